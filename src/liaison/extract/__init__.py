@@ -1,0 +1,1 @@
+"""Extraction: a spaCy pipeline of registered components plus domain data files."""

@@ -1,0 +1,173 @@
+"""Date expressions, normalised to ISO days, months, years or intervals.
+
+Relative expressions ("last month", "on Wednesday", "this week") resolve against the
+document's publication date (doc._.published); without one they stay unresolved
+(value None) rather than guessed. Absolute ones take a missing year from the
+publication date or, failing that, from the latest year the text itself names.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+if not Doc.has_extension("published"):
+    Doc.set_extension("published", default=None)
+if not Doc.has_extension("dates"):
+    Doc.set_extension("dates", default=None)
+
+MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
+MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
+MONTHS["sept"] = 9
+WEEKDAYS = {name.lower(): i for i, name in enumerate(calendar.day_name)}
+_VAGUE = re.compile(r"\b(recent|months|weeks|years|decades|days|ago|past|coming|next|later|weekend|period|"
+                    r"season|time|overnight|dawn)\b")
+
+
+@dataclass(frozen=True)
+class Resolved:
+    value: str
+    start: dt.date
+    end: dt.date
+    fidelity: str
+
+
+@dataclass(frozen=True)
+class DateMention:
+    start: int  # token offsets
+    end: int
+    text: str
+    resolved: Resolved | None
+
+
+def _day(d: dt.date) -> Resolved:
+    return Resolved(d.isoformat(), d, d, "day")
+
+
+def _month(year: int, month: int) -> Resolved:
+    last = calendar.monthrange(year, month)[1]
+    return Resolved(f"{year:04d}-{month:02d}", dt.date(year, month, 1), dt.date(year, month, last), "month")
+
+
+def _year(year: int) -> Resolved:
+    return Resolved(f"{year:04d}", dt.date(year, 1, 1), dt.date(year, 12, 31), "year")
+
+
+def _interval(a: Resolved, b: Resolved) -> Resolved:
+    fid = a.fidelity if a.fidelity == b.fidelity else "day"
+    return Resolved(f"{a.value}/{b.value}", a.start, b.end, fid)
+
+
+def _month_year(month: int, published: dt.date | None, year: int | None) -> int | None:
+    """The year of a month named without one: this year unless that is still to come."""
+    if published:
+        return published.year if month <= published.month else published.year - 1
+    return year
+
+
+def resolve(text: str, published: dt.date | None, context_year: int | None = None) -> Resolved | None:
+    """Normalise one date expression; None when it is vague or needs an anchor that is missing."""
+    t = text.lower().replace(".", " ").replace(",", " ")
+    t = re.sub(r"\b(the|on|in|of|early|late|mid|earlier|later|night|morning|afternoon|evening)\b", " ", t)
+    t = re.sub(r"\s+", " ", t).strip()
+    words = t.split()
+    if not words:
+        return None
+    years = [int(w) for w in words if re.fullmatch(r"(19|20)\d\d", w)]
+    months = [MONTHS[w] for w in words if w in MONTHS and w not in ("may",) or w == "may" and len(words) > 1]
+    days = [int(re.sub(r"(st|nd|rd|th)$", "", w)) for w in words
+            if re.fullmatch(r"\d{1,2}(st|nd|rd|th)?", w) and 1 <= int(re.sub(r"\D", "", w)) <= 31]
+    weekdays = [WEEKDAYS[w] for w in words if w in WEEKDAYS]
+    if published:
+        if words in (["today"], ["tonight"], ["this"]):
+            return _day(published)
+        if words == ["yesterday"] or words == ["last"]:
+            return _day(published - dt.timedelta(days=1))
+        if weekdays and not months and len(words) <= 2:
+            back = (published.weekday() - weekdays[0]) % 7
+            return _day(published - dt.timedelta(days=back))
+        if "week" in words and ("this" in words or "last" in words):
+            monday = published - dt.timedelta(days=published.weekday())
+            if "last" in words:
+                monday -= dt.timedelta(days=7)
+            return Resolved(f"{monday.isoformat()}/{(monday + dt.timedelta(days=6)).isoformat()}", monday,
+                            monday + dt.timedelta(days=6), "day")
+        if words[-1] == "month" and ("this" in words or "last" in words):
+            y, m = published.year, published.month
+            if "last" in words:
+                y, m = (y - 1, 12) if m == 1 else (y, m - 1)
+            return _month(y, m)
+        if words[-1] == "year" and ("this" in words or "last" in words):
+            return _year(published.year - (1 if "last" in words else 0))
+        if "last" in words and months and not years:
+            m = months[0]
+            return _month(published.year if m < published.month else published.year - 1, m)
+    if _VAGUE.search(t) or "last" in words or "this" in words:
+        return None
+    if years and not months:
+        return _year(years[-1]) if len(words) == 1 else None
+    if months:
+        year = years[0] if years else _month_year(months[0], published, context_year)
+        if year is None:
+            return None
+        if days:
+            try:
+                return _day(dt.date(year, months[0], days[0]))
+            except ValueError:
+                return None
+        return _month(year, months[0])
+    return None
+
+
+class DateFinder:
+    """The ``liaison_dates`` component: DATE entities, joined into intervals, resolved."""
+
+    def __init__(self, nlp: Language, name: str) -> None:
+        pass
+
+    def __call__(self, doc: Doc) -> Doc:
+        published = doc._.published
+        years = [int(t.text) for t in doc if re.fullmatch(r"(19|20)\d\d", t.text)]
+        context_year = years[-1] if years else None
+        ents = [e for e in doc.ents if e.label_ == "DATE"]
+        out: list[DateMention] = []
+        i = 0
+        while i < len(ents):
+            ent = ents[i]
+            start, end = ent.start, ent.end
+            text = ent.text
+            # spaCy splits "between October 1 and November 6" into two dates, or one ending in "and".
+            trimmed = re.sub(r"\s+(and|to|until|through)$", "", text)
+            nxt = ents[i + 1] if i + 1 < len(ents) else None
+            joiner = doc[end - 1].lower_ in ("and", "to", "until", "through") or (
+                nxt is not None and nxt.start == end + 1 and doc[end].lower_ in ("and", "to", "until", "through", "-"))
+            if nxt is not None and joiner and nxt.start <= end + 1:
+                a = resolve(trimmed, published, context_year)
+                b = resolve(nxt.text, published, context_year)
+                if a and b and a.start > b.start and a.value[:4] == b.value[:4]:
+                    a = resolve(trimmed + f" {a.start.year - 1}", None, None)  # "December 20 to January 5"
+                res = _interval(a, b) if a and b and a.start <= b.end else None
+                out.append(DateMention(start, nxt.end, doc[start:nxt.end].text, res))
+                i += 2
+                continue
+            res = resolve(trimmed, published, context_year)
+            if res and start > 0 and doc[start - 1].lower_ == "since":
+                res = Resolved(f"{res.start.isoformat() if res.fidelity != 'year' else res.value}"
+                               f"/{published.isoformat()}", res.start, published, "day") if published else None
+                start -= 1
+            elif res and start > 0 and doc[start - 1].lower_ == "until" and False:
+                pass
+            out.append(DateMention(start, end, doc[start:end].text, res))
+            i += 1
+        doc._.dates = out
+        return doc
+
+
+@Language.factory("liaison_dates", requires=["doc.ents"], assigns=["doc._.dates"])
+def make_date_finder(nlp: Language, name: str) -> DateFinder:
+    return DateFinder(nlp, name)

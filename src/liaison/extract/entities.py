@@ -1,0 +1,290 @@
+"""Entity resolution inside one document: typed, titled, linked mentions of real things.
+
+spaCy's NER and Liaison's EntityRuler (curated actors, countries, name patterns) find the
+spans; this component trims titles and articles off them, types them with Liaison's seven
+types, links abbreviations ("Hayat Tahrir al-Sham (HTS)") and short names ("Mr Al Shara")
+to the full name, and gives each thing a canonical name from the gazetteers when known.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from liaison.extract.gazetteer import (
+    Known,
+    actor_index,
+    country_by_name,
+    demonyms,
+    find_person,
+    place_by_name,
+)
+from liaison.extract.lexicon import fold, load_json, name_key
+
+COARSE = {
+    "person": "per",
+    "organization": "org",
+    "armed_group": "org",
+    "government_body": "org",
+    "country": "loc",
+    "place": "loc",
+    "facility": "loc",
+}
+LIAISON_LABELS = set(COARSE)
+_SPACY_LABELS = {"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP"}
+
+_GOV_WORDS = {
+    "ministry", "department", "command", "parliament", "administration", "government", "agency",
+    "police", "directorate", "navy", "senate", "congress", "presidency", "intelligence", "court",
+    "gendarmerie", "cabinet", "treasury", "pentagon", "embassy", "office", "bureau", "commission",
+    "guard", "guards", "service", "services", "staff", "junta", "municipality", "authority",
+}
+_ARMED_WORDS = {
+    "front", "brigade", "brigades", "battalion", "battalions", "militia", "militias", "movement",
+    "liberation", "jihad", "mujahideen", "ansar", "jabhat", "harakat", "katiba", "katibat", "rebels",
+    "insurgents", "group", "forces", "army", "faction", "tigers", "resistance", "hezbollah", "jaish",
+}
+
+
+@dataclass
+class Cluster:
+    """Every mention of one thing in one document, gathered before it becomes an Entity."""
+
+    key: str
+    type: str
+    canonical: str
+    known: Known | None = None
+    mentions: list[tuple[int, int]] = field(default_factory=list)  # token offsets
+    titles: list[str] = field(default_factory=list)
+    descriptions: list[str] = field(default_factory=list)
+
+
+if not Doc.has_extension("clusters"):
+    Doc.set_extension("clusters", default=None)
+    Doc.set_extension("token_entity", default=None)
+
+
+def entity_key(type_: str, canonical: str) -> str:
+    """The key that names a thing across documents: its coarse type and folded canonical name."""
+    return f"{COARSE.get(type_, 'org')}:{fold(canonical)}"
+
+
+def org_type(text: str) -> str:
+    """Guess organisation, armed group or government body from the words of an unknown name."""
+    words = fold(text).split()
+    if not words:
+        return "organization"
+    if "armed" in words and "forces" in words:
+        return "government_body"
+    if ("army" in words or "forces" in words) and (
+        words[0] in {"national", "royal", "federal"} or text.split()[0] in demonyms()
+    ):
+        return "government_body"
+    if set(words) & _GOV_WORDS:
+        return "government_body"
+    if set(words) & _ARMED_WORDS or words[0].startswith("al") and len(words) > 1 and words[0] in {"al"}:
+        return "armed_group"
+    return "organization"
+
+
+class EntityResolver:
+    """The ``liaison_entities`` component."""
+
+    def __init__(self, nlp: Language, name: str) -> None:
+        titles = load_json("titles.json")
+        self.titles = {t.rstrip(".") for t in titles["titles"]}
+        self.role_nouns = set(titles["role_nouns"])
+
+    def __call__(self, doc: Doc) -> Doc:
+        found: list[tuple[int, int, str, Known | None]] = []
+        for ent in doc.ents:
+            item = self._classify(doc, ent)
+            if item:
+                found.append(item)
+        found.extend(self._organisations_before_roles(doc, found))
+        clusters: dict[str, Cluster] = {}
+        token_entity: dict[int, str] = {}
+        # Longest person names first, so that "Al Shara" finds "Ahmad Al Shara" wherever it stands.
+        order = sorted(range(len(found)), key=lambda i: -(found[i][1] - found[i][0]))
+        assigned: dict[int, str] = {}
+        for i in order:
+            start, end, type_, known = found[i]
+            span = doc[start:end]
+            assigned[i] = self._cluster_for(span, type_, known, clusters)
+        abbreviations = self._abbreviations(doc, found, assigned, clusters)
+        for i, (start, end, _t, _k) in enumerate(found):
+            key = assigned[i]
+            clusters[key].mentions.append((start, end))
+            for t in range(start, end):
+                token_entity[t] = key
+        for tok in doc:
+            key = abbreviations.get(tok.text)
+            if key and tok.i not in token_entity:
+                clusters[key].mentions.append((tok.i, tok.i + 1))
+                token_entity[tok.i] = key
+        for cluster in clusters.values():
+            cluster.mentions.sort()
+            if cluster.type == "person":
+                self._titles_and_descriptions(doc, cluster)
+        doc._.clusters = clusters
+        doc._.token_entity = token_entity
+        return doc
+
+    # -- finding and typing -------------------------------------------------------------
+    def _classify(self, doc: Doc, ent: Span) -> tuple[int, int, str, Known | None] | None:
+        label = ent.label_
+        if label not in LIAISON_LABELS and label not in _SPACY_LABELS:
+            return None
+        start, end = ent.start, ent.end
+        known: Known | None = None
+        if label in LIAISON_LABELS and ent.ent_id_:
+            known = actor_index().get(fold(ent.ent_id_)) or country_by_name(ent.ent_id_)
+        # Articles, titles and possessives are not part of a name.
+        while start < end and (
+            doc[start].lower_ == "the" and not (known and doc[start:end].text in _aliases_with_article())
+            or label == "PERSON" and doc[start].lower_.rstrip(".") in self.titles and end - start > 1
+        ):
+            start += 1
+        while end > start and (doc[end - 1].is_punct or doc[end - 1].tag_ == "POS"):
+            end -= 1
+        if start >= end:
+            return None
+        span = doc[start:end]
+        text = span.text
+        if label not in LIAISON_LABELS and not any(c.isupper() for c in text) or len(span) > 10:
+            return None
+        if len(span) == 1 and span[0].lower_.rstrip(".") in self.titles and not known:
+            return None
+        if known is None:
+            known = actor_index().get(fold(text))
+        if label in LIAISON_LABELS:
+            type_ = known.type if known else label
+        elif known:
+            type_ = known.type
+        elif label == "PERSON":
+            if text in demonyms():
+                return None
+            type_ = "person"
+        elif label in ("GPE", "LOC"):
+            known = country_by_name(text)
+            if known:
+                type_ = "country"
+            else:
+                known = place_by_name(text)
+                type_ = "place"
+        elif label == "FAC":
+            type_ = "facility"
+        elif label == "ORG":
+            type_ = org_type(text)
+        else:  # NORP names an entity only when the gazetteer knows it as an actor
+            return None
+        if type_ == "person":
+            person = find_person(text)
+            known = person or known
+        return start, end, type_, known
+
+    def _organisations_before_roles(self, doc: Doc, found: list) -> list:
+        """'General Intelligence chief Hussein Al Salama': the capitalised words before a role noun
+        that precedes a person name an organisation."""
+        taken = {t for s, e, _, _ in found for t in range(s, e)}
+        out = []
+        for start, _end, type_, _ in found:
+            if type_ != "person" or start < 2:
+                continue
+            role = doc[start - 1]
+            if role.lower_ not in self.role_nouns:
+                continue
+            j = start - 2
+            while j >= 0 and doc[j].is_title and doc[j].i not in taken and doc[j].lower_ not in self.titles:
+                j -= 1
+            if j + 1 <= start - 2:
+                span = doc[j + 1 : start - 1]
+                known = actor_index().get(fold(span.text))
+                out.append((span.start, span.end, known.type if known else org_type(span.text), known))
+        return out
+
+    # -- linking ------------------------------------------------------------------------
+    def _cluster_for(self, span: Span, type_: str, known: Known | None, clusters: dict[str, Cluster]) -> str:
+        if type_ == "person" and not known:
+            key_tokens = name_key(span.text)
+            best = None
+            for cluster in clusters.values():
+                if cluster.type != "person":
+                    continue
+                other = name_key(cluster.canonical)
+                if len(key_tokens) < len(other) and other[-len(key_tokens) :] == key_tokens:
+                    best = cluster
+                    break
+                if other == key_tokens:
+                    best = cluster
+                    break
+            if best:
+                return best.key
+        canonical = known.canonical if known else span.text
+        key = entity_key(type_, canonical)
+        if key not in clusters:
+            clusters[key] = Cluster(key=key, type=type_, canonical=canonical, known=known)
+        return key
+
+    def _abbreviations(self, doc: Doc, found: list, assigned: dict[int, str], clusters: dict) -> dict[str, str]:
+        """Abbreviations a text introduces: 'Name (ABBR)' makes every later ABBR a mention of Name."""
+        out: dict[str, str] = {}
+        for i, (_start, end, _type, _known) in enumerate(found):
+            if end + 2 < len(doc) and doc[end].text == "(" and doc[end + 2].text == ")":
+                abbr = doc[end + 1]
+                letters = [c for c in abbr.text if c.isalpha()]
+                if 2 <= len(letters) <= 8 and sum(c.isupper() for c in letters) >= 2:
+                    out[abbr.text] = assigned[i]
+        # An abbreviation already found as an entity of its own joins the full name.
+        for i, (start, end, _type, _known) in enumerate(found):
+            text = doc[start:end].text
+            if text in out and assigned[i] != out[text]:
+                old = assigned[i]
+                assigned[i] = out[text]
+                if old in clusters and not any(v == old for v in assigned.values()):
+                    del clusters[old]
+        return out
+
+    def _titles_and_descriptions(self, doc: Doc, cluster: Cluster) -> None:
+        for start, _end in cluster.mentions:
+            words = []
+            j = start - 1
+            while j >= 0 and doc[j].lower_.rstrip(".") in self.titles and doc[j].ent_type_ not in ("GPE", "ORG"):
+                words.insert(0, doc[j].text)
+                j -= 1
+            if words:
+                title = " ".join(words)
+                if title not in cluster.titles:
+                    cluster.titles.append(title)
+            head = doc[start]
+            # "Syria's de facto leader Ahmed al-Sharaa": the rest of the noun phrase describes the name.
+            left = head.head.left_edge.i if head.head.i >= start else head.left_edge.i
+            if left < start and head.head.i < start + 6:
+                text = doc[left:start].text.strip()
+                if any(t.pos_ == "NOUN" for t in doc[left:start]) and text not in cluster.descriptions:
+                    cluster.descriptions.append(text)
+
+
+_WITH_ARTICLE: set[str] = set()
+
+
+def _aliases_with_article() -> set[str]:
+    if not _WITH_ARTICLE:
+        from liaison.extract.lexicon import actors
+
+        for row in actors():
+            for alias in [row["canonical"], *row.get("aliases", [])]:
+                if alias.startswith("The "):
+                    _WITH_ARTICLE.add(alias)
+    return _WITH_ARTICLE
+
+
+@Language.factory(
+    "liaison_entities",
+    requires=["doc.ents", "token.dep", "token.pos"],
+    assigns=["doc._.clusters", "doc._.token_entity"],
+)
+def make_entity_resolver(nlp: Language, name: str) -> EntityResolver:
+    return EntityResolver(nlp, name)

@@ -1,0 +1,492 @@
+"""Typed events with their actors, targets, place, date, figures and source.
+
+Triggers come from the rule table in data/events.json (a spaCy Matcher over lemmas and
+parts of speech). Arguments come from the dependency parse around each trigger: the
+subject (or the subject of the light verb "carried out", "conducted" that governs a noun
+trigger), objects and "against/on" phrases, locative phrases for the place. Negated,
+hypothetical and intended actions are not events; hedged ones get lower confidence.
+Repeated mentions of one event in a document ("The intelligence has been shared ...")
+are folded into the first, giving it their source if it had none.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+
+from spacy.language import Language
+from spacy.matcher import Matcher
+from spacy.tokens import Doc, Token
+
+from liaison.extract.attribution import AttributionMention
+from liaison.extract.dates import DateMention
+from liaison.extract.entities import Cluster, entity_key
+from liaison.extract.gazetteer import country_by_name, demonyms
+from liaison.extract.lexicon import load_json
+from liaison.extract.quantities import QuantityMention
+
+if not Doc.has_extension("events"):
+    Doc.set_extension("events", default=None)
+
+_VIOLENT = {"military_operation", "raid_or_arrest", "airstrike", "attack", "foiled_attack"}
+_PARTY_TYPES = {"meeting", "agreement_or_membership"}
+_LOCATION_TYPES = {"place", "country", "facility"}
+_DEFINITE = {"the", "this", "these", "those", "that"}
+_SUBJECTS = ("nsubj", "nsubjpass", "csubj")
+# A photo caption ends in its credit: "... following the fall of Assad[Getty]". It reports no event.
+_CAPTION = re.compile(r"[\[(](Getty|AFP|Reuters|AP|EPA|Getty Images|File|Photo|Supplied)[^\])]*[\])]\s*$", re.I)
+_PRUNE = ("relcl", "acl", "appos", "advcl", "parataxis")
+
+
+@dataclass
+class EventMention:
+    type: str
+    subtype: str
+    trigger: int
+    sent_start: int
+    sent_end: int
+    actors: list[str] = field(default_factory=list)
+    targets: list[str] = field(default_factory=list)
+    location: str | None = None
+    date: DateMention | None = None
+    quantities: list[QuantityMention] = field(default_factory=list)
+    attribution: AttributionMention | None = None
+    status: str = "occurred"
+    hedged: bool = False
+    confidence: int = 70
+    definite: bool = False
+
+
+class EventFinder:
+    """The ``liaison_events`` component."""
+
+    def __init__(self, nlp: Language, name: str) -> None:
+        data = load_json("events.json")
+        cues = load_json("cues.json")
+        self.rules = data["rules"]
+        self.matcher = Matcher(nlp.vocab)
+        for i, rule in enumerate(self.rules):
+            self.matcher.add(f"rule{i}", [rule["pattern"]])
+        self.foil = set(data["foil_verbs"])
+        self.intel = set(data["intel_nouns"])
+        self.troops = set(data["troop_nouns"])
+        self.terror = set(data["terror_words"])
+        self.light = set(data["light_verbs"])
+        self.loc_preps = set(data["locative_preps"])
+        self.target_preps = set(data["target_preps"])
+        self.modals = set(cues["modal_blockers"])
+        self.intent = set(cues["intent_blockers"])
+        self.conditions = set(cues["condition_marks"])
+        self.negators = set(cues["negators"])
+        self.reporting = set(cues["reporting_verbs"])
+        self.hedges = set(cues["hedges"])
+        self.hedge_phrases = [p.lower() for p in cues["hedge_phrases"]]
+
+    # ---------------------------------------------------------------- main
+    def __call__(self, doc: Doc) -> Doc:
+        clusters: dict[str, Cluster] = doc._.clusters or {}
+        token_entity: dict[int, str] = doc._.token_entity or {}
+        candidates: list[tuple[Token, dict]] = []
+        seen: set[int] = set()
+        for match_id, start, end in sorted(self.matcher(doc), key=lambda m: (m[1], -(m[2] - m[1]))):
+            rule = self.rules[int(doc.vocab.strings[match_id][4:])]
+            trigger = doc[start:end].root
+            if trigger.i in seen or trigger.i in token_entity:
+                continue
+            if not self._object_ok(trigger, rule.get("object")):
+                continue
+            seen.add(trigger.i)
+            candidates.append((trigger, rule))
+        trigger_ids = {t.i for t, _ in candidates}
+        # "car bomb attack": a trigger inside another trigger's noun phrase is part of that one
+        candidates = [(t, r) for t, r in candidates if not (t.dep_ in ("compound", "amod") and t.head.i in trigger_ids)]
+        candidates = [(t, r) for t, r in candidates if not _CAPTION.search(t.sent.text)]
+        mentions: list[EventMention] = []
+        for trigger, rule in candidates:
+            if rule.get("outcome") and any(a.i in trigger_ids for a in trigger.ancestors):
+                continue  # "operations during which five were killed": an outcome, not an event
+            if self._not_factual(trigger):
+                continue
+            mentions.append(self._build(doc, trigger, rule, clusters, token_entity))
+        mentions = self._merge_sentence(mentions)
+        self._attach(doc, mentions)
+        mentions = self._merge_repeats(mentions)
+        doc._.events = mentions
+        return doc
+
+    # ---------------------------------------------------------------- triggers
+    def _object_ok(self, trig: Token, need: list[str] | None) -> bool:
+        if not need:
+            return True
+        objs = [c for c in trig.children if c.dep_ in ("dobj", "nsubjpass", "attr", "dative")]
+        for prep in (c for c in trig.children if c.dep_ == "prep"):
+            objs += [c for c in prep.children if c.dep_ == "pobj"]
+        if trig.dep_ in ("relcl", "acl"):
+            objs.append(trig.head)
+        objs += [g for o in list(objs) for p in o.children if p.lower_ == "of" for g in p.children]
+        for want in need:
+            if want == "INTEL" and any(o.lemma_.lower() in self.intel for o in objs):
+                return True
+            if want == "FOILED" and (trig.head.lemma_.lower() in self.foil or any(
+                    c.lemma_.lower() in self.foil for c in trig.children)):
+                return True
+            if want == "TERROR" and any(t.lemma_.lower() in self.terror for t in trig.subtree):
+                return True
+            if want == "TROOPS" and any(o.lemma_.lower() in self.troops for o in objs):
+                return True
+            if want == "COUNTED" and any(c.dep_ == "nummod" or c.like_num for c in trig.children):
+                return True
+            if want in ("PERSON", "GPE", "LOC", "FAC") and any(o.ent_type_ == want for o in objs):
+                return True
+            if want == "NUM" and any(o.like_num or any(c.dep_ == "nummod" for c in o.children) for o in objs):
+                return True
+            if any(o.lemma_.lower() == want for o in objs):
+                return True
+        return False
+
+    def _not_factual(self, trig: Token) -> bool:
+        """Negated, conditional, intended or merely possible: not an event that happened."""
+        node: Token | None = trig
+        first = True
+        while node is not None:
+            for child in node.children:
+                if child.dep_ == "neg" or child.dep_ == "det" and child.lower_ == "no":
+                    return True
+                if child.dep_ in ("aux", "auxpass") and child.lemma_.lower() in self.modals:
+                    return True
+                if child.dep_ == "mark" and child.lower_ in self.conditions:
+                    return True
+                if child.dep_ == "amod" and child.lemma_.lower() in ("planned", "potential", "possible", "future"):
+                    return True
+            lemma = node.lemma_.lower()
+            if not first and lemma in self.intent:
+                return True
+            if not first and lemma in self.reporting:
+                return False
+            first = False
+            if node.head.i == node.i:
+                break
+            node = node.head
+        return False
+
+    # ---------------------------------------------------------------- arguments
+    def _build(self, doc: Doc, trig: Token, rule: dict, clusters, token_entity) -> EventMention:
+        type_ = rule["type"]
+        subtype = rule["subtype"]
+        status = "occurred"
+        governor = self._governor(trig)
+        if type_ == "attack" and governor is not None and governor.lemma_.lower() in self.foil:
+            type_, subtype, status = "foiled_attack", "foiled_attack", "not-occurred"
+        elif type_ == "foiled_attack":
+            status = "not-occurred"
+        sent = trig.sent
+        ev = EventMention(type_, subtype, trig.i, sent.start, sent.end, status=status)
+        ents = lambda toks: self._entities(toks, token_entity, clusters)  # noqa: E731
+        actors: list[str] = []
+        targets: list[str] = []
+        partners: list[str] = []
+        if trig.pos_ in ("VERB", "AUX"):
+            subject, patient = self._subject(trig)
+            actors += ents(subject)
+            targets += ents(patient)
+            for child in trig.children:
+                if child.dep_ in ("dobj", "dative", "attr") and type_ != "intelligence_sharing":
+                    (partners if type_ == "meeting" else targets).extend(ents(child.subtree))
+                if child.dep_ == "dative" and type_ == "intelligence_sharing":
+                    targets += ents(child.subtree)
+        else:
+            # modifiers of the noun: "US airstrikes", "an IS car bomb attack", "Syria's operations"
+            mods = [c for c in trig.children if c.dep_ in ("compound", "amod", "poss", "nmod", "npadvmod")]
+            mod_tokens = [t for m in mods for t in m.subtree]
+            if type_ in ("troop_deployment",):
+                mod_tokens = [t for t in mod_tokens if not t.like_num]
+            actors += ents(mod_tokens)
+            if governor is not None and governor.lemma_.lower() in self.light | self.foil:
+                if type_ != "foiled_attack" or governor.lemma_.lower() not in self.foil:
+                    subject, _ = self._subject(governor)
+                    actors += [a for a in ents(subject) if a not in actors]
+            elif trig.dep_ in ("attr",) or trig.head.lemma_ == "be" and trig.dep_ == "attr":
+                pass
+        for child in self._preps(trig):
+            word = child.lower_
+            objs = [t for p in child.children if p.dep_ == "pobj" for t in _pruned(p)]
+            if word == "by":
+                actors += ents(objs)
+            elif word in self.target_preps and type_ not in ("intelligence_sharing", "troop_deployment"):
+                if not (word == "on" and type_ == "meeting"):
+                    targets += ents(objs, )
+            elif word in ("with", "to") and type_ in ("intelligence_sharing",):
+                targets += ents(objs)
+            elif word == "with" and type_ in _PARTY_TYPES:
+                partners += ents(objs)
+            elif word == "between":
+                actors += ents(objs)
+        if type_ == "intelligence_sharing" and not actors:
+            for anc in list(trig.ancestors)[:3]:
+                for child in anc.children:
+                    if child.dep_ == "prep" and child.lower_ == "between":
+                        actors += ents(child.subtree)
+        actors = _unique(actors)
+        targets = [t for t in _unique(targets) if t not in actors]
+        if type_ in _PARTY_TYPES:
+            actors = _unique(actors + [p for p in partners if p not in targets])
+            if type_ == "meeting":
+                targets = []
+        ev.location = self._location(doc, trig, governor, actors + targets, token_entity, clusters)
+        if type_ in _VIOLENT:
+            places = [t for t in targets if clusters[t].type in ("place", "country") and type_ != "foiled_attack"]
+            if places and ev.location is None:
+                ev.location = places[0]
+            targets = [t for t in targets if t not in places]
+        ev.actors = [a for a in actors if clusters[a].type not in ("place",)]
+        ev.targets = targets
+        ev.date = self._date(doc, trig)
+        ev.hedged = self._hedged(sent)
+        ev.definite = self._definite(trig)
+        return ev
+
+    def _governor(self, trig: Token) -> Token | None:
+        """The verb a noun trigger is the object of: 'carried out operations' -> 'carried'."""
+        if trig.pos_ in ("VERB", "AUX"):
+            return None
+        node = trig
+        if node.dep_ == "pobj" and node.head.dep_ == "prep":
+            node = node.head
+        if node.dep_ in ("dobj", "nsubjpass", "nsubj", "attr", "prep", "conj", "appos", "oprd") and node.head.pos_ in (
+                "VERB", "AUX"):
+            return node.head
+        if node.dep_ == "conj":
+            return self._governor(node.head)
+        return None
+
+    def _subject(self, verb: Token) -> tuple[list[Token], list[Token]]:
+        """Tokens of the agent and the patient of ``verb``, following conj/xcomp/relcl up for a missing subject."""
+        agent: list[Token] = []
+        patient: list[Token] = []
+        node = verb
+        for _ in range(4):
+            passive = any(c.dep_ in ("auxpass", "nsubjpass") for c in node.children)
+            for child in node.children:
+                if child.dep_ == "nsubj" and not agent:
+                    agent = list(child.subtree)
+                elif child.dep_ == "nsubjpass" and node is verb:
+                    patient = list(child.subtree)
+                elif child.dep_ == "agent":
+                    agent = [t for c in child.children for t in c.subtree]
+            if agent:
+                break
+            if node.dep_ in ("relcl", "acl"):
+                noun = node.head
+                head_tokens = [t for t in noun.subtree if t.i < noun.i or t.i == noun.i]
+                if passive or node.tag_ == "VBN":
+                    patient = patient or head_tokens
+                else:
+                    agent = head_tokens
+                break
+            if node.dep_ in ("conj", "xcomp", "advcl", "pcomp", "ccomp") and node.head.i != node.i:
+                node = node.head
+                if node.dep_ == "prep":
+                    node = node.head
+                continue
+            break
+        return agent, patient
+
+    def _preps(self, trig: Token) -> list[Token]:
+        preps = [c for c in trig.children if c.dep_ in ("prep", "agent")]
+        gov = self._governor(trig)
+        if gov is not None:
+            preps += [c for c in gov.children if c.dep_ in ("prep", "agent") and c.i != trig.i]
+        return preps
+
+    def _entities(self, tokens, token_entity: dict[int, str], clusters: dict[str, Cluster]) -> list[str]:
+        keys: list[str] = []
+        possessors: set[str] = set()
+        for tok in tokens:
+            key = token_entity.get(tok.i)
+            if key is None and tok.text in demonyms() and tok.dep_ in ("amod", "compound", "nsubj"):
+                country = country_by_name(demonyms()[tok.text])
+                if country is not None:
+                    key = entity_key("country", country.canonical)
+                    if key not in clusters:
+                        clusters[key] = Cluster(key, "country", country.canonical, country)
+                    if (tok.i, tok.i + 1) not in clusters[key].mentions:
+                        clusters[key].mentions.append((tok.i, tok.i + 1))
+            if key is None:
+                continue
+            # a place named in a locative phrase inside an argument locates it; it is not the argument
+            if clusters[key].type in _LOCATION_TYPES and tok.head.dep_ == "prep" and tok.head.lower_ in self.loc_preps \
+                    and tok.dep_ == "pobj":
+                continue
+            if tok.dep_ == "poss":
+                possessors.add(key)
+            if key not in keys:
+                keys.append(key)
+        # "the leader of Syria's government": Syria only describes the argument, unless it is all there is
+        named = [k for k in keys if k not in possessors]
+        return named or keys
+
+    def _location(self, doc: Doc, trig: Token, governor: Token | None, taken: list[str], token_entity, clusters):
+        head = governor or trig
+        if head.dep_ in ("xcomp", "advcl") and head.head.pos_ == "VERB":
+            head = head.head
+        scope = self._scope(head, trig)
+        best: tuple[int, str] | None = None
+        for tok in scope:
+            key = token_entity.get(tok.i)
+            if key is None:
+                if tok.lower_ == "country" and tok.i > 0 and doc[tok.i - 1].lower_ == "the":
+                    key = self._the_country(doc, tok.i - 1, token_entity, clusters, taken)
+                if key is None:
+                    continue
+            elif clusters[key].type not in _LOCATION_TYPES or key in taken:
+                continue
+            root = tok
+            while root.head.i in token_entity and token_entity[root.head.i] == key and root.head.i != root.i:
+                root = root.head
+            prep = root.head
+            if root.dep_ == "compound" and root.head.dep_ == "pobj":
+                prep = root.head.head
+            elif root.dep_ != "pobj":
+                continue
+            if prep.lower_ not in self.loc_preps:
+                continue
+            dist = abs(tok.i - trig.i)
+            if best is None or dist < best[0]:
+                best = (dist, key)
+        return best[1] if best else None
+
+    def _the_country(self, doc: Doc, start: int, token_entity, clusters, taken) -> str | None:
+        """'the country' refers to the country named last before it."""
+        for i in range(start - 1, -1, -1):
+            key = token_entity.get(i)
+            if key and clusters[key].type == "country" and key not in taken:
+                return key
+        return None
+
+    def _scope(self, head: Token, trig: Token) -> list[Token]:
+        out: list[Token] = []
+        stack = [head]
+        while stack:
+            node = stack.pop()
+            out.append(node)
+            for child in node.children:
+                if child.dep_ in ("conj", "ccomp", "parataxis", "advcl", "relcl") and not (
+                        child.i <= trig.i <= child.right_edge.i and child.left_edge.i <= trig.i):
+                    continue
+                stack.append(child)
+        return out
+
+    def _date(self, doc: Doc, trig: Token) -> DateMention | None:
+        best: tuple[int, DateMention] | None = None
+        anchors = {trig.i} | ({self._governor(trig).i} if self._governor(trig) is not None else set())
+        anchor_chain = {trig.i} | {a.i for a in trig.ancestors}
+        for dm in doc._.dates or []:
+            if not (trig.sent.start <= dm.start < trig.sent.end):
+                continue
+            root = doc[dm.start : dm.end].root
+            node, steps, crossed = root, 0, False
+            while node.i not in anchor_chain and node.head.i != node.i:
+                node = node.head
+                steps += 1
+                if node.pos_ in ("NOUN", "PROPN") and node.i not in anchors and node.i not in anchor_chain:
+                    crossed = True
+            if crossed or node.i not in anchor_chain:
+                continue
+            if best is None or steps < best[0]:
+                best = (steps, dm)
+        return best[1] if best else None
+
+    def _hedged(self, sent) -> bool:
+        text = sent.text.lower()
+        return any(t.lemma_.lower() in self.hedges for t in sent) or any(p in text for p in self.hedge_phrases)
+
+    def _definite(self, trig: Token) -> bool:
+        nouns = [trig] if trig.pos_ in ("NOUN", "PROPN") else [
+            c for c in trig.children if c.dep_ in ("dobj", "nsubjpass")]
+        return any(c.dep_ in ("det", "poss") and c.lower_ in _DEFINITE for n in nouns for c in n.children)
+
+    def _attach(self, doc: Doc, mentions: list[EventMention]) -> None:
+        """Give each event its sentence's source and the figures that belong to it."""
+        for ev in mentions:
+            ev.attribution = next((a for a in doc._.attributions or [] if a.sentence_start == ev.sent_start), None)
+        for q in doc._.quantities or []:
+            same = [ev for ev in mentions if ev.sent_start <= q.start < ev.sent_end]
+            if q.kind == "troops":
+                fits = [ev for ev in same if ev.type == "troop_deployment"]
+            elif q.kind == "operations":
+                fits = [ev for ev in same if ev.type in ("military_operation", "raid_or_arrest", "airstrike")]
+            else:
+                fits = [ev for ev in same if ev.type in _VIOLENT]
+            owner = next((ev for ev in fits if ev.trigger == q.anchor), None)
+            if owner is None and fits:
+                owner = min(fits, key=lambda ev: abs(ev.trigger - q.anchor))
+            if owner is not None and all(x.kind != q.kind for x in owner.quantities):
+                owner.quantities.append(q)
+        for ev in mentions:
+            base = 70 + (10 if ev.attribution else 0)
+            ev.confidence = 40 if ev.hedged else base
+
+    # ---------------------------------------------------------------- merging
+    def _merge_sentence(self, mentions: list[EventMention]) -> list[EventMention]:
+        """One event per type per sentence: several triggers of one type there describe one event."""
+        out: list[EventMention] = []
+        for ev in mentions:
+            same = next((o for o in out if o.sent_start == ev.sent_start and o.type == ev.type), None)
+            if same is None:
+                out.append(ev)
+                continue
+            same.actors = _unique(same.actors + ev.actors)
+            same.targets = _unique(same.targets + [t for t in ev.targets if t not in same.actors])
+            same.location = same.location or ev.location
+            same.date = same.date if same.date and same.date.resolved else (ev.date or same.date)
+            same.definite = same.definite and ev.definite
+        return out
+
+    def _merge_repeats(self, mentions: list[EventMention]) -> list[EventMention]:
+        """A later mention of the same event (definite, or with no new participant) joins the first."""
+        out: list[EventMention] = []
+        for ev in mentions:
+            prior = [o for o in out if o.type == ev.type]
+            target = None
+            for o in prior:
+                if ev.location and o.location and ev.location != o.location:
+                    continue
+                if ev.date and o.date and ev.date.resolved and o.date.resolved and \
+                        ev.date.resolved.value != o.date.resolved.value:
+                    continue
+                subset = set(ev.actors) <= set(o.actors) and set(ev.targets) <= set(o.targets)
+                if ev.quantities and not ev.definite:
+                    continue
+                if ev.definite or subset and (ev.actors or ev.targets):
+                    target = o
+                    break
+            if target is None:
+                out.append(ev)
+            elif target.attribution is None and ev.attribution is not None:
+                target.attribution = ev.attribution
+        return out
+
+
+def _pruned(head: Token) -> list[Token]:
+    """The phrase of ``head`` without its relative clauses and appositives."""
+    out = [head]
+    for child in head.children:
+        if child.dep_ not in _PRUNE:
+            out.extend(_pruned(child))
+    return out
+
+
+def _unique(items: list[str]) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+@Language.factory(
+    "liaison_events",
+    requires=["doc._.clusters", "doc._.dates", "doc._.quantities", "doc._.attributions"],
+    assigns=["doc._.events"],
+)
+def make_event_finder(nlp: Language, name: str) -> EventFinder:
+    return EventFinder(nlp, name)
+
+
+__all__ = ["EventFinder", "EventMention", "replace"]

@@ -1,0 +1,155 @@
+"""Build the extraction pipeline and turn a processed spaCy Doc into an Extraction.
+
+The statistical model is an installed package named by the ``spacy_model`` setting;
+Liaison adds an EntityRuler (curated actors, countries, name patterns) before its NER
+and five registered components after it. ``docs/extraction.md`` describes each.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+# Registering the factories is the point of these imports.
+from liaison.extract import attribution as _attribution  # noqa: F401
+from liaison.extract import dates as _dates  # noqa: F401
+from liaison.extract import entities as _entities  # noqa: F401
+from liaison.extract import events as _events  # noqa: F401
+from liaison.extract import quantities as _quantities  # noqa: F401
+from liaison.extract.gazetteer import country_index
+from liaison.extract.lexicon import actors, load_json
+from liaison.model import Attribution, DateValue, Entity, Event, Extraction, Quantity, Span
+
+LIAISON_COMPONENTS = [
+    "liaison_entities",
+    "liaison_quantities",
+    "liaison_dates",
+    "liaison_attribution",
+    "liaison_events",
+]
+METHOD_VERSION = "liaison-rules/1"
+
+
+def ruler_patterns() -> list[dict]:
+    """EntityRuler patterns: every alias of every curated actor, every country name, name patterns."""
+    out: list[dict] = []
+    for row in actors():
+        for alias in {row["canonical"], *row.get("aliases", [])}:
+            out.append({"label": row["type"], "pattern": alias, "id": row["canonical"]})
+    for name, known in country_index().items():
+        del name
+        out.append({"label": "country", "pattern": known.canonical, "id": known.canonical})
+    for alias, canonical in load_json("country_aliases.json").items():
+        out.append({"label": "country", "pattern": alias, "id": canonical})
+    out.extend(load_json("entity_patterns.json")["patterns"])
+    return out
+
+
+@Language.component("liaison_line_breaks")
+def line_breaks(doc: Doc) -> Doc:
+    """A line break ends a sentence: headlines, captions and paragraphs have no full stop to say so."""
+    for tok in doc[1:]:
+        prev = doc[tok.i - 1]
+        if "\n" in prev.whitespace_ or prev.is_space and "\n" in prev.text:
+            tok.is_sent_start = True
+    return doc
+
+
+def build_nlp(model: str) -> Language:
+    """Load the spaCy pipeline ``model`` and add Liaison's components to it."""
+    nlp = spacy.load(model, exclude=["senter"])
+    nlp.add_pipe("liaison_line_breaks", before="parser")
+    ruler = nlp.add_pipe("entity_ruler", name="liaison_actor_ruler", before="ner",
+                         config={"phrase_matcher_attr": "ORTH", "overwrite_ents": True})
+    ruler.add_patterns(ruler_patterns())  # type: ignore[attr-defined]
+    for name in LIAISON_COMPONENTS:
+        nlp.add_pipe(name)
+    return nlp
+
+
+def process(nlp: Language, items: Iterable[tuple[str, dt.date | None]], batch_size: int = 16) -> Iterator[Doc]:
+    """Run ``nlp`` over (text, published) pairs; the date lets relative expressions resolve."""
+
+    def docs() -> Iterator[Doc]:
+        for text, published in items:
+            doc = nlp.make_doc(text)
+            doc._.published = published
+            yield doc
+
+    yield from nlp.pipe(docs(), batch_size=batch_size)
+
+
+def extract(nlp: Language, text: str, published: dt.date | None = None) -> Extraction:
+    doc = next(process(nlp, [(text, published)]))
+    return to_extraction(doc)
+
+
+def to_extraction(doc: Doc) -> Extraction:
+    """Plain records from the components' annotations, every item tied to character offsets."""
+    clusters = doc._.clusters or {}
+
+    def span(start: int, end: int) -> Span:
+        s = doc[start:end]
+        return Span(s.start_char, s.end_char, s.text)
+
+    entities = []
+    for c in clusters.values():
+        if not c.mentions:
+            continue
+        known = c.known
+        entities.append(
+            Entity(
+                key=c.key,
+                canonical=c.canonical if known else _best_name(doc, c),
+                type=c.type,
+                mentions=tuple(span(s, e) for s, e in c.mentions),
+                titles=tuple(c.titles),
+                descriptions=tuple(c.descriptions),
+                latitude=known.latitude if known else None,
+                longitude=known.longitude if known else None,
+                country_code=known.country_code if known else None,
+                gazetteer=known.source if known else None,
+            )
+        )
+    events = []
+    for ev in doc._.events or []:
+        date = None
+        if ev.date is not None:
+            r = ev.date.resolved
+            date = DateValue(span(ev.date.start, ev.date.end), r.value if r else None,
+                             r.start if r else None, r.end if r else None, r.fidelity if r else None)
+        attribution = None
+        if ev.attribution is not None:
+            a = ev.attribution
+            attribution = Attribution(a.text, span(a.start, a.end), a.cue)
+        quantities = tuple(
+            Quantity(q.kind, q.value, q.qualifier, q.low, q.high, span(q.start, q.end)) for q in ev.quantities
+        )
+        events.append(
+            Event(
+                type=ev.type,
+                subtype=ev.subtype,
+                trigger=span(ev.trigger, ev.trigger + 1),
+                evidence=span(ev.sent_start, ev.sent_end),
+                actors=tuple(ev.actors),
+                targets=tuple(ev.targets),
+                location=ev.location,
+                date=date,
+                quantities=quantities,
+                attribution=attribution,
+                status=ev.status,
+                hedged=ev.hedged,
+                confidence=ev.confidence,
+            )
+        )
+    return Extraction(entities=tuple(entities), events=tuple(events), method=METHOD_VERSION)
+
+
+def _best_name(doc: Doc, cluster) -> str:  # noqa: ANN001
+    """The longest mention names an unknown thing best ('Ahmad Al Shara' over 'Al Shara')."""
+    texts = [doc[s:e].text for s, e in cluster.mentions]
+    return max(texts, key=len) if texts else cluster.canonical

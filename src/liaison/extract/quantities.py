@@ -1,0 +1,144 @@
+"""Counts of killed, wounded, captured, troops and operations, with their bounds.
+
+A number becomes a quantity through the parse: the noun it counts ("2,000 soldiers"),
+the verb that noun (or the number itself) is the subject or object of ("19 were
+captured", "killing 14 militants"), or an adjective after it ("30 dead").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spacy.language import Language
+from spacy.tokens import Doc, Token
+
+from liaison.extract.lexicon import load_json
+from liaison.extract.numbers import is_number_word, parse_number
+
+_SKIP_ENTS = {"DATE", "TIME", "MONEY", "PERCENT", "ORDINAL"}
+
+
+@dataclass(frozen=True)
+class QuantityMention:
+    kind: str
+    value: int
+    qualifier: str
+    low: int | None
+    high: int | None
+    start: int  # token offsets of the number phrase
+    end: int
+    anchor: int  # the token (verb or noun) that gives the number its kind
+
+
+if not Doc.has_extension("quantities"):
+    Doc.set_extension("quantities", default=None)
+
+
+class QuantityFinder:
+    """The ``liaison_quantities`` component."""
+
+    def __init__(self, nlp: Language, name: str) -> None:
+        data = load_json("quantities.json")
+        self.verb_kind = {lem: kind for kind, lems in data["verbs"].items() for lem in lems}
+        self.noun_kind = {lem: kind for kind, lems in data["nouns"].items() for lem in lems}
+        self.adj_kind = {lem: kind for kind, lems in data["adjectives"].items() for lem in lems}
+        self.qualifiers = [(q.split(), "lower_bound") for q in data["lower_bound"]]
+        self.qualifiers += [(q.split(), "upper_bound") for q in data["upper_bound"]]
+        self.qualifiers += [(q.split(), "approximate") for q in data["approximate"]]
+        self.qualifiers.sort(key=lambda q: -len(q[0]))
+
+    def __call__(self, doc: Doc) -> Doc:
+        out: list[QuantityMention] = []
+        used: set[int] = set()
+        for tok in doc:
+            if tok.i in used or not self._is_number(tok):
+                continue
+            start, end = tok.i, tok.i + 1
+            while end < len(doc) and self._is_number(doc[end]):
+                end += 1
+            words = [t.text for t in doc[start:end]]
+            value = parse_number(words)
+            if value is None:
+                continue
+            low = high = value
+            qualifier = "exact"
+            # "between 1,500 and 2,000", "1,500 to 2,000"
+            if start >= 2 and doc[start - 1].lower_ in ("and", "to", "-") and self._is_number(doc[start - 2]):
+                continue  # the upper end of a range, read with its lower end
+            nxt = end
+            if nxt + 1 < len(doc) and doc[nxt].lower_ in ("and", "to", "-") and self._is_number(doc[nxt + 1]):
+                j = nxt + 1
+                while j < len(doc) and self._is_number(doc[j]):
+                    j += 1
+                upper = parse_number([t.text for t in doc[nxt + 1 : j]])
+                if upper is not None and upper > value:
+                    low, high, value, qualifier = value, upper, upper, "range"
+                    used.update(range(nxt + 1, j))
+                    end = j
+            if start >= 1 and doc[start - 1].lower_ == "between":
+                start -= 1
+            else:
+                for words_q, kind in self.qualifiers:
+                    n = len(words_q)
+                    if start >= n and [t.lower_ for t in doc[start - n : start]] == words_q:
+                        start -= n
+                        qualifier = kind if qualifier == "exact" else qualifier
+                        if kind == "lower_bound":
+                            high = None
+                        elif kind == "upper_bound":
+                            low = None
+                        break
+            head = doc[end - 1]
+            found = self._kind(head)
+            if found is None:
+                continue
+            kind, anchor = found
+            out.append(QuantityMention(kind, value, qualifier, low, high, start, end, anchor.i))
+        doc._.quantities = out
+        return doc
+
+    def _is_number(self, tok: Token) -> bool:
+        if tok.ent_type_ in _SKIP_ENTS:
+            return False
+        return tok.like_num and is_number_word(tok.text) or tok.lower_ in ("hundred", "thousand", "million")
+
+    def _kind(self, num: Token) -> tuple[str, Token] | None:
+        """What the number counts, and the word that says so."""
+        noun = num.head if num.dep_ in ("nummod", "quantmod", "compound") and num.head.pos_ in (
+            "NOUN", "PROPN", "ADJ") else None
+        # "five members of the group were killed": the noun, then the verb it depends on.
+        subject = noun or num
+        if noun is not None:
+            for child in noun.children:
+                if child.dep_ in ("amod", "acl") and child.lemma_.lower() in self.verb_kind:
+                    return self.verb_kind[child.lemma_.lower()], child
+                if child.dep_ == "amod" and child.lower_ in self.adj_kind:
+                    return self.adj_kind[child.lower_], child
+        verb = subject.head
+        if subject.dep_ in ("nsubjpass", "dobj", "nsubj", "attr", "pobj") and verb.lemma_.lower() in self.verb_kind:
+            if not (subject.dep_ == "nsubj" and verb.lemma_ not in ("die",)):
+                return self.verb_kind[verb.lemma_.lower()], verb
+        if subject.dep_ == "pobj" and verb.dep_ == "prep" and verb.head.lemma_.lower() in self.verb_kind:
+            # "killing at least 30 of them", "arrests of 12 suspects"
+            return self.verb_kind[verb.head.lemma_.lower()], verb.head
+        # "14 killed", "30 dead": the number stands for the people.
+        for child in num.children:
+            if child.lemma_.lower() in self.verb_kind and child.dep_ in ("acl", "amod", "relcl"):
+                return self.verb_kind[child.lemma_.lower()], child
+            if child.lower_ in self.adj_kind:
+                return self.adj_kind[child.lower_], child
+        if noun is not None:
+            lemma = noun.lemma_.lower()
+            if lemma in self.noun_kind:
+                return self.noun_kind[lemma], noun
+            if noun.pos_ in ("NOUN", "PROPN") and noun.i + 1 < len(noun.doc):
+                # compound nouns such as "service members"
+                pair = f"{noun.lemma_.lower()} {noun.doc[noun.i + 1].lemma_.lower()}"
+                if pair in self.noun_kind:
+                    return self.noun_kind[pair], noun
+        return None
+
+
+@Language.factory("liaison_quantities", requires=["token.dep", "token.lemma"], assigns=["doc._.quantities"])
+def make_quantity_finder(nlp: Language, name: str) -> QuantityFinder:
+    return QuantityFinder(nlp, name)

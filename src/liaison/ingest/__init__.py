@@ -1,0 +1,1 @@
+"""Turn raw bytes into a Document: decoding, main text, metadata, limits."""

@@ -1,0 +1,138 @@
+"""Small frozen records passed between stages: a Document in, an Extraction out.
+
+Every extracted item keeps the character span of the stored text it came from,
+so any claim can be traced back to the words that support it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+ENTITY_TYPES = (
+    "person",
+    "organization",
+    "armed_group",
+    "government_body",
+    "country",
+    "place",
+    "facility",
+)
+
+EVENT_TYPES = (
+    "military_operation",
+    "raid_or_arrest",
+    "airstrike",
+    "attack",
+    "foiled_attack",
+    "meeting",
+    "designation_or_sanction",
+    "troop_deployment",
+    "agreement_or_membership",
+    "intelligence_sharing",
+)
+
+QUANTITY_KINDS = ("killed", "captured", "wounded", "troops", "operations")
+
+
+@dataclass(frozen=True)
+class Document:
+    """A document as stored: its text plus what is known of where it came from."""
+
+    source_key: str  # path or URL that names the document across re-ingests
+    stem: str  # file stem, used to name per-document exports
+    text: str
+    media_type: str
+    url: str | None = None
+    title: str | None = None
+    outlet: str | None = None
+    published: dt.date | None = None
+    published_from: str | None = None  # "metadata", "dateline" or None
+
+    @property
+    def content_hash(self) -> str:
+        import hashlib
+        import json
+
+        meta = [self.text, self.url, self.title, self.outlet, str(self.published)]
+        return hashlib.sha256(json.dumps(meta, ensure_ascii=False).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Entity:
+    """One real-world thing named in a document, with every mention of it."""
+
+    key: str  # canonical key, the same across documents: "person:ahmed al-sharaa"
+    canonical: str
+    type: str
+    mentions: tuple[Span, ...]
+    titles: tuple[str, ...] = ()
+    descriptions: tuple[str, ...] = ()
+    latitude: float | None = None
+    longitude: float | None = None
+    country_code: str | None = None
+    gazetteer: str | None = None  # which data set named it: "actors", "geonames" or None
+
+
+@dataclass(frozen=True)
+class Quantity:
+    kind: str  # killed, captured, wounded, troops, operations
+    value: int  # the figure a reader would quote; the upper bound of a range
+    qualifier: str  # exact, approximate, lower_bound, upper_bound, range
+    low: int | None
+    high: int | None
+    span: Span
+
+
+@dataclass(frozen=True)
+class DateValue:
+    """A date expression and, when it can be fixed, its ISO value (a day, month, year or interval)."""
+
+    span: Span
+    value: str | None
+    start: dt.date | None = None
+    end: dt.date | None = None
+    fidelity: str | None = None  # day, month, year
+
+
+@dataclass(frozen=True)
+class Attribution:
+    source: str  # "the US military", "unnamed officials speaking to the Washington Post"
+    span: Span
+    cue: str  # said, according to, told, ...
+
+
+@dataclass(frozen=True)
+class Event:
+    type: str
+    subtype: str  # Liaison's finer type, e.g. "airstrike.drone"
+    trigger: Span
+    evidence: Span  # the sentence
+    actors: tuple[str, ...] = ()  # entity keys
+    targets: tuple[str, ...] = ()
+    location: str | None = None
+    date: DateValue | None = None
+    quantities: tuple[Quantity, ...] = ()
+    attribution: Attribution | None = None
+    status: str = "occurred"  # occurred, not-occurred (foiled)
+    hedged: bool = False
+    confidence: int = 80  # STIX 0-100
+
+
+@dataclass(frozen=True)
+class Extraction:
+    entities: tuple[Entity, ...] = ()
+    events: tuple[Event, ...] = ()
+    method: str = ""
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)

