@@ -156,6 +156,12 @@ class DateFinder:
                 i += 2
                 continue
             res = resolve(trimmed, published, context_year)
+            parts = re.split(r"\s+(?:and|to|until|through|-)\s+", re.sub(r"^(between|from)\s+", "", trimmed))
+            if len(parts) == 2:
+                a = resolve(parts[0], published, context_year)
+                b = resolve(parts[1], published, context_year)
+                if a and b and a.start <= b.end:
+                    res = _interval(a, b)
             if res and start > 0 and doc[start - 1].lower_ == "since":
                 res = Resolved(f"{res.start.isoformat() if res.fidelity != 'year' else res.value}"
                                f"/{published.isoformat()}", res.start, published, "day") if published else None

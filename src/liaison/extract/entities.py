@@ -283,7 +283,7 @@ def _aliases_with_article() -> set[str]:
 
 @Language.factory(
     "liaison_entities",
-    requires=["doc.ents", "token.dep", "token.pos"],
+    requires=["doc.ents", "token.dep", "token.tag"],
     assigns=["doc._.clusters", "doc._.token_entity"],
 )
 def make_entity_resolver(nlp: Language, name: str) -> EntityResolver:

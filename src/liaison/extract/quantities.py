@@ -88,8 +88,7 @@ class QuantityFinder:
                         elif kind == "upper_bound":
                             low = None
                         break
-            head = doc[end - 1]
-            found = self._kind(head)
+            found = self._kind(doc[end - 1]) or self._kind(tok)
             if found is None:
                 continue
             kind, anchor = found

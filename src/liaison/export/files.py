@@ -1,0 +1,39 @@
+"""Write exports to disk: the STIX bundle, and one evaluation file per document."""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from pathlib import Path
+
+from liaison.export.eval_json import annotation
+from liaison.store import Store
+from liaison.store.rebuild import extraction_from_rows
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
+def export_stix(store: Store, out: Path) -> int:
+    """One bundle of the newest version of every stored STIX object."""
+    objects = store.latest_stix()
+    bundle = {"type": "bundle", "id": f"bundle--{uuid.uuid4()}", "objects": objects}
+    _write_atomic(out, json.dumps(bundle, indent=1, ensure_ascii=False))
+    return len(objects)
+
+
+def export_eval_json(store: Store, out: Path) -> int:
+    """FORMAT.md annotation files, named after each document's file stem."""
+    out.mkdir(parents=True, exist_ok=True)
+    n = 0
+    for row, ver in store.documents():
+        ents, mentions, events = store.extraction_rows(row.id, ver.version)
+        extraction = extraction_from_rows(ents, mentions, events)
+        _write_atomic(out / f"{row.stem}.json", json.dumps(annotation(extraction), indent=1, ensure_ascii=False))
+        n += 1
+    return n

@@ -1,0 +1,36 @@
+"""Deterministic STIX ids: the same thing extracted twice gets the same id.
+
+Re-ingesting a document, or meeting the same actor in another document, must not mint a
+new object: consumers deduplicate on `id`, and a store can upsert on it. So every id is a
+UUIDv5 of a readable key under one fixed namespace. The keys are part of Liaison's
+contract; changing one changes every id exported under it.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+# Fixed for good: every id Liaison has ever exported hangs off this namespace.
+LIAISON_NAMESPACE = uuid.UUID("927fc2c8-9b31-4ce9-8ff7-bed3a5e40715")
+
+PRODUCER_KEY = "liaison-producer"
+
+
+def stix_id(type_: str, key: str) -> str:
+    """`<type>--<uuid5(LIAISON_NAMESPACE, key)>`; the type is not part of the key."""
+    return f"{type_}--{uuid.uuid5(LIAISON_NAMESPACE, key)}"
+
+
+def report_key(source_key: str) -> str:
+    return "report|" + source_key
+
+
+def event_key(source_key: str, event_type: str, evidence_start: int) -> str:
+    return f"event|{source_key}|{event_type}|{evidence_start}"
+
+
+def relationship_key(source_ref: str, relationship_type: str, target_ref: str) -> str:
+    return f"relationship|{source_ref}|{relationship_type}|{target_ref}"
+
+
+PRODUCER_ID = stix_id("identity", PRODUCER_KEY)

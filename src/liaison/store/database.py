@@ -1,0 +1,312 @@
+"""Open the store (SQLite with WAL by default, PostgreSQL by URL), migrate it, and write to it.
+
+A document version, its extractions and its STIX objects are written in one
+transaction, so a crash leaves either all of them or none.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import asdict
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import create_engine, delete, event, func, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from liaison.errors import StoreError
+from liaison.model import Document, Extraction
+from liaison.store.schema import (
+    DocumentRow,
+    DocumentVersionRow,
+    EntityRow,
+    EventRoleRow,
+    EventRow,
+    MentionRow,
+    StixObjectRow,
+)
+
+
+def document_id(source_key: str) -> str:
+    return hashlib.sha256(source_key.encode()).hexdigest()[:32]
+
+
+def object_hash(obj: dict[str, Any]) -> str:
+    """A STIX object's content without its timestamps: equal hashes mean no new version is needed."""
+    core = {k: v for k, v in obj.items() if k not in ("created", "modified")}
+    return hashlib.sha256(json.dumps(core, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Store:
+    """Liaison's store over one SQLAlchemy engine."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @property
+    def url(self) -> str:
+        return self.engine.url.render_as_string(hide_password=True)
+
+    # -------------------------------------------------------------- writing
+    def current_hash(self, source_key: str) -> str | None:
+        with self.sessions() as s:
+            row = s.get(DocumentRow, document_id(source_key))
+            if row is None:
+                return None
+            ver = s.get(DocumentVersionRow, (row.id, row.current_version))
+            return ver.content_hash if ver else None
+
+    def save(self, doc: Document, extraction: Extraction, stix_objects: list[dict[str, Any]]) -> str:
+        """Store a document version with everything extracted from it: "new", "updated" or "unchanged"."""
+        did = document_id(doc.source_key)
+        now = _now()
+        with self.sessions.begin() as s:
+            row = s.get(DocumentRow, did, with_for_update=True)
+            if row is not None:
+                current = s.get(DocumentVersionRow, (did, row.current_version))
+                if current is not None and current.content_hash == doc.content_hash:
+                    return "unchanged"
+                version = row.current_version + 1
+                row.current_version = version
+                row.last_ingested = now
+                row.stem = doc.stem
+                outcome = "updated"
+            else:
+                version = 1
+                s.add(DocumentRow(id=did, source_key=doc.source_key, stem=doc.stem, current_version=1,
+                                  first_ingested=now, last_ingested=now))
+                s.flush()
+                outcome = "new"
+            s.add(DocumentVersionRow(
+                document_id=did, version=version, content_hash=doc.content_hash, text=doc.text,
+                media_type=doc.media_type, url=doc.url, title=doc.title, outlet=doc.outlet,
+                published=doc.published, published_from=doc.published_from,
+                extraction_method=extraction.method, ingested_at=now,
+            ))
+            s.flush()
+            self._write_extraction(s, did, version, extraction)
+            self._write_stix(s, did, stix_objects, now)
+        return outcome
+
+    def _write_extraction(self, s: Session, did: str, version: int, extraction: Extraction) -> None:
+        for ent in extraction.entities:
+            data = asdict(ent)
+            data.pop("mentions")
+            s.add(EntityRow(document_id=did, version=version, key=ent.key, canonical=ent.canonical,
+                            type=ent.type, data=data))
+            for m in ent.mentions:
+                s.add(MentionRow(document_id=did, version=version, entity_key=ent.key, start=m.start,
+                                 end=m.end, text=m.text))
+        s.flush()
+        for idx, ev in enumerate(extraction.events):
+            data = json.loads(json.dumps(asdict(ev), default=str))
+            s.add(EventRow(
+                document_id=did, version=version, idx=idx, type=ev.type, subtype=ev.subtype,
+                status=ev.status, date_value=ev.date.value if ev.date else None,
+                date_start=ev.date.start if ev.date else None, date_end=ev.date.end if ev.date else None,
+                confidence=ev.confidence, evidence_start=ev.evidence.start, evidence_end=ev.evidence.end,
+                data=data,
+            ))
+        s.flush()
+        for idx, ev in enumerate(extraction.events):
+            roles = [("actor", k) for k in ev.actors] + [("target", k) for k in ev.targets]
+            if ev.location:
+                roles.append(("location", ev.location))
+            for role, key in dict.fromkeys(roles):
+                s.add(EventRoleRow(document_id=did, version=version, idx=idx, role=role, entity_key=key))
+
+    def _write_stix(self, s: Session, did: str, objects: list[dict[str, Any]], now: dt.datetime) -> None:
+        stamp = now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
+        for obj in objects:
+            h = object_hash(obj)
+            latest = s.execute(
+                select(StixObjectRow).where(StixObjectRow.id == obj["id"])
+                .order_by(StixObjectRow.modified.desc()).limit(1)
+            ).scalar_one_or_none()
+            if latest is not None and latest.content_hash == h:
+                continue
+            obj = dict(obj)
+            if "modified" in obj:
+                obj["created"] = latest.object.get("created", stamp) if latest is not None else stamp
+                obj["modified"] = stamp
+                if latest is not None and latest.modified >= stamp:
+                    continue  # two versions in one millisecond: the first stands
+            s.add(StixObjectRow(id=obj["id"], modified=obj.get("modified", stamp), type=obj["type"],
+                                content_hash=h, document_id=did, stored_at=now, object=obj))
+
+    # -------------------------------------------------------------- reading
+    def counts(self) -> dict[str, int]:
+        with self.sessions() as s:
+            return {
+                "documents": s.scalar(select(func.count()).select_from(DocumentRow)) or 0,
+                "document_versions": s.scalar(select(func.count()).select_from(DocumentVersionRow)) or 0,
+                "entities": s.scalar(select(func.count()).select_from(EntityRow)) or 0,
+                "events": s.scalar(select(func.count()).select_from(EventRow)) or 0,
+                "stix_objects": s.scalar(select(func.count()).select_from(StixObjectRow)) or 0,
+            }
+
+    def documents(self) -> list[tuple[DocumentRow, DocumentVersionRow]]:
+        with self.sessions() as s:
+            rows = s.execute(
+                select(DocumentRow, DocumentVersionRow).join(
+                    DocumentVersionRow,
+                    (DocumentVersionRow.document_id == DocumentRow.id)
+                    & (DocumentVersionRow.version == DocumentRow.current_version),
+                ).order_by(DocumentRow.stem)
+            ).all()
+            return [(r[0], r[1]) for r in rows]
+
+    def find_document(self, ref: str) -> tuple[DocumentRow, DocumentVersionRow] | None:
+        """A document by id, id prefix, file stem, path or URL."""
+        for doc, ver in self.documents():
+            if ref in (doc.id, doc.stem, doc.source_key, ver.url) or len(ref) >= 6 and doc.id.startswith(ref):
+                return doc, ver
+        path = Path(ref)
+        if path.exists():
+            key = str(path.resolve())
+            for doc, ver in self.documents():
+                if doc.source_key == key:
+                    return doc, ver
+        return None
+
+    def extraction_rows(self, did: str, version: int) -> tuple[list[EntityRow], list[MentionRow], list[EventRow]]:
+        with self.sessions() as s:
+            ents = list(s.scalars(select(EntityRow).where(EntityRow.document_id == did,
+                                                          EntityRow.version == version)))
+            mentions = list(s.scalars(select(MentionRow).where(MentionRow.document_id == did,
+                                                               MentionRow.version == version)
+                                      .order_by(MentionRow.start)))
+            events = list(s.scalars(select(EventRow).where(EventRow.document_id == did,
+                                                           EventRow.version == version)
+                                    .order_by(EventRow.idx)))
+            return ents, mentions, events
+
+    def current_entities(self, type_: str | None = None, name: str | None = None) -> list[dict[str, Any]]:
+        """Entities across current document versions, one row per entity key, with document counts."""
+        with self.sessions() as s:
+            q = (select(EntityRow.key, EntityRow.canonical, EntityRow.type,
+                        func.count(EntityRow.document_id.distinct()))
+                 .join(DocumentRow, (DocumentRow.id == EntityRow.document_id)
+                       & (DocumentRow.current_version == EntityRow.version))
+                 .group_by(EntityRow.key, EntityRow.canonical, EntityRow.type))
+            if type_:
+                q = q.where(EntityRow.type == type_)
+            if name:
+                q = q.where(func.lower(EntityRow.canonical).contains(name.lower()))
+            rows = s.execute(q).all()
+        merged: dict[str, dict[str, Any]] = {}
+        for key, canonical, etype, n in rows:
+            item = merged.setdefault(key, {"key": key, "canonical": canonical, "type": etype, "documents": 0})
+            item["documents"] += n
+        with self.sessions() as s:
+            mcount = dict(s.execute(
+                select(MentionRow.entity_key, func.count()).join(
+                    DocumentRow, (DocumentRow.id == MentionRow.document_id)
+                    & (DocumentRow.current_version == MentionRow.version)).group_by(MentionRow.entity_key)
+            ).all())
+        for item in merged.values():
+            item["mentions"] = mcount.get(item["key"], 0)
+        return sorted(merged.values(), key=lambda r: (-r["documents"], -r["mentions"], r["canonical"]))
+
+    def current_events(self, type_: str | None = None, entity: str | None = None,
+                       since: dt.date | None = None, until: dt.date | None = None) -> list[tuple[EventRow, str]]:
+        """Events of current document versions, filtered; each with its document's stem."""
+        with self.sessions() as s:
+            q = (select(EventRow, DocumentRow.stem)
+                 .join(DocumentRow, (DocumentRow.id == EventRow.document_id)
+                       & (DocumentRow.current_version == EventRow.version)))
+            if type_:
+                q = q.where(EventRow.type == type_)
+            if since:
+                q = q.where(EventRow.date_end >= since)
+            if until:
+                q = q.where(EventRow.date_start <= until)
+            if entity:
+                keys = select(EntityRow.key).where(func.lower(EntityRow.canonical).contains(entity.lower()))
+                q = q.where(select(EventRoleRow.idx).where(
+                    EventRoleRow.document_id == EventRow.document_id, EventRoleRow.version == EventRow.version,
+                    EventRoleRow.idx == EventRow.idx, EventRoleRow.entity_key.in_(keys)).exists())
+            q = q.order_by(EventRow.date_start.is_(None), EventRow.date_start, DocumentRow.stem, EventRow.idx)
+            return [(r[0], r[1]) for r in s.execute(q).all()]
+
+    def entity_names(self) -> dict[str, str]:
+        with self.sessions() as s:
+            return {k: c for k, c in s.execute(select(EntityRow.key, EntityRow.canonical)).all()}
+
+    def latest_stix(self) -> list[dict[str, Any]]:
+        """The newest version of every STIX object."""
+        with self.sessions() as s:
+            latest = (select(StixObjectRow.id, func.max(StixObjectRow.modified).label("m"))
+                      .group_by(StixObjectRow.id).subquery())
+            rows = s.scalars(select(StixObjectRow).join(
+                latest, (latest.c.id == StixObjectRow.id) & (latest.c.m == StixObjectRow.modified))
+                .order_by(StixObjectRow.type, StixObjectRow.id))
+            return [r.object for r in rows]
+
+    def stix_versions(self, object_id: str) -> list[dict[str, Any]]:
+        with self.sessions() as s:
+            rows = s.scalars(select(StixObjectRow).where(StixObjectRow.id == object_id)
+                             .order_by(StixObjectRow.modified))
+            return [r.object for r in rows]
+
+    def delete_all(self) -> None:
+        """Empty the store (tests and `liaison reset`)."""
+        with self.sessions.begin() as s:
+            for table in (EventRoleRow, EventRow, MentionRow, EntityRow, StixObjectRow, DocumentVersionRow,
+                          DocumentRow):
+                s.execute(delete(table))
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001
+    cur = dbapi_connection.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
+
+
+def open_store(url: str) -> Store:
+    """Connect to ``url``, bring its schema to the newest migration, and return the store."""
+    if url.startswith("sqlite:///"):
+        path = Path(url[len("sqlite:///"):])
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise StoreError(f"cannot create the store folder: {err.strerror}", str(path.parent),
+                             "Set LIAISON_HOME or LIAISON_DATABASE_URL to a writable place") from None
+    try:
+        engine = create_engine(url, future=True, pool_pre_ping=True)
+    except (SQLAlchemyError, ImportError, ValueError) as err:
+        raise StoreError(f"cannot use database URL: {err}", url.split("@")[-1],
+                         "Check LIAISON_DATABASE_URL") from None
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    try:
+        migrate(engine)
+    except OperationalError as err:
+        raise StoreError(f"cannot open the store: {str(err.orig).strip()}",
+                         engine.url.render_as_string(hide_password=True),
+                         "Check that the database exists and is reachable") from None
+    return Store(engine)
+
+
+def migrate(engine: Engine) -> None:
+    """Apply every Alembic migration not yet applied."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(resources.files("liaison.store").joinpath("migrations")))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
