@@ -1,0 +1,292 @@
+"""One document and its extraction as STIX 2.1 objects (plain JSON-ready dicts).
+
+What maps to what, and why, is written up in docs/stix-mapping.md. In short:
+
+* person -> `identity` (individual); organization, government_body -> `identity`
+  (organization); armed_group -> `intrusion-set`; country, place, facility -> `location`;
+* each Event -> an incident-core `event`, tied to its actors, targets and place by
+  `has-actor`, `has-target` and `located-at` relationships;
+* the document -> a `report` whose `object_refs` name every other object in the export;
+* what STIX has no property for (spans, figures, attribution, hedging) goes into the
+  Liaison property extension on the object it describes.
+
+Standard objects are built with the stix2 library so that its checks run and its
+serialisation (ids, millisecond timestamps) is the canonical one.
+
+A `location` must carry a country, a region or coordinates (STIX 2.1, section 4.11; stix2
+and the JSON Schema both enforce it). A place or facility that the gazetteers could not
+locate therefore gets no STIX object; the report's extension lists it under
+`unmapped_entities`, and an event that names it lists its key under `unmapped_refs`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import stix2
+
+from liaison import __version__
+from liaison.model import ENTITY_TYPES, Document, Entity, Event, Extraction, Span
+from liaison.stix.event import EventSDO, day_end, day_start
+from liaison.stix.extension import LIAISON_EXTENSION_ID, definitions
+from liaison.stix.ids import PRODUCER_ID, event_key, relationship_key, report_key, stix_id
+
+HAS_ACTOR = "has-actor"
+HAS_TARGET = "has-target"
+LOCATED_AT = "located-at"
+
+_STIX_TYPE = {
+    "person": "identity",
+    "organization": "identity",
+    "government_body": "identity",
+    "armed_group": "intrusion-set",
+    "country": "location",
+    "place": "location",
+    "facility": "location",
+}
+
+
+def _plain(obj: Any) -> dict[str, Any]:
+    return json.loads(obj.serialize())
+
+
+def _span(span: Span) -> dict[str, Any]:
+    return {"start": span.start, "end": span.end, "text": span.text}
+
+
+def _liaison(**properties: Any) -> dict[str, dict[str, Any]]:
+    """An `extensions` value holding the Liaison property extension; None values are left out."""
+    body = {"extension_type": "property-extension"}
+    body.update({k: v for k, v in properties.items() if v is not None})
+    return {LIAISON_EXTENSION_ID: body}
+
+
+def entity_id(entity: Entity) -> str:
+    """The id an entity gets: the same Entity.key gives the same id in every document."""
+    if entity.type not in _STIX_TYPE:
+        raise ValueError(f"unknown entity type {entity.type!r}; expected one of {ENTITY_TYPES}")
+    return stix_id(_STIX_TYPE[entity.type], entity.key)
+
+
+def _unlocatable(entity: Entity) -> str | None:
+    """Why a location-like entity cannot be a STIX location, or None when it can."""
+    if _STIX_TYPE[entity.type] != "location":
+        return None
+    has_point = entity.latitude is not None and entity.longitude is not None
+    if entity.country_code or has_point:
+        return None
+    if entity.type == "country":
+        return "country without an ISO code"
+    return "no coordinates or country"
+
+
+def _entity(entity: Entity, report_id: str, common: dict[str, Any]) -> dict[str, Any]:
+    ext = _liaison(
+        liaison_type=entity.type,
+        key=entity.key,
+        mentions=[_span(m) for m in entity.mentions],
+        gazetteer=entity.gazetteer,
+        source_document=report_id,
+    )
+    kwargs: dict[str, Any] = dict(common, id=entity_id(entity), name=entity.canonical, extensions=ext)
+    description = "; ".join(dict.fromkeys(entity.descriptions)) or None
+    t = entity.type
+    if t == "person":
+        if entity.titles:
+            kwargs["roles"] = list(dict.fromkeys(entity.titles))
+        return _plain(stix2.v21.Identity(identity_class="individual", description=description, **kwargs))
+    if t in ("organization", "government_body"):
+        sectors = ["government-national"] if t == "government_body" else None
+        return _plain(
+            stix2.v21.Identity(identity_class="organization", sectors=sectors, description=description, **kwargs)
+        )
+    if t == "armed_group":
+        seen = {entity.canonical.casefold()}
+        aliases = []
+        for m in entity.mentions:
+            if m.text.casefold() not in seen:
+                seen.add(m.text.casefold())
+                aliases.append(m.text)
+        return _plain(stix2.v21.IntrusionSet(aliases=aliases or None, description=description, **kwargs))
+    # country, place, facility
+    if entity.latitude is not None and entity.longitude is not None:
+        kwargs.update(latitude=entity.latitude, longitude=entity.longitude)
+    if entity.country_code:
+        kwargs["country"] = entity.country_code.upper()
+    if t == "facility":
+        description = "facility" + (f": {description}" if description else "")
+    return _plain(stix2.v21.Location(description=description, **kwargs))
+
+
+def _event_name(event: Event, names: dict[str, str]) -> str:
+    def listed(keys: tuple[str, ...]) -> str:
+        return ", ".join(names.get(k, k.split(":", 1)[-1]) for k in keys)
+
+    name = event.type
+    if event.actors:
+        name += ": " + listed(event.actors)
+    if event.targets:
+        name += (" against " if event.actors else ": against ") + listed(event.targets)
+    if event.location:
+        name += " in " + listed((event.location,))
+    return name
+
+
+def _event(
+    event: Event,
+    event_id: str,
+    names: dict[str, str],
+    unmapped_refs: list[str],
+    report_id: str,
+    method: str,
+    common: dict[str, Any],
+) -> dict[str, Any]:
+    kwargs: dict[str, Any] = dict(
+        common,
+        id=event_id,
+        status=event.status,
+        name=_event_name(event, names),
+        description=event.evidence.text,
+        event_types=list(dict.fromkeys([event.type, event.subtype])),
+        confidence=event.confidence,
+    )
+    date = event.date
+    if date is not None and date.start is not None:
+        kwargs["start_time"] = day_start(date.start)
+        kwargs["end_time"] = day_end(date.end or date.start)
+        if date.fidelity:
+            kwargs["start_time_fidelity"] = kwargs["end_time_fidelity"] = date.fidelity
+    attribution = None
+    if event.attribution is not None:
+        a = event.attribution
+        attribution = {"source": a.source, "cue": a.cue, "start": a.span.start, "end": a.span.end}
+    kwargs["extensions"] = _liaison(
+        quantities=[
+            {
+                "kind": q.kind,
+                "value": q.value,
+                "qualifier": q.qualifier,
+                "low": q.low,
+                "high": q.high,
+                "text": q.span.text,
+                "start": q.span.start,
+                "end": q.span.end,
+            }
+            for q in event.quantities
+        ]
+        or None,  # STIX forbids empty lists, inside extensions too
+        evidence=_span(event.evidence),
+        trigger=_span(event.trigger),
+        date_text=_span(date.span) if date is not None else None,
+        date_value=date.value if date is not None else None,
+        attribution=attribution,
+        hedged=event.hedged,
+        unmapped_refs=unmapped_refs or None,
+        extraction_method=method,
+        extractor_version=__version__,
+        source_document=report_id,
+    )
+    return _plain(EventSDO(**kwargs))
+
+
+def _report(
+    document: Document,
+    report_id: str,
+    object_refs: list[str],
+    unmapped: list[dict[str, Any]],
+    method: str,
+    common: dict[str, Any],
+) -> dict[str, Any]:
+    published = day_start(document.published) if document.published else common["created"]
+    description = " - ".join(x for x in (document.outlet, document.url) if x) or None
+    refs = None
+    if document.url:
+        refs = [{"source_name": document.outlet or "source", "url": document.url}]
+    ext = _liaison(
+        source_key=document.source_key,
+        content_hash=document.content_hash,
+        outlet=document.outlet,
+        media_type=document.media_type,
+        published_from=document.published_from,
+        unmapped_entities=unmapped or None,
+        extraction_method=method,
+        extractor_version=__version__,
+    )
+    return _plain(
+        stix2.v21.Report(
+            **common,
+            id=report_id,
+            name=document.title or document.stem,
+            description=description,
+            published=published,
+            report_types=["threat-report"],
+            object_refs=object_refs,
+            external_references=refs,
+            extensions=ext,
+        )
+    )
+
+
+def to_stix(
+    document: Document, extraction: Extraction, *, created: dt.datetime, modified: dt.datetime
+) -> list[dict[str, Any]]:
+    """Every STIX object for one document: definitions, entities, events, relationships, report.
+
+    Ids are deterministic (see liaison.stix.ids); `created`/`modified` stamp every object
+    made from the document. The report comes last and references all the others.
+    """
+    common = {"created": created, "modified": modified, "created_by_ref": PRODUCER_ID}
+    report_id = stix_id("report", report_key(document.source_key))
+    method = extraction.method
+
+    objects: list[dict[str, Any]] = definitions()
+    ids: dict[str, str] = {}  # entity key -> STIX id, for the entities that have an object
+    names: dict[str, str] = {}
+    unmapped: list[dict[str, Any]] = []
+    for entity in extraction.entities:
+        names.setdefault(entity.key, entity.canonical)
+        if entity.key in ids:
+            continue
+        reason = _unlocatable(entity)
+        if reason:
+            if all(u["key"] != entity.key for u in unmapped):
+                unmapped.append(
+                    {"key": entity.key, "name": entity.canonical, "liaison_type": entity.type, "reason": reason}
+                )
+            continue
+        obj = _entity(entity, report_id, common)
+        ids[entity.key] = obj["id"]
+        objects.append(obj)
+
+    relationships: dict[str, dict[str, Any]] = {}
+
+    def relate(source: str, kind: str, target: str) -> None:
+        rid = stix_id("relationship", relationship_key(source, kind, target))
+        if rid not in relationships:
+            relationships[rid] = _plain(
+                stix2.v21.Relationship(
+                    **common, id=rid, relationship_type=kind, source_ref=source, target_ref=target
+                )
+            )
+
+    used_event_ids: set[str] = set()
+    for event in extraction.events:
+        eid = stix_id("event", event_key(document.source_key, event.type, event.evidence.start))
+        if eid in used_event_ids:  # two events of one type in one sentence: tell them apart by trigger
+            eid = stix_id("event", event_key(document.source_key, event.type, event.evidence.start)
+                          + f"|{event.trigger.start}")
+        used_event_ids.add(eid)
+        links = [(HAS_ACTOR, k) for k in event.actors] + [(HAS_TARGET, k) for k in event.targets]
+        if event.location:
+            links.append((LOCATED_AT, event.location))
+        unmapped_refs = list(dict.fromkeys(k for _, k in links if k not in ids))
+        objects.append(_event(event, eid, names, unmapped_refs, report_id, method, common))
+        for kind, key in links:
+            if key in ids:
+                relate(eid, kind, ids[key])
+
+    objects.extend(relationships.values())
+    objects.append(_report(document, report_id, [o["id"] for o in objects], unmapped, method, common))
+    return objects
