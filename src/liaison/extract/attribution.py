@@ -75,9 +75,16 @@ class AttributionFinder:
 def _phrase(head: Token) -> Span:
     doc = head.doc
     left, right = head.left_edge.i, head.right_edge.i + 1
+    # ", which took over from ..." and other clauses after a comma describe the source; they are not it
+    for tok in doc[head.i + 1 : right]:
+        if tok.text == "," or tok.dep_ in ("relcl",) and tok.i > head.i:
+            right = tok.i
+            break
     # A relative clause or an appositive after a comma belongs to the phrase, a trailing comma does not.
-    while right > left + 1 and (doc[right - 1].is_punct or doc[right - 1].dep_ == "cc"):
+    while right > left + 1 and (doc[right - 1].is_punct and doc[right - 1].text != ")" or doc[right - 1].dep_ == "cc"):
         right -= 1
+    if doc[left:right].text.count("(") > doc[left:right].text.count(")") and right < len(doc) and doc[right].text == ")":
+        right += 1
     while left < right - 1 and doc[left].is_punct:
         left += 1
     return doc[left:right]

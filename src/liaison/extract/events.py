@@ -35,6 +35,8 @@ _DEFINITE = {"the", "this", "these", "those", "that"}
 _SUBJECTS = ("nsubj", "nsubjpass", "csubj")
 # A photo caption ends in its credit: "... following the fall of Assad[Getty]". It reports no event.
 _CAPTION = re.compile(r"[\[(](Getty|AFP|Reuters|AP|EPA|Getty Images|File|Photo|Supplied)[^\])]*[\])]\s*$", re.I)
+_CASUALTY_VERBS = {"kill", "wound", "injure", "capture", "die", "abduct", "kidnap", "lose", "dead", "killed",
+                   "wounded", "injured", "hurt", "missing", "behead", "execute"}
 _PRUNE = ("relcl", "acl", "appos", "advcl", "parataxis")
 
 
@@ -134,7 +136,9 @@ class EventFinder:
                 return True
             if want == "TROOPS" and any(o.lemma_.lower() in self.troops for o in objs):
                 return True
-            if want == "COUNTED" and any(c.dep_ == "nummod" or c.like_num for c in trig.children):
+            if want == "COUNTED" and any(c.dep_ == "nummod" or c.like_num for c in trig.children) and not (
+                    trig.head.lemma_.lower() in _CASUALTY_VERBS or any(
+                        c.lemma_.lower() in _CASUALTY_VERBS for c in trig.children)):
                 return True
             if want in ("PERSON", "GPE", "LOC", "FAC") and any(o.ent_type_ == want for o in objs):
                 return True
@@ -161,7 +165,7 @@ class EventFinder:
             lemma = node.lemma_.lower()
             if not first and lemma in self.intent:
                 return True
-            if not first and lemma in self.reporting:
+            if not first and lemma in self.reporting and node.pos_ == "VERB":
                 return False
             first = False
             if node.head.i == node.i:

@@ -22,11 +22,12 @@ import uuid
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-from unittest import mock
 
+from jsonschema import Draft202012Validator
 from stix2validator import ValidationOptions, validate_instance
 from stix2validator import validator as _validator
 
+from liaison.stix.extension import LIAISON_EXTENSION_ID
 from liaison.stix.ids import LIAISON_NAMESPACE
 
 VENDORED_SCHEMAS = Path(__file__).with_name("oasis-stix21-schemas")
@@ -41,15 +42,19 @@ def _schemas_available():
     if (_BUNDLED_SCHEMAS / "common" / "core.json").is_file():
         yield
         return
-    original = _validator._get_error_generator
+    with _LOCK:
+        original = _validator._get_error_generator
 
-    def with_vendored(name, obj, schema_dir=None, version="2.1", default="core"):
-        if schema_dir is None and version == "2.1":
-            schema_dir = str(VENDORED_SCHEMAS)
-        return original(name, obj, schema_dir, version, default)
+        def with_vendored(name, obj, schema_dir=None, version="2.1", default="core"):
+            if schema_dir is None and version == "2.1":
+                schema_dir = str(VENDORED_SCHEMAS)
+            return original(name, obj, schema_dir, version, default)
 
-    with _LOCK, mock.patch.object(_validator, "_get_error_generator", with_vendored):
-        yield
+        _validator._get_error_generator = with_vendored
+        try:
+            yield
+        finally:
+            _validator._get_error_generator = original
 
 
 def bundle(objects: list[dict[str, Any]]) -> dict[str, Any]:
@@ -72,10 +77,6 @@ def liaison_extension_errors(objects: list[dict[str, Any]], schema: dict[str, An
     The OASIS validator cannot do this: its `schema_dir` option applies an extension's schema
     to the whole object, while this schema describes the extension entry itself.
     """
-    from jsonschema import Draft202012Validator
-
-    from liaison.stix.extension import LIAISON_EXTENSION_ID
-
     check = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
     errors = []
     for obj in objects:
