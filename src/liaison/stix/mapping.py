@@ -100,7 +100,9 @@ def _entity(entity: Entity, report_id: str, common: dict[str, Any]) -> dict[str,
     if t in ("organization", "government_body"):
         sectors = ["government-national"] if t == "government_body" else None
         return _plain(
-            stix2.v21.Identity(identity_class="organization", sectors=sectors, description=description, **kwargs)
+            stix2.v21.Identity(
+                identity_class="organization", sectors=sectors, description=description, **kwargs
+            )
         )
     if t == "armed_group":
         seen = {entity.canonical.casefold()}
@@ -253,7 +255,12 @@ def to_stix(
         if reason:
             if all(u["key"] != entity.key for u in unmapped):
                 unmapped.append(
-                    {"key": entity.key, "name": entity.canonical, "liaison_type": entity.type, "reason": reason}
+                    {
+                        "key": entity.key,
+                        "name": entity.canonical,
+                        "liaison_type": entity.type,
+                        "reason": reason,
+                    }
                 )
             continue
         obj = _entity(entity, report_id, common)
@@ -275,8 +282,10 @@ def to_stix(
     for event in extraction.events:
         eid = stix_id("event", event_key(document.source_key, event.type, event.evidence.start))
         if eid in used_event_ids:  # two events of one type in one sentence: tell them apart by trigger
-            eid = stix_id("event", event_key(document.source_key, event.type, event.evidence.start)
-                          + f"|{event.trigger.start}")
+            eid = stix_id(
+                "event",
+                event_key(document.source_key, event.type, event.evidence.start) + f"|{event.trigger.start}",
+            )
         used_event_ids.add(eid)
         links = [(HAS_ACTOR, k) for k in event.actors] + [(HAS_TARGET, k) for k in event.targets]
         if event.location:
