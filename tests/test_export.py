@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from liaison.stix.validate import validate_objects
 
 from conftest import EXAMPLES, SHARED, TEST_DOCS, TEST_GOLD, run_cli, shared_examples
+from liaison.stix.validate import validate_objects
 
 
 def test_stix_bundle_from_all_test_documents_has_zero_validator_errors(cli_env, tmp_path: Path):

@@ -394,3 +394,14 @@ def test_json_schema_vocabularies_match_the_model(schema):
     defs = schema["$defs"]
     assert tuple(defs["quantity"]["properties"]["kind"]["enum"]) == QUANTITY_KINDS
     assert tuple(defs["liaison_type"]["enum"]) == ENTITY_TYPES
+
+
+def test_two_events_of_one_type_in_one_sentence_get_distinct_ids():
+    second = replace(AIRSTRIKE, trigger=span("killing"), quantities=())
+    objs = to_stix(DOCUMENT, Extraction(events=(AIRSTRIKE, second)), created=CREATED, modified=MODIFIED)
+    events = by_type(objs, "event")
+    assert len({e["id"] for e in events}) == 2
+    assert events[0]["id"] == stix_id(
+        "event", f"event|{DOCUMENT.source_key}|airstrike|{AIRSTRIKE.evidence.start}"
+    )
+    assert validate_objects(objs) == []

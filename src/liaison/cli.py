@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 import typer
@@ -39,7 +39,7 @@ ENTITY_STYLE = {
 }
 
 
-class ExportFormat(str, Enum):
+class ExportFormat(StrEnum):
     stix = "stix"
     eval_json = "eval-json"
 
@@ -94,7 +94,7 @@ def ingest(
             bar.update(task, total=total, advance=1, description=Path(name).name[:40])
 
         report = run_ingest(paths, settings, store, progress=tick)
-    for name, message in report.failures:
+    for _name, message in report.failures:
         err.print(f"[red]Error:[/red] {message}", highlight=False, markup=True, soft_wrap=True)
     table = Table(title="Ingest summary", show_header=True)
     for col in ("documents", "new", "updated", "unchanged", "entities", "events", "skipped", "failed"):

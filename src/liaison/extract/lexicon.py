@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -14,7 +14,7 @@ def data_text(name: str) -> str:
     return resources.files("liaison.extract").joinpath("data", name).read_text(encoding="utf-8")
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_json(name: str) -> Any:
     return json.loads(data_text(name))
 

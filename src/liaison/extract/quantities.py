@@ -114,9 +114,11 @@ class QuantityFinder:
                 if child.dep_ == "amod" and child.lower_ in self.adj_kind:
                     return self.adj_kind[child.lower_], child
         verb = subject.head
-        if subject.dep_ in ("nsubjpass", "dobj", "nsubj", "attr", "pobj") and verb.lemma_.lower() in self.verb_kind:
-            if not (subject.dep_ == "nsubj" and verb.lemma_ not in ("die",)):
-                return self.verb_kind[verb.lemma_.lower()], verb
+        # the subject of an active "killed" is the killer, not the killed ("three soldiers died" aside)
+        active_killer = subject.dep_ == "nsubj" and verb.lemma_ not in ("die",)
+        if subject.dep_ in ("nsubjpass", "dobj", "nsubj", "attr", "pobj") and verb.lemma_.lower() in self.verb_kind \
+                and not active_killer:
+            return self.verb_kind[verb.lemma_.lower()], verb
         if subject.dep_ == "pobj" and verb.dep_ == "prep" and verb.head.lemma_.lower() in self.verb_kind:
             # "killing at least 30 of them", "arrests of 12 suspects"
             return self.verb_kind[verb.head.lemma_.lower()], verb.head
