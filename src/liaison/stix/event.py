@@ -8,7 +8,7 @@ Registering the type with stix2 (rather than writing the dict by hand) buys two 
 stix2 checks the event's own properties (status vocabulary, timestamps), and it stops
 treating `event--` ids as unknown custom content, so `Relationship` and `Report` accept
 references to events without `allow_custom=True`. The property list follows the OASIS
-JSON Schema for the extension, which forbids any other top-level property.
+JSON Schema for the extension.
 """
 
 from __future__ import annotations

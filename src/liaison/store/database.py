@@ -16,7 +16,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import create_engine, delete, event, func, select
+from sqlalchemy import create_engine, delete, event, func, insert, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -101,50 +101,57 @@ class Store:
         return outcome
 
     def _write_extraction(self, s: Session, did: str, version: int, extraction: Extraction) -> None:
+        ents, mentions, events, roles = [], [], [], []
         for ent in extraction.entities:
             data = asdict(ent)
             data.pop("mentions")
-            s.add(EntityRow(document_id=did, version=version, key=ent.key, canonical=ent.canonical,
-                            type=ent.type, data=data))
-            for m in ent.mentions:
-                s.add(MentionRow(document_id=did, version=version, entity_key=ent.key, start=m.start,
-                                 end=m.end, text=m.text))
-        s.flush()
+            ents.append({"document_id": did, "version": version, "key": ent.key, "canonical": ent.canonical,
+                         "type": ent.type, "data": data})
+            mentions += [{"document_id": did, "version": version, "entity_key": ent.key, "start": m.start,
+                          "end": m.end, "text": m.text} for m in ent.mentions]
         for idx, ev in enumerate(extraction.events):
-            data = json.loads(json.dumps(asdict(ev), default=str))
-            s.add(EventRow(
-                document_id=did, version=version, idx=idx, type=ev.type, subtype=ev.subtype,
-                status=ev.status, date_value=ev.date.value if ev.date else None,
-                date_start=ev.date.start if ev.date else None, date_end=ev.date.end if ev.date else None,
-                confidence=ev.confidence, evidence_start=ev.evidence.start, evidence_end=ev.evidence.end,
-                data=data,
-            ))
-        s.flush()
-        for idx, ev in enumerate(extraction.events):
-            roles = [("actor", k) for k in ev.actors] + [("target", k) for k in ev.targets]
+            events.append({
+                "document_id": did, "version": version, "idx": idx, "type": ev.type, "subtype": ev.subtype,
+                "status": ev.status, "date_value": ev.date.value if ev.date else None,
+                "date_start": ev.date.start if ev.date else None, "date_end": ev.date.end if ev.date else None,
+                "confidence": ev.confidence, "evidence_start": ev.evidence.start, "evidence_end": ev.evidence.end,
+                "data": json.loads(json.dumps(asdict(ev), default=str)),
+            })
+            pairs = [("actor", k) for k in ev.actors] + [("target", k) for k in ev.targets]
             if ev.location:
-                roles.append(("location", ev.location))
-            for role, key in dict.fromkeys(roles):
-                s.add(EventRoleRow(document_id=did, version=version, idx=idx, role=role, entity_key=key))
+                pairs.append(("location", ev.location))
+            roles += [{"document_id": did, "version": version, "idx": idx, "role": role, "entity_key": key}
+                      for role, key in dict.fromkeys(pairs)]
+        # Bulk inserts: one statement per table instead of one per row.
+        for table, rows in ((EntityRow, ents), (MentionRow, mentions), (EventRow, events), (EventRoleRow, roles)):
+            if rows:
+                s.execute(insert(table), rows)
 
     def _write_stix(self, s: Session, did: str, objects: list[dict[str, Any]], now: dt.datetime) -> None:
         stamp = now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
+        ids = [o["id"] for o in objects]
+        latest: dict[str, StixObjectRow] = {}
+        for i in range(0, len(ids), 500):
+            rows = s.scalars(select(StixObjectRow).where(StixObjectRow.id.in_(ids[i : i + 500])))
+            for row in rows:
+                if row.id not in latest or row.modified > latest[row.id].modified:
+                    latest[row.id] = row
+        new_rows = []
         for obj in objects:
             h = object_hash(obj)
-            latest = s.execute(
-                select(StixObjectRow).where(StixObjectRow.id == obj["id"])
-                .order_by(StixObjectRow.modified.desc()).limit(1)
-            ).scalar_one_or_none()
-            if latest is not None and latest.content_hash == h:
+            prev = latest.get(obj["id"])
+            if prev is not None and prev.content_hash == h:
                 continue
             obj = dict(obj)
             if "modified" in obj:
-                obj["created"] = latest.object.get("created", stamp) if latest is not None else stamp
+                obj["created"] = prev.object.get("created", stamp) if prev is not None else stamp
                 obj["modified"] = stamp
-                if latest is not None and latest.modified >= stamp:
+                if prev is not None and prev.modified >= stamp:
                     continue  # two versions in one millisecond: the first stands
-            s.add(StixObjectRow(id=obj["id"], modified=obj.get("modified", stamp), type=obj["type"],
-                                content_hash=h, document_id=did, stored_at=now, object=obj))
+            new_rows.append({"id": obj["id"], "modified": obj.get("modified", stamp), "type": obj["type"],
+                             "content_hash": h, "document_id": did, "stored_at": now, "object": obj})
+        if new_rows:
+            s.execute(insert(StixObjectRow), new_rows)
 
     # -------------------------------------------------------------- reading
     def counts(self) -> dict[str, int]:
