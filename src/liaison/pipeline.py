@@ -51,6 +51,8 @@ def load_nlp(settings: Settings):  # noqa: ANN201
                                "LIAISON_SPACY_MODEL",
                                "Install it (see docs/language-model.md) or unset LIAISON_SPACY_MODEL") from None
         place_index()
+        # Texts are bounded by the file size limit; spaCy's own guard would otherwise stop at 1M chars.
+        nlp.max_length = max(nlp.max_length, settings.max_file_bytes + 1)
         _NLP = nlp
     return _NLP
 

@@ -39,7 +39,7 @@ class Settings(BaseSettings):
         description="Name of the installed spaCy pipeline to load (e.g. en_core_web_lg).",
     )
     max_file_bytes: int = Field(
-        default=5_000_000,
+        default=1_000_000,
         description="Files larger than this many bytes are refused at ingest.",
     )
     workers: int = Field(
