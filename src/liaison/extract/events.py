@@ -35,6 +35,8 @@ _DEFINITE = {"the", "this", "these", "those", "that"}
 _SUBJECTS = ("nsubj", "nsubjpass", "csubj")
 # A photo caption ends in its credit: "... following the fall of Assad[Getty]". It reports no event.
 _CAPTION = re.compile(r"[\[(](Getty|AFP|Reuters|AP|EPA|Getty Images|File|Photo|Supplied)[^\])]*[\])]\s*$", re.I)
+_RAISING = {"believe", "think", "say", "report", "expect", "suspect", "understand", "know", "seem", "appear",
+            "allege", "estimate", "claim", "consider"}
 _CASUALTY_VERBS = {"kill", "wound", "injure", "capture", "die", "abduct", "kidnap", "lose", "dead", "killed",
                    "wounded", "injured", "hurt", "missing", "behead", "execute"}
 _PRUNE = ("relcl", "acl", "appos", "advcl", "parataxis")
@@ -105,8 +107,9 @@ class EventFinder:
         candidates = [(t, r) for t, r in candidates if not _CAPTION.search(t.sent.text)]
         mentions: list[EventMention] = []
         for trigger, rule in candidates:
-            if rule.get("outcome") and any(a.i in trigger_ids for a in trigger.ancestors):
-                continue  # "operations during which five were killed": an outcome, not an event
+            if rule.get("outcome") and any(
+                    t.sent.start == trigger.sent.start and not r.get("outcome") for t, r in candidates):
+                continue  # "raids ..., killing seven": an outcome of the event the sentence reports
             if self._not_factual(trigger):
                 continue
             mentions.append(self._build(doc, trigger, rule, clusters, token_entity))
@@ -126,6 +129,7 @@ class EventFinder:
         if trig.dep_ in ("relcl", "acl"):
             objs.append(trig.head)
         objs += [g for o in list(objs) for p in o.children if p.lower_ == "of" for g in p.children]
+        objs += [c for o in list(objs) for c in o.children if c.dep_ == "conj"]  # "imagery and targeting data"
         for want in need:
             if want == "INTEL" and any(o.lemma_.lower() in self.intel for o in objs):
                 return True
@@ -205,6 +209,12 @@ class EventFinder:
             if type_ in ("troop_deployment",):
                 mod_tokens = [t for t in mod_tokens if not t.like_num]
             actors += ents(mod_tokens)
+            for acl in (c for c in trig.children if c.dep_ in ("acl", "relcl")):
+                for agent in (c for c in acl.children if c.dep_ == "agent"):
+                    actors += ents([t for c in agent.children for t in _pruned(c)])
+            if trig.dep_ == "pobj" and trig.head.lower_ == "behind":
+                subject, _ = self._subject(trig.head.head)
+                actors += ents(subject)
             if governor is not None and governor.lemma_.lower() in self.light | self.foil:
                 if type_ != "foiled_attack" or governor.lemma_.lower() not in self.foil:
                     subject, _ = self._subject(governor)
@@ -271,13 +281,17 @@ class EventFinder:
         for _ in range(4):
             passive = any(c.dep_ in ("auxpass", "nsubjpass") for c in node.children)
             for child in node.children:
-                if child.dep_ == "nsubj" and not agent:
-                    agent = list(child.subtree)
-                elif child.dep_ == "nsubjpass" and node is verb:
+                if child.dep_ == "nsubj":
+                    agent += list(child.subtree)
+                elif child.dep_ == "nsubjpass" and node.i == verb.i:
                     patient = list(child.subtree)
                 elif child.dep_ == "agent":
                     agent = [t for c in child.children for t in c.subtree]
+            if not agent and node.i != verb.i and verb.dep_ == "xcomp" and node.lemma_.lower() in _RAISING:
+                # "Rwanda is believed to have deployed troops": the raised subject acts
+                agent = [t for c in node.children if c.dep_ == "nsubjpass" for t in c.subtree]
             if agent:
+                agent = self._resolve_pronoun(agent)
                 break
             if node.dep_ in ("relcl", "acl"):
                 noun = node.head
@@ -294,6 +308,22 @@ class EventFinder:
                 continue
             break
         return agent, patient
+
+    def _resolve_pronoun(self, tokens: list[Token]) -> list[Token]:
+        """'X said it conducted a strike', 'X said its officers arrested ...': the pronoun is X."""
+        pron = [t for t in tokens if t.lower_ in ("it", "its", "they", "their") and t.dep_ in ("nsubj", "poss")]
+        if not pron:
+            return tokens
+        node = pron[0].head
+        for _ in range(6):
+            if node.pos_ == "VERB" and node.lemma_.lower() in self.reporting and node.i != pron[0].head.i:
+                subj = [t for c in node.children if c.dep_ == "nsubj" for t in c.subtree]
+                if subj:
+                    return tokens + subj
+            if node.head.i == node.i:
+                break
+            node = node.head
+        return tokens
 
     def _preps(self, trig: Token) -> list[Token]:
         preps = [c for c in trig.children if c.dep_ in ("prep", "agent")]

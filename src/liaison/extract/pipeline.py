@@ -22,6 +22,7 @@ from liaison.extract import events as _events  # noqa: F401
 from liaison.extract import quantities as _quantities  # noqa: F401
 from liaison.extract.gazetteer import country_index
 from liaison.extract.lexicon import actors, load_json
+from liaison.ingest.dateline import dateline_end
 from liaison.model import Attribution, DateValue, Entity, Event, Extraction, Quantity, Span
 
 LIAISON_COMPONENTS = [
@@ -56,6 +57,14 @@ def line_breaks(doc: Doc) -> Doc:
         prev = doc[tok.i - 1]
         if "\n" in prev.whitespace_ or prev.is_space and "\n" in prev.text:
             tok.is_sent_start = True
+    # A dateline ("MOGADISHU, March 3, 2025 -") is no part of the first sentence's grammar.
+    end = dateline_end(doc.text)
+    if end is not None:
+        for tok in doc:
+            if tok.idx >= end:
+                if tok.i > 0:
+                    tok.is_sent_start = True
+                break
     return doc
 
 

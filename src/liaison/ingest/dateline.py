@@ -45,3 +45,14 @@ def dateline_date(text: str) -> dt.date | None:
         return None
     parsed = dateparser.parse(m.group("date").replace(".", ""), languages=["en"], settings=_PARSER_SETTINGS)
     return parsed.date() if parsed else None
+
+
+def dateline_end(text: str) -> int | None:
+    """Where the story proper starts after a dateline ("MOGADISHU, March 3, 2025 - "), or None."""
+    m = _DATELINE.match(text[:200])
+    if not m:
+        return None
+    end = m.end()
+    while end < len(text) and text[end] == " ":
+        end += 1
+    return end
