@@ -35,6 +35,7 @@ _DEFINITE = {"the", "this", "these", "those", "that"}
 _SUBJECTS = ("nsubj", "nsubjpass", "csubj")
 # A photo caption ends in its credit: "... following the fall of Assad[Getty]". It reports no event.
 _CAPTION = re.compile(r"[\[(](Getty|AFP|Reuters|AP|EPA|Getty Images|File|Photo|Supplied)[^\])]*[\])]\s*$", re.I)
+_ANCHOR_PREPS = {"following", "after", "before", "since", "until", "amid", "during", "ahead", "prior"}
 _RAISING = {"believe", "think", "say", "report", "expect", "suspect", "understand", "know", "seem", "appear",
             "allege", "estimate", "claim", "consider"}
 _CASUALTY_VERBS = {"kill", "wound", "injure", "capture", "die", "abduct", "kidnap", "lose", "dead", "killed",
@@ -422,7 +423,8 @@ class EventFinder:
             while node.i not in anchor_chain and node.head.i != node.i:
                 node = node.head
                 steps += 1
-                if node.pos_ in ("NOUN", "PROPN") and node.i not in anchors and node.i not in anchor_chain:
+                # "following the fall of the regime in December": a date of another happening
+                if steps > 1 and node.dep_ == "prep" and node.lower_ in _ANCHOR_PREPS:
                     crossed = True
             if crossed or node.i not in anchor_chain:
                 continue
