@@ -22,6 +22,7 @@ from liaison.extract.gazetteer import (
     place_by_name,
 )
 from liaison.extract.lexicon import fold, load_json, name_key
+from liaison.ingest.dateline import dateline_end
 
 COARSE = {
     "person": "per",
@@ -46,6 +47,11 @@ _ARMED_WORDS = {
     "liberation", "jihad", "mujahideen", "ansar", "jabhat", "harakat", "katiba", "katibat", "rebels",
     "insurgents", "group", "forces", "army", "faction", "tigers", "resistance", "hezbollah", "jaish",
 }
+
+
+_PLACE_NOUNS = {"town", "city", "village", "district", "province", "region", "state", "governorate", "county",
+                "area", "neighbourhood", "neighborhood", "suburb", "camp", "locality", "commune", "municipality"}
+_PLACE_SUFFIX = {"province", "governorate", "district", "region", "county", "area", "town", "city"}
 
 
 @dataclass
@@ -104,6 +110,7 @@ class EntityResolver:
             if item:
                 found.append(item)
         found.extend(self._organisations_before_roles(doc, found))
+        found.extend(self._gazetteer_places(doc, found))
         clusters: dict[str, Cluster] = {}
         token_entity: dict[int, str] = {}
         # Longest person names first, so that "Al Shara" finds "Ahmad Al Shara" wherever it stands.
@@ -224,6 +231,10 @@ class EntityResolver:
             start += 1
         while end > start and (doc[end - 1].is_punct or doc[end - 1].tag_ == "POS"):
             end -= 1
+        # "Salahuddin province" names Salahuddin; "Sulu Governor" is a title after a place name
+        while end - start > 1 and (doc[end - 1].lower_ in _PLACE_SUFFIX and doc[end - 1].is_lower
+                                   or label == "PERSON" and doc[end - 1].lower_.rstrip(".") in self.titles):
+            end -= 1
         if start >= end:
             return None
         span = doc[start:end]
@@ -268,16 +279,47 @@ class EntityResolver:
         sentence uses as one ("in Gao", "near Mopti") or that opens a dateline ("MOGADISHU, ...")."""
         if find_person(span.text) or actor_index().get(fold(span.text)):
             return False
+        before = doc[span.start - 1] if span.start > 0 else None
+        after = doc[span.end] if span.end < len(doc) else None
+        # "the town of Sarmada", "Mogadishu's Daynile district", "Borno State": the words say it is a place
+        if after is not None and after.lower_ in _PLACE_NOUNS or span[-1].lower_ in _PLACE_NOUNS:
+            return True
+        if span.start >= 2 and doc[span.start - 1].lower_ == "of" and doc[span.start - 2].lower_ in _PLACE_NOUNS:
+            return True
         place = place_by_name(span.text)
         if place is None:
             return False
-        before = doc[span.start - 1] if span.start > 0 else None
         if before is not None and before.lower_ in ("in", "near", "at", "outside", "from", "to", "into", "around",
                                                        "of", "across", "inside", "towards", "toward"):
             return True
         if span.start == 0 or span[0].is_upper and len(span) == 1 and span.end < len(doc) and doc[span.end].text == ",":
             return True
         return len(span) == 1 and label == "PERSON"
+
+    def _gazetteer_places(self, doc: Doc, found: list) -> list:
+        """Places the model missed: the dateline city, and capitalised names after "in", "near", "at"
+        that GeoNames knows ("in Aleppo", "near Hodeidah")."""
+        taken = {t for s, e, _, _ in found for t in range(s, e)}
+        out = []
+        end = dateline_end(doc.text)
+        i = 0
+        while i < len(doc):
+            tok = doc[i]
+            dateline = end is not None and tok.idx < end and i == 0
+            if (dateline or i > 0 and doc[i - 1].lower_ in ("in", "near", "at", "outside", "around", "from", "to")) \
+                    and tok.i not in taken and (tok.is_title or tok.is_upper) and tok.pos_ == "PROPN":
+                j = i + 1
+                while j < len(doc) and doc[j].is_title and doc[j].pos_ == "PROPN" and j not in taken:
+                    j += 1
+                span = doc[i:j]
+                place = place_by_name(span.text)
+                if place is not None and not country_by_name(span.text):
+                    out.append((i, j, "place", place))
+                    taken.update(range(i, j))
+                i = j
+                continue
+            i += 1
+        return out
 
     def _organisations_before_roles(self, doc: Doc, found: list) -> list:
         """'General Intelligence chief Hussein Al Salama': the capitalised words before a role noun

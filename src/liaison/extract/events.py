@@ -340,12 +340,9 @@ class EventFinder:
             key = token_entity.get(tok.i)
             if key is None and tok.text in demonyms() and tok.dep_ in ("amod", "compound", "nsubj"):
                 country = country_by_name(demonyms()[tok.text])
-                if country is not None:
+                # "American forces" acts for the United States, when the text names it as well
+                if country is not None and entity_key("country", country.canonical) in clusters:
                     key = entity_key("country", country.canonical)
-                    if key not in clusters:
-                        clusters[key] = Cluster(key, "country", country.canonical, country)
-                    if (tok.i, tok.i + 1) not in clusters[key].mentions:
-                        clusters[key].mentions.append((tok.i, tok.i + 1))
             if key is None:
                 continue
             # a place named in a locative phrase inside an argument locates it; it is not the argument
