@@ -410,7 +410,6 @@ class EventFinder:
 
     def _date(self, doc: Doc, trig: Token) -> DateMention | None:
         best: tuple[int, DateMention] | None = None
-        anchors = {trig.i} | ({self._governor(trig).i} if self._governor(trig) is not None else set())
         anchor_chain = {trig.i} | {a.i for a in trig.ancestors}
         for dm in doc._.dates or []:
             if not (trig.sent.start <= dm.start < trig.sent.end):
