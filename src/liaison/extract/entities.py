@@ -360,6 +360,12 @@ class EntityResolver:
                 return best.key
         canonical = known.canonical if known else span.text
         key = entity_key(type_, canonical)
+        if known is not None and known.geonameid is not None:
+            # A GeoNames place is one place whatever it is called: key it by its id, and name it as the
+            # text does when that is one of its alternate names ("Palmyra", not "Tadmur").
+            key = f"loc:geonames:{known.geonameid}"
+            if fold(span.text) != fold(known.canonical):
+                canonical = span.text
         if key not in clusters:
             clusters[key] = Cluster(key=key, type=type_, canonical=canonical, known=known)
         return key

