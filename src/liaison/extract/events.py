@@ -184,7 +184,10 @@ class EventFinder:
         subtype = rule["subtype"]
         status = "occurred"
         governor = self._governor(trig)
-        if type_ == "attack" and governor is not None and governor.lemma_.lower() in self.foil:
+        foiled = governor is not None and governor.lemma_.lower() in self.foil or any(
+            a.lemma_.lower() in self.foil for a in list(trig.ancestors)[:3])
+        if type_ == "attack" and foiled:
+            # "foiled a plot ... to bomb the mall", "prevented an attack": planned, never carried out
             type_, subtype, status = "foiled_attack", "foiled_attack", "not-occurred"
         elif type_ == "foiled_attack":
             status = "not-occurred"

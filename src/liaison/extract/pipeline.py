@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Iterable, Iterator
 
 import spacy
+from spacy.attrs import ORTH
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -72,6 +73,9 @@ def build_nlp(model: str) -> Language:
     """Load the spaCy pipeline ``model`` and add Liaison's components to it."""
     nlp = spacy.load(model, exclude=["senter"])
     nlp.add_pipe("liaison_line_breaks", before="parser")
+    # Military and civil titles that end in a full stop but never end a sentence ("Brig. Gen. Ali").
+    for title in load_json("titles.json")["abbreviations"]:
+        nlp.tokenizer.add_special_case(title, [{ORTH: title}])
     ruler = nlp.add_pipe("entity_ruler", name="liaison_actor_ruler", before="ner",
                          config={"phrase_matcher_attr": "ORTH", "overwrite_ents": True})
     ruler.add_patterns(ruler_patterns())  # type: ignore[attr-defined]
