@@ -166,3 +166,17 @@ def test_every_extracted_item_points_at_its_words(nlp):
         assert text[ev.evidence.start:ev.evidence.end] == ev.evidence.text
         for q in ev.quantities:
             assert text[q.span.start:q.span.end] == q.span.text
+
+
+def test_intelligence_sharing_names_giver_and_recipient(nlp):
+    x = extract(nlp, "Jordan shared intelligence with Syria about an Islamic State cell in Deraa.", PUB)
+    names = _names(x)
+    ev = next(ev for ev in x.events if ev.type == "intelligence_sharing")
+    assert [names[a] for a in ev.actors] == ["Jordan"]
+    assert [names[t] for t in ev.targets] == ["Syria"]
+
+
+def test_a_place_name_means_that_place_before_another_places_alternate_name(nlp):
+    x = extract(nlp, "JNIM fighters attacked an army convoy near Gao on Monday.", PUB)
+    place = next(e for e in x.entities if e.canonical == "Gao")
+    assert place.country_code == "ML"

@@ -118,3 +118,28 @@ def test_unsupported_suffix_is_reported_not_ignored(cli_env, tmp_path: Path):
     res = run_cli(["ingest", str(f)], cli_env)
     assert res.returncode == 1
     assert "unsupported file type '.pdf'" in res.stderr.decode()
+
+
+def test_events_and_entities_filter_by_type_entity_and_dates(cli_env):
+    assert run_cli(["ingest", str(TEST_DOCS)], cli_env).returncode == 0
+    res = run_cli(["events", "--type", "airstrike"], cli_env)
+    assert res.returncode == 0
+    rows = [line for line in res.stdout.decode().splitlines() if "│" in line and "type" not in line]
+    assert rows and all("airstrike" in line for line in rows if line.split("│")[2].strip())
+    res = run_cli(["events", "--entity", "al-Shabaab", "--since", "2025-03-01", "--until", "2025-03-31"], cli_env)
+    assert res.returncode == 0 and "somalia_dateline" in res.stdout.decode()
+    assert "sahel_wire" not in res.stdout.decode()
+    res = run_cli(["entities", "--type", "armed_group", "--since", "2025-12-01"], cli_env)
+    assert res.returncode == 0
+    out = res.stdout.decode()
+    assert "Islamic State Sahel Province" in out and "al-Shabaab" not in out
+
+
+def test_filters_with_bad_values_get_one_line_errors(cli_env):
+    for args, words in ((["events", "--type", "picnic"], "unknown type 'picnic'"),
+                        (["events", "--since", "yesterday"], "not a date"),
+                        (["show", "no-such-doc"], "no such document")):
+        res = run_cli(args, cli_env)
+        assert res.returncode == 1
+        err = res.stderr.decode().strip()
+        assert err.startswith("Error:") and words in err and "\n" not in err, err

@@ -97,10 +97,10 @@ def ingest(
     for _name, message in report.failures:
         err.print(f"[red]Error:[/red] {message}", highlight=False, markup=True, soft_wrap=True)
     table = Table(title="Ingest summary", show_header=True)
-    for col in ("documents", "new", "updated", "unchanged", "entities", "events", "skipped", "failed"):
+    for col in ("documents", "new", "updated", "skipped (unchanged)", "entities", "events", "failed"):
         table.add_column(col, justify="right")
     table.add_row(str(report.documents), str(report.new), str(report.updated), str(report.unchanged),
-                  str(report.entities), str(report.events), str(report.unchanged), str(len(report.failures)))
+                  str(report.entities), str(report.events), str(len(report.failures)))
     out.print(table)
     out.print(f"store: {store.url}", highlight=False)
     if report.failures:
@@ -143,6 +143,16 @@ def show(doc: str = typer.Argument(..., help="Document id, file stem, path or UR
     out.print(_events_table(events, names, with_doc=None))
 
 
+_MARK = {"lower_bound": "≥", "upper_bound": "≤", "approximate": "~", "exact": "", "range": ""}
+
+
+def _figure(q: dict) -> str:
+    """'killed ≥30', 'troops 1500-2000', 'captured 19'."""
+    if q["qualifier"] == "range":
+        return f"{q['kind']} {q['low']}-{q['high']}"
+    return f"{q['kind']} {_MARK.get(q['qualifier'], '')}{q['value']}"
+
+
 def _events_table(events, names: dict[str, str], with_doc: dict | None) -> Table:  # noqa: ANN001
     table = Table(title="Events", show_lines=False)
     if with_doc is not None:
@@ -151,11 +161,7 @@ def _events_table(events, names: dict[str, str], with_doc: dict | None) -> Table
         table.add_column(col)
     for ev in events:
         d = ev.data
-        figures = ", ".join(
-            f"{q['kind']} {'>' if q['qualifier'] == 'lower_bound' else '~' if q['qualifier'] == 'approximate' else ''}"
-            f"{q['low']}-{q['high']}" if q["qualifier"] == "range" else
-            f"{q['kind']} {'>' if q['qualifier'] == 'lower_bound' else '~' if q['qualifier'] == 'approximate' else ''}"
-            f"{q['value']}" for q in d["quantities"])
+        figures = ", ".join(_figure(q) for q in d["quantities"])
         row = [
             ev.type + (" (foiled)" if ev.status == "not-occurred" and ev.type != "foiled_attack" else ""),
             ev.date_value or "",
@@ -203,14 +209,17 @@ def _date(value: str | None, option: str) -> dt.date | None:
 def entities(
     type_: str = typer.Option(None, "--type", help=f"Only this type: {', '.join(ENTITY_TYPES)}."),
     entity: str = typer.Option(None, "--entity", help="Only names containing this text."),
+    since: str = typer.Option(None, "--since", help="Only in documents published on or after this date."),
+    until: str = typer.Option(None, "--until", help="Only in documents published on or before this date."),
 ) -> None:
     """List entities across the stored documents."""
     _check_type(type_, ENTITY_TYPES, "--type")
+    since_d, until_d = _date(since, "--since"), _date(until, "--until")
     store = _store(_settings())
     table = Table(title="Entities")
     for col in ("name", "type", "documents", "mentions", "key"):
         table.add_column(col)
-    for row in store.current_entities(type_, entity):
+    for row in store.current_entities(type_, entity, since_d, until_d):
         table.add_row(row["canonical"], Text(row["type"], style=ENTITY_STYLE.get(row["type"], "")),
                       str(row["documents"]), str(row["mentions"]), row["key"])
     out.print(table)

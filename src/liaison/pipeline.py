@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from liaison.errors import InputError, LiaisonError
 from liaison.extract.gazetteer import place_index, use_cache_dir
-from liaison.extract.pipeline import build_nlp, process, to_extraction
+from liaison.extract.pipeline import METHOD_VERSION, build_nlp, process, to_extraction
 from liaison.ingest.document import to_document
 from liaison.model import Document, Extraction
 from liaison.settings import Settings
@@ -97,7 +97,8 @@ def ingest(
             if progress:
                 progress(src.name, total)
             continue
-        if store.current_hash(doc.source_key) == doc.content_hash:
+        # Unchanged text extracted by these rules: nothing to do. New rules re-extract it as a new version.
+        if store.current_state(doc.source_key) == (doc.content_hash, METHOD_VERSION):
             report.unchanged += 1
             if progress:
                 progress(src.name, total)

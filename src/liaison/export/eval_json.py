@@ -1,7 +1,7 @@
 """Per-document annotations in the format of the shared evaluation (FORMAT.md).
 
-Liaison's finer event subtypes map onto the ten evaluation types by their prefix;
-entity and place keys become canonical names.
+Each event is written with its evaluation type (Event.type; the finer subtype stays in
+the store and the STIX export); entity and place keys become canonical names.
 """
 
 from __future__ import annotations

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import os
-import uuid
 from pathlib import Path
 
 from liaison.export.eval_json import annotation
+from liaison.stix.validate import bundle as stix_bundle
 from liaison.store import Store
 from liaison.store.rebuild import extraction_from_rows
 
@@ -22,7 +22,7 @@ def _write_atomic(path: Path, text: str) -> None:
 def export_stix(store: Store, out: Path) -> int:
     """One bundle of the newest version of every stored STIX object."""
     objects = store.latest_stix()
-    bundle = {"type": "bundle", "id": f"bundle--{uuid.uuid4()}", "objects": objects}
+    bundle = stix_bundle(objects)
     _write_atomic(out, json.dumps(bundle, indent=1, ensure_ascii=False))
     return len(objects)
 

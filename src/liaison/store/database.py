@@ -60,13 +60,14 @@ class Store:
         return self.engine.url.render_as_string(hide_password=True)
 
     # -------------------------------------------------------------- writing
-    def current_hash(self, source_key: str) -> str | None:
+    def current_state(self, source_key: str) -> tuple[str, str] | None:
+        """The stored content hash and extraction method of a document, or None if it is new."""
         with self.sessions() as s:
             row = s.get(DocumentRow, document_id(source_key))
             if row is None:
                 return None
             ver = s.get(DocumentVersionRow, (row.id, row.current_version))
-            return ver.content_hash if ver else None
+            return (ver.content_hash, ver.extraction_method) if ver else None
 
     def save(self, doc: Document, extraction: Extraction, stix_objects: list[dict[str, Any]]) -> str:
         """Store a document version with everything extracted from it: "new", "updated" or "unchanged"."""
@@ -76,7 +77,8 @@ class Store:
             row = s.get(DocumentRow, did, with_for_update=True)
             if row is not None:
                 current = s.get(DocumentVersionRow, (did, row.current_version))
-                if current is not None and current.content_hash == doc.content_hash:
+                if current is not None and current.content_hash == doc.content_hash \
+                        and current.extraction_method == extraction.method:
                     return "unchanged"
                 version = row.current_version + 1
                 row.current_version = version
@@ -200,14 +202,24 @@ class Store:
                                     .order_by(EventRow.idx)))
             return ents, mentions, events
 
-    def current_entities(self, type_: str | None = None, name: str | None = None) -> list[dict[str, Any]]:
-        """Entities across current document versions, one row per entity key, with document counts."""
+    def current_entities(self, type_: str | None = None, name: str | None = None,
+                         since: dt.date | None = None, until: dt.date | None = None) -> list[dict[str, Any]]:
+        """Entities across current document versions, one row per entity key, with document counts.
+
+        ``since``/``until`` keep entities named in documents published in that range."""
         with self.sessions() as s:
             q = (select(EntityRow.key, EntityRow.canonical, EntityRow.type,
                         func.count(EntityRow.document_id.distinct()))
                  .join(DocumentRow, (DocumentRow.id == EntityRow.document_id)
                        & (DocumentRow.current_version == EntityRow.version))
                  .group_by(EntityRow.key, EntityRow.canonical, EntityRow.type))
+            if since or until:
+                q = q.join(DocumentVersionRow, (DocumentVersionRow.document_id == EntityRow.document_id)
+                           & (DocumentVersionRow.version == EntityRow.version))
+                if since:
+                    q = q.where(DocumentVersionRow.published >= since)
+                if until:
+                    q = q.where(DocumentVersionRow.published <= until)
             if type_:
                 q = q.where(EntityRow.type == type_)
             if name:
