@@ -209,26 +209,37 @@ def test_same_entity_key_in_two_documents_gets_the_same_id(objects):
 def test_entities_map_to_the_documented_stix_types(objects):
     sharaa = one(objects, "identity", "Ahmed al-Sharaa")
     assert sharaa["identity_class"] == "individual"
-    assert sharaa["roles"] == ["President"]
-    assert sharaa["description"] == "Syrian"
+    assert "roles" not in sharaa and "description" not in sharaa  # per-document: on the report
     air_force = one(objects, "identity", "Israeli Air Force")
     assert air_force["identity_class"] == "organization"
     assert air_force["sectors"] == ["government-national"]
     assert "sectors" not in one(objects, "identity", "army")
     group = one(objects, "intrusion-set", "Islamic State")
-    assert group["aliases"] == ["IS"]
+    assert group["aliases"][:3] == ["IS", "ISIS", "ISIL"]  # the curated aliases, not one article's
     assert one(objects, "location", "Syria")["country"] == "SY"
     raqqa = one(objects, "location", "Raqqa")
     assert (raqqa["latitude"], raqqa["longitude"], raqqa["country"]) == (35.9528, 39.0079, "SY")
 
 
-def test_entities_carry_their_mentions_and_source_document(objects):
-    report_id = by_type(objects, "report")[0]["id"]
-    group = ext(one(objects, "intrusion-set", "Islamic State"))
+def test_report_carries_each_entitys_mentions_titles_and_descriptions(objects):
+    group_obj = one(objects, "intrusion-set", "Islamic State")
+    assert ext(group_obj)["key"] == "org:islamic state"
+    report = ext(by_type(objects, "report")[0])
+    group = next(e for e in report["entities"] if e["key"] == "org:islamic state")
+    assert group["ref"] == group_obj["id"]
     assert [m["text"] for m in group["mentions"]] == ["Islamic State", "IS", "IS"]
     assert all(TEXT[m["start"] : m["end"]] == m["text"] for m in group["mentions"])
-    assert group["source_document"] == report_id
-    assert group["key"] == "org:islamic state"
+    sharaa = next(e for e in report["entities"] if e["ref"] == one(objects, "identity", "Ahmed al-Sharaa")["id"])
+    assert sharaa["titles"] == ["President"] and sharaa["descriptions"] == ["Syrian"]
+
+
+def test_an_entity_named_by_two_documents_is_one_unchanged_object(objects):
+    other = replace(DOCUMENT, source_key="/data/other.txt", stem="other")
+    again = to_stix(other, EXTRACTION, created=CREATED, modified=MODIFIED)
+    for type_ in ("identity", "intrusion-set", "location"):
+        first = {o["id"]: o for o in by_type(objects, type_)}
+        second = {o["id"]: o for o in by_type(again, type_)}
+        assert first == second
 
 
 def test_facility_with_a_known_country_becomes_a_location():

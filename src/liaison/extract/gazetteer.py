@@ -137,3 +137,12 @@ def _build_place_index() -> dict[str, Known]:
 
 def place_by_name(name: str) -> Known | None:
     return place_index().get(fold(name))
+
+
+@lru_cache(maxsize=None)
+def known_aliases(canonical: str) -> list[str] | None:
+    """The curated aliases of an actor, in the data file's order, or None if it is not curated."""
+    for row in actors():
+        if row["canonical"] == canonical:
+            return list(dict.fromkeys(row.get("aliases", [])))
+    return None

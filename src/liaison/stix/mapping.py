@@ -28,6 +28,7 @@ from typing import Any
 import stix2
 
 from liaison import __version__
+from liaison.extract.gazetteer import known_aliases
 from liaison.model import ENTITY_TYPES, Document, Entity, Event, Extraction, Span
 from liaison.stix.event import EventSDO, day_end, day_start
 from liaison.stix.extension import LIAISON_EXTENSION_ID, definitions
@@ -82,36 +83,29 @@ def _unlocatable(entity: Entity) -> str | None:
     return "no coordinates or country"
 
 
-def _entity(entity: Entity, report_id: str, common: dict[str, Any]) -> dict[str, Any]:
-    ext = _liaison(
-        liaison_type=entity.type,
-        key=entity.key,
-        mentions=[_span(m) for m in entity.mentions],
-        gazetteer=entity.gazetteer,
-        source_document=report_id,
-    )
+def _entity(entity: Entity, common: dict[str, Any]) -> dict[str, Any]:
+    """The STIX object of a real-world thing. It holds only what does not depend on the document,
+    so every document that names the thing yields the same object and no needless new version;
+    mentions, titles and descriptions go in the report's extension."""
+    ext = _liaison(liaison_type=entity.type, key=entity.key, gazetteer=entity.gazetteer)
     kwargs: dict[str, Any] = dict(common, id=entity_id(entity), name=entity.canonical, extensions=ext)
-    description = "; ".join(dict.fromkeys(entity.descriptions)) or None
+    description = None
     t = entity.type
     if t == "person":
-        if entity.titles:
-            kwargs["roles"] = list(dict.fromkeys(entity.titles))
-        return _plain(stix2.v21.Identity(identity_class="individual", description=description, **kwargs))
+        return _plain(stix2.v21.Identity(identity_class="individual", **kwargs))
     if t in ("organization", "government_body"):
         sectors = ["government-national"] if t == "government_body" else None
-        return _plain(
-            stix2.v21.Identity(
-                identity_class="organization", sectors=sectors, description=description, **kwargs
-            )
-        )
+        return _plain(stix2.v21.Identity(identity_class="organization", sectors=sectors, **kwargs))
     if t == "armed_group":
+        known = known_aliases(entity.canonical) if entity.gazetteer == "actors" else None
+        texts = known if known is not None else [m.text for m in entity.mentions]
         seen = {entity.canonical.casefold()}
         aliases = []
-        for m in entity.mentions:
-            if m.text.casefold() not in seen:
-                seen.add(m.text.casefold())
-                aliases.append(m.text)
-        return _plain(stix2.v21.IntrusionSet(aliases=aliases or None, description=description, **kwargs))
+        for text in texts:
+            if text.casefold() not in seen:
+                seen.add(text.casefold())
+                aliases.append(text)
+        return _plain(stix2.v21.IntrusionSet(aliases=aliases or None, **kwargs))
     # country, place, facility
     if entity.latitude is not None and entity.longitude is not None:
         kwargs.update(latitude=entity.latitude, longitude=entity.longitude)
@@ -198,6 +192,7 @@ def _report(
     report_id: str,
     object_refs: list[str],
     unmapped: list[dict[str, Any]],
+    mentions: list[dict[str, Any]],
     method: str,
     common: dict[str, Any],
 ) -> dict[str, Any]:
@@ -213,6 +208,7 @@ def _report(
         media_type=document.media_type,
         published_from=document.published_from,
         unmapped_entities=unmapped or None,
+        entities=mentions or None,
         extraction_method=method,
         extractor_version=__version__,
     )
@@ -263,7 +259,7 @@ def to_stix(
                     }
                 )
             continue
-        obj = _entity(entity, report_id, common)
+        obj = _entity(entity, common)
         ids[entity.key] = obj["id"]
         objects.append(obj)
 
@@ -297,5 +293,16 @@ def to_stix(
                 relate(eid, kind, ids[key])
 
     objects.extend(relationships.values())
-    objects.append(_report(document, report_id, [o["id"] for o in objects], unmapped, method, common))
+    mentions = [
+        {
+            "key": e.key,
+            **({"ref": ids[e.key]} if e.key in ids else {}),
+            "mentions": [_span(m) for m in e.mentions],
+            **({"titles": list(dict.fromkeys(e.titles))} if e.titles else {}),
+            **({"descriptions": list(dict.fromkeys(e.descriptions))} if e.descriptions else {}),
+        }
+        for e in extraction.entities
+        if e.mentions
+    ]
+    objects.append(_report(document, report_id, [o["id"] for o in objects], unmapped, mentions, method, common))
     return objects
