@@ -132,24 +132,28 @@ class Store:
     def _write_stix(self, s: Session, did: str, objects: list[dict[str, Any]], now: dt.datetime) -> None:
         stamp = now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
         ids = [o["id"] for o in objects]
-        latest: dict[str, StixObjectRow] = {}
+        # Only ids, versions and hashes: reading every stored object's JSON would cost more than the rest.
+        latest: dict[str, tuple[str, str]] = {}
         for i in range(0, len(ids), 500):
-            rows = s.scalars(select(StixObjectRow).where(StixObjectRow.id.in_(ids[i : i + 500])))
-            for row in rows:
-                if row.id not in latest or row.modified > latest[row.id].modified:
-                    latest[row.id] = row
+            rows = s.execute(select(StixObjectRow.id, StixObjectRow.modified, StixObjectRow.content_hash)
+                             .where(StixObjectRow.id.in_(ids[i : i + 500])))
+            for oid, modified, h in rows:
+                if oid not in latest or modified > latest[oid][0]:
+                    latest[oid] = (modified, h)
         new_rows = []
         for obj in objects:
             h = object_hash(obj)
             prev = latest.get(obj["id"])
-            if prev is not None and prev.content_hash == h:
+            if prev is not None and prev[1] == h:
                 continue
             obj = dict(obj)
             if "modified" in obj:
-                obj["created"] = prev.object.get("created", stamp) if prev is not None else stamp
-                obj["modified"] = stamp
-                if prev is not None and prev.modified >= stamp:
+                if prev is not None and prev[0] >= stamp:
                     continue  # two versions in one millisecond: the first stands
+                first = s.execute(select(StixObjectRow.object).where(StixObjectRow.id == obj["id"])
+                                  .order_by(StixObjectRow.modified).limit(1)).scalar_one_or_none()
+                obj["created"] = first.get("created", stamp) if first is not None else stamp
+                obj["modified"] = stamp
             new_rows.append({"id": obj["id"], "modified": obj.get("modified", stamp), "type": obj["type"],
                              "content_hash": h, "document_id": did, "stored_at": now, "object": obj})
         if new_rows:
