@@ -11,6 +11,7 @@ import datetime as dt
 import multiprocessing
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from liaison.errors import InputError, LiaisonError
 from liaison.extract.gazetteer import place_index, use_cache_dir
@@ -57,24 +58,31 @@ def load_nlp(settings: Settings):  # noqa: ANN201
     return _NLP
 
 
-def _extract_batch(items: list[tuple[str, dt.date | None]]) -> list[Extraction]:
-    """Extract a batch through nlp.pipe: spaCy's models run far faster on batches than doc by doc."""
+def _process_batch(docs: list[Document]) -> list[tuple[Extraction, list[dict[str, Any]]]]:
+    """Extract a batch through nlp.pipe and map each result to STIX, in a worker process.
+
+    spaCy's models run far faster on batches than doc by doc, and doing the STIX mapping here
+    too leaves the parent process only the store writes."""
     assert _NLP is not None
-    return [to_extraction(doc) for doc in process(_NLP, items, batch_size=len(items))]
+    now = dt.datetime.now(dt.UTC)
+    out = []
+    for doc, parsed in zip(docs, process(_NLP, [(d.text, d.published) for d in docs], len(docs)), strict=True):
+        extraction = to_extraction(parsed)
+        out.append((extraction, to_stix(doc, extraction, created=now, modified=now)))
+    return out
 
 
-def _extractions(docs: list[Document], workers: int, batch_size: int) -> Iterator[Extraction]:
-    items = [(d.text, d.published) for d in docs]
+def _processed(docs: list[Document], workers: int, batch_size: int) -> Iterator[tuple[Extraction, list]]:
     # Small batches keep every worker busy and let results reach the store while others are parsed.
-    size = max(1, min(batch_size, -(-len(items) // max(1, workers * 2))))
-    batches = [items[i : i + size] for i in range(0, len(items), size)]
+    size = max(1, min(batch_size, -(-len(docs) // max(1, workers * 2))))
+    batches = [docs[i : i + size] for i in range(0, len(docs), size)]
     if workers <= 1 or len(batches) < 2:
         for batch in batches:
-            yield from _extract_batch(batch)
+            yield from _process_batch(batch)
         return
     ctx = multiprocessing.get_context("fork")
     with ctx.Pool(min(workers, len(batches))) as pool:
-        for result in pool.imap(_extract_batch, batches):
+        for result in pool.imap(_process_batch, batches):
             yield from result
 
 
@@ -106,9 +114,8 @@ def ingest(
         todo.append(doc)
     if todo:
         load_nlp(settings)
-    for doc, extraction in zip(todo, _extractions(todo, settings.resolved_workers(), settings.batch_size), strict=True):
-        now = dt.datetime.now(dt.UTC)
-        objects = to_stix(doc, extraction, created=now, modified=now)
+    for doc, (extraction, objects) in zip(
+            todo, _processed(todo, settings.resolved_workers(), settings.batch_size), strict=True):
         outcome = store.save(doc, extraction, objects)
         if outcome == "new":
             report.new += 1

@@ -70,8 +70,14 @@ class EventFinder:
         cues = load_json("cues.json")
         self.rules = data["rules"]
         self.matcher = Matcher(nlp.vocab)
+        self.anchors: set[str] = set()
         for i, rule in enumerate(self.rules):
             self.matcher.add(f"rule{i}", [rule["pattern"]])
+            for tok in rule["pattern"]:
+                for attr in ("LEMMA", "LOWER"):
+                    value = tok.get(attr)
+                    words = value.get("IN", []) if isinstance(value, dict) else [value] if value else []
+                    self.anchors.update(w.lower() for w in words)
         self.foil = set(data["foil_verbs"])
         self.intel = set(data["intel_nouns"])
         self.troops = set(data["troop_nouns"])
@@ -92,9 +98,9 @@ class EventFinder:
         token_entity: dict[int, str] = doc._.token_entity or {}
         candidates: list[tuple[Token, dict]] = []
         seen: set[int] = set()
-        for match_id, start, end in sorted(self.matcher(doc), key=lambda m: (m[1], -(m[2] - m[1]))):
-            rule = self.rules[int(doc.vocab.strings[match_id][4:])]
-            trigger = doc[start:end].root
+        for match in sorted(self._matches(doc), key=lambda m: (m.start, -(m.end - m.start))):
+            rule = self.rules[int(match.label_[4:])]
+            trigger = match.root
             if trigger.i in seen or trigger.i in token_entity:
                 continue
             if not self._object_ok(trigger, rule.get("object")):
@@ -120,6 +126,26 @@ class EventFinder:
         return doc
 
     # ---------------------------------------------------------------- triggers
+    def _matches(self, doc: Doc) -> list:
+        """The rule matches, found only around words that some rule names.
+
+        Running every rule at every token costs more than all the rest of this component; the
+        windows around anchor words (padded by the longest pattern) give the same matches."""
+        pad = 4
+        windows: list[list[int]] = []
+        for tok in doc:
+            if tok.lower_ in self.anchors or tok.lemma_.lower() in self.anchors:
+                a, b = max(0, tok.i - pad), min(len(doc), tok.i + pad + 1)
+                if windows and a <= windows[-1][1]:
+                    windows[-1][1] = b
+                else:
+                    windows.append([a, b])
+        seen: dict[tuple[str, int, int], object] = {}
+        for a, b in windows:
+            for m in self.matcher(doc[a:b], as_spans=True):
+                seen.setdefault((m.label_, m.start, m.end), m)
+        return list(seen.values())
+
     def _object_ok(self, trig: Token, need: list[str] | None) -> bool:
         if not need:
             return True

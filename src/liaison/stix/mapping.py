@@ -26,6 +26,7 @@ import json
 from typing import Any
 
 import stix2
+from stix2.utils import format_datetime, parse_into_datetime
 
 from liaison import __version__
 from liaison.extract.gazetteer import known_aliases
@@ -81,6 +82,27 @@ def _unlocatable(entity: Entity) -> str | None:
     if entity.type == "country":
         return "country without an ISO code"
     return "no coordinates or country"
+
+
+_ENTITY_CACHE: dict[tuple, dict[str, Any]] = {}
+
+
+def _cached_entity(entity: Entity, common: dict[str, Any]) -> dict[str, Any]:
+    """_entity, built once per process for each distinct thing: the same countries, groups and
+    people recur in article after article, and building STIX objects is not cheap."""
+    mentions = tuple(m.text for m in entity.mentions) if entity.gazetteer != "actors" else ()
+    key = (entity.key, entity.type, entity.canonical, entity.latitude, entity.longitude,
+           entity.country_code, entity.gazetteer, mentions if entity.type == "armed_group" else ())
+    cached = _ENTITY_CACHE.get(key)
+    if cached is None:
+        if len(_ENTITY_CACHE) > 50_000:
+            _ENTITY_CACHE.clear()
+        cached = _ENTITY_CACHE[key] = _entity(entity, common)
+    return dict(cached, created=_stamp(common["created"]), modified=_stamp(common["modified"]))
+
+
+def _stamp(value: dt.datetime) -> str:
+    return format_datetime(parse_into_datetime(value, precision="millisecond", precision_constraint="min"))
 
 
 def _entity(entity: Entity, common: dict[str, Any]) -> dict[str, Any]:
@@ -259,7 +281,7 @@ def to_stix(
                     }
                 )
             continue
-        obj = _entity(entity, common)
+        obj = _cached_entity(entity, common)
         ids[entity.key] = obj["id"]
         objects.append(obj)
 
