@@ -32,6 +32,7 @@ def actors() -> list[dict[str, Any]]:
     return out
 
 
+@lru_cache(maxsize=200_000)
 def fold(text: str) -> str:
     """Compare names without case, accents, quotes, hyphens or a leading article."""
     text = unicodedata.normalize("NFKD", text)
@@ -45,6 +46,7 @@ def fold(text: str) -> str:
 _PARTICLES = {"al", "el", "ul", "bin", "ibn", "abu", "de", "van", "von", "der", "the"}
 
 
+@lru_cache(maxsize=100_000)
 def name_key(text: str) -> tuple[str, ...]:
     """A person's name as tokens without particles or apostrophes: 'Ahmad Al Shara' -> ('ahmad', 'shara')."""
     toks = [t.replace("'", "") for t in fold(text).split()]
