@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import pickle
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from rapidfuzz import fuzz
@@ -139,7 +139,7 @@ def place_by_name(name: str) -> Known | None:
     return place_index().get(fold(name))
 
 
-@lru_cache(maxsize=None)
+@cache
 def known_aliases(canonical: str) -> list[str] | None:
     """The curated aliases of an actor, in the data file's order, or None if it is not curated."""
     for row in actors():
