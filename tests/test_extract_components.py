@@ -180,3 +180,15 @@ def test_a_place_name_means_that_place_before_another_places_alternate_name(nlp)
     x = extract(nlp, "JNIM fighters attacked an army convoy near Gao on Monday.", PUB)
     place = next(e for e in x.entities if e.canonical == "Gao")
     assert place.country_code == "ML"
+
+
+@pytest.mark.parametrize(
+    ("name", "type_"),
+    [("Kenya Defence Forces", "government_body"), ("Nigerian Army", "government_body"),
+     ("Ministry of Interior", "government_body"), ("Popular Resistance Front", "armed_group"),
+     ("Red Crescent Society", "organization")],
+)
+def test_unknown_organisations_are_typed_by_their_words(name, type_):
+    from liaison.extract.entities import org_type
+
+    assert org_type(name) == type_

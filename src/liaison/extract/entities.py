@@ -84,9 +84,10 @@ def org_type(text: str) -> str:
         return "organization"
     if "armed" in words and "forces" in words:
         return "government_body"
-    if ("army" in words or "forces" in words) and (
-        words[0] in {"national", "royal", "federal"} or text.split()[0] in demonyms()
-    ):
+    military = {"army", "forces", "force", "navy", "military"} & set(words)
+    # "Nigerian Army", "Kenya Defence Forces", "Royal Navy": a state's own forces
+    if military and (words[0] in {"national", "royal", "federal"} or text.split()[0] in demonyms()
+                     or country_by_name(text.split()[0]) is not None or {"defence", "defense"} & set(words)):
         return "government_body"
     if set(words) & _GOV_WORDS:
         return "government_body"
