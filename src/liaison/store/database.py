@@ -150,8 +150,10 @@ class Store:
             if "modified" in obj:
                 if prev is not None and prev[0] >= stamp:
                     continue  # two versions in one millisecond: the first stands
-                first = s.execute(select(StixObjectRow.object).where(StixObjectRow.id == obj["id"])
-                                  .order_by(StixObjectRow.modified).limit(1)).scalar_one_or_none()
+                first = None
+                if prev is not None:  # a new version keeps the first version's `created`
+                    first = s.execute(select(StixObjectRow.object).where(StixObjectRow.id == obj["id"])
+                                      .order_by(StixObjectRow.modified).limit(1)).scalar_one_or_none()
                 obj["created"] = first.get("created", stamp) if first is not None else stamp
                 obj["modified"] = stamp
             new_rows.append({"id": obj["id"], "modified": obj.get("modified", stamp), "type": obj["type"],
