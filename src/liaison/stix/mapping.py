@@ -97,8 +97,9 @@ def _cached_entity(entity: Entity, common: dict[str, Any]) -> dict[str, Any]:
     if cached is None:
         if len(_ENTITY_CACHE) > 50_000:
             _ENTITY_CACHE.clear()
-        cached = _ENTITY_CACHE[key] = _entity(entity, common)
-    return dict(cached, created=_stamp(common["created"]), modified=_stamp(common["modified"]))
+        cached = _ENTITY_CACHE[key] = _entity(
+            entity, {k: v for k, v in common.items() if not k.endswith("_stamp")})
+    return dict(cached, created=common["created_stamp"], modified=common["modified_stamp"])
 
 
 def _stamp(value: dt.datetime) -> str:
@@ -258,6 +259,7 @@ def to_stix(
     made from the document. The report comes last and references all the others.
     """
     common = {"created": created, "modified": modified, "created_by_ref": PRODUCER_ID}
+    stamped = dict(common, created_stamp=_stamp(created), modified_stamp=_stamp(modified))
     report_id = stix_id("report", report_key(document.source_key))
     method = extraction.method
 
@@ -281,20 +283,23 @@ def to_stix(
                     }
                 )
             continue
-        obj = _cached_entity(entity, common)
+        obj = _cached_entity(entity, stamped)
         ids[entity.key] = obj["id"]
         objects.append(obj)
 
     relationships: dict[str, dict[str, Any]] = {}
 
+    template = _plain(stix2.v21.Relationship(**common, id=stix_id("relationship", "template"),
+                                             relationship_type=HAS_ACTOR, source_ref=PRODUCER_ID,
+                                             target_ref=PRODUCER_ID))
+
     def relate(source: str, kind: str, target: str) -> None:
+        # One stix2 Relationship per document fixes the shape and timestamps; the rest differ only in
+        # their id and three reference fields (stix2 would rebuild and re-check the same object each time).
         rid = stix_id("relationship", relationship_key(source, kind, target))
         if rid not in relationships:
-            relationships[rid] = _plain(
-                stix2.v21.Relationship(
-                    **common, id=rid, relationship_type=kind, source_ref=source, target_ref=target
-                )
-            )
+            relationships[rid] = dict(template, id=rid, relationship_type=kind, source_ref=source,
+                                      target_ref=target)
 
     used_event_ids: set[str] = set()
     for event in extraction.events:
