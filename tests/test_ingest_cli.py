@@ -143,3 +143,41 @@ def test_filters_with_bad_values_get_one_line_errors(cli_env):
         assert res.returncode == 1
         err = res.stderr.decode().strip()
         assert err.startswith("Error:") and words in err and "\n" not in err, err
+
+
+def test_html_page_gives_main_text_and_page_metadata(cli_env):
+    page = EXAMPLES / "02_syria_joint_raids.html"
+    assert run_cli(["ingest", str(page)], cli_env).returncode == 0
+    from liaison.settings import Settings
+    from liaison.store import open_store
+
+    store = open_store(Settings(database_url=cli_env["LIAISON_DATABASE_URL"]).resolved_database_url())
+    try:
+        [(row, ver)] = store.documents()
+    finally:
+        store.engine.dispose()
+    assert ver.media_type == "text/html"
+    assert ver.published is not None and ver.published.isoformat() == "2025-11-07"
+    assert ver.title and ver.outlet
+    html = page.read_text()
+    # boilerplate around the article stays out of the stored text
+    for junk in ("cookie", "Related stories", "All rights reserved"):
+        if junk.lower() in html.lower():
+            assert junk.lower() not in ver.text.lower(), junk
+
+
+def test_show_prints_the_document_and_its_events(cli_env):
+    assert run_cli(["ingest", str(TEST_DOCS / "sahel_brief_14.json")], cli_env).returncode == 0
+    res = run_cli(["show", "sahel_brief_14"], cli_env)
+    assert res.returncode == 0, res.stderr.decode()
+    out = res.stdout.decode()
+    text = json.loads((TEST_DOCS / "sahel_brief_14.json").read_text())["text"]
+    assert text.split("\n")[0][:40] in out
+    assert "Events" in out and "attack" in out
+
+
+def test_version_is_printed(cli_env):
+    from liaison import __version__
+
+    res = run_cli(["--version"], cli_env)
+    assert res.returncode == 0 and res.stdout.decode().strip() == f"liaison {__version__}"
