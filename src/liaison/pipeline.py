@@ -22,6 +22,7 @@ from liaison.settings import Settings
 from liaison.sources.files import read_sources
 from liaison.stix.mapping import to_stix
 from liaison.store import Store
+from liaison.store.rows import extraction_rows
 
 _NLP = None  # the worker processes' pipeline, inherited from the parent at fork
 
@@ -58,7 +59,7 @@ def load_nlp(settings: Settings):  # noqa: ANN201
     return _NLP
 
 
-def _process_batch(docs: list[Document]) -> list[tuple[Extraction, list[dict[str, Any]]]]:
+def _process_batch(docs: list[Document]) -> list[tuple[Extraction, list[dict[str, Any]], dict[str, list]]]:
     """Extract a batch through nlp.pipe and map each result to STIX, in a worker process.
 
     spaCy's models run far faster on batches than doc by doc, and doing the STIX mapping here
@@ -68,11 +69,11 @@ def _process_batch(docs: list[Document]) -> list[tuple[Extraction, list[dict[str
     out = []
     for doc, parsed in zip(docs, process(_NLP, [(d.text, d.published) for d in docs], len(docs)), strict=True):
         extraction = to_extraction(parsed)
-        out.append((extraction, to_stix(doc, extraction, created=now, modified=now)))
+        out.append((extraction, to_stix(doc, extraction, created=now, modified=now), extraction_rows(extraction)))
     return out
 
 
-def _processed(docs: list[Document], workers: int, batch_size: int) -> Iterator[tuple[Extraction, list]]:
+def _processed(docs: list[Document], workers: int, batch_size: int) -> Iterator[tuple[Extraction, list, dict]]:
     # Small batches keep every worker busy and let results reach the store while others are parsed.
     size = max(1, min(batch_size, -(-len(docs) // max(1, workers * 2))))
     batches = [docs[i : i + size] for i in range(0, len(docs), size)]
@@ -114,9 +115,9 @@ def ingest(
         todo.append(doc)
     if todo:
         load_nlp(settings)
-    for doc, (extraction, objects) in zip(
+    for doc, (extraction, objects, rows) in zip(
             todo, _processed(todo, settings.resolved_workers(), settings.batch_size), strict=True):
-        outcome = store.save(doc, extraction, objects)
+        outcome = store.save(doc, extraction, objects, rows)
         if outcome == "new":
             report.new += 1
         elif outcome == "updated":

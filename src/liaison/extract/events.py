@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 
 from spacy.language import Language
 from spacy.matcher import Matcher
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc, Span, Token
 
 from liaison.extract.attribution import AttributionMention
 from liaison.extract.dates import DateMention
@@ -71,7 +71,11 @@ class EventFinder:
         self.rules = data["rules"]
         self.matcher = Matcher(nlp.vocab)
         self.anchors: set[str] = set()
+        # One-word rules (most of them) are looked up by lemma or form; the Matcher runs the rest.
+        self.by_word: dict[tuple[str, str], list[tuple[int, set[str] | None]]] = {}
         for i, rule in enumerate(self.rules):
+            if self._index_single(i, rule["pattern"]):
+                continue
             self.matcher.add(f"rule{i}", [rule["pattern"]])
             for tok in rule["pattern"]:
                 for attr in ("LEMMA", "LOWER"):
@@ -126,6 +130,20 @@ class EventFinder:
         return doc
 
     # ---------------------------------------------------------------- triggers
+    def _index_single(self, i: int, pattern: list[dict]) -> bool:
+        if len(pattern) != 1 or set(pattern[0]) - {"LEMMA", "LOWER", "POS"}:
+            return False
+        spec = pattern[0]
+
+        def values(v: object) -> list[str]:
+            return list(v["IN"]) if isinstance(v, dict) else [str(v)]
+
+        pos = set(values(spec["POS"])) if "POS" in spec else None
+        for attr in ("LEMMA", "LOWER"):
+            for word in values(spec[attr]) if attr in spec else []:
+                self.by_word.setdefault((attr, word), []).append((i, pos))
+        return "LEMMA" in spec or "LOWER" in spec
+
     def _matches(self, doc: Doc) -> list:
         """The rule matches, found only around words that some rule names.
 
@@ -141,6 +159,12 @@ class EventFinder:
                 else:
                     windows.append([a, b])
         seen: dict[tuple[str, int, int], object] = {}
+        for tok in doc:
+            for key in (("LEMMA", tok.lemma_), ("LOWER", tok.lower_)):
+                for i, pos in self.by_word.get(key, ()):
+                    if pos is None or tok.pos_ in pos:
+                        label = f"rule{i}"
+                        seen.setdefault((label, tok.i, tok.i + 1), Span(doc, tok.i, tok.i + 1, label=label))
         for a, b in windows:
             for m in self.matcher(doc[a:b], as_spans=True):
                 seen.setdefault((m.label_, m.start, m.end), m)

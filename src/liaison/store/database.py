@@ -9,20 +9,20 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from dataclasses import asdict
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import create_engine, delete, event, func, insert, select
+from sqlalchemy import create_engine, delete, event, func, insert, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from liaison.errors import StoreError
 from liaison.model import Document, Extraction
+from liaison.store.rows import extraction_rows
 from liaison.store.schema import (
     DocumentRow,
     DocumentVersionRow,
@@ -32,6 +32,8 @@ from liaison.store.schema import (
     MentionRow,
     StixObjectRow,
 )
+
+_TABLES = {"entities": EntityRow, "mentions": MentionRow, "events": EventRow, "event_roles": EventRoleRow}
 
 
 def document_id(source_key: str) -> str:
@@ -69,65 +71,43 @@ class Store:
             ver = s.get(DocumentVersionRow, (row.id, row.current_version))
             return (ver.content_hash, ver.extraction_method) if ver else None
 
-    def save(self, doc: Document, extraction: Extraction, stix_objects: list[dict[str, Any]]) -> str:
-        """Store a document version with everything extracted from it: "new", "updated" or "unchanged"."""
+    def save(self, doc: Document, extraction: Extraction, stix_objects: list[dict[str, Any]],
+             rows: dict[str, list[dict[str, Any]]] | None = None) -> str:
+        """Store a document version with everything extracted from it: "new", "updated" or "unchanged".
+
+        ``rows`` are ``extraction_rows(extraction)``, when a worker process has made them already."""
         did = document_id(doc.source_key)
         now = _now()
         with self.sessions.begin() as s:
-            row = s.get(DocumentRow, did, with_for_update=True)
-            if row is not None:
-                current = s.get(DocumentVersionRow, (did, row.current_version))
-                if current is not None and current.content_hash == doc.content_hash \
-                        and current.extraction_method == extraction.method:
+            found = s.execute(select(DocumentRow.current_version).where(DocumentRow.id == did)
+                              .with_for_update()).scalar_one_or_none()
+            if found is not None:
+                current = s.execute(select(DocumentVersionRow.content_hash, DocumentVersionRow.extraction_method)
+                                    .where(DocumentVersionRow.document_id == did,
+                                           DocumentVersionRow.version == found)).one_or_none()
+                if current is not None and tuple(current) == (doc.content_hash, extraction.method):
                     return "unchanged"
-                version = row.current_version + 1
-                row.current_version = version
-                row.last_ingested = now
-                row.stem = doc.stem
+                version = found + 1
+                s.execute(update(DocumentRow).where(DocumentRow.id == did)
+                          .values(current_version=version, last_ingested=now, stem=doc.stem))
                 outcome = "updated"
             else:
                 version = 1
-                s.add(DocumentRow(id=did, source_key=doc.source_key, stem=doc.stem, current_version=1,
-                                  first_ingested=now, last_ingested=now))
-                s.flush()
+                s.execute(insert(DocumentRow).values(id=did, source_key=doc.source_key, stem=doc.stem,
+                                                     current_version=1, first_ingested=now, last_ingested=now))
                 outcome = "new"
-            s.add(DocumentVersionRow(
+            s.execute(insert(DocumentVersionRow).values(
                 document_id=did, version=version, content_hash=doc.content_hash, text=doc.text,
                 media_type=doc.media_type, url=doc.url, title=doc.title, outlet=doc.outlet,
                 published=doc.published, published_from=doc.published_from,
                 extraction_method=extraction.method, ingested_at=now,
             ))
-            s.flush()
-            self._write_extraction(s, did, version, extraction)
+            for table, table_rows in (rows or extraction_rows(extraction)).items():
+                if table_rows:
+                    s.execute(insert(_TABLES[table]),
+                              [dict(r, document_id=did, version=version) for r in table_rows])
             self._write_stix(s, did, stix_objects, now)
         return outcome
-
-    def _write_extraction(self, s: Session, did: str, version: int, extraction: Extraction) -> None:
-        ents, mentions, events, roles = [], [], [], []
-        for ent in extraction.entities:
-            data = asdict(ent)
-            data.pop("mentions")
-            ents.append({"document_id": did, "version": version, "key": ent.key, "canonical": ent.canonical,
-                         "type": ent.type, "data": data})
-            mentions += [{"document_id": did, "version": version, "entity_key": ent.key, "start": m.start,
-                          "end": m.end, "text": m.text} for m in ent.mentions]
-        for idx, ev in enumerate(extraction.events):
-            events.append({
-                "document_id": did, "version": version, "idx": idx, "type": ev.type, "subtype": ev.subtype,
-                "status": ev.status, "date_value": ev.date.value if ev.date else None,
-                "date_start": ev.date.start if ev.date else None, "date_end": ev.date.end if ev.date else None,
-                "confidence": ev.confidence, "evidence_start": ev.evidence.start, "evidence_end": ev.evidence.end,
-                "data": json.loads(json.dumps(asdict(ev), default=str)),
-            })
-            pairs = [("actor", k) for k in ev.actors] + [("target", k) for k in ev.targets]
-            if ev.location:
-                pairs.append(("location", ev.location))
-            roles += [{"document_id": did, "version": version, "idx": idx, "role": role, "entity_key": key}
-                      for role, key in dict.fromkeys(pairs)]
-        # Bulk inserts: one statement per table instead of one per row.
-        for table, rows in ((EntityRow, ents), (MentionRow, mentions), (EventRow, events), (EventRoleRow, roles)):
-            if rows:
-                s.execute(insert(table), rows)
 
     def _write_stix(self, s: Session, did: str, objects: list[dict[str, Any]], now: dt.datetime) -> None:
         stamp = now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
