@@ -40,6 +40,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--copies", type=int, default=20)
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--repeat", type=int, default=3, help="runs of each timing; the fastest is kept")
     args = ap.parse_args()
 
     import spacy
@@ -56,32 +57,46 @@ def main() -> None:
         texts = corpus(folder, args.copies)
         words = sum(len(t.split()) for t in texts)
         settings = Settings(home=Path(tmp) / "home", workers=args.workers)
+        settings.home.mkdir(parents=True)
 
         bare = spacy.load(settings.spacy_model)
         bare.pipe(["warm up"])
-        t0 = time.perf_counter()
-        for _ in bare.pipe(texts, batch_size=16):
-            pass
-        t_spacy = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        for _ in bare.pipe(texts, batch_size=16, n_process=args.workers):
-            pass
-        t_spacy_par = time.perf_counter() - t0
-
         load_nlp(settings)
-        store = open_store(settings.resolved_database_url())
-        t0 = time.perf_counter()
-        report = ingest([str(folder)], settings, store)
-        t_liaison = time.perf_counter() - t0
-        assert report.new == len(texts) and not report.failures, report
 
-        settings1 = settings.model_copy(update={"workers": 1, "home": Path(tmp) / "home1"})
-        store1 = open_store(settings1.resolved_database_url())
-        t0 = time.perf_counter()
-        ingest([str(folder)], settings1, store1)
-        t_liaison1 = time.perf_counter() - t0
+        def timed(run) -> float:  # noqa: ANN001
+            """The fastest of --repeat runs: on a shared machine the slow runs measure the neighbours."""
+            best = float("inf")
+            for _ in range(args.repeat):
+                t0 = time.perf_counter()
+                run()
+                best = min(best, time.perf_counter() - t0)
+            return best
 
-    table = Table(title=f"Ingest speed: {len(texts)} documents, {words} words, {args.workers} workers")
+        def spacy_run(n_process: int):  # noqa: ANN202
+            return lambda: [None for _ in bare.pipe(texts, batch_size=16, n_process=n_process)]
+
+        def liaison_run(workers: int):  # noqa: ANN202
+            counter = iter(range(1_000_000))
+
+            def run() -> None:
+                run_settings = settings.model_copy(
+                    update={"workers": workers, "home": Path(tmp) / f"home-{workers}-{next(counter)}"})
+                store = open_store(run_settings.resolved_database_url())
+                report = ingest([str(folder)], run_settings, store)
+                assert report.new == len(texts) and not report.failures, report
+                store.engine.dispose()
+
+            return run
+
+        # Each Liaison run ingests into a fresh store, so that every document is new; opening
+        # (and migrating) the store is inside the timing, a few milliseconds in all.
+        t_spacy = timed(spacy_run(1))
+        t_spacy_par = timed(spacy_run(args.workers))
+        t_liaison1 = timed(liaison_run(1))
+        t_liaison = timed(liaison_run(args.workers))
+
+    table = Table(title=f"Ingest speed: {len(texts)} documents, {words} words, {args.workers} workers, "
+                        f"fastest of {args.repeat}")
     for col in ("run", "seconds", "docs/s", "words/s", "ratio to spaCy (1 proc)"):
         table.add_column(col, justify="right" if col != "run" else "left")
     rows = [

@@ -46,7 +46,7 @@ class Settings(BaseSettings):
         default=0,
         description="Extraction processes at ingest; 0 means one per CPU core.",
     )
-    batch_size: int = Field(default=64, description="Most documents a worker hands to spaCy at once.")
+    batch_size: int = Field(default=16, description="Most documents a worker hands to spaCy at once.")
 
     def resolved_database_url(self) -> str:
         """The store URL: the explicit one, else SQLite under ``home``."""
