@@ -35,6 +35,8 @@ _DEFINITE = {"the", "this", "these", "those", "that"}
 _SUBJECTS = ("nsubj", "nsubjpass", "csubj")
 # A photo caption ends in its credit: "... following the fall of Assad[Getty]". It reports no event.
 _CAPTION = re.compile(r"[\[(](Getty|AFP|Reuters|AP|EPA|Getty Images|File|Photo|Supplied)[^\])]*[\])]\s*$", re.I)
+_PLACE_NOUNS = {"town", "city", "village", "district", "province", "region", "area", "governorate", "state",
+                "port", "outskirts", "suburb", "county", "neighbourhood", "neighborhood"}
 _ANCHOR_PREPS = {"following", "after", "before", "since", "until", "amid", "during", "ahead", "prior"}
 _RAISING = {"believe", "think", "say", "report", "expect", "suspect", "understand", "know", "seem", "appear",
             "allege", "estimate", "claim", "consider"}
@@ -425,13 +427,16 @@ class EventFinder:
                     key = self._the_country(doc, tok.i - 1, token_entity, clusters, taken)
                 if key is None:
                     continue
-            elif clusters[key].type not in _LOCATION_TYPES or key in taken:
-                continue
+            elif clusters[key].type not in _LOCATION_TYPES:
+                continue  # an actor may also be the place: "Syrian forces raided cells in eastern Syria"
             root = tok
             while root.head.i in token_entity and token_entity[root.head.i] == key and root.head.i != root.i:
                 root = root.head
             prep = root.head
-            if root.dep_ == "compound" and root.head.dep_ == "pobj":
+            if root.dep_ == "pobj" and prep.lower_ == "of" and prep.head.lower_ in _PLACE_NOUNS \
+                    and prep.head.dep_ == "pobj":
+                prep = prep.head.head  # "near the town of al-Mayadin"
+            elif root.dep_ == "compound" and root.head.dep_ == "pobj":
                 prep = root.head.head
             elif root.dep_ != "pobj":
                 continue
