@@ -181,3 +181,15 @@ def test_version_is_printed(cli_env):
 
     res = run_cli(["--version"], cli_env)
     assert res.returncode == 0 and res.stdout.decode().strip() == f"liaison {__version__}"
+
+
+def test_bad_setting_and_unreachable_database_are_one_line_errors(cli_env):
+    cases = [
+        (dict(cli_env, LIAISON_WORKERS="many"), "LIAISON_WORKERS"),
+        (dict(cli_env, LIAISON_DATABASE_URL="postgresql://nobody@127.0.0.1:1/nodb"), "cannot open the store"),
+    ]
+    for env, words in cases:
+        res = run_cli(["events"], env)
+        assert res.returncode == 1
+        err = res.stderr.decode().strip()
+        assert err.startswith("Error:") and words in err and "\n" not in err, err

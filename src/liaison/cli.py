@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import sys
 from enum import StrEnum
 from pathlib import Path
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -47,9 +47,10 @@ class ExportFormat(StrEnum):
 def _settings() -> Settings:
     try:
         return Settings()
-    except Exception as exc:  # pydantic's ValidationError names the variable
-        raise ConfigError(f"invalid setting: {str(exc).splitlines()[0]}", "LIAISON_* environment",
-                          "See docs/configuration.md") from None
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = "LIAISON_" + "_".join(str(p) for p in first["loc"]).upper()
+        raise ConfigError(f"invalid setting: {first['msg']}", name, "See docs/configuration.md") from None
 
 
 def _store(settings: Settings):  # noqa: ANN202
@@ -277,5 +278,3 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
-
-__all__ = ["app", "main", "json"]

@@ -13,7 +13,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from liaison.errors import InputError, LiaisonError
+from sqlalchemy.exc import SQLAlchemyError
+
+from liaison.errors import InputError, LiaisonError, StoreError
 from liaison.extract.gazetteer import place_index, use_cache_dir
 from liaison.extract.pipeline import METHOD_VERSION, build_nlp, process, to_extraction
 from liaison.ingest.document import to_document
@@ -117,7 +119,14 @@ def ingest(
         load_nlp(settings)
     for doc, (extraction, objects, rows) in zip(
             todo, _processed(todo, settings.resolved_workers(), settings.batch_size), strict=True):
-        outcome = store.save(doc, extraction, objects, rows)
+        try:
+            outcome = store.save(doc, extraction, objects, rows)
+        except SQLAlchemyError as err:
+            # The document's transaction rolled back; what was stored before it stays.
+            reason = str(getattr(err, "orig", err)).strip().splitlines()[0]
+            raise StoreError(f"cannot write to the store: {reason}", store.url,
+                             "Check that the database is reachable and writable, then run the same "
+                             "ingest again") from None
         if outcome == "new":
             report.new += 1
         elif outcome == "updated":

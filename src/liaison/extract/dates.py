@@ -166,8 +166,6 @@ class DateFinder:
                 res = Resolved(f"{res.start.isoformat() if res.fidelity != 'year' else res.value}"
                                f"/{published.isoformat()}", res.start, published, "day") if published else None
                 start -= 1
-            elif res and start > 0 and doc[start - 1].lower_ == "until" and False:
-                pass
             out.append(DateMention(start, end, doc[start:end].text, res))
             i += 1
         doc._.dates = out

@@ -12,7 +12,7 @@ are folded into the first, giving it their source if it had none.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from spacy.language import Language
 from spacy.matcher import Matcher
@@ -580,5 +580,3 @@ def _unique(items: list[str]) -> list[str]:
 def make_event_finder(nlp: Language, name: str) -> EventFinder:
     return EventFinder(nlp, name)
 
-
-__all__ = ["EventFinder", "EventMention", "replace"]

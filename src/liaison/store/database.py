@@ -302,7 +302,7 @@ def open_store(url: str) -> Store:
     try:
         migrate(engine)
     except OperationalError as err:
-        raise StoreError(f"cannot open the store: {str(err.orig).strip()}",
+        raise StoreError(f"cannot open the store: {str(err.orig).strip().splitlines()[0]}",
                          engine.url.render_as_string(hide_password=True),
                          "Check that the database exists and is reachable") from None
     return Store(engine)
