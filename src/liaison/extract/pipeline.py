@@ -1,7 +1,7 @@
 """Build the extraction pipeline and turn a processed spaCy Doc into an Extraction.
 
 The statistical model is an installed package named by the ``spacy_model`` setting;
-Liaison adds an EntityRuler (curated actors, countries, name patterns) before its NER
+Liaison adds an EntityRuler (curated actors, countries, name patterns) over its NER
 and five registered components after it. ``docs/extraction.md`` describes each.
 """
 
@@ -76,7 +76,7 @@ def build_nlp(model: str) -> Language:
     # Military and civil titles that end in a full stop but never end a sentence ("Brig. Gen. Ali").
     for title in load_json("titles.json")["abbreviations"]:
         nlp.tokenizer.add_special_case(title, [{ORTH: title}])
-    ruler = nlp.add_pipe("entity_ruler", name="liaison_actor_ruler", before="ner",
+    ruler = nlp.add_pipe("entity_ruler", name="liaison_actor_ruler", after="ner",
                          config={"phrase_matcher_attr": "ORTH", "overwrite_ents": True})
     ruler.add_patterns(ruler_patterns())  # type: ignore[attr-defined]
     for name in LIAISON_COMPONENTS:

@@ -16,6 +16,7 @@ taken from the export time: STIX treats one id with two `created` values as a co
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from typing import Any
 
@@ -33,6 +34,7 @@ EVENT_EXTENSION_ID = "extension-definition--4ca6de00-5b0d-45ef-a1dc-ea7279ea910e
 
 # When the producer identity and the Liaison extension (v1.0) were defined.
 DEFINED = dt.datetime(2025, 11, 25, tzinfo=dt.UTC)
+DEFINED_STAMP = "2025-11-25T00:00:00.000Z"
 
 # Published by OASIS in cti-stix-common-objects:
 # objects/extension-definition/extension-definition--4ca6de00-5b0d-45ef-a1dc-ea7279ea910e.json
@@ -105,6 +107,13 @@ def event_extension_definition() -> dict[str, Any]:
     return json.loads(json.dumps(_OASIS_EVENT_EXTENSION))
 
 
+@functools.cache
+def _definitions() -> tuple[str, ...]:
+    return tuple(json.dumps(o) for o in (producer_identity(), liaison_extension_definition(),
+                                         event_extension_definition()))
+
+
 def definitions() -> list[dict[str, Any]]:
-    """The definitional objects every export carries, producer first."""
-    return [producer_identity(), liaison_extension_definition(), event_extension_definition()]
+    """The definitional objects every export carries, producer first (fresh copies: they never change,
+    so they are built once per process)."""
+    return [json.loads(o) for o in _definitions()]

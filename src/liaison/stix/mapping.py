@@ -10,8 +10,12 @@ What maps to what, and why, is written up in docs/stix-mapping.md. In short:
 * what STIX has no property for (spans, figures, attribution, hedging) goes into the
   Liaison property extension on the object it describes.
 
-Standard objects are built with the stix2 library so that its checks run and its
-serialisation (ids, millisecond timestamps) is the canonical one.
+Entity objects (few, and cached per process) are built with the stix2 library so that its
+checks run. Events, relationships and the report, which every document makes anew and in
+numbers, are written as the dicts stix2 would serialise them to: building them through
+stix2 cost as much as all of Liaison's extraction rules. The test suite parses every object
+of every test document back through stix2 and requires it unchanged, and runs
+stix2-validator over the exported bundles.
 
 A `location` must carry a country, a region or coordinates (STIX 2.1, section 4.11; stix2
 and the JSON Schema both enforce it). A place or facility that the gazetteers could not
@@ -31,8 +35,8 @@ from stix2.utils import format_datetime, parse_into_datetime
 from liaison import __version__
 from liaison.extract.gazetteer import known_aliases
 from liaison.model import ENTITY_TYPES, Document, Entity, Event, Extraction, Span
-from liaison.stix.event import EventSDO, day_end, day_start
-from liaison.stix.extension import LIAISON_EXTENSION_ID, definitions
+from liaison.stix.event import EVENT_STATUS, TIME_FIDELITY, day_end, day_start
+from liaison.stix.extension import EVENT_EXTENSION_ID, LIAISON_EXTENSION_ID, definitions
 from liaison.stix.ids import PRODUCER_ID, event_key, relationship_key, report_key, stix_id
 
 HAS_ACTOR = "has-actor"
@@ -162,26 +166,35 @@ def _event(
     method: str,
     common: dict[str, Any],
 ) -> dict[str, Any]:
-    kwargs: dict[str, Any] = dict(
+    """An incident-core `event`, written as the dict stix2's EventSDO would serialise to.
+
+    Built by hand because a document yields many events and stix2 re-checks every property of
+    every object it builds; tests parse each one back through stix2 and require it unchanged."""
+    obj: dict[str, Any] = dict(
         common,
+        type="event",
         id=event_id,
         status=event.status,
         name=_event_name(event, names),
         description=event.evidence.text,
         event_types=list(dict.fromkeys([event.type, event.subtype])),
-        confidence=event.confidence,
     )
+    if event.status not in EVENT_STATUS:
+        raise ValueError(f"event status {event.status!r} is not one of {EVENT_STATUS}")
     date = event.date
     if date is not None and date.start is not None:
-        kwargs["start_time"] = day_start(date.start)
-        kwargs["end_time"] = day_end(date.end or date.start)
+        obj["start_time"] = format_datetime(day_start(date.start))
+        obj["end_time"] = format_datetime(day_end(date.end or date.start))
         if date.fidelity:
-            kwargs["start_time_fidelity"] = kwargs["end_time_fidelity"] = date.fidelity
+            if date.fidelity not in TIME_FIDELITY:
+                raise ValueError(f"time fidelity {date.fidelity!r} is not one of {TIME_FIDELITY}")
+            obj["start_time_fidelity"] = obj["end_time_fidelity"] = date.fidelity
+    obj["confidence"] = event.confidence
     attribution = None
     if event.attribution is not None:
         a = event.attribution
         attribution = {"source": a.source, "cue": a.cue, "start": a.span.start, "end": a.span.end}
-    kwargs["extensions"] = _liaison(
+    obj["extensions"] = {EVENT_EXTENSION_ID: {"extension_type": "new-sdo"}, **_liaison(
         quantities=[
             {
                 "kind": q.kind,
@@ -206,8 +219,8 @@ def _event(
         extraction_method=method,
         extractor_version=__version__,
         source_document=report_id,
-    )
-    return _plain(EventSDO(**kwargs))
+    )}
+    return {k: v for k, v in obj.items() if v is not None}
 
 
 def _report(
@@ -218,8 +231,10 @@ def _report(
     mentions: list[dict[str, Any]],
     method: str,
     common: dict[str, Any],
+    created: dt.datetime,
 ) -> dict[str, Any]:
-    published = day_start(document.published) if document.published else common["created"]
+    """The document's `report`, written as the dict stix2's Report would serialise to (see _event)."""
+    published = format_datetime(day_start(document.published) if document.published else created)
     description = " - ".join(x for x in (document.outlet, document.url) if x) or None
     refs = None
     if document.url:
@@ -235,19 +250,19 @@ def _report(
         extraction_method=method,
         extractor_version=__version__,
     )
-    return _plain(
-        stix2.v21.Report(
-            **common,
-            id=report_id,
-            name=document.title or document.stem,
-            description=description,
-            published=published,
-            report_types=["threat-report"],
-            object_refs=object_refs,
-            external_references=refs,
-            extensions=ext,
-        )
+    obj = dict(
+        common,
+        type="report",
+        id=report_id,
+        name=document.title or document.stem,
+        description=description,
+        published=published,
+        report_types=["threat-report"],
+        object_refs=object_refs,
+        external_references=refs,
+        extensions=ext,
     )
+    return {k: v for k, v in obj.items() if v is not None}
 
 
 def to_stix(
@@ -260,6 +275,9 @@ def to_stix(
     """
     common = {"created": created, "modified": modified, "created_by_ref": PRODUCER_ID}
     stamped = dict(common, created_stamp=_stamp(created), modified_stamp=_stamp(modified))
+    # The order stix2 serialises in: type, spec_version, id, created_by_ref, created, modified.
+    plain_common = {"type": None, "spec_version": "2.1", "id": None, "created_by_ref": PRODUCER_ID,
+                    "created": stamped["created_stamp"], "modified": stamped["modified_stamp"]}
     report_id = stix_id("report", report_key(document.source_key))
     method = extraction.method
 
@@ -314,7 +332,7 @@ def to_stix(
         if event.location:
             links.append((LOCATED_AT, event.location))
         unmapped_refs = list(dict.fromkeys(k for _, k in links if k not in ids))
-        objects.append(_event(event, eid, names, unmapped_refs, report_id, method, common))
+        objects.append(_event(event, eid, names, unmapped_refs, report_id, method, plain_common))
         for kind, key in links:
             if key in ids:
                 relate(eid, kind, ids[key])
@@ -331,5 +349,6 @@ def to_stix(
         for e in extraction.entities
         if e.mentions
     ]
-    objects.append(_report(document, report_id, [o["id"] for o in objects], unmapped, mentions, method, common))
+    objects.append(_report(document, report_id, [o["id"] for o in objects], unmapped, mentions, method,
+                           plain_common, created))
     return objects

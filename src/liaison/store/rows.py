@@ -7,7 +7,9 @@ writes the store only executes the inserts.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+import hashlib
+import json
+from typing import Any, NamedTuple
 
 from liaison.model import Attribution, DateValue, Event, Extraction, Quantity, Span
 
@@ -68,3 +70,29 @@ def extraction_rows(extraction: Extraction) -> dict[str, list[dict[str, Any]]]:
             pairs.append(("location", ev.location))
         roles += [{"idx": idx, "role": role, "entity_key": key} for role, key in dict.fromkeys(pairs)]
     return {"entities": entities, "mentions": mentions, "events": events, "event_roles": roles}
+
+
+class StixRow(NamedTuple):
+    """A STIX object ready for the store: its JSON text and what the store indexes it by."""
+
+    id: str
+    type: str
+    modified: str | None
+    content_hash: str
+    json: str
+
+
+def object_hash(obj: dict[str, Any]) -> str:
+    """A STIX object's content without its timestamps: equal hashes mean no new version is needed."""
+    core = {k: v for k, v in obj.items() if k not in ("created", "modified")}
+    return hashlib.sha256(json.dumps(core, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def dump_object(obj: dict[str, Any]) -> str:
+    """The compact JSON text a STIX object is stored and served as."""
+    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
+
+
+def stix_rows(objects: list[dict[str, Any]]) -> list[StixRow]:
+    """Hash and serialise STIX objects (in a worker process, so the writer only inserts)."""
+    return [StixRow(o["id"], o["type"], o.get("modified"), object_hash(o), dump_object(o)) for o in objects]

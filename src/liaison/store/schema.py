@@ -4,7 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKeyConstraint, Index, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -112,7 +125,10 @@ class EventRoleRow(Base):
 
 
 class StixObjectRow(Base):
-    """One version of one STIX object, as JSON; a new version is a new row."""
+    """One version of one STIX object, as its JSON text; a new version is a new row.
+
+    Text rather than a JSON column: objects are written and served whole, never queried
+    inside, and keeping the text spares a parse and a re-serialisation on each side."""
 
     __tablename__ = "stix_objects"
     id: Mapped[str] = mapped_column(String(128), primary_key=True)
@@ -121,4 +137,132 @@ class StixObjectRow(Base):
     content_hash: Mapped[str] = mapped_column(String(64))
     document_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     stored_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-    object: Mapped[dict] = mapped_column(JSON)
+    object: Mapped[str] = mapped_column(Text)
+
+
+# ---------------------------------------------------------------- sharing (TAXII 2.1)
+
+
+class PartnerRow(Base):
+    """A partner organisation: who a TAXII request comes from. Its STIX identity is what its
+    objects name as `created_by_ref` and what TLP recipient lists name."""
+
+    __tablename__ = "partners"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    identity_id: Mapped[str] = mapped_column(String(128), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class TokenRow(Base):
+    """An API token of a partner: the public id and a SHA-256 of the secret, never the secret."""
+
+    __tablename__ = "tokens"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    partner_id: Mapped[str] = mapped_column(String(64), ForeignKey("partners.id", ondelete="CASCADE"), index=True)
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class CollectionRow(Base):
+    """A TAXII collection. ``follows_store``: every STIX object ingest stores is added to it."""
+
+    __tablename__ = "collections"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    alias: Mapped[str] = mapped_column(String(128), unique=True)
+    title: Mapped[str] = mapped_column(Text)
+    description: Mapped[str | None] = mapped_column(Text, nullable=True)
+    default_tlp: Mapped[str] = mapped_column(String(16))
+    public: Mapped[bool] = mapped_column(Boolean, default=False)
+    follows_store: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class GrantRow(Base):
+    __tablename__ = "grants"
+    collection_id: Mapped[str] = mapped_column(String(64), ForeignKey("collections.id", ondelete="CASCADE"),
+                                               primary_key=True)
+    partner_id: Mapped[str] = mapped_column(String(64), ForeignKey("partners.id", ondelete="CASCADE"),
+                                            primary_key=True)
+    can_read: Mapped[bool] = mapped_column(Boolean, default=False)
+    can_write: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class CollectionObjectRow(Base):
+    """One version of one object in one collection, in the order it was added (``seq``).
+
+    ``tlp`` is the rank of the object's effective TLP 2.0 level (see liaison.share.tlp),
+    ``producer`` its `created_by_ref` (or the partner that posted it), so that what a reader may
+    see is decided in SQL, counts and paging included."""
+
+    __tablename__ = "collection_objects"
+    seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
+                                     autoincrement=True)
+    collection_id: Mapped[str] = mapped_column(String(64), ForeignKey("collections.id", ondelete="CASCADE"))
+    object_id: Mapped[str] = mapped_column(String(128))
+    version: Mapped[str] = mapped_column(String(40))
+    spec_version: Mapped[str] = mapped_column(String(8))
+    type: Mapped[str] = mapped_column(String(64))
+    date_added: Mapped[str] = mapped_column(String(32))
+    tlp: Mapped[int] = mapped_column(Integer)
+    producer: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    object: Mapped[str] = mapped_column(Text)
+    __table_args__ = (
+        UniqueConstraint("collection_id", "object_id", "version", name="uq_collection_object_version"),
+        Index("ix_collection_objects_added", "collection_id", "date_added"),
+        Index("ix_collection_objects_type", "collection_id", "type", "seq"),
+        Index("ix_collection_objects_seq", "collection_id", "seq"),
+        {"sqlite_autoincrement": True},  # a deleted row's seq is never reused, so paging never skips
+    )
+
+
+class RecipientRow(Base):
+    """An organisation named on an AMBER+STRICT or RED object as one who may receive it."""
+
+    __tablename__ = "collection_object_recipients"
+    seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"),
+                                     ForeignKey("collection_objects.seq", ondelete="CASCADE"), primary_key=True)
+    identity_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+
+
+class StatusRow(Base):
+    """The TAXII status resource of one POST."""
+
+    __tablename__ = "taxii_statuses"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    collection_id: Mapped[str] = mapped_column(String(64))
+    partner_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    request_timestamp: Mapped[str] = mapped_column(String(32))
+    total_count: Mapped[int] = mapped_column(Integer)
+    success_count: Mapped[int] = mapped_column(Integer)
+    failure_count: Mapped[int] = mapped_column(Integer)
+    details: Mapped[str] = mapped_column(Text)
+
+
+class AuditRow(Base):
+    """Who read or wrote what, when, from where."""
+
+    __tablename__ = "audit"
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
+                                    autoincrement=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    partner_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    remote: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    method: Mapped[str] = mapped_column(String(8))
+    path: Mapped[str] = mapped_column(Text)
+    collection_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    status: Mapped[int] = mapped_column(Integer)
+    objects: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class PullStateRow(Base):
+    """Where `liaison pull` stopped for one remote collection, so the next pull is incremental."""
+
+    __tablename__ = "pull_state"
+    url: Mapped[str] = mapped_column(String(512), primary_key=True)
+    collection: Mapped[str] = mapped_column(String(128), primary_key=True)
+    added_after: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    pulled_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
