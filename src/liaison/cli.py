@@ -264,6 +264,224 @@ def export(
         raise LiaisonError(f"cannot write: {exc.strerror}", str(out_path), "Choose a writable path") from None
 
 
+# ---------------------------------------------------------------------------- sharing
+
+partners_app = typer.Typer(help="Partner organisations and their API tokens.", no_args_is_help=True)
+collections_app = typer.Typer(help="TAXII collections and who may read or write them.", no_args_is_help=True)
+app.add_typer(partners_app, name="partners")
+app.add_typer(collections_app, name="collections")
+
+
+def _sharing(settings: Settings | None = None):  # noqa: ANN202
+    from liaison.store.sharing import Sharing
+
+    return Sharing(_store(settings or _settings()))
+
+
+def _expiry(days: int | None) -> dt.datetime | None:
+    if days is None:
+        return None
+    if days < 1:
+        raise ConfigError("--expires-in must be at least 1 day", f"--expires-in {days}", "Give 1 or more")
+    return dt.datetime.now(dt.UTC) + dt.timedelta(days=days)
+
+
+def _show_token(partner_id: str, token: str, expires: dt.datetime | None) -> None:
+    out.print(f"token for {partner_id} (shown once; only its hash is stored):", highlight=False)
+    out.print(token, highlight=False, soft_wrap=True)
+    out.print("expires: " + (expires.strftime("%Y-%m-%d %H:%M UTC") if expires else "never"), highlight=False)
+    out.print(f"use it as 'Authorization: Bearer <token>', or HTTP Basic with user {partner_id!r} and the token "
+              "as password", highlight=False)
+
+
+@partners_app.command("add")
+def partners_add(
+    partner_id: str = typer.Argument(..., help="Short id of the organisation (letters, digits, - and _)."),
+    name: str = typer.Option(..., "--name", help="The organisation's name."),
+    identity: str = typer.Option(None, "--identity", help="Its STIX identity id (default: made from the id)."),
+    expires_in: int = typer.Option(None, "--expires-in", help="Days until the first token expires (default: never)."),
+) -> None:
+    """Add a partner organisation and print its first API token."""
+    import re
+
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}", partner_id):
+        raise ConfigError("a partner id is 1-64 letters, digits, '-' or '_'", partner_id, "Choose another id")
+    if identity is not None and not re.fullmatch(r"identity--[0-9a-f-]{36}", identity):
+        raise ConfigError("not a STIX identity id", identity, "Give identity--<uuid>")
+    sharing = _sharing()
+    try:
+        row = sharing.add_partner(partner_id, name, identity)
+    except ValueError as exc:
+        raise LiaisonError(str(exc), partner_id, "Use `liaison partners token` for a new token") from None
+    out.print(f"partner {partner_id} added, STIX identity {row['identity_id']}", highlight=False)
+    expires = _expiry(expires_in)
+    _show_token(partner_id, sharing.issue_token(partner_id, expires), expires)
+
+
+@partners_app.command("token")
+def partners_token(
+    partner_id: str = typer.Argument(..., help="The partner's id."),
+    expires_in: int = typer.Option(None, "--expires-in", help="Days until the token expires (default: never)."),
+    rotate: bool = typer.Option(False, "--rotate", help="Revoke the partner's other tokens at the same time."),
+) -> None:
+    """Issue a new API token for a partner (with --rotate, the old ones stop working)."""
+    sharing = _sharing()
+    expires = _expiry(expires_in)
+    try:
+        token = sharing.issue_token(partner_id, expires, rotate=rotate)
+    except KeyError:
+        raise LiaisonError("no such partner", partner_id, "See `liaison partners list`") from None
+    except ValueError as exc:
+        raise LiaisonError(str(exc), partner_id, "Add it again under a new id") from None
+    _show_token(partner_id, token, expires)
+
+
+@partners_app.command("list")
+def partners_list() -> None:
+    """List partner organisations."""
+    table = Table(title="Partners")
+    for col in ("id", "name", "STIX identity", "live tokens", "added", "revoked"):
+        table.add_column(col)
+    for p in _sharing().partners():
+        table.add_row(p["id"], p["name"], p["identity_id"], str(p["tokens"]), f"{p['created_at']:%Y-%m-%d}",
+                      f"{p['revoked_at']:%Y-%m-%d}" if p["revoked_at"] else "")
+    out.print(table)
+
+
+@partners_app.command("revoke")
+def partners_revoke(partner_id: str = typer.Argument(..., help="The partner's id.")) -> None:
+    """Revoke a partner and every token it holds; its grants stay for the record but no longer work."""
+    if not _sharing().revoke_partner(partner_id):
+        raise LiaisonError("no such partner", partner_id, "See `liaison partners list`")
+    out.print(f"partner {partner_id} revoked", highlight=False)
+
+
+def _collection(sharing, ref: str) -> dict:  # noqa: ANN001
+    found = sharing.collection(ref)
+    if found is None:
+        raise LiaisonError("no such collection", ref, "See `liaison collections list`")
+    return found
+
+
+@collections_app.command("add")
+def collections_add(
+    alias: str = typer.Argument(..., help="Short name of the collection."),
+    title: str = typer.Option(None, "--title", help="Title shown to partners (default: the alias)."),
+    description: str = typer.Option(None, "--description", help="What the collection holds."),
+    default_tlp: str = typer.Option("amber", "--default-tlp",
+                                    help="TLP level of objects that carry none: clear, green, amber, amber+strict, red."),
+    public: bool = typer.Option(False, "--public", help="Anonymous clients may read its TLP:CLEAR objects."),
+    from_store: bool = typer.Option(False, "--from-store",
+                                    help="Holds every STIX object ingest stores, now and from now on."),
+) -> None:
+    """Add a TAXII collection."""
+    from liaison.stix.tlp import parse_level
+
+    try:
+        level = parse_level(default_tlp)
+    except ValueError as exc:
+        raise ConfigError(str(exc), "--default-tlp", "Give one of clear, green, amber, amber+strict, red") from None
+    sharing = _sharing()
+    try:
+        row = sharing.add_collection(alias, title or alias, description, level, public, from_store)
+    except ValueError as exc:
+        raise LiaisonError(str(exc), alias, "Choose another name") from None
+    out.print(f"collection {alias} added: id {row['id']}", highlight=False)
+    if from_store:
+        n = sharing.sync_from_store(sharing.collection(row["id"]))
+        out.print(f"{n} STIX objects from the store added", highlight=False)
+
+
+@collections_app.command("list")
+def collections_list() -> None:
+    """List collections with their readers, writers and object counts."""
+    table = Table(title="Collections")
+    for col in ("alias", "id", "default TLP", "public", "from store", "objects", "readers", "writers"):
+        table.add_column(col)
+    for c in _sharing().collections():
+        table.add_row(c["alias"], c["id"], c["default_tlp"].upper(), "yes" if c["public"] else "",
+                      "yes" if c["follows_store"] else "", str(c["objects"]), ", ".join(c["readers"]),
+                      ", ".join(c["writers"]))
+    out.print(table)
+
+
+@collections_app.command("grant")
+def collections_grant(
+    collection: str = typer.Argument(..., help="Collection alias or id."),
+    partner_id: str = typer.Argument(..., help="The partner's id."),
+    read: bool = typer.Option(True, "--read/--no-read", help="May read (default yes)."),
+    write: bool = typer.Option(False, "--write/--no-write", help="May add and delete objects (default no)."),
+) -> None:
+    """Let a partner read (and with --write, write) a collection."""
+    sharing = _sharing()
+    col = _collection(sharing, collection)
+    try:
+        sharing.grant(col["id"], partner_id, read, write)
+    except KeyError:
+        raise LiaisonError("no such partner", partner_id, "See `liaison partners list`") from None
+    rights = " and ".join(x for x, on in (("read", read), ("write", write)) if on) or "nothing"
+    out.print(f"{partner_id} may {rights} {col['alias']}", highlight=False)
+
+
+@collections_app.command("revoke")
+def collections_revoke(
+    collection: str = typer.Argument(..., help="Collection alias or id."),
+    partner_id: str = typer.Argument(..., help="The partner's id."),
+) -> None:
+    """Take a partner's access to a collection away."""
+    sharing = _sharing()
+    col = _collection(sharing, collection)
+    try:
+        sharing.grant(col["id"], partner_id, False, False)
+    except KeyError:
+        raise LiaisonError("no such partner", partner_id, "See `liaison partners list`") from None
+    out.print(f"{partner_id} may no longer use {col['alias']}", highlight=False)
+
+
+@app.command()
+def audit(
+    partner: str = typer.Option(None, "--partner", help="Only this partner's requests."),
+    since: str = typer.Option(None, "--since", help="Only requests on or after this date (YYYY-MM-DD)."),
+    limit: int = typer.Option(50, "--limit", help="Most rows to show, newest first."),
+) -> None:
+    """List who read or wrote what over TAXII, when and from where."""
+    since_d = _date(since, "--since")
+    since_t = dt.datetime.combine(since_d, dt.time(), tzinfo=dt.UTC) if since_d else None
+    table = Table(title="Audit log (newest first)")
+    for col in ("when (UTC)", "partner", "from", "request", "status", "objects"):
+        table.add_column(col, overflow="fold")
+    for r in _sharing().audit_log(partner, since_t, limit):
+        table.add_row(f"{r['at']:%Y-%m-%d %H:%M:%S}", r["partner_id"] or "(anonymous)", r["remote"] or "",
+                      f"{r['method']} {r['path']}", str(r["status"]), str(r["objects"]))
+    out.print(table)
+
+
+@app.command()
+def serve(
+    host: str = typer.Option(None, "--host", help="Address to listen on (default: LIAISON_HOST, 127.0.0.1)."),
+    port: int = typer.Option(None, "--port", help="Port (default: LIAISON_PORT, 8000)."),
+    workers: int = typer.Option(None, "--workers", "-w", help="Server processes (default: LIAISON_SERVER_WORKERS)."),
+) -> None:
+    """Serve the TAXII 2.1 API (under /taxii2/) with uvicorn."""
+    import os
+
+    import uvicorn
+
+    settings = _settings()
+    updates = {k: v for k, v in (("host", host), ("port", port), ("server_workers", workers)) if v is not None}
+    settings = settings.model_copy(update=updates)
+    if settings.server_workers < 1:
+        raise ConfigError("--workers must be at least 1", str(settings.server_workers), "Give 1 or more")
+    # Migrate and catch store-following collections up once, before the workers start.
+    _sharing(settings).sync_all()
+    for key, value in updates.items():  # the worker processes read their settings from the environment
+        os.environ[f"LIAISON_{key.upper()}"] = str(value)
+    err.print(f"TAXII 2.1 at http://{settings.host}:{settings.port}/taxii2/ ({settings.server_workers} workers, "
+              f"store {_store(settings).url})", highlight=False)
+    uvicorn.run("liaison.share.app:create_app", factory=True, host=settings.host, port=settings.port,
+                workers=settings.server_workers, log_level="warning", access_log=False)
+
+
 def main() -> None:
     """Entry point: run the app, turning Liaison's errors into one line on standard error."""
     try:

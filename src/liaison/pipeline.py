@@ -26,6 +26,7 @@ from liaison.sources.files import read_sources
 from liaison.stix.mapping import to_stix
 from liaison.store import Store
 from liaison.store.rows import StixRow, extraction_rows, stix_rows
+from liaison.store.sharing import Sharing
 
 _NLP = None  # the worker processes' pipeline, inherited from the parent at fork
 
@@ -149,4 +150,8 @@ def ingest(
                 report.events += len(extraction.events)
             if progress:
                 progress(doc.source_key, total)
+    if report.new or report.updated:
+        # Collections that follow the store share what was just stored (a later ingest catches up
+        # anything a kill left out between the two commits).
+        Sharing(store).sync_all()
     return report

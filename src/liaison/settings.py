@@ -47,6 +47,16 @@ class Settings(BaseSettings):
         description="Extraction processes at ingest; 0 means one per CPU core.",
     )
     batch_size: int = Field(default=16, description="Most documents a worker hands to spaCy at once.")
+    host: str = Field(default="127.0.0.1", description="Address `liaison serve` listens on.")
+    port: int = Field(default=8000, description="Port `liaison serve` listens on.")
+    server_workers: int = Field(default=1, description="Server processes `liaison serve` runs (uvicorn workers).")
+    max_content_length: int = Field(
+        default=10_000_000,
+        description="Largest TAXII request body accepted, in bytes; larger POSTs get 413. "
+        "Announced as the API root's max_content_length.",
+    )
+    page_size: int = Field(default=1000, description="Most objects one TAXII response holds (and the default limit).")
+    title: str = Field(default="Liaison", description="The TAXII server's title in its discovery resource.")
 
     def resolved_database_url(self) -> str:
         """The store URL: the explicit one, else SQLite under ``home``."""

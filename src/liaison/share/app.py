@@ -1,0 +1,425 @@
+"""The ASGI app: the TAXII 2.1 API under /taxii2/ (the web UI will live at /).
+
+One FastAPI app, so the API has an OpenAPI description (at /openapi.json) that schemathesis
+and partners' tooling can read. Responses are written as bytes from the stored JSON text of
+each object: parsing and re-serialising every object would cost more than the query.
+`liaison serve` runs it under uvicorn with as many worker processes as configured.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import uuid
+from typing import Annotated, Any
+
+import anyio
+from fastapi import Depends, FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+from sqlalchemy.exc import IntegrityError, OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from liaison import __version__
+from liaison.settings import Settings
+from liaison.share.objects import Rejected, prepare
+from liaison.store import open_store
+from liaison.store.sharing import ANONYMOUS, Reader, Sharing, normalise_timestamp, now, stamp
+
+TAXII = "application/taxii+json;version=2.1"
+STIX = "application/stix+json;version=2.1"
+ROOT = "/taxii2"
+API = f"{ROOT}/api"
+
+
+class TaxiiError(Exception):
+    def __init__(self, status: int, title: str, description: str = "", headers: dict[str, str] | None = None) -> None:
+        super().__init__(title)
+        self.status, self.title, self.description, self.headers = status, title, description, headers or {}
+
+
+def _json(body: dict[str, Any], status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(json.dumps(body, separators=(",", ":")).encode(), status_code=status, media_type=TAXII,
+                    headers=headers)
+
+
+def _error(status: int, title: str, description: str = "", headers: dict[str, str] | None = None) -> Response:
+    body = {"title": title, "http_status": str(status)}
+    if description:
+        body["description"] = description
+    return _json(body, status, headers)
+
+
+def _acceptable(accept: str | None) -> bool:
+    """Whether an Accept header allows TAXII 2.1 JSON (absent, */*, application/*, or the TAXII type)."""
+    if not accept:
+        return True
+    for part in accept.split(","):
+        fields = [f.strip().lower() for f in part.split(";")]
+        media, params = fields[0], [f.replace(" ", "") for f in fields[1:] if not f.startswith("q=")]
+        if media in ("*/*", "application/*"):
+            return True
+        if media == "application/taxii+json" and all(p in ("version=2.1",) for p in params):
+            return True
+    return False
+
+
+def _split(value: str | None) -> list[str] | None:
+    return [v.strip() for v in value.split(",") if v.strip()] if value else None
+
+
+UNAUTHORIZED = {"WWW-Authenticate": 'Basic realm="liaison", Bearer realm="liaison"'}
+
+
+def reader(request: Request) -> Reader:
+    """The partner behind the request's credentials (Basic or Bearer), or anonymous without any.
+
+    Also where content negotiation happens, since every endpoint depends on it."""
+    if not _acceptable(request.headers.get("accept")):
+        raise TaxiiError(406, "Not acceptable", f"This server answers with {TAXII}")
+    header = request.headers.get("authorization")
+    if not header:
+        return ANONYMOUS
+    sharing: Sharing = request.app.state.sharing
+    scheme, _, value = header.partition(" ")
+    found = None
+    if scheme.lower() == "bearer":
+        found = sharing.authenticate(value.strip())
+    elif scheme.lower() == "basic":
+        try:
+            user, _, password = base64.b64decode(value.strip(), validate=True).decode().partition(":")
+        except (binascii.Error, UnicodeDecodeError):
+            user, password = "", ""
+        found = sharing.authenticate(password, partner_hint=user) if password else None
+    if found is None:
+        raise TaxiiError(401, "Bad credentials", "The token is unknown, revoked or expired", UNAUTHORIZED)
+    request.state.partner_id = found.partner_id
+    return found
+
+
+Who = Annotated[Reader, Depends(reader)]
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    store = open_store(settings.resolved_database_url())
+    sharing = Sharing(store)
+    app = FastAPI(title=f"{settings.title} TAXII 2.1", version=__version__, docs_url=None, redoc_url=None)
+    app.state.sharing = sharing
+
+    # ------------------------------------------------------------ errors, as TAXII error resources
+    @app.exception_handler(TaxiiError)
+    async def taxii_error(_request: Request, exc: TaxiiError) -> Response:
+        return _error(exc.status, exc.title, exc.description, exc.headers)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_request: Request, exc: StarletteHTTPException) -> Response:
+        return _error(exc.status_code, str(exc.detail), headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_parameter(_request: Request, exc: RequestValidationError) -> Response:
+        first = exc.errors()[0] if exc.errors() else {}
+        where = ".".join(str(x) for x in first.get("loc", ()) if x not in ("query", "path", "header"))
+        return _error(400, "Bad request parameter", f"{where}: {first.get('msg', 'invalid')}")
+
+    @app.exception_handler(OperationalError)
+    async def store_busy(_request: Request, exc: OperationalError) -> Response:
+        return _error(503, "The store is busy or unreachable", str(exc.orig).splitlines()[0],
+                      {"Retry-After": "1"})
+
+    # ------------------------------------------------------------ audit of every request
+    @app.middleware("http")
+    async def audit(request: Request, call_next):  # noqa: ANN001, ANN202
+        request.state.partner_id = None
+        request.state.collection_id = None
+        request.state.objects = 0
+        response = await call_next(request)
+        if request.url.path.startswith(ROOT):
+            client = request.client.host if request.client else None
+            await anyio.to_thread.run_sync(lambda: sharing.audit(
+                None, partner_id=request.state.partner_id, remote=client, method=request.method,
+                path=str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""),
+                collection_id=request.state.collection_id, status=response.status_code,
+                objects=request.state.objects))
+        return response
+
+
+    def collection_for(request: Request, who: Reader, collection_id: str, write: bool = False) -> dict[str, Any]:
+        col = sharing.collection(collection_id)
+        acc = sharing.access(who, col) if col and col["id"] == collection_id else None
+        if acc is None or not acc.any:
+            if who.anonymous:
+                raise TaxiiError(401, "Authentication required", "Send a partner token", UNAUTHORIZED)
+            raise TaxiiError(404, "No such collection", f"No collection {collection_id} for this partner")
+        request.state.collection_id = col["id"]
+        if write and not acc.can_write:
+            raise TaxiiError(403, "No write access", "This partner may not add to or delete from this collection")
+        if not write and not acc.can_read:
+            raise TaxiiError(403, "No read access", "This partner may not read this collection")
+        return col
+
+    def base(request: Request) -> str:
+        return str(request.base_url).rstrip("/")
+
+    def page_limit(limit: int | None) -> int:
+        if limit is not None and limit < 1:
+            raise TaxiiError(400, "Bad limit", "limit must be a positive integer")
+        return min(limit or settings.page_size, settings.page_size)
+
+    def cursor(next_: str | None) -> int | None:
+        if next_ is None or next_ == "":
+            return None
+        if not next_.isdigit():
+            raise TaxiiError(400, "Bad next", "next must be a value this server returned")
+        return int(next_)
+
+    def stamps(value: str | None, name: str) -> str | None:
+        if value is None:
+            return None
+        try:
+            return normalise_timestamp(value)
+        except ValueError:
+            raise TaxiiError(400, f"Bad {name}", f"{name} must be an RFC 3339 timestamp") from None
+
+    def versions_filter(value: str | None) -> list[str] | None:
+        out = []
+        for v in _split(value) or []:
+            out.append(v if v in ("first", "last", "all") else stamps(v, "match[version]"))
+        return out or None
+
+    def page_headers(rows: list[Any]) -> dict[str, str]:
+        if not rows:
+            return {}
+        added = [r.date_added for r in rows]
+        return {"X-TAXII-Date-Added-First": min(added), "X-TAXII-Date-Added-Last": max(added)}
+
+    # ------------------------------------------------------------ discovery and API root
+    @app.get(f"{ROOT}/", summary="Server discovery")
+    def discovery(request: Request, who: Who) -> Response:
+        if who.anonymous and not any(c["public"] for c in sharing.collections()):
+            raise TaxiiError(401, "Authentication required", "Send a partner token", UNAUTHORIZED)
+        root = f"{base(request)}{API}/"
+        return _json({"title": settings.title, "description": "Liaison: sourced intelligence from open reporting",
+                      "default": root, "api_roots": [root]})
+
+    @app.get(f"{API}/", summary="API root information")
+    def api_root(who: Who) -> Response:
+        if who.anonymous and not any(c["public"] for c in sharing.collections()):
+            raise TaxiiError(401, "Authentication required", "Send a partner token", UNAUTHORIZED)
+        return _json({"title": f"{settings.title} API root", "versions": [TAXII],
+                      "max_content_length": settings.max_content_length})
+
+    @app.get(f"{API}/status/{{status_id}}/", summary="A POST's status")
+    def get_status(status_id: str, who: Who) -> Response:
+        st = sharing.status(status_id)
+        if st is None or st["partner_id"] != who.partner_id or who.anonymous:
+            raise TaxiiError(404, "No such status")
+        details = json.loads(st["details"])
+        return _json({"id": st["id"], "status": "complete", "request_timestamp": st["request_timestamp"],
+                      "total_count": st["total_count"], "success_count": st["success_count"],
+                      "failure_count": st["failure_count"], "pending_count": 0, **details})
+
+    # ------------------------------------------------------------ collections
+    def collection_resource(col: dict[str, Any], can_read: bool, can_write: bool) -> dict[str, Any]:
+        out = {"id": col["id"], "title": col["title"], "alias": col["alias"], "can_read": can_read,
+               "can_write": can_write, "media_types": [STIX]}
+        if col.get("description"):
+            out["description"] = col["description"]
+        return out
+
+    @app.get(f"{API}/collections/", summary="Collections this partner may read or write")
+    def list_collections(who: Who) -> Response:
+        found = sharing.readable_collections(who)
+        if who.anonymous and not found:
+            raise TaxiiError(401, "Authentication required", "Send a partner token", UNAUTHORIZED)
+        return _json({"collections": [collection_resource(c, a.can_read, a.can_write) for c, a in found]})
+
+    @app.get(f"{API}/collections/{{collection_id}}/", summary="One collection")
+    def get_collection(request: Request, collection_id: str, who: Who) -> Response:
+        col = sharing.collection(collection_id)
+        acc = sharing.access(who, col) if col and col["id"] == collection_id else None
+        if acc is None or not acc.any:
+            if who.anonymous:
+                raise TaxiiError(401, "Authentication required", "Send a partner token", UNAUTHORIZED)
+            raise TaxiiError(404, "No such collection")
+        request.state.collection_id = col["id"]
+        return _json(collection_resource(col, acc.can_read, acc.can_write))
+
+    # ------------------------------------------------------------ objects
+    @app.get(f"{API}/collections/{{collection_id}}/objects/", summary="Objects of a collection")
+    def get_objects(
+        request: Request,
+        collection_id: str,
+        who: Who,
+        limit: int | None = None,
+        next_: Annotated[str | None, Query(alias="next")] = None,
+        added_after: str | None = None,
+        match_id: Annotated[str | None, Query(alias="match[id]")] = None,
+        match_type: Annotated[str | None, Query(alias="match[type]")] = None,
+        match_version: Annotated[str | None, Query(alias="match[version]")] = None,
+        match_spec_version: Annotated[str | None, Query(alias="match[spec_version]")] = None,
+    ) -> Response:
+        col = collection_for(request, who, collection_id)
+        size = page_limit(limit)
+        rows, more = sharing.query(who, col["id"], ids=_split(match_id), types=_split(match_type),
+                                   versions=versions_filter(match_version), spec_versions=_split(match_spec_version),
+                                   added_after=stamps(added_after, "added_after"), after_seq=cursor(next_),
+                                   limit=size)
+        request.state.objects = len(rows)
+        return envelope(rows, more)
+
+    def envelope(rows: list[Any], more: bool) -> Response:
+        head = b'{"more":' + (b"true" if more else b"false")
+        if more:
+            head += b',"next":"' + str(rows[-1].seq).encode() + b'"'
+        if rows:
+            head += b',"objects":[' + ",".join(r.object for r in rows).encode() + b"]"
+        return Response(head + b"}", media_type=TAXII, headers=page_headers(rows))
+
+    @app.post(f"{API}/collections/{{collection_id}}/objects/", status_code=202, summary="Add objects")
+    async def add_objects(request: Request, collection_id: str, who: Who) -> Response:
+        ctype = (request.headers.get("content-type") or "").replace(" ", "").lower()
+        if ctype.split(";")[0] != "application/taxii+json" or ctype not in (
+                "application/taxii+json;version=2.1", "application/taxii+json"):
+            raise TaxiiError(415, "Unsupported media type", f"Send {TAXII}")
+        declared = request.headers.get("content-length")
+        if declared and declared.isdigit() and int(declared) > settings.max_content_length:
+            raise TaxiiError(413, "Request too large", f"max_content_length is {settings.max_content_length} bytes")
+        col = await anyio.to_thread.run_sync(lambda: collection_for(request, who, collection_id, write=True))
+        body = bytearray()
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > settings.max_content_length:
+                raise TaxiiError(413, "Request too large",
+                                 f"max_content_length is {settings.max_content_length} bytes")
+        try:
+            data = json.loads(body)
+        except (ValueError, UnicodeDecodeError):
+            raise TaxiiError(400, "Malformed JSON", "The body is not a JSON document") from None
+        if not isinstance(data, dict) or not isinstance(data.get("objects"), list):
+            raise TaxiiError(400, "Not an envelope", 'The body must be a TAXII envelope: {"objects": [...]}')
+        return await anyio.to_thread.run_sync(lambda: store_objects(request, who, col, data["objects"]))
+
+    def store_objects(request: Request, who: Reader, col: dict[str, Any], objects: list[Any]) -> Response:
+        requested = stamp(now())
+        items, failures = [], []
+        for obj in objects:
+            try:
+                items.append(prepare(obj, who, col["default_tlp"]))
+            except Rejected as why:
+                ident = obj.get("id") if isinstance(obj, dict) and isinstance(obj.get("id"), str) else None
+                failure = {"id": ident or "(no id)", "message": str(why)}
+                if isinstance(obj, dict) and isinstance(obj.get("modified"), str):
+                    failure["version"] = obj["modified"]
+                failures.append(failure)
+        status_id = str(uuid.uuid4())
+        for attempt in range(3):
+            try:
+                with store.engine.begin() as conn:
+                    added = sharing.add_objects(conn, col, items)
+                    successes = [{"id": i["id"], "version": i["version"], "date_added": a}
+                                 if a else {"id": i["id"], "version": i["version"], "message": "already present"}
+                                 for i, a in zip(items, added, strict=True)]
+                    status = {"id": status_id, "request_timestamp": requested, "total_count": len(objects),
+                              "success_count": len(successes), "failure_count": len(failures)}
+                    details = {"successes": successes, "failures": failures, "pendings": []}
+                    sharing.save_status(conn, status, col["id"], who.partner_id, json.dumps(details))
+                break
+            except IntegrityError:
+                if attempt == 2:
+                    raise
+        request.state.objects = len(items)
+        return _json({**status, "status": "complete", "pending_count": 0,
+                      **{k: v for k, v in details.items() if v}}, 202)
+
+    @app.get(f"{API}/collections/{{collection_id}}/objects/{{object_id}}/", summary="One object")
+    def get_object(
+        request: Request,
+        collection_id: str,
+        object_id: str,
+        who: Who,
+        limit: int | None = None,
+        next_: Annotated[str | None, Query(alias="next")] = None,
+        added_after: str | None = None,
+        match_version: Annotated[str | None, Query(alias="match[version]")] = None,
+        match_spec_version: Annotated[str | None, Query(alias="match[spec_version]")] = None,
+    ) -> Response:
+        col = collection_for(request, who, collection_id)
+        rows, more = sharing.query(who, col["id"], ids=[object_id], versions=versions_filter(match_version),
+                                   spec_versions=_split(match_spec_version),
+                                   added_after=stamps(added_after, "added_after"), after_seq=cursor(next_),
+                                   limit=page_limit(limit))
+        if not rows and cursor(next_) is None and added_after is None:
+            raise TaxiiError(404, "No such object", f"No object {object_id} in this collection for this partner")
+        request.state.objects = len(rows)
+        return envelope(rows, more)
+
+    @app.delete(f"{API}/collections/{{collection_id}}/objects/{{object_id}}/", summary="Delete an object")
+    def delete_object(
+        request: Request,
+        collection_id: str,
+        object_id: str,
+        who: Who,
+        match_version: Annotated[str | None, Query(alias="match[version]")] = None,
+        match_spec_version: Annotated[str | None, Query(alias="match[spec_version]")] = None,
+    ) -> Response:
+        col = collection_for(request, who, collection_id, write=True)
+        done = sharing.delete_object(who, col["id"], object_id, versions_filter(match_version) or ["all"],
+                                     _split(match_spec_version))
+        if not done:
+            raise TaxiiError(404, "No such object", f"No object {object_id} in this collection for this partner")
+        request.state.objects = done
+        return Response(status_code=200, media_type=TAXII)
+
+    @app.get(f"{API}/collections/{{collection_id}}/objects/{{object_id}}/versions/", summary="Versions of an object")
+    def get_versions(
+        request: Request,
+        collection_id: str,
+        object_id: str,
+        who: Who,
+        limit: int | None = None,
+        next_: Annotated[str | None, Query(alias="next")] = None,
+        added_after: str | None = None,
+        match_spec_version: Annotated[str | None, Query(alias="match[spec_version]")] = None,
+    ) -> Response:
+        col = collection_for(request, who, collection_id)
+        rows, more = sharing.query(who, col["id"], ids=[object_id], versions=["all"],
+                                   spec_versions=_split(match_spec_version),
+                                   added_after=stamps(added_after, "added_after"), after_seq=cursor(next_),
+                                   limit=page_limit(limit), with_object=False)
+        if not rows and cursor(next_) is None and added_after is None:
+            raise TaxiiError(404, "No such object", f"No object {object_id} in this collection for this partner")
+        body: dict[str, Any] = {"more": more, "versions": sorted(r.version for r in rows)}
+        if more:
+            body["next"] = str(rows[-1].seq)
+        return _json(body, headers=page_headers(rows))
+
+    @app.get(f"{API}/collections/{{collection_id}}/manifest/", summary="Manifest of a collection")
+    def get_manifest(
+        request: Request,
+        collection_id: str,
+        who: Who,
+        limit: int | None = None,
+        next_: Annotated[str | None, Query(alias="next")] = None,
+        added_after: str | None = None,
+        match_id: Annotated[str | None, Query(alias="match[id]")] = None,
+        match_type: Annotated[str | None, Query(alias="match[type]")] = None,
+        match_version: Annotated[str | None, Query(alias="match[version]")] = None,
+        match_spec_version: Annotated[str | None, Query(alias="match[spec_version]")] = None,
+    ) -> Response:
+        col = collection_for(request, who, collection_id)
+        rows, more = sharing.query(who, col["id"], ids=_split(match_id), types=_split(match_type),
+                                   versions=versions_filter(match_version), spec_versions=_split(match_spec_version),
+                                   added_after=stamps(added_after, "added_after"), after_seq=cursor(next_),
+                                   limit=page_limit(limit), with_object=False)
+        body: dict[str, Any] = {"more": more}
+        if more:
+            body["next"] = str(rows[-1].seq)
+        if rows:
+            body["objects"] = [{"id": r.object_id, "date_added": r.date_added, "version": r.version,
+                                "media_type": STIX} for r in rows]
+        request.state.objects = len(rows)
+        return _json(body, headers=page_headers(rows))
+
+    return app

@@ -1,0 +1,105 @@
+"""TLP 2.0 levels as STIX marking definitions, and which level an object carries.
+
+The five TLP 2.0 marking definitions are the ones OASIS publishes (cti-stix-common-objects,
+extension-definition-specifications/tlp-2.0): fixed ids, `created` 2022-10-01, and the
+property extension `extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d` with
+`tlp_2_0`. STIX 2.1's predefined TLP 1.0 markings (WHITE, GREEN, AMBER, RED) are read as
+their TLP 2.0 counterparts (WHITE is CLEAR), so objects from older producers are not
+treated as unmarked.
+
+Levels are ranked from least to most restricted; an object with several TLP markings gets
+the most restricted one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from liaison.stix.extension import DEFINED_STAMP
+from liaison.stix.ids import PRODUCER_ID
+
+TLP2_EXTENSION_ID = "extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d"
+
+CLEAR, GREEN, AMBER, AMBER_STRICT, RED = range(5)
+LEVELS = ("clear", "green", "amber", "amber+strict", "red")
+RANK = {name: i for i, name in enumerate(LEVELS)}
+
+MARKING_IDS = {
+    "clear": "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487",
+    "green": "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb",
+    "amber": "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421",
+    "amber+strict": "marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003",
+    "red": "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1",
+}
+# STIX 2.1's predefined TLP 1.0 markings (section 7.2.1.4), read as their TLP 2.0 counterparts.
+TLP1_MARKING_IDS = {
+    "marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9": "clear",  # TLP:WHITE
+    "marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da": "green",
+    "marking-definition--f88d31f6-486f-44da-b317-01333bde0b82": "amber",
+    "marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed": "red",
+}
+LEVEL_OF_MARKING = {**{v: k for k, v in MARKING_IDS.items()}, **TLP1_MARKING_IDS}
+
+
+def parse_level(value: str) -> str:
+    """A TLP level as a user writes it ("AMBER+STRICT", "tlp:green", "white") -> its name in LEVELS."""
+    name = value.strip().lower().removeprefix("tlp:").replace("_", "+").replace("-", "+")
+    name = {"white": "clear", "amberstrict": "amber+strict"}.get(name, name)
+    if name not in RANK:
+        raise ValueError(f"unknown TLP level {value!r}; expected one of {', '.join(LEVELS)}")
+    return name
+
+
+def marking_definition(level: str) -> dict[str, Any]:
+    """The OASIS TLP 2.0 marking-definition object for ``level``."""
+    return {
+        "type": "marking-definition",
+        "spec_version": "2.1",
+        "id": MARKING_IDS[level],
+        "created": "2022-10-01T00:00:00.000Z",
+        "name": f"TLP:{level.upper()}",
+        "extensions": {TLP2_EXTENSION_ID: {"extension_type": "property-extension", "tlp_2_0": level}},
+    }
+
+
+def object_level(obj: dict[str, Any], default: int) -> int:
+    """The rank of the most restricted TLP marking on ``obj`` (object and granular markings), or ``default``."""
+    refs = list(obj.get("object_marking_refs") or [])
+    refs += [g.get("marking_ref") for g in obj.get("granular_markings") or [] if isinstance(g, dict)]
+    ranks = [RANK[LEVEL_OF_MARKING[r]] for r in refs if r in LEVEL_OF_MARKING]
+    return max(ranks) if ranks else default
+
+
+# Who an AMBER+STRICT or RED object may go to: STIX has no property for it, so Liaison defines a
+# small property extension (schema: schemas/liaison-sharing-v1.json in the repository).
+SHARING_EXTENSION_ID = "extension-definition--b0f3e9c0-e3b8-4757-acb0-0f528600a5e9"
+SHARING_EXTENSION_SCHEMA = "https://liaison.invalid/schemas/liaison-sharing-v1.json"
+
+
+def recipients_of(obj: dict[str, Any]) -> list[str]:
+    """The identity ids an object names as its recipients (Liaison sharing extension), if any."""
+    ext = (obj.get("extensions") or {}).get(SHARING_EXTENSION_ID)
+    if not isinstance(ext, dict):
+        return []
+    found = ext.get("recipients")
+    if not isinstance(found, list):
+        return []
+    return [r for r in found if isinstance(r, str) and r.startswith("identity--")]
+
+
+def sharing_extension_definition() -> dict[str, Any]:
+    """The `extension-definition` of Liaison's sharing extension."""
+    return {
+        "type": "extension-definition",
+        "spec_version": "2.1",
+        "id": SHARING_EXTENSION_ID,
+        "created_by_ref": PRODUCER_ID,
+        "created": DEFINED_STAMP,
+        "modified": DEFINED_STAMP,
+        "name": "Liaison sharing recipients",
+        "description": "The organisations (identity ids) an object marked TLP:AMBER+STRICT or TLP:RED may be "
+        "shared with, besides the organisation that produced it.",
+        "schema": SHARING_EXTENSION_SCHEMA,
+        "version": "1.0",
+        "extension_types": ["property-extension"],
+    }

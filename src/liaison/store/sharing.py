@@ -1,0 +1,437 @@
+"""The sharing tables: partners and tokens, collections and grants, collection objects, statuses, audit.
+
+Who may see an object is decided here, in SQL, so that every TAXII answer (objects, one
+object, versions, manifest, and the paging and headers built from them) comes from rows a
+reader may see and nothing else. The rule, in docs/sharing.md:
+
+* a reader needs read access to the collection (a grant, or the collection is public);
+* TLP:CLEAR goes to every reader, anonymous readers of a public collection included;
+* TLP:GREEN and TLP:AMBER go to every authenticated reader of the collection;
+* TLP:AMBER+STRICT and TLP:RED go only to the organisation that produced the object and
+  the organisations it names as recipients.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import and_, delete, exists, func, insert, or_, select, update
+from sqlalchemy.engine import Connection
+
+from liaison.stix.ids import stix_id
+from liaison.stix.tlp import AMBER, AMBER_STRICT, CLEAR, LEVELS, RANK, object_level, recipients_of
+from liaison.store.database import Store
+from liaison.store.schema import (
+    AuditRow,
+    CollectionObjectRow,
+    CollectionRow,
+    GrantRow,
+    PartnerRow,
+    PullStateRow,
+    RecipientRow,
+    StatusRow,
+    TokenRow,
+)
+
+CO = CollectionObjectRow.__table__
+RC = RecipientRow.__table__
+TOKEN_PREFIX = "liaison"
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def stamp(value: dt.datetime) -> str:
+    """A STIX/TAXII timestamp with microseconds: fixed width, so text order is time order."""
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def normalise_timestamp(value: str) -> str:
+    """Any RFC 3339 timestamp -> the fixed-width form ``stamp`` writes. Raises ValueError."""
+    text = value.strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    parsed = dt.datetime.fromisoformat(text)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=dt.UTC)
+    return stamp(parsed)
+
+
+@dataclass(frozen=True)
+class Reader:
+    """Who is asking: a partner (with its STIX identity) or, with both None, an anonymous client."""
+
+    partner_id: str | None
+    identity_id: str | None
+
+    @property
+    def anonymous(self) -> bool:
+        return self.partner_id is None
+
+
+ANONYMOUS = Reader(None, None)
+
+
+@dataclass(frozen=True)
+class Access:
+    can_read: bool
+    can_write: bool
+
+    @property
+    def any(self) -> bool:
+        return self.can_read or self.can_write
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+class Sharing:
+    """Partners, collections and collection objects over one Store's engine."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.engine = store.engine
+
+    # ------------------------------------------------------------ partners and tokens
+    def add_partner(self, partner_id: str, name: str, identity_id: str | None = None) -> dict[str, Any]:
+        identity = identity_id or stix_id("identity", f"partner|{partner_id}")
+        with self.engine.begin() as conn:
+            if conn.execute(select(PartnerRow.id).where(PartnerRow.id == partner_id)).first():
+                raise ValueError(f"partner {partner_id!r} exists already")
+            conn.execute(insert(PartnerRow.__table__).values(id=partner_id, name=name, identity_id=identity,
+                                                             created_at=now()))
+        return {"id": partner_id, "name": name, "identity_id": identity}
+
+    def partners(self) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(PartnerRow).order_by(PartnerRow.id)).mappings().all()
+            tokens = conn.execute(select(TokenRow.partner_id, func.count()).where(TokenRow.revoked_at.is_(None))
+                                  .group_by(TokenRow.partner_id)).all()
+        live = dict(tokens)
+        return [dict(r, tokens=live.get(r["id"], 0)) for r in rows]
+
+    def partner(self, partner_id: str) -> dict[str, Any] | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(PartnerRow).where(PartnerRow.id == partner_id)).mappings().first()
+        return dict(row) if row else None
+
+    def issue_token(self, partner_id: str, expires_at: dt.datetime | None = None, rotate: bool = False) -> str:
+        """A new API token for the partner, returned once; only its hash is stored.
+
+        ``rotate`` revokes the partner's other tokens in the same transaction."""
+        token_id = secrets.token_hex(6)
+        secret = secrets.token_urlsafe(32)
+        with self.engine.begin() as conn:
+            found = conn.execute(select(PartnerRow.revoked_at).where(PartnerRow.id == partner_id)).first()
+            if found is None:
+                raise KeyError(partner_id)
+            if found[0] is not None:
+                raise ValueError(f"partner {partner_id!r} is revoked")
+            if rotate:
+                conn.execute(update(TokenRow.__table__).where(TokenRow.partner_id == partner_id,
+                                                               TokenRow.revoked_at.is_(None)).values(revoked_at=now()))
+            conn.execute(insert(TokenRow.__table__).values(id=token_id, partner_id=partner_id, secret_hash=_hash(secret),
+                                                           created_at=now(), expires_at=expires_at))
+        return f"{TOKEN_PREFIX}_{token_id}_{secret}"
+
+    def revoke_partner(self, partner_id: str) -> bool:
+        with self.engine.begin() as conn:
+            done = conn.execute(update(PartnerRow.__table__).where(PartnerRow.id == partner_id)
+                                .values(revoked_at=now())).rowcount
+            conn.execute(update(TokenRow.__table__).where(TokenRow.partner_id == partner_id,
+                                                           TokenRow.revoked_at.is_(None)).values(revoked_at=now()))
+        return bool(done)
+
+    def authenticate(self, token: str, partner_hint: str | None = None) -> Reader | None:
+        """The partner a token belongs to, if the token is well formed, known, live and unexpired.
+
+        ``partner_hint`` is the user name of HTTP Basic; when given it must name the token's partner."""
+        parts = token.split("_", 2)
+        if len(parts) != 3 or parts[0] != TOKEN_PREFIX:
+            return None
+        _, token_id, secret = parts
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(TokenRow.secret_hash, TokenRow.expires_at, TokenRow.revoked_at, PartnerRow.id,
+                       PartnerRow.identity_id, PartnerRow.revoked_at)
+                .join(PartnerRow, PartnerRow.id == TokenRow.partner_id).where(TokenRow.id == token_id)).first()
+        if row is None:
+            return None
+        secret_hash, expires_at, revoked_at, partner_id, identity_id, partner_revoked = row
+        if not hmac.compare_digest(secret_hash, _hash(secret)):
+            return None
+        if revoked_at is not None or partner_revoked is not None:
+            return None
+        if expires_at is not None:
+            expires = expires_at if expires_at.tzinfo else expires_at.replace(tzinfo=dt.UTC)
+            if expires <= now():
+                return None
+        if partner_hint is not None and partner_hint != partner_id:
+            return None
+        return Reader(partner_id, identity_id)
+
+    # ------------------------------------------------------------ collections and grants
+    def add_collection(self, alias: str, title: str, description: str | None = None, default_tlp: str = "amber",
+                       public: bool = False, follows_store: bool = False) -> dict[str, Any]:
+        if default_tlp not in RANK:
+            raise ValueError(f"unknown TLP level {default_tlp!r}; expected one of {', '.join(LEVELS)}")
+        cid = str(uuid.uuid4())
+        with self.engine.begin() as conn:
+            if conn.execute(select(CollectionRow.id).where(CollectionRow.alias == alias)).first():
+                raise ValueError(f"collection {alias!r} exists already")
+            conn.execute(insert(CollectionRow.__table__).values(
+                id=cid, alias=alias, title=title, description=description, default_tlp=default_tlp, public=public,
+                follows_store=follows_store, created_at=now()))
+        return {"id": cid, "alias": alias, "title": title}
+
+    def collections(self) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(CollectionRow).order_by(CollectionRow.alias)).mappings().all()
+            counts = dict(conn.execute(select(CO.c.collection_id, func.count()).group_by(CO.c.collection_id)).all())
+            grants = conn.execute(select(GrantRow)).mappings().all()
+        out = []
+        for r in rows:
+            g = [x for x in grants if x["collection_id"] == r["id"]]
+            out.append(dict(r, objects=counts.get(r["id"], 0),
+                            readers=sorted(x["partner_id"] for x in g if x["can_read"]),
+                            writers=sorted(x["partner_id"] for x in g if x["can_write"])))
+        return out
+
+    def collection(self, ref: str) -> dict[str, Any] | None:
+        """A collection by id or alias."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(CollectionRow).where(or_(CollectionRow.id == ref, CollectionRow.alias == ref))
+                               ).mappings().first()
+        return dict(row) if row else None
+
+    def grant(self, collection_id: str, partner_id: str, read: bool, write: bool) -> None:
+        """Set a partner's access to a collection (both False removes it)."""
+        with self.engine.begin() as conn:
+            if conn.execute(select(PartnerRow.id).where(PartnerRow.id == partner_id)).first() is None:
+                raise KeyError(partner_id)
+            conn.execute(delete(GrantRow.__table__).where(GrantRow.collection_id == collection_id,
+                                                          GrantRow.partner_id == partner_id))
+            if read or write:
+                conn.execute(insert(GrantRow.__table__).values(collection_id=collection_id, partner_id=partner_id,
+                                                               can_read=read, can_write=write))
+
+    def access(self, reader: Reader, collection: dict[str, Any]) -> Access:
+        public = bool(collection["public"])
+        if reader.anonymous:
+            return Access(public, False)
+        with self.engine.connect() as conn:
+            row = conn.execute(select(GrantRow.can_read, GrantRow.can_write).where(
+                GrantRow.collection_id == collection["id"], GrantRow.partner_id == reader.partner_id)).first()
+        read, write = (bool(row[0]), bool(row[1])) if row else (False, False)
+        return Access(read or public, write)
+
+    def readable_collections(self, reader: Reader) -> list[tuple[dict[str, Any], Access]]:
+        out = []
+        for c in self.collections():
+            acc = self.access(reader, c)
+            if acc.any:
+                out.append((c, acc))
+        return out
+
+    # ------------------------------------------------------------ objects
+    @staticmethod
+    def visible(reader: Reader, table=CO):  # noqa: ANN001, ANN205
+        """The SQL condition for rows of ``table`` (collection_objects or an alias) the reader may see."""
+        if reader.anonymous:
+            return table.c.tlp == CLEAR
+        named = exists().where(RC.c.seq == table.c.seq, RC.c.identity_id == reader.identity_id)
+        return or_(table.c.tlp <= AMBER,
+                   and_(table.c.tlp >= AMBER_STRICT, or_(table.c.producer == reader.identity_id, named)))
+
+    def add_objects(self, conn: Connection, collection: dict[str, Any], items: list[dict[str, Any]]) -> list[str]:
+        """Add object versions to a collection inside the caller's transaction; returns their date_added.
+
+        Each item: id, version, spec_version, type, tlp, producer, recipients, object (JSON text). A version
+        already in the collection is left as it is. ``date_added`` is strictly increasing within a
+        collection, and rows are added under a lock on the collection (PostgreSQL; SQLite has a single
+        writer), so that a reader paging by ``seq`` or ``added_after`` never skips a row committed later."""
+        cid = collection["id"]
+        if conn.dialect.name == "postgresql":
+            conn.execute(select(CollectionRow.id).where(CollectionRow.id == cid).with_for_update())
+        last = conn.execute(select(func.max(CO.c.date_added)).where(CO.c.collection_id == cid)).scalar()
+        current = now()
+        if last is not None:
+            floor = dt.datetime.strptime(last, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=dt.UTC)
+            if current <= floor:
+                current = floor + dt.timedelta(microseconds=1)
+        ids = list({i["id"] for i in items})
+        have: set[tuple[str, str]] = set()
+        for i in range(0, len(ids), 500):
+            have.update(conn.execute(select(CO.c.object_id, CO.c.version).where(
+                CO.c.collection_id == cid, CO.c.object_id.in_(ids[i : i + 500]))).all())
+        added = []
+        rows = []
+        recips = []
+        for item in items:
+            key = (item["id"], item["version"])
+            if key in have:
+                added.append(None)
+                continue
+            have.add(key)
+            date_added = stamp(current)
+            current += dt.timedelta(microseconds=1)
+            rows.append({"collection_id": cid, "object_id": item["id"], "version": item["version"],
+                         "spec_version": item["spec_version"], "type": item["type"], "date_added": date_added,
+                         "tlp": item["tlp"], "producer": item["producer"], "object": item["object"]})
+            recips.append(item.get("recipients") or [])
+            added.append(date_added)
+        if rows:
+            if any(recips):
+                for row, names in zip(rows, recips, strict=True):
+                    seq = conn.execute(insert(CO).values(row).returning(CO.c.seq)).scalar_one()
+                    if names:
+                        conn.execute(insert(RC), [{"seq": seq, "identity_id": n} for n in dict.fromkeys(names)])
+            else:
+                conn.execute(insert(CO), rows)
+        return added
+
+    def query(self, reader: Reader, collection_id: str, *, ids: list[str] | None = None,
+              types: list[str] | None = None, versions: list[str] | None = None,
+              spec_versions: list[str] | None = None, added_after: str | None = None, after_seq: int | None = None,
+              limit: int | None = None, with_object: bool = True) -> tuple[list[Any], bool]:
+        """Rows of a collection the reader may see, filtered as TAXII's match[...] and added_after say,
+        in the order they were added. Returns (rows, more). ``versions``: "last" (default), "first", "all",
+        or timestamps (already normalised)."""
+        cols = [CO.c.seq, CO.c.object_id, CO.c.version, CO.c.date_added, CO.c.spec_version]
+        if with_object:
+            cols.append(CO.c.object)
+        q = select(*cols).where(CO.c.collection_id == collection_id, self.visible(reader))
+        if ids:
+            q = q.where(CO.c.object_id.in_(ids))
+        if types:
+            q = q.where(CO.c.type.in_(types))
+        if spec_versions:
+            q = q.where(CO.c.spec_version.in_(spec_versions))
+        if added_after:
+            q = q.where(CO.c.date_added > added_after)
+        if after_seq is not None:
+            q = q.where(CO.c.seq > after_seq)
+        versions = versions or ["last"]
+        if "all" not in versions:
+            conds = []
+            other = CO.alias("other")
+            same = and_(other.c.collection_id == CO.c.collection_id, other.c.object_id == CO.c.object_id,
+                        self.visible(reader, other))
+            if spec_versions:
+                same = and_(same, other.c.spec_version.in_(spec_versions))
+            if "last" in versions:
+                conds.append(~exists().where(same, other.c.version > CO.c.version))
+            if "first" in versions:
+                conds.append(~exists().where(same, other.c.version < CO.c.version))
+            stamps = [v for v in versions if v not in ("last", "first")]
+            if stamps:
+                conds.append(CO.c.version.in_(stamps))
+            q = q.where(or_(*conds))
+        q = q.order_by(CO.c.seq)
+        if limit is not None:
+            q = q.limit(limit + 1)
+        with self.engine.connect() as conn:
+            rows = conn.execute(q).all()
+        more = limit is not None and len(rows) > limit
+        return (rows[:limit] if more else rows), more
+
+    def delete_object(self, reader: Reader, collection_id: str, object_id: str, versions: list[str] | None,
+                      spec_versions: list[str] | None) -> int:
+        """Delete the versions of an object the reader may see (all, or those matched); returns how many."""
+        rows, _ = self.query(reader, collection_id, ids=[object_id], versions=versions or ["all"],
+                             spec_versions=spec_versions, with_object=False)
+        seqs = [r.seq for r in rows]
+        if not seqs:
+            return 0
+        with self.engine.begin() as conn:
+            conn.execute(delete(RC).where(RC.c.seq.in_(seqs)))
+            conn.execute(delete(CO).where(CO.c.seq.in_(seqs)))
+        return len(seqs)
+
+    def sync_from_store(self, collection: dict[str, Any]) -> int:
+        """Add to a store-following collection every STIX object version ingest stored that it lacks.
+
+        Run after each ingest and when such a collection is made; idempotent, so an ingest killed
+        between its own commit and this step is caught up by the next one."""
+        import json
+
+        from liaison.store.schema import StixObjectRow
+
+        so = StixObjectRow.__table__
+        default = RANK[collection["default_tlp"]]
+        added = 0
+        with self.engine.begin() as conn:
+            have = set(conn.execute(select(CO.c.object_id, CO.c.version)
+                                    .where(CO.c.collection_id == collection["id"])).all())
+            items = []
+            for oid, otype, text in conn.execute(select(so.c.id, so.c.type, so.c.object).order_by(so.c.stored_at)):
+                obj = json.loads(text)
+                version = normalise_timestamp(obj.get("modified") or obj.get("created"))
+                if (oid, version) in have:
+                    continue
+                have.add((oid, version))
+                items.append({"id": oid, "version": version, "spec_version": obj.get("spec_version", "2.1"),
+                              "type": otype, "tlp": object_level(obj, default), "producer": obj.get("created_by_ref"),
+                              "recipients": recipients_of(obj), "object": text})
+            if items:
+                added = sum(1 for a in self.add_objects(conn, collection, items) if a)
+        return added
+
+    def sync_all(self) -> int:
+        return sum(self.sync_from_store(c) for c in self.collections() if c["follows_store"])
+
+    # ------------------------------------------------------------ statuses
+    def save_status(self, conn: Connection, status: dict[str, Any], collection_id: str, partner_id: str | None,
+                    details: str) -> None:
+        conn.execute(insert(StatusRow.__table__).values(
+            id=status["id"], collection_id=collection_id, partner_id=partner_id,
+            request_timestamp=status["request_timestamp"], total_count=status["total_count"],
+            success_count=status["success_count"], failure_count=status["failure_count"], details=details))
+
+    def status(self, status_id: str) -> dict[str, Any] | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(StatusRow).where(StatusRow.id == status_id)).mappings().first()
+        return dict(row) if row else None
+
+    # ------------------------------------------------------------ audit
+    def audit(self, conn: Connection | None, *, partner_id: str | None, remote: str | None, method: str, path: str,
+              collection_id: str | None, status: int, objects: int) -> None:
+        values = {"at": now(), "partner_id": partner_id, "remote": remote, "method": method, "path": path[:2000],
+                  "collection_id": collection_id, "status": status, "objects": objects}
+        if conn is not None:
+            conn.execute(insert(AuditRow.__table__).values(**values))
+        else:
+            with self.engine.begin() as c:
+                c.execute(insert(AuditRow.__table__).values(**values))
+
+    def audit_log(self, partner_id: str | None = None, since: dt.datetime | None = None,
+                  limit: int = 100) -> list[dict[str, Any]]:
+        q = select(AuditRow)
+        if partner_id:
+            q = q.where(AuditRow.partner_id == partner_id)
+        if since:
+            q = q.where(AuditRow.at >= since)
+        q = q.order_by(AuditRow.id.desc()).limit(limit)
+        with self.engine.connect() as conn:
+            return [dict(r) for r in conn.execute(q).mappings().all()]
+
+    # ------------------------------------------------------------ pull positions
+    def pull_position(self, url: str, collection: str) -> str | None:
+        with self.engine.connect() as conn:
+            return conn.execute(select(PullStateRow.added_after).where(PullStateRow.url == url,
+                                                                        PullStateRow.collection == collection)
+                                ).scalar_one_or_none()
+
+    def set_pull_position(self, conn: Connection, url: str, collection: str, added_after: str | None) -> None:
+        conn.execute(delete(PullStateRow.__table__).where(PullStateRow.url == url,
+                                                          PullStateRow.collection == collection))
+        conn.execute(insert(PullStateRow.__table__).values(url=url, collection=collection, added_after=added_after,
+                                                           pulled_at=now()))
