@@ -73,3 +73,78 @@ def cli_env(tmp_path: Path, database_url: str) -> dict[str, str]:
 
 def run_cli(args: list[str], env: dict[str, str], stdin: bytes | None = None, timeout: int = 600):
     return subprocess.run([LIAISON, *args], env=env, input=stdin, capture_output=True, timeout=timeout)
+
+
+# ---------------------------------------------------------------- a running TAXII server
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LiveServer:
+    """`liaison serve` in a subprocess on a free loopback port, over the test's store."""
+
+    def __init__(self, env: dict[str, str], workers: int = 1, extra_env: dict[str, str] | None = None) -> None:
+        import time
+        import urllib.error
+        import urllib.request
+
+        self.env = dict(env, **(extra_env or {}))
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.taxii = f"{self.url}/taxii2/"
+        self.api = f"{self.url}/taxii2/api/"
+        self.proc = subprocess.Popen([LIAISON, "serve", "--port", str(self.port), "--workers", str(workers)],
+                                     env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(self.taxii, timeout=2)
+                break
+            except urllib.error.HTTPError:
+                break  # it answers (401 without credentials): it is up
+            except OSError:
+                if self.proc.poll() is not None:
+                    raise RuntimeError(f"liaison serve exited: {self.proc.stderr.read().decode()[-2000:]}") from None
+                if time.monotonic() > deadline:
+                    self.stop()
+                    raise RuntimeError("liaison serve did not answer within 60 s") from None
+                time.sleep(0.2)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if self.proc.stderr:
+            self.proc.stderr.close()
+
+
+def add_partner(env: dict[str, str], partner_id: str, *extra: str) -> str:
+    """Add a partner with the CLI; returns its token."""
+    res = run_cli(["partners", "add", partner_id, "--name", partner_id.title(), *extra], env)
+    assert res.returncode == 0, res.stderr.decode()
+    return next(line for line in res.stdout.decode().splitlines() if line.startswith("liaison_"))
+
+
+@pytest.fixture
+def live_server(cli_env):
+    """Start servers over the test's store: ``live_server()`` or ``live_server(workers=2)``."""
+    started: list[LiveServer] = []
+
+    def start(workers: int = 1, env: dict[str, str] | None = None, extra_env: dict[str, str] | None = None):
+        server = LiveServer(env or cli_env, workers, extra_env)
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()

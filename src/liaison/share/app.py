@@ -316,7 +316,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         status_id = str(uuid.uuid4())
         for attempt in range(3):
             try:
-                with store.engine.begin() as conn:
+                with store.writing() as conn:
                     added = sharing.add_objects(conn, col, items)
                     successes = [{"id": i["id"], "version": i["version"], "date_added": a}
                                  if a else {"id": i["id"], "version": i["version"], "message": "already present"}

@@ -6,9 +6,11 @@ transaction, so a crash leaves either all of them or none.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -24,13 +26,22 @@ from liaison.errors import StoreError
 from liaison.model import Document, Extraction
 from liaison.store.rows import StixRow, dump_object, extraction_rows, stix_rows
 from liaison.store.schema import (
+    AuditRow,
+    CollectionObjectRow,
+    CollectionRow,
     DocumentRow,
     DocumentVersionRow,
     EntityRow,
     EventRoleRow,
     EventRow,
+    GrantRow,
     MentionRow,
+    PartnerRow,
+    PullStateRow,
+    RecipientRow,
+    StatusRow,
     StixObjectRow,
+    TokenRow,
 )
 
 SaveItem = tuple[Document, Extraction, "list[dict[str, Any]] | list[StixRow]", "dict[str, list[dict[str, Any]]] | None"]
@@ -52,6 +63,12 @@ class Store:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[Connection]:
+        """A connection in a write transaction, committed at the end (rolled back on error)."""
+        with self.engine.connect().execution_options(write=True) as conn, conn.begin():
+            yield conn
 
     @property
     def url(self) -> str:
@@ -88,7 +105,7 @@ class Store:
         document fails, the ones before it are committed and the error is raised. Inserts go through
         SQLAlchemy Core: the ORM's unit of work would cost more than the rest of the write."""
         outcomes: list[str] = []
-        with self.engine.connect() as conn:
+        with self.engine.connect().execution_options(write=True) as conn:
             trans = conn.begin()
             try:
                 for doc, extraction, stix_objects, rows in items:
@@ -301,8 +318,9 @@ class Store:
     def delete_all(self) -> None:
         """Empty the store (tests and `liaison reset`)."""
         with self.sessions.begin() as s:
-            for table in (EventRoleRow, EventRow, MentionRow, EntityRow, StixObjectRow, DocumentVersionRow,
-                          DocumentRow):
+            for table in (AuditRow, PullStateRow, StatusRow, RecipientRow, CollectionObjectRow, GrantRow, CollectionRow,
+                          TokenRow, PartnerRow, EventRoleRow, EventRow, MentionRow, EntityRow, StixObjectRow,
+                          DocumentVersionRow, DocumentRow):
                 s.execute(delete(table))
 
 
@@ -316,6 +334,12 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=30000")
     cur.close()
+
+
+def _sqlite_begin(conn) -> None:  # noqa: ANN001
+    # A write transaction takes SQLite's write lock at once (BEGIN IMMEDIATE): a deferred one that read
+    # first could not upgrade after another writer's commit and would fail at once, without waiting.
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("write") else "BEGIN")
 
 
 def open_store(url: str) -> Store:
@@ -334,7 +358,7 @@ def open_store(url: str) -> Store:
                          "Check LIAISON_DATABASE_URL") from None
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+        event.listen(engine, "begin", _sqlite_begin)
     try:
         migrate(engine)
     except OperationalError as err:

@@ -103,7 +103,7 @@ class Sharing:
     # ------------------------------------------------------------ partners and tokens
     def add_partner(self, partner_id: str, name: str, identity_id: str | None = None) -> dict[str, Any]:
         identity = identity_id or stix_id("identity", f"partner|{partner_id}")
-        with self.engine.begin() as conn:
+        with self.store.writing() as conn:
             if conn.execute(select(PartnerRow.id).where(PartnerRow.id == partner_id)).first():
                 raise ValueError(f"partner {partner_id!r} exists already")
             conn.execute(insert(PartnerRow.__table__).values(id=partner_id, name=name, identity_id=identity,
@@ -129,7 +129,7 @@ class Sharing:
         ``rotate`` revokes the partner's other tokens in the same transaction."""
         token_id = secrets.token_hex(6)
         secret = secrets.token_urlsafe(32)
-        with self.engine.begin() as conn:
+        with self.store.writing() as conn:
             found = conn.execute(select(PartnerRow.revoked_at).where(PartnerRow.id == partner_id)).first()
             if found is None:
                 raise KeyError(partner_id)
@@ -143,7 +143,7 @@ class Sharing:
         return f"{TOKEN_PREFIX}_{token_id}_{secret}"
 
     def revoke_partner(self, partner_id: str) -> bool:
-        with self.engine.begin() as conn:
+        with self.store.writing() as conn:
             done = conn.execute(update(PartnerRow.__table__).where(PartnerRow.id == partner_id)
                                 .values(revoked_at=now())).rowcount
             conn.execute(update(TokenRow.__table__).where(TokenRow.partner_id == partner_id,
@@ -184,7 +184,7 @@ class Sharing:
         if default_tlp not in RANK:
             raise ValueError(f"unknown TLP level {default_tlp!r}; expected one of {', '.join(LEVELS)}")
         cid = str(uuid.uuid4())
-        with self.engine.begin() as conn:
+        with self.store.writing() as conn:
             if conn.execute(select(CollectionRow.id).where(CollectionRow.alias == alias)).first():
                 raise ValueError(f"collection {alias!r} exists already")
             conn.execute(insert(CollectionRow.__table__).values(
@@ -214,7 +214,7 @@ class Sharing:
 
     def grant(self, collection_id: str, partner_id: str, read: bool, write: bool) -> None:
         """Set a partner's access to a collection (both False removes it)."""
-        with self.engine.begin() as conn:
+        with self.store.writing() as conn:
             if conn.execute(select(PartnerRow.id).where(PartnerRow.id == partner_id)).first() is None:
                 raise KeyError(partner_id)
             conn.execute(delete(GrantRow.__table__).where(GrantRow.collection_id == collection_id,
@@ -351,7 +351,7 @@ class Sharing:
         seqs = [r.seq for r in rows]
         if not seqs:
             return 0
-        with self.engine.begin() as conn:
+        with self.store.writing() as conn:
             conn.execute(delete(RC).where(RC.c.seq.in_(seqs)))
             conn.execute(delete(CO).where(CO.c.seq.in_(seqs)))
         return len(seqs)
@@ -368,7 +368,7 @@ class Sharing:
         so = StixObjectRow.__table__
         default = RANK[collection["default_tlp"]]
         added = 0
-        with self.engine.begin() as conn:
+        with self.store.writing() as conn:
             have = set(conn.execute(select(CO.c.object_id, CO.c.version)
                                     .where(CO.c.collection_id == collection["id"])).all())
             items = []
@@ -409,7 +409,7 @@ class Sharing:
         if conn is not None:
             conn.execute(insert(AuditRow.__table__).values(**values))
         else:
-            with self.engine.begin() as c:
+            with self.store.writing() as c:
                 c.execute(insert(AuditRow.__table__).values(**values))
 
     def audit_log(self, partner_id: str | None = None, since: dt.datetime | None = None,

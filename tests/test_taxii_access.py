@@ -1,0 +1,289 @@
+"""TLP 2.0 access over TAXII: every partner, every endpoint, exactly what the rule allows.
+
+The rule (docs/sharing.md), written here again on its own as the oracle:
+a reader needs read access to the collection; CLEAR goes to every reader, anonymous readers
+of a public collection included; GREEN and AMBER to every authenticated reader; AMBER+STRICT
+and RED only to the producing organisation and the organisations the object names as
+recipients. Objects are posted over HTTP by partners with write access, through the real app.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import uuid
+from dataclasses import dataclass, field
+
+import pytest
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from liaison.settings import Settings
+from liaison.share.app import TAXII, create_app
+from liaison.stix.tlp import LEVELS, MARKING_IDS, SHARING_EXTENSION_ID
+from liaison.store import open_store
+from liaison.store.sharing import Sharing
+
+HEADERS = {"Accept": TAXII}
+POST_HEADERS = {"Accept": TAXII, "Content-Type": TAXII}
+
+
+@dataclass
+class World:
+    client: TestClient
+    sharing: Sharing
+    tokens: dict[str, str] = field(default_factory=dict)  # partner -> token
+    identities: dict[str, str] = field(default_factory=dict)  # partner -> identity id
+    collections: dict[str, str] = field(default_factory=dict)  # alias -> id
+    public: set[str] = field(default_factory=set)
+    grants: dict[tuple[str, str], tuple[bool, bool]] = field(default_factory=dict)  # (partner, alias) -> (r, w)
+    objects: dict[str, list[dict]] = field(default_factory=dict)  # alias -> posted objects
+    producers: dict[str, str] = field(default_factory=dict)  # object id -> producer identity
+    default_tlp: dict[str, str] = field(default_factory=dict)
+
+    def auth(self, partner: str | None, basic: bool = False) -> dict[str, str]:
+        if partner is None:
+            return dict(HEADERS)
+        if basic:
+            raw = base64.b64encode(f"{partner}:{self.tokens[partner]}".encode()).decode()
+            return {**HEADERS, "Authorization": f"Basic {raw}"}
+        return {**HEADERS, "Authorization": f"Bearer {self.tokens[partner]}"}
+
+    def may_see(self, partner: str | None, alias: str, obj: dict) -> bool:
+        """The oracle: the documented rule, independent of the server's SQL."""
+        if partner is None:
+            can_read = alias in self.public
+        else:
+            can_read = self.grants.get((partner, alias), (False, False))[0] or alias in self.public
+        if not can_read:
+            return False
+        level = max((LEVELS.index(lv) for lv, mid in MARKING_IDS.items() if mid in obj.get("object_marking_refs", [])),
+                    default=LEVELS.index(self.default_tlp[alias]))
+        if partner is None:
+            return level == 0
+        if level <= 2:
+            return True
+        me = self.identities[partner]
+        named = obj.get("extensions", {}).get(SHARING_EXTENSION_ID, {}).get("recipients", [])
+        return self.producers[obj["id"]] == me or me in named
+
+
+def make_world(database_url: str, tmp_path, partners: list[str]) -> World:
+    url = Settings(database_url=database_url).resolved_database_url()
+    store = open_store(url)
+    store.delete_all()
+    cfg = Settings(home=tmp_path / "home", database_url=database_url)
+    world = World(TestClient(create_app(cfg)), Sharing(store))
+    for p in partners:
+        row = world.sharing.add_partner(p, p.title())
+        world.identities[p] = row["identity_id"]
+        world.tokens[p] = world.sharing.issue_token(p)
+    return world
+
+
+def add_collection(world: World, alias: str, default_tlp: str, public: bool = False) -> None:
+    world.collections[alias] = world.sharing.add_collection(alias, alias, default_tlp=default_tlp, public=public)["id"]
+    world.default_tlp[alias] = default_tlp
+    world.objects[alias] = []
+    if public:
+        world.public.add(alias)
+
+
+def grant(world: World, partner: str, alias: str, read: bool, write: bool) -> None:
+    world.sharing.grant(world.collections[alias], partner, read, write)
+    world.grants[(partner, alias)] = (read, write)
+
+
+def indicator(level: str | None, recipients: list[str], n: int, claim_producer: str | None = None) -> dict:
+    obj = {
+        "type": "indicator", "spec_version": "2.1", "id": f"indicator--{uuid.uuid4()}",
+        "created": "2025-10-01T00:00:00.000Z", "modified": f"2025-10-01T00:00:{n % 60:02d}.000Z",
+        "name": f"obj {n}", "pattern": f"[ipv4-addr:value = '10.0.{n // 256 % 256}.{n % 256}']",
+        "pattern_type": "stix", "valid_from": "2025-10-01T00:00:00Z",
+    }
+    if level:
+        obj["object_marking_refs"] = [MARKING_IDS[level]]
+    if recipients:
+        obj["extensions"] = {SHARING_EXTENSION_ID: {"extension_type": "property-extension", "recipients": recipients}}
+    if claim_producer:
+        obj["created_by_ref"] = claim_producer
+    return obj
+
+
+def post(world: World, partner: str, alias: str, objects: list[dict]) -> None:
+    res = world.client.post(f"/taxii2/api/collections/{world.collections[alias]}/objects/",
+                            headers={**world.auth(partner), "Content-Type": TAXII}, content=json.dumps({"objects": objects}))
+    assert res.status_code == 202, res.text
+    status = res.json()
+    assert status["success_count"] == len(objects), status
+    for obj in objects:
+        world.objects[alias].append(obj)
+        world.producers[obj["id"]] = world.identities[partner]
+
+
+def page_all(world: World, partner: str | None, url: str, key: str = "objects") -> tuple[list, list[dict]]:
+    """Every page of an endpoint with limit=2; returns the items and each page's headers."""
+    items, headers, nxt = [], [], None
+    for _ in range(1000):
+        params = {"limit": "2"}
+        if nxt:
+            params["next"] = nxt
+        res = world.client.get(url, headers=world.auth(partner), params=params)
+        assert res.status_code == 200, res.text
+        body = res.json()
+        items += body.get(key, [])
+        headers.append(dict(res.headers))
+        if not body["more"]:
+            return items, headers
+        nxt = body["next"]
+    raise AssertionError("paging did not end")
+
+
+def check_everything(world: World, readers: list[str | None]) -> None:
+    """For every reader, every collection and every endpoint: exactly the allowed objects."""
+    for alias, cid in world.collections.items():
+        base = f"/taxii2/api/collections/{cid}"
+        posted = world.objects[alias]
+        for who in readers:
+            allowed = {o["id"] for o in posted if world.may_see(who, alias, o)}
+            can_read = (who is None and alias in world.public) or (
+                who is not None and (world.grants.get((who, alias), (False, False))[0] or alias in world.public))
+            if not can_read:
+                res = world.client.get(f"{base}/objects/", headers=world.auth(who))
+                assert res.status_code in (401, 403, 404), (who, alias, res.status_code)
+                assert "objects" not in res.json()
+                for obj in posted[:3]:
+                    res = world.client.get(f"{base}/objects/{obj['id']}/", headers=world.auth(who))
+                    assert res.status_code in (401, 403, 404)
+                continue
+            got, headers = page_all(world, who, f"{base}/objects/")
+            assert sorted(o["id"] for o in got) == sorted(allowed), (who, alias)
+            listed, _ = page_all(world, who, f"{base}/manifest/")
+            assert sorted(m["id"] for m in listed) == sorted(allowed), (who, alias, "manifest")
+            # Headers must not reveal rows the reader may not see.
+            dates = [m["date_added"] for m in listed]
+            for h in headers:
+                if "x-taxii-date-added-first" in h:
+                    assert h["x-taxii-date-added-first"] in dates and h["x-taxii-date-added-last"] in dates
+            filtered = world.client.get(f"{base}/objects/", headers=world.auth(who),
+                                        params={"match[type]": "indicator", "match[version]": "all"}).json()
+            assert sorted(o["id"] for o in filtered.get("objects", [])) == sorted(allowed)
+            for obj in posted:
+                one = world.client.get(f"{base}/objects/{obj['id']}/", headers=world.auth(who))
+                versions = world.client.get(f"{base}/objects/{obj['id']}/versions/", headers=world.auth(who))
+                if obj["id"] in allowed:
+                    assert one.status_code == 200 and one.json()["objects"][0]["id"] == obj["id"]
+                    assert versions.status_code == 200 and len(versions.json()["versions"]) == 1
+                else:
+                    assert one.status_code == 404, (who, alias, obj.get("object_marking_refs"))
+                    assert versions.status_code == 404
+
+
+def test_every_partner_sees_exactly_what_tlp_allows_on_every_endpoint(database_url, tmp_path):
+    world = make_world(database_url, tmp_path, ["alpha", "bravo", "charlie", "delta"])
+    add_collection(world, "ops", "amber")
+    add_collection(world, "open", "clear", public=True)
+    grant(world, "alpha", "ops", True, True)
+    grant(world, "bravo", "ops", True, True)
+    grant(world, "charlie", "ops", True, False)
+    grant(world, "alpha", "open", True, True)
+    # delta has no grant at all.
+    b, c, d = (world.identities[p] for p in ("bravo", "charlie", "delta"))
+    n = iter(range(10_000))
+    post(world, "alpha", "ops", [indicator(level, recips, next(n)) for level in (None, *LEVELS)
+                                 for recips in ([], [c], [d])])
+    post(world, "bravo", "ops", [indicator("amber+strict", [], next(n)), indicator("red", [c], next(n))])
+    post(world, "alpha", "open", [indicator(level, [b] if level == "red" else [], next(n)) for level in (None, *LEVELS)])
+    check_everything(world, ["alpha", "bravo", "charlie", "delta", None])
+
+
+def test_basic_and_bearer_name_the_same_partner(database_url, tmp_path):
+    world = make_world(database_url, tmp_path, ["alpha"])
+    add_collection(world, "ops", "amber")
+    grant(world, "alpha", "ops", True, True)
+    url = f"/taxii2/api/collections/{world.collections['ops']}/"
+    assert world.client.get(url, headers=world.auth("alpha")).status_code == 200
+    assert world.client.get(url, headers=world.auth("alpha", basic=True)).status_code == 200
+    wrong_user = base64.b64encode(f"bravo:{world.tokens['alpha']}".encode()).decode()
+    assert world.client.get(url, headers={**HEADERS, "Authorization": f"Basic {wrong_user}"}).status_code == 401
+
+
+def test_a_partner_cannot_claim_another_organisation_as_producer(database_url, tmp_path):
+    world = make_world(database_url, tmp_path, ["alpha", "bravo"])
+    add_collection(world, "ops", "amber")
+    grant(world, "alpha", "ops", True, True)
+    forged = indicator("red", [], 1, claim_producer=world.identities["bravo"])
+    own = indicator("red", [], 2, claim_producer=world.identities["alpha"])
+    res = world.client.post(f"/taxii2/api/collections/{world.collections['ops']}/objects/",
+                            headers={**world.auth("alpha"), "Content-Type": TAXII},
+                            content=json.dumps({"objects": [forged, own]}))
+    assert res.status_code == 202
+    status = res.json()
+    assert status["success_count"] == 1 and status["failure_count"] == 1
+    assert status["failures"][0]["id"] == forged["id"] and "created_by_ref" in status["failures"][0]["message"]
+    assert world.client.get(f"/taxii2/api/collections/{world.collections['ops']}/objects/{forged['id']}/",
+                            headers=world.auth("alpha")).status_code == 404
+
+
+def test_a_revoked_or_expired_token_gets_401(database_url, tmp_path):
+    import datetime as dt
+
+    world = make_world(database_url, tmp_path, ["alpha", "bravo"])
+    add_collection(world, "ops", "amber")
+    grant(world, "alpha", "ops", True, False)
+    url = f"/taxii2/api/collections/{world.collections['ops']}/objects/"
+    old = world.tokens["alpha"]
+    new = world.sharing.issue_token("alpha", rotate=True)
+    assert world.client.get(url, headers={**HEADERS, "Authorization": f"Bearer {old}"}).status_code == 401
+    assert world.client.get(url, headers={**HEADERS, "Authorization": f"Bearer {new}"}).status_code == 200
+    expired = world.sharing.issue_token("alpha", expires_at=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1))
+    res = world.client.get(url, headers={**HEADERS, "Authorization": f"Bearer {expired}"})
+    assert res.status_code == 401 and res.json()["http_status"] == "401"
+    assert "www-authenticate" in res.headers
+    world.sharing.revoke_partner("alpha")
+    assert world.client.get(url, headers={**HEADERS, "Authorization": f"Bearer {new}"}).status_code == 401
+
+
+# ---------------------------------------------------------------- random partners, grants and markings
+
+levels = st.sampled_from([None, *LEVELS])
+grants_st = st.sampled_from([(False, False), (True, False), (True, True)])
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                  HealthCheck.too_slow])
+@given(data=st.data())
+def test_random_partners_grants_and_markings_never_leak(database_url, tmp_path, data):
+    partners = [f"p{i}" for i in range(data.draw(st.integers(2, 4), label="partners"))]
+    world = make_world(database_url, tmp_path, partners)
+    for alias in ("c1", "c2"):
+        add_collection(world, alias, data.draw(st.sampled_from(LEVELS), label=f"{alias} default"),
+                       public=data.draw(st.booleans(), label=f"{alias} public"))
+        for p in partners:
+            grant(world, p, alias, *data.draw(grants_st, label=f"{p} on {alias}"))
+    n = iter(range(10_000))
+    for alias in ("c1", "c2"):
+        writers = [p for p in partners if world.grants[(p, alias)][1]]
+        for _ in range(data.draw(st.integers(0, 3), label="posts")):
+            if not writers:
+                break
+            poster = data.draw(st.sampled_from(writers), label="poster")
+            batch = []
+            for _ in range(data.draw(st.integers(1, 4), label="objects")):
+                named = data.draw(st.lists(st.sampled_from(partners), max_size=2, unique=True), label="recipients")
+                batch.append(indicator(data.draw(levels, label="level"), [world.identities[p] for p in named], next(n)))
+            post(world, poster, alias, batch)
+    check_everything(world, [*partners, None])
+
+
+@pytest.mark.parametrize("reader", ["stranger", None])
+def test_collections_a_partner_may_not_use_are_not_listed(database_url, tmp_path, reader):
+    world = make_world(database_url, tmp_path, ["alpha", "stranger"])
+    add_collection(world, "ops", "amber")
+    add_collection(world, "open", "clear", public=True)
+    grant(world, "alpha", "ops", True, False)
+    listed = world.client.get("/taxii2/api/collections/", headers=world.auth(reader)).json()["collections"]
+    assert [c["alias"] for c in listed] == ["open"]
+    res = world.client.get(f"/taxii2/api/collections/{world.collections['ops']}/", headers=world.auth(reader))
+    assert res.status_code == (401 if reader is None else 404)
