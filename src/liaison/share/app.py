@@ -277,7 +277,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             head += b',"objects":[' + ",".join(r.object for r in rows).encode() + b"]"
         return Response(head + b"}", media_type=TAXII, headers=page_headers(rows))
 
-    @app.post(f"{API}/collections/{{collection_id}}/objects/", status_code=202, summary="Add objects")
+    envelope_body = {"requestBody": {"required": True, "content": {TAXII: {"schema": {
+        "type": "object", "required": ["objects"],
+        "properties": {"objects": {"type": "array", "items": {"type": "object"}}}}}}}}
+
+    @app.post(f"{API}/collections/{{collection_id}}/objects/", status_code=202, summary="Add objects",
+              openapi_extra=envelope_body)
     async def add_objects(request: Request, collection_id: str, who: Who) -> Response:
         ctype = (request.headers.get("content-type") or "").replace(" ", "").lower()
         if ctype.split(";")[0] != "application/taxii+json" or ctype not in (
