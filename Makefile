@@ -15,11 +15,17 @@ $(STAMP): pyproject.toml requirements/model.txt
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-## The main job on the embedded default: ingest the example articles and show what they report.
+## The main job on the embedded default: ingest the example articles, show what they report,
+## and serve them over TAXII 2.1 to a demo partner (Ctrl-C stops the server).
 run: setup
 	$(BIN)/liaison ingest examples/articles
 	$(BIN)/liaison events
 	$(BIN)/liaison entities --type armed_group
+	$(BIN)/liaison collections add reports --from-store --default-tlp green --if-missing
+	$(BIN)/liaison partners add demo --name "Demo partner" --if-missing > /dev/null
+	$(BIN)/liaison collections grant reports demo
+	$(BIN)/liaison partners token demo --rotate
+	$(BIN)/liaison serve
 
 ## The whole suite, on SQLite and then on a throwaway PostgreSQL server.
 test: setup

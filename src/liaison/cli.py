@@ -300,6 +300,7 @@ def partners_add(
     name: str = typer.Option(..., "--name", help="The organisation's name."),
     identity: str = typer.Option(None, "--identity", help="Its STIX identity id (default: made from the id)."),
     expires_in: int = typer.Option(None, "--expires-in", help="Days until the first token expires (default: never)."),
+    if_missing: bool = typer.Option(False, "--if-missing", help="If the partner exists already, say so and succeed."),
 ) -> None:
     """Add a partner organisation and print its first API token."""
     import re
@@ -309,6 +310,9 @@ def partners_add(
     if identity is not None and not re.fullmatch(r"identity--[0-9a-f-]{36}", identity):
         raise ConfigError("not a STIX identity id", identity, "Give identity--<uuid>")
     sharing = _sharing()
+    if if_missing and sharing.partner(partner_id) is not None:
+        out.print(f"partner {partner_id} exists already", highlight=False)
+        return
     try:
         row = sharing.add_partner(partner_id, name, identity)
     except ValueError as exc:
@@ -373,6 +377,7 @@ def collections_add(
     public: bool = typer.Option(False, "--public", help="Anonymous clients may read its TLP:CLEAR objects."),
     from_store: bool = typer.Option(False, "--from-store",
                                     help="Holds every STIX object ingest stores, now and from now on."),
+    if_missing: bool = typer.Option(False, "--if-missing", help="If the collection exists already, say so and succeed."),
 ) -> None:
     """Add a TAXII collection."""
     from liaison.stix.tlp import parse_level
@@ -382,6 +387,9 @@ def collections_add(
     except ValueError as exc:
         raise ConfigError(str(exc), "--default-tlp", "Give one of clear, green, amber, amber+strict, red") from None
     sharing = _sharing()
+    if if_missing and sharing.collection(alias) is not None:
+        out.print(f"collection {alias} exists already", highlight=False)
+        return
     try:
         row = sharing.add_collection(alias, title or alias, description, level, public, from_store)
     except ValueError as exc:
@@ -480,6 +488,106 @@ def serve(
               f"store {_store(settings).url})", highlight=False)
     uvicorn.run("liaison.share.app:create_app", factory=True, host=settings.host, port=settings.port,
                 workers=settings.server_workers, log_level="warning", access_log=False)
+
+
+# ---------------------------------------------------------------------------- TAXII client: pull and push
+
+_URL_HELP = ("The remote TAXII 2.1 server: its discovery URL (e.g. https://taxii.example.org/taxii2/), an API root URL "
+             "or a collection URL.")
+
+
+@app.command()
+def pull(
+    url: str = typer.Argument(..., help=_URL_HELP),
+    collection: str = typer.Option(None, "--collection", "-c",
+                                   help="Remote collection id, alias or title (not needed with a collection URL)."),
+    user: str = typer.Option(None, "--user", help="HTTP Basic user name (for Liaison: the partner id)."),
+    password: str = typer.Option(None, "--password", help="HTTP Basic password (for Liaison: the token)."),
+    token: str = typer.Option(None, "--token", help="API token, sent as 'Authorization: Bearer <token>'."),
+    into: str = typer.Option(None, "--into", help="Local collection to store into; made (TLP:AMBER for unmarked "
+                             "objects) if missing. Default: pulled-<remote collection id>."),
+) -> None:
+    """Fetch the objects a remote TAXII collection gained since the last pull into a local collection."""
+    from liaison.share.client import Credentials, default_into, open_remote
+    from liaison.share.client import pull as pull_objects
+
+    sharing = _sharing()
+    remote = open_remote(url, collection, Credentials(user, password, token))
+    try:
+        with Progress(TextColumn("[bold]pull"), BarColumn(), TextColumn("{task.completed} objects"),
+                      TimeElapsedColumn(), console=err, transient=False) as bar:
+            task = bar.add_task("", total=None)
+            report = pull_objects(sharing, remote, into or default_into(remote),
+                                  progress=lambda n: bar.update(task, advance=n))
+            bar.update(task, total=report.fetched, completed=report.fetched)
+    finally:
+        remote.close()
+    for oid, why in report.rejected:
+        err.print(f"Error: object {oid} from {report.url} rejected: {why}", style="red", highlight=False, markup=False,
+                  soft_wrap=True)
+    since = report.since or "the beginning"
+    out.print(f"pulled {report.fetched} objects added after {since} from {report.remote_title} ({report.remote_id}) "
+              f"at {report.url}", highlight=False, soft_wrap=True)
+    table = Table(title=f"Pull into {report.into}")
+    for col in ("fetched", "new", "already present", "rejected"):
+        table.add_column(col, justify="right")
+    table.add_row(str(report.fetched), str(report.new), str(report.present), str(len(report.rejected)))
+    out.print(table)
+    out.print(f"next pull starts after {report.until or 'the beginning'}", highlight=False)
+    if report.no_header:
+        err.print("Note: the server sent no X-TAXII-Date-Added-Last header, so the next pull fetches these objects "
+                  "again (they are stored once).", highlight=False, soft_wrap=True)
+    if report.rejected:
+        raise typer.Exit(1)
+
+
+@app.command()
+def push(
+    url: str = typer.Argument(..., help=_URL_HELP),
+    collection: str = typer.Option(None, "--collection", "-c",
+                                   help="Remote collection id, alias or title (not needed with a collection URL)."),
+    user: str = typer.Option(None, "--user", help="HTTP Basic user name (for Liaison: the partner id)."),
+    password: str = typer.Option(None, "--password", help="HTTP Basic password (for Liaison: the token)."),
+    token: str = typer.Option(None, "--token", help="API token, sent as 'Authorization: Bearer <token>'."),
+    types: list[str] = typer.Option(None, "--type", help="Only objects of this STIX type (repeat for more)."),
+    ids: list[str] = typer.Option(None, "--id", help="Only this object (repeat for more)."),
+    source: str = typer.Option(None, "--from", help="Local collection to push from. Default: the latest version of "
+                               "every STIX object in the store."),
+) -> None:
+    """Send local STIX objects to a remote TAXII collection and print the server's status counts."""
+    from liaison.share.client import Credentials, choose_objects, open_remote
+    from liaison.share.client import push as push_objects
+
+    sharing = _sharing()
+    chosen, missing = choose_objects(sharing, source, types or [], ids or [])
+    where = f"collection {source}" if source else "the store"
+    for oid in missing:
+        err.print(f"Error: no object {oid} in {where}.", style="red", highlight=False, markup=False, soft_wrap=True)
+    if not chosen:
+        raise LiaisonError("no objects to push", where, "Check --from, --type and --id")
+    remote = open_remote(url, collection, Credentials(user, password, token), writing=True)
+    try:
+        with Progress(TextColumn("[bold]push"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err,
+                      transient=False) as bar:
+            task = bar.add_task("", total=len(chosen))
+            report = push_objects(sharing, remote, chosen, progress=lambda n: bar.update(task, advance=n))
+    finally:
+        remote.close()
+    for oid, why in report.failures:
+        err.print(f"Error: {report.url} refused {oid}: {why}", style="red", highlight=False, markup=False,
+                  soft_wrap=True)
+    out.print(f"pushed {report.chosen} objects from {where} to {report.url}", highlight=False, soft_wrap=True)
+    table = Table(title="Push status")
+    for col in ("objects", "envelopes", "succeeded", "failed", "pending"):
+        table.add_column(col, justify="right")
+    table.add_row(str(report.chosen), str(report.envelopes), str(report.success), str(report.failure),
+                  str(report.pending))
+    out.print(table)
+    if report.pending:
+        err.print(f"Note: {report.pending} objects were still pending when Liaison stopped waiting; see the server's "
+                  "status resources.", highlight=False, soft_wrap=True)
+    if report.failure or report.pending or missing:
+        raise typer.Exit(1)
 
 
 def main() -> None:
