@@ -7,9 +7,9 @@ import json
 
 import pytest
 import schemathesis
-from schemathesis import GenerationMode
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
+from schemathesis import GenerationMode
 
 from liaison.settings import Settings
 from liaison.share.app import TAXII, create_app

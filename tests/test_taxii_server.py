@@ -4,6 +4,7 @@ stored whole or not at all, even when the server is killed mid-request."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import signal
 import threading
@@ -34,8 +35,8 @@ def served(cli_env, live_server):
 
 
 def indicator(n: int, **extra) -> dict:
-    return json.loads(stix2.Indicator(id=f"indicator--{uuid.uuid5(uuid.NAMESPACE_URL, str(n))}", pattern=f"[ipv4-addr:value = '10.1.0.{n % 250}']",
-                                      pattern_type="stix", created="2025-10-01T00:00:00.000Z",
+    return json.loads(stix2.Indicator(id=f"indicator--{uuid.uuid5(uuid.NAMESPACE_URL, str(n))}",
+                                      pattern=f"[ipv4-addr:value = '10.1.0.{n % 250}']", pattern_type="stix", created="2025-10-01T00:00:00.000Z",
                                       modified="2025-10-01T00:00:00.000Z", **extra).serialize())
 
 
@@ -182,14 +183,12 @@ def test_a_server_killed_during_a_large_post_stores_all_of_it_or_nothing(cli_env
         col = requests.get(f"{server.api}collections/", auth=("cell-a", token),
                            headers={"Accept": TAXII}).json()["collections"][0]["id"]
 
-        def send() -> None:
-            try:
-                requests.post(f"{server.api}collections/{col}/objects/", auth=("cell-a", token), data=body,
+        def send(url: str) -> None:
+            with contextlib.suppress(requests.RequestException):
+                requests.post(url, auth=("cell-a", token), data=body,
                               headers={"Accept": TAXII, "Content-Type": TAXII}, timeout=120)
-            except requests.RequestException:
-                pass
 
-        t = threading.Thread(target=send)
+        t = threading.Thread(target=send, args=(f"{server.api}collections/{col}/objects/",))
         t.start()
         time.sleep(delay)
         server.proc.send_signal(signal.SIGKILL)

@@ -335,7 +335,9 @@ class Sharing:
             if stamps:
                 conds.append(CO.c.version.in_(stamps))
             q = q.where(or_(*conds))
-        q = q.order_by(CO.c.seq)
+        # With ids, "+ 0" keeps SQLite (which has no statistics) from walking the seq index in order
+        # instead of looking the ids up in the (collection, object, version) index: 30x at 100k rows.
+        q = q.order_by(CO.c.seq + 0 if ids else CO.c.seq)
         if limit is not None:
             q = q.limit(limit + 1)
         with self.engine.connect() as conn:
