@@ -37,7 +37,8 @@ def served(cli_env, live_server):
 def indicator(n: int, **extra) -> dict:
     return json.loads(stix2.Indicator(id=f"indicator--{uuid.uuid5(uuid.NAMESPACE_URL, str(n))}",
                                       pattern=f"[ipv4-addr:value = '10.1.0.{n % 250}']", pattern_type="stix",
-                                      created="2025-10-01T00:00:00.000Z", modified="2025-10-01T00:00:00.000Z", **extra).serialize())
+                                      created="2025-10-01T00:00:00.000Z", modified="2025-10-01T00:00:00.000Z",
+                                      **extra).serialize())
 
 
 def test_taxii2_client_discovers_pages_adds_reads_versions_and_deletes(served):
