@@ -287,3 +287,17 @@ def test_collections_a_partner_may_not_use_are_not_listed(database_url, tmp_path
     assert [c["alias"] for c in listed] == ["open"]
     res = world.client.get(f"/taxii2/api/collections/{world.collections['ops']}/", headers=world.auth(reader))
     assert res.status_code == (401 if reader is None else 404)
+
+
+def test_an_observable_posted_twice_is_one_version(database_url, tmp_path):
+    world = make_world(database_url, tmp_path, ["alpha"])
+    add_collection(world, "ops", "green")
+    grant(world, "alpha", "ops", True, True)
+    ip = {"type": "ipv4-addr", "spec_version": "2.1", "id": f"ipv4-addr--{uuid.uuid4()}", "value": "10.9.8.7"}
+    base = f"/taxii2/api/collections/{world.collections['ops']}/objects/"
+    for _ in range(2):
+        res = world.client.post(base, headers={**world.auth("alpha"), "Content-Type": TAXII},
+                                content=json.dumps({"objects": [ip]}))
+        assert res.status_code == 202 and res.json()["success_count"] == 1
+    versions = world.client.get(f"{base}{ip['id']}/versions/", headers=world.auth("alpha")).json()["versions"]
+    assert len(versions) == 1

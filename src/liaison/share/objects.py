@@ -60,4 +60,5 @@ def prepare(obj: Any, poster: Reader, default_tlp: str) -> dict[str, Any]:
         "producer": producer or poster.identity_id,
         "recipients": recipients_of(obj),
         "object": dump_object(obj),
+        "timeless": not any(isinstance(obj.get(k), str) for k in ("modified", "created")),
     }

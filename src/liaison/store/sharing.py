@@ -277,7 +277,9 @@ class Sharing:
         recips = []
         for item in items:
             key = (item["id"], item["version"])
-            if key in have:
+            # An object without timestamps (a cyber observable) is immutable under its id: posted or
+            # pulled again, it is the copy already held, not a new version.
+            if key in have or item.get("timeless") and any(oid == item["id"] for oid, _ in have):
                 added.append(None)
                 continue
             have.add(key)
