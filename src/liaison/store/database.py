@@ -352,7 +352,8 @@ def open_store(url: str) -> Store:
             raise StoreError(f"cannot create the store folder: {err.strerror}", str(path.parent),
                              "Set LIAISON_HOME or LIAISON_DATABASE_URL to a writable place") from None
     try:
-        engine = create_engine(url, future=True, pool_pre_ping=True)
+        # A SQLite file needs no liveness check; a PostgreSQL connection may have been dropped by the server.
+        engine = create_engine(url, future=True, pool_pre_ping=not url.startswith("sqlite"))
     except (SQLAlchemyError, ImportError, ValueError) as err:
         raise StoreError(f"cannot use database URL: {err}", url.split("@")[-1],
                          "Check LIAISON_DATABASE_URL") from None
