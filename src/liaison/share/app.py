@@ -12,6 +12,7 @@ import base64
 import binascii
 import json
 import uuid
+from dataclasses import asdict, dataclass
 from typing import Annotated, Any
 
 import anyio
@@ -25,7 +26,7 @@ from liaison import __version__
 from liaison.settings import Settings
 from liaison.share.objects import Rejected, prepare
 from liaison.store import open_store
-from liaison.store.sharing import ANONYMOUS, Reader, Sharing, normalise_timestamp, now, stamp
+from liaison.store.sharing import ANONYMOUS, Access, Reader, Sharing, normalise_timestamp, now, stamp
 
 TAXII = "application/taxii+json;version=2.1"
 STIX = "application/stix+json;version=2.1"
@@ -101,12 +102,89 @@ def reader(request: Request) -> Reader:
 Who = Annotated[Reader, Depends(reader)]
 
 
+def _page_limit(limit: int | None, page_size: int) -> int:
+    if limit is not None and limit < 1:
+        raise TaxiiError(400, "Bad limit", "limit must be a positive integer")
+    return min(limit or page_size, page_size)
+
+
+def _cursor(next_: str | None) -> int | None:
+    if next_ is None or next_ == "":
+        return None
+    if not next_.isdigit():
+        raise TaxiiError(400, "Bad next", "next must be a value this server returned")
+    return int(next_)
+
+
+def _timestamp(value: str | None, name: str) -> str | None:
+    if value is None:
+        return None
+    try:
+        return normalise_timestamp(value)
+    except ValueError:
+        raise TaxiiError(400, f"Bad {name}", f"{name} must be an RFC 3339 timestamp") from None
+
+
+def _versions(value: str | None) -> list[str] | None:
+    out = [v if v in ("first", "last", "all") else _timestamp(v, "match[version]") for v in _split(value) or []]
+    return out or None
+
+
+@dataclass
+class Filters:
+    """A request's TAXII filters, parsed and checked: the keyword arguments of Sharing.query."""
+
+    limit: int
+    after_seq: int | None
+    added_after: str | None
+    spec_versions: list[str] | None
+    versions: list[str] | None = None
+    ids: list[str] | None = None
+    types: list[str] | None = None
+
+    @property
+    def first_page(self) -> bool:
+        return self.after_seq is None and self.added_after is None
+
+
+def page_filters(
+    request: Request,
+    limit: int | None = None,
+    next_: Annotated[str | None, Query(alias="next")] = None,
+    added_after: str | None = None,
+    match_spec_version: Annotated[str | None, Query(alias="match[spec_version]")] = None,
+) -> Filters:
+    """What every paged endpoint takes (versions of an object: these alone)."""
+    return Filters(_page_limit(limit, request.app.state.settings.page_size), _cursor(next_),
+                   _timestamp(added_after, "added_after"), _split(match_spec_version))
+
+
+def object_filters(
+    page: Annotated[Filters, Depends(page_filters)],
+    match_version: Annotated[str | None, Query(alias="match[version]")] = None,
+) -> Filters:
+    """Get an object: paging plus match[version]."""
+    page.versions = _versions(match_version)
+    return page
+
+
+def list_filters(
+    page: Annotated[Filters, Depends(object_filters)],
+    match_id: Annotated[str | None, Query(alias="match[id]")] = None,
+    match_type: Annotated[str | None, Query(alias="match[type]")] = None,
+) -> Filters:
+    """Get objects and the manifest: everything, match[id] and match[type] included."""
+    page.ids, page.types = _split(match_id), _split(match_type)
+    return page
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     store = open_store(settings.resolved_database_url())
     sharing = Sharing(store)
     app = FastAPI(title=f"{settings.title} TAXII 2.1", version=__version__, docs_url=None, redoc_url=None)
     app.state.sharing = sharing
+    app.state.settings = settings
 
     # ------------------------------------------------------------ errors, as TAXII error resources
     @app.exception_handler(TaxiiError)
@@ -145,7 +223,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return response
 
 
-    def collection_for(request: Request, who: Reader, collection_id: str, write: bool = False) -> dict[str, Any]:
+    def collection_for(request: Request, who: Reader, collection_id: str, write: bool = False,
+                       read: bool = True) -> tuple[dict[str, Any], Access]:
+        """The collection and the reader's access to it: 401/404 if it may not use it at all (so a
+        collection's existence does not leak), 403 if it lacks the right the endpoint needs."""
         col = sharing.collection(collection_id)
         acc = sharing.access(who, col) if col and col["id"] == collection_id else None
         if acc is None or not acc.any:
@@ -155,38 +236,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         request.state.collection_id = col["id"]
         if write and not acc.can_write:
             raise TaxiiError(403, "No write access", "This partner may not add to or delete from this collection")
-        if not write and not acc.can_read:
+        if read and not write and not acc.can_read:
             raise TaxiiError(403, "No read access", "This partner may not read this collection")
-        return col
+        return col, acc
 
     def base(request: Request) -> str:
         return str(request.base_url).rstrip("/")
-
-    def page_limit(limit: int | None) -> int:
-        if limit is not None and limit < 1:
-            raise TaxiiError(400, "Bad limit", "limit must be a positive integer")
-        return min(limit or settings.page_size, settings.page_size)
-
-    def cursor(next_: str | None) -> int | None:
-        if next_ is None or next_ == "":
-            return None
-        if not next_.isdigit():
-            raise TaxiiError(400, "Bad next", "next must be a value this server returned")
-        return int(next_)
-
-    def stamps(value: str | None, name: str) -> str | None:
-        if value is None:
-            return None
-        try:
-            return normalise_timestamp(value)
-        except ValueError:
-            raise TaxiiError(400, f"Bad {name}", f"{name} must be an RFC 3339 timestamp") from None
-
-    def versions_filter(value: str | None) -> list[str] | None:
-        out = []
-        for v in _split(value) or []:
-            out.append(v if v in ("first", "last", "all") else stamps(v, "match[version]"))
-        return out or None
 
     def page_headers(rows: list[Any]) -> dict[str, str]:
         if not rows:
@@ -237,35 +292,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.get(f"{API}/collections/{{collection_id}}/", summary="One collection")
     def get_collection(request: Request, collection_id: str, who: Who) -> Response:
-        col = sharing.collection(collection_id)
-        acc = sharing.access(who, col) if col and col["id"] == collection_id else None
-        if acc is None or not acc.any:
-            if who.anonymous:
-                raise TaxiiError(401, "Authentication required", "Send a partner token", UNAUTHORIZED)
-            raise TaxiiError(404, "No such collection")
-        request.state.collection_id = col["id"]
+        col, acc = collection_for(request, who, collection_id, read=False)
         return _json(collection_resource(col, acc.can_read, acc.can_write))
 
     # ------------------------------------------------------------ objects
     @app.get(f"{API}/collections/{{collection_id}}/objects/", summary="Objects of a collection")
-    def get_objects(
-        request: Request,
-        collection_id: str,
-        who: Who,
-        limit: int | None = None,
-        next_: Annotated[str | None, Query(alias="next")] = None,
-        added_after: str | None = None,
-        match_id: Annotated[str | None, Query(alias="match[id]")] = None,
-        match_type: Annotated[str | None, Query(alias="match[type]")] = None,
-        match_version: Annotated[str | None, Query(alias="match[version]")] = None,
-        match_spec_version: Annotated[str | None, Query(alias="match[spec_version]")] = None,
-    ) -> Response:
-        col = collection_for(request, who, collection_id)
-        size = page_limit(limit)
-        rows, more = sharing.query(who, col["id"], ids=_split(match_id), types=_split(match_type),
-                                   versions=versions_filter(match_version), spec_versions=_split(match_spec_version),
-                                   added_after=stamps(added_after, "added_after"), after_seq=cursor(next_),
-                                   limit=size)
+    def get_objects(request: Request, collection_id: str, who: Who,
+                    filters: Annotated[Filters, Depends(list_filters)]) -> Response:
+        col, _ = collection_for(request, who, collection_id)
+        rows, more = sharing.query(who, col["id"], **asdict(filters))
         request.state.objects = len(rows)
         return envelope(rows, more)
 
@@ -291,7 +326,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         declared = request.headers.get("content-length")
         if declared and declared.isdigit() and int(declared) > settings.max_content_length:
             raise TaxiiError(413, "Request too large", f"max_content_length is {settings.max_content_length} bytes")
-        col = await anyio.to_thread.run_sync(lambda: collection_for(request, who, collection_id, write=True))
+        col = await anyio.to_thread.run_sync(lambda: collection_for(request, who, collection_id, write=True)[0])
         body = bytearray()
         async for chunk in request.stream():
             body += chunk
@@ -339,23 +374,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                       **{k: v for k, v in details.items() if v}}, 202)
 
     @app.get(f"{API}/collections/{{collection_id}}/objects/{{object_id}}/", summary="One object")
-    def get_object(
-        request: Request,
-        collection_id: str,
-        object_id: str,
-        who: Who,
-        limit: int | None = None,
-        next_: Annotated[str | None, Query(alias="next")] = None,
-        added_after: str | None = None,
-        match_version: Annotated[str | None, Query(alias="match[version]")] = None,
-        match_spec_version: Annotated[str | None, Query(alias="match[spec_version]")] = None,
-    ) -> Response:
-        col = collection_for(request, who, collection_id)
-        rows, more = sharing.query(who, col["id"], ids=[object_id], versions=versions_filter(match_version),
-                                   spec_versions=_split(match_spec_version),
-                                   added_after=stamps(added_after, "added_after"), after_seq=cursor(next_),
-                                   limit=page_limit(limit))
-        if not rows and cursor(next_) is None and added_after is None:
+    def get_object(request: Request, collection_id: str, object_id: str, who: Who,
+                   filters: Annotated[Filters, Depends(object_filters)]) -> Response:
+        col, _ = collection_for(request, who, collection_id)
+        rows, more = sharing.query(who, col["id"], **dict(asdict(filters), ids=[object_id]))
+        if not rows and filters.first_page:
             raise TaxiiError(404, "No such object", f"No object {object_id} in this collection for this partner")
         request.state.objects = len(rows)
         return envelope(rows, more)
@@ -369,8 +392,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         match_version: Annotated[str | None, Query(alias="match[version]")] = None,
         match_spec_version: Annotated[str | None, Query(alias="match[spec_version]")] = None,
     ) -> Response:
-        col = collection_for(request, who, collection_id, write=True)
-        done = sharing.delete_object(who, col["id"], object_id, versions_filter(match_version) or ["all"],
+        col, _ = collection_for(request, who, collection_id, write=True)
+        done = sharing.delete_object(who, col["id"], object_id, _versions(match_version) or ["all"],
                                      _split(match_spec_version))
         if not done:
             raise TaxiiError(404, "No such object", f"No object {object_id} in this collection for this partner")
@@ -378,22 +401,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return Response(status_code=200, media_type=TAXII)
 
     @app.get(f"{API}/collections/{{collection_id}}/objects/{{object_id}}/versions/", summary="Versions of an object")
-    def get_versions(
-        request: Request,
-        collection_id: str,
-        object_id: str,
-        who: Who,
-        limit: int | None = None,
-        next_: Annotated[str | None, Query(alias="next")] = None,
-        added_after: str | None = None,
-        match_spec_version: Annotated[str | None, Query(alias="match[spec_version]")] = None,
-    ) -> Response:
-        col = collection_for(request, who, collection_id)
-        rows, more = sharing.query(who, col["id"], ids=[object_id], versions=["all"],
-                                   spec_versions=_split(match_spec_version),
-                                   added_after=stamps(added_after, "added_after"), after_seq=cursor(next_),
-                                   limit=page_limit(limit), with_object=False)
-        if not rows and cursor(next_) is None and added_after is None:
+    def get_versions(request: Request, collection_id: str, object_id: str, who: Who,
+                     filters: Annotated[Filters, Depends(page_filters)]) -> Response:
+        col, _ = collection_for(request, who, collection_id)
+        rows, more = sharing.query(who, col["id"], **dict(asdict(filters), ids=[object_id], versions=["all"]),
+                                   with_object=False)
+        if not rows and filters.first_page:
             raise TaxiiError(404, "No such object", f"No object {object_id} in this collection for this partner")
         body: dict[str, Any] = {"more": more, "versions": sorted(r.version for r in rows)}
         if more:
@@ -401,23 +414,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return _json(body, headers=page_headers(rows))
 
     @app.get(f"{API}/collections/{{collection_id}}/manifest/", summary="Manifest of a collection")
-    def get_manifest(
-        request: Request,
-        collection_id: str,
-        who: Who,
-        limit: int | None = None,
-        next_: Annotated[str | None, Query(alias="next")] = None,
-        added_after: str | None = None,
-        match_id: Annotated[str | None, Query(alias="match[id]")] = None,
-        match_type: Annotated[str | None, Query(alias="match[type]")] = None,
-        match_version: Annotated[str | None, Query(alias="match[version]")] = None,
-        match_spec_version: Annotated[str | None, Query(alias="match[spec_version]")] = None,
-    ) -> Response:
-        col = collection_for(request, who, collection_id)
-        rows, more = sharing.query(who, col["id"], ids=_split(match_id), types=_split(match_type),
-                                   versions=versions_filter(match_version), spec_versions=_split(match_spec_version),
-                                   added_after=stamps(added_after, "added_after"), after_seq=cursor(next_),
-                                   limit=page_limit(limit), with_object=False)
+    def get_manifest(request: Request, collection_id: str, who: Who,
+                     filters: Annotated[Filters, Depends(list_filters)]) -> Response:
+        col, _ = collection_for(request, who, collection_id)
+        rows, more = sharing.query(who, col["id"], **asdict(filters), with_object=False)
         body: dict[str, Any] = {"more": more}
         if more:
             body["next"] = str(rows[-1].seq)
