@@ -203,3 +203,14 @@ def test_a_server_killed_during_a_large_post_stores_all_of_it_or_nothing(cli_env
             break
     server = live_server()  # the store opens cleanly after the kills
     assert requests.get(f"{server.api}collections/", auth=("cell-a", token), headers={"Accept": TAXII}).ok
+
+
+def test_serving_on_a_taken_port_is_one_line(cli_env):
+    import socket
+
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        res = run_cli(["serve", "--port", str(port)], cli_env, timeout=60)
+    assert res.returncode == 1
+    lines = res.stderr.decode().strip().splitlines()
+    assert len(lines) == 1 and "cannot listen" in lines[0] and str(port) in lines[0], lines

@@ -413,6 +413,17 @@ def collections_list() -> None:
     out.print(table)
 
 
+def _set_grant(collection: str, partner_id: str, read: bool, write: bool) -> str:
+    """Set a partner's rights on a collection; returns the collection's alias."""
+    sharing = _sharing()
+    col = _collection(sharing, collection)
+    try:
+        sharing.grant(col["id"], partner_id, read, write)
+    except KeyError:
+        raise LiaisonError("no such partner", partner_id, "See `liaison partners list`") from None
+    return col["alias"]
+
+
 @collections_app.command("grant")
 def collections_grant(
     collection: str = typer.Argument(..., help="Collection alias or id."),
@@ -421,14 +432,9 @@ def collections_grant(
     write: bool = typer.Option(False, "--write/--no-write", help="May add and delete objects (default no)."),
 ) -> None:
     """Let a partner read (and with --write, write) a collection."""
-    sharing = _sharing()
-    col = _collection(sharing, collection)
-    try:
-        sharing.grant(col["id"], partner_id, read, write)
-    except KeyError:
-        raise LiaisonError("no such partner", partner_id, "See `liaison partners list`") from None
+    alias = _set_grant(collection, partner_id, read, write)
     rights = " and ".join(x for x, on in (("read", read), ("write", write)) if on) or "nothing"
-    out.print(f"{partner_id} may {rights} {col['alias']}", highlight=False)
+    out.print(f"{partner_id} may {rights} {alias}", highlight=False)
 
 
 @collections_app.command("revoke")
@@ -437,13 +443,8 @@ def collections_revoke(
     partner_id: str = typer.Argument(..., help="The partner's id."),
 ) -> None:
     """Take a partner's access to a collection away."""
-    sharing = _sharing()
-    col = _collection(sharing, collection)
-    try:
-        sharing.grant(col["id"], partner_id, False, False)
-    except KeyError:
-        raise LiaisonError("no such partner", partner_id, "See `liaison partners list`") from None
-    out.print(f"{partner_id} may no longer use {col['alias']}", highlight=False)
+    alias = _set_grant(collection, partner_id, False, False)
+    out.print(f"{partner_id} may no longer use {alias}", highlight=False)
 
 
 @app.command()
@@ -480,6 +481,14 @@ def serve(
     settings = settings.model_copy(update=updates)
     if settings.server_workers < 1:
         raise ConfigError("--workers must be at least 1", str(settings.server_workers), "Give 1 or more")
+    import socket
+
+    try:  # a clear line rather than uvicorn's log when the address is taken or not ours
+        with socket.create_server((settings.host, settings.port)):
+            pass
+    except OSError as exc:
+        raise LiaisonError(f"cannot listen: {os.strerror(exc.errno) if exc.errno else exc}", f"{settings.host}:{settings.port}",
+                           "Choose another --port/--host or stop the program using it") from None
     # Migrate and catch store-following collections up once, before the workers start.
     _sharing(settings).sync_all()
     for key, value in updates.items():  # the worker processes read their settings from the environment
