@@ -487,7 +487,8 @@ def serve(
         with socket.create_server((settings.host, settings.port)):
             pass
     except OSError as exc:
-        raise LiaisonError(f"cannot listen: {os.strerror(exc.errno) if exc.errno else exc}", f"{settings.host}:{settings.port}",
+        reason = os.strerror(exc.errno) if exc.errno else str(exc)
+        raise LiaisonError(f"cannot listen: {reason}", f"{settings.host}:{settings.port}",
                            "Choose another --port/--host or stop the program using it") from None
     # Migrate and catch store-following collections up once, before the workers start.
     _sharing(settings).sync_all()
