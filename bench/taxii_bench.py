@@ -282,6 +282,9 @@ def run_size(n: int, args: argparse.Namespace) -> dict[str, dict]:
                                   **measure(server, lambda s: s, objects, poll_after, LIAISON_BUDGET, args)}
             server.stop()
             print(f"  {n:,} objects: Liaison done", flush=True)
+            if args.liaison_only:
+                print(json.dumps({k: v[0] for k, v in results["Liaison"].items()}, indent=1))
+                return results
             started.append(empty := start_medallion(medallion_config(Path(tmp) / "empty", [])))
             first, _ = ingest(empty, objects, args.budget)
             empty.stop()
@@ -317,6 +320,7 @@ def main() -> None:
     ap.add_argument("--requests", type=int, default=2000, help="requests per concurrent-readers figure")
     ap.add_argument("--latency", type=int, default=400, help="sequential requests per latency figure")
     ap.add_argument("--quick", action="store_true", help="2,000 objects, 5 s budgets, fewer requests")
+    ap.add_argument("--liaison-only", action="store_true", help="measure Liaison alone and print its figures (no table)")
     args = ap.parse_args()
     if args.quick:
         args.requests, args.latency = 400, 100
@@ -327,6 +331,8 @@ def main() -> None:
     from rich.table import Table
 
     results = {n: run_size(n, args) for n in sizes}
+    if args.liaison_only:
+        return
     table = Table(title=f"TAXII server speed: Liaison (2 workers, SQLite) vs medallion 3.0.0 (memory backend), "
                         f"loopback, {os.cpu_count()} cores, medallion budget {args.budget:.0f} s per figure (paging 3x)")
     for col in ("figure", "objects", "Liaison", "medallion", "ratio"):

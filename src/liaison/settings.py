@@ -56,6 +56,11 @@ class Settings(BaseSettings):
         "Announced as the API root's max_content_length.",
     )
     page_size: int = Field(default=1000, description="Most objects one TAXII response holds (and the default limit).")
+    validation_workers: int = Field(
+        default=0,
+        description="Processes each server worker uses to check the objects of a large TAXII POST "
+        "(200 objects or more); 0 means one per CPU core, 1 checks them in the server process.",
+    )
     title: str = Field(default="Liaison", description="The TAXII server's title in its discovery resource.")
 
     def resolved_database_url(self) -> str:

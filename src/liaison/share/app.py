@@ -12,6 +12,7 @@ import base64
 import binascii
 import json
 import uuid
+from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass
 from typing import Annotated, Any
 
@@ -24,7 +25,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from liaison import __version__
 from liaison.settings import Settings
-from liaison.share.objects import Rejected, prepare
+from liaison.share.objects import Checker
 from liaison.store import open_store
 from liaison.store.sharing import ANONYMOUS, Access, Reader, Sharing, normalise_timestamp, now, stamp
 
@@ -178,11 +179,55 @@ def list_filters(
     return page
 
 
+class AuditMiddleware:
+    """Records every TAXII request (who, what, when, from where, the answer) once it is answered.
+
+    Plain ASGI rather than Starlette's BaseHTTPMiddleware, which costs a task and a stream per
+    request. Endpoints note the partner, collection and object count on ``request.state``."""
+
+    def __init__(self, app: Any, sharing: Sharing) -> None:
+        self.app, self.sharing = app, sharing
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith(ROOT):
+            await self.app(scope, receive, send)
+            return
+        state = scope.setdefault("state", {})
+        state.update(partner_id=None, collection_id=None, objects=0)
+        status = [500]
+
+        async def sending(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                status[0] = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        finally:
+            client = scope.get("client")
+            query = scope.get("query_string", b"").decode("latin-1")
+            path = scope["path"] + (f"?{query}" if query else "")
+            await anyio.to_thread.run_sync(lambda: self.sharing.audit(
+                None, partner_id=state["partner_id"], remote=client[0] if client else None, method=scope["method"],
+                path=path, collection_id=state["collection_id"], status=status[0], objects=state["objects"]))
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     store = open_store(settings.resolved_database_url())
     sharing = Sharing(store)
-    app = FastAPI(title=f"{settings.title} TAXII 2.1", version=__version__, docs_url=None, redoc_url=None)
+    checker = Checker(settings.validation_workers)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI):  # noqa: ANN202
+        await anyio.to_thread.run_sync(checker.start)
+        try:
+            yield
+        finally:
+            checker.stop()
+
+    app = FastAPI(title=f"{settings.title} TAXII 2.1", version=__version__, docs_url=None, redoc_url=None,
+                  lifespan=lifespan)
     app.state.sharing = sharing
     app.state.settings = settings
 
@@ -207,29 +252,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                       {"Retry-After": "1"})
 
     # ------------------------------------------------------------ audit of every request
-    @app.middleware("http")
-    async def audit(request: Request, call_next):  # noqa: ANN001, ANN202
-        request.state.partner_id = None
-        request.state.collection_id = None
-        request.state.objects = 0
-        response = await call_next(request)
-        if request.url.path.startswith(ROOT):
-            client = request.client.host if request.client else None
-            await anyio.to_thread.run_sync(lambda: sharing.audit(
-                None, partner_id=request.state.partner_id, remote=client, method=request.method,
-                path=str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""),
-                collection_id=request.state.collection_id, status=response.status_code,
-                objects=request.state.objects))
-        return response
-
+    app.add_middleware(AuditMiddleware, sharing=sharing)
 
     def collection_for(request: Request, who: Reader, collection_id: str, write: bool = False,
                        read: bool = True) -> tuple[dict[str, Any], Access]:
         """The collection and the reader's access to it: 401/404 if it may not use it at all (so a
         collection's existence does not leak), 403 if it lacks the right the endpoint needs."""
-        col = sharing.collection(collection_id)
-        acc = sharing.access(who, col) if col and col["id"] == collection_id else None
-        if acc is None or not acc.any:
+        col, acc = sharing.collection_access(who, collection_id)
+        if col is None or not acc.any:
             if who.anonymous:
                 raise TaxiiError(401, "Authentication required", "Send a partner token", UNAUTHORIZED)
             raise TaxiiError(404, "No such collection", f"No collection {collection_id} for this partner")
@@ -343,16 +373,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     def store_objects(request: Request, who: Reader, col: dict[str, Any], objects: list[Any]) -> Response:
         requested = stamp(now())
-        items, failures = [], []
-        for obj in objects:
-            try:
-                items.append(prepare(obj, who, col["default_tlp"]))
-            except Rejected as why:
-                ident = obj.get("id") if isinstance(obj, dict) and isinstance(obj.get("id"), str) else None
-                failure = {"id": ident or "(no id)", "message": str(why)}
-                if isinstance(obj, dict) and isinstance(obj.get("modified"), str):
-                    failure["version"] = obj["modified"]
-                failures.append(failure)
+        checked = checker.check(objects, who, col["default_tlp"])
+        items = [c for ok, c in checked if ok]
+        failures = [c for ok, c in checked if not ok]
         status_id = str(uuid.uuid4())
         for attempt in range(3):
             try:

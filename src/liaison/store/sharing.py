@@ -40,6 +40,7 @@ from liaison.store.schema import (
 )
 
 CO = CollectionObjectRow.__table__
+OTHER = CO.alias("other")  # made once: an alias builds its column collection on first use
 RC = RecipientRow.__table__
 TOKEN_PREFIX = "liaison"
 
@@ -233,6 +234,22 @@ class Sharing:
         read, write = (bool(row[0]), bool(row[1])) if row else (False, False)
         return Access(read or public, write)
 
+    def collection_access(self, reader: Reader, collection_id: str) -> tuple[dict[str, Any] | None, Access]:
+        """A collection by id and the reader's access to it, in one query (every TAXII request asks)."""
+        cols = [*CollectionRow.__table__.c]
+        if reader.anonymous:
+            q = select(*cols, False, False)
+        else:
+            q = select(*cols, func.coalesce(GrantRow.can_read, False), func.coalesce(GrantRow.can_write, False)).outerjoin(
+                GrantRow, and_(GrantRow.collection_id == CollectionRow.id, GrantRow.partner_id == reader.partner_id))
+        with self.engine.connect() as conn:
+            row = conn.execute(q.where(CollectionRow.id == collection_id)).first()
+        if row is None:
+            return None, Access(False, False)
+        col = dict(zip([c.name for c in cols], row[: len(cols)], strict=True))
+        public = bool(col["public"])
+        return col, Access(bool(row[-2]) or public, bool(row[-1]) and not reader.anonymous)
+
     def readable_collections(self, reader: Reader) -> list[tuple[dict[str, Any], Access]]:
         out = []
         for c in self.collections():
@@ -314,7 +331,8 @@ class Sharing:
         if ids:
             q = q.where(CO.c.object_id.in_(ids))
         if types:
-            q = q.where(CO.c.type.in_(types))
+            # With ids, "|| ''" keeps the type index out of it (see the ORDER BY below).
+            q = q.where((CO.c.type + "" if ids else CO.c.type).in_(types))
         if spec_versions:
             q = q.where(CO.c.spec_version.in_(spec_versions))
         if added_after:
@@ -324,7 +342,7 @@ class Sharing:
         versions = versions or ["last"]
         if "all" not in versions:
             conds = []
-            other = CO.alias("other")
+            other = OTHER
             same = and_(other.c.collection_id == CO.c.collection_id, other.c.object_id == CO.c.object_id,
                         self.visible(reader, other))
             if spec_versions:
@@ -338,7 +356,8 @@ class Sharing:
                 conds.append(CO.c.version.in_(stamps))
             q = q.where(or_(*conds))
         # With ids, "+ 0" keeps SQLite (which has no statistics) from walking the seq index in order
-        # instead of looking the ids up in the (collection, object, version) index: 30x at 100k rows.
+        # (or the type index) instead of looking the ids up in the (collection, object, version)
+        # index: 30x at 100k rows.
         q = q.order_by(CO.c.seq + 0 if ids else CO.c.seq)
         if limit is not None:
             q = q.limit(limit + 1)
