@@ -36,6 +36,10 @@ def test_stix_bundle_from_all_test_documents_has_zero_validator_errors(cli_env, 
     reports = [o for o in bundle["objects"] if o["type"] == "report"]
     assert len(reports) == len(list(TEST_DOCS.iterdir())) + len(list(EXAMPLES.iterdir())) + (
         2 if (SHARED / "examples").is_dir() else 0)
+    # What was extracted is created by this installation's own organisation, named once in the bundle.
+    org = next(o for o in bundle["objects"] if o["id"] == reports[0]["created_by_ref"])
+    assert org["identity_class"] == "organization" and org["id"] in run_cli(["organisation"], cli_env).stdout.decode()
+    assert {r["created_by_ref"] for r in reports} == {org["id"]}
 
 
 def test_reingest_is_idempotent_in_stix_ids(cli_env, tmp_path: Path):

@@ -32,6 +32,7 @@ from liaison.stix import (
     to_stix,
     validate_objects,
 )
+from liaison.stix.extension import organisation_identity
 
 SCHEMA_PATH = Path(__file__).resolve().parents[1] / "schemas" / "liaison-extension-v1.json"
 CREATED = dt.datetime(2025, 10, 16, 9, 30, tzinfo=dt.UTC)
@@ -425,3 +426,14 @@ def test_hand_written_objects_are_exactly_what_stix2_makes_of_them(objects):
 
     for obj in objects:
         assert json.loads(stix2.parse(obj, allow_custom=False).serialize()) == obj, obj["type"]
+
+
+def test_objects_made_from_a_document_name_the_installations_organisation_as_creator():
+    org = organisation_identity({"identity_id": "identity--6c1f2d3e-4b5a-4c7d-8e9f-0a1b2c3d4e5f", "name": "Cell A",
+                                 "created": "2025-09-01T00:00:00.000Z", "modified": "2025-09-02T00:00:00.000Z"})
+    objs = to_stix(DOCUMENT, EXTRACTION, created=CREATED, modified=MODIFIED, producer=org)
+    assert objs[0] == org and org["created_by_ref"] == org["id"] and org["identity_class"] == "organization"
+    shared = {PRODUCER_ID, LIAISON_EXTENSION_ID, EVENT_EXTENSION_ID}
+    assert PRODUCER_ID in {o["id"] for o in objs}  # still there: it signs the shared definitions
+    assert all(o["created_by_ref"] == org["id"] for o in objs if o["id"] not in shared)
+    assert validate_objects(objs) == []

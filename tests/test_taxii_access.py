@@ -301,3 +301,49 @@ def test_an_observable_posted_twice_is_one_version(database_url, tmp_path):
         assert res.status_code == 202 and res.json()["success_count"] == 1
     versions = world.client.get(f"{base}{ip['id']}/versions/", headers=world.auth("alpha")).json()["versions"]
     assert len(versions) == 1
+
+
+def test_each_installation_has_its_own_organisation_and_no_partner_may_take_it(database_url, tmp_path):
+    from liaison.stix.ids import PRODUCER_ID
+
+    world = make_world(database_url, tmp_path, ["alpha"])
+    store = world.sharing.store
+    org = store.organisation()
+    assert org == store.organisation() and org["identity_id"] != PRODUCER_ID
+    elsewhere = open_store(f"sqlite:///{tmp_path / 'elsewhere.db'}")
+    assert elsewhere.organisation()["identity_id"] != org["identity_id"]
+    elsewhere.engine.dispose()
+    for identity in (org["identity_id"], PRODUCER_ID):
+        with pytest.raises(ValueError, match="own identity"):
+            world.sharing.add_partner("mimic", "Mimic", identity)
+    renamed = store.organisation("Cell A")
+    assert (renamed["identity_id"], renamed["name"]) == (org["identity_id"], "Cell A")
+    assert renamed["modified"] >= org["modified"] and store.organisation()["name"] == "Cell A"
+
+
+def test_shared_definitions_pass_on_unchanged_and_nothing_else_may_claim_liaison(database_url, tmp_path):
+    from liaison.share.objects import SHARED_DEFINITIONS
+    from liaison.stix.ids import PRODUCER_ID
+
+    world = make_world(database_url, tmp_path, ["alpha"])
+    add_collection(world, "ops", "amber+strict")
+    grant(world, "alpha", "ops", True, True)
+    genuine = [json.loads(json.dumps(d)) for d in SHARED_DEFINITIONS]
+    tampered = dict(genuine[-1], description="changed", modified="2030-01-01T00:00:00.000Z")
+    signed = indicator(None, [], 3, claim_producer=PRODUCER_ID)
+    url = f"/taxii2/api/collections/{world.collections['ops']}/objects/"
+    res = world.client.post(url, headers={**world.auth("alpha"), "Content-Type": TAXII},
+                            content=json.dumps({"objects": [*genuine, tampered, signed]}))
+    status = res.json()
+    assert status["success_count"] == len(genuine) >= 2
+    assert sorted(f["id"] for f in status["failures"]) == sorted([tampered["id"], signed["id"]])
+    # Passed on by alpha, they are alpha's to read even under AMBER+STRICT.
+    got = world.client.get(url, headers=world.auth("alpha")).json()["objects"]
+    assert sorted(o["id"] for o in got) == sorted(d["id"] for d in genuine)
+    from sqlalchemy import select
+
+    from liaison.store.sharing import CO
+
+    with world.sharing.engine.connect() as conn:
+        assert set(conn.execute(select(CO.c.origin, CO.c.producer)).all()) == {
+            ("partner:alpha", world.identities["alpha"])}

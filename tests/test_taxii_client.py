@@ -186,13 +186,13 @@ def test_pull_from_liaison_stores_what_the_partner_sees_then_only_what_is_new(re
 
 
 def test_push_sends_chosen_objects_in_envelopes_below_max_content_length(remote, cli_env, live_server):
-    from liaison.stix.ids import PRODUCER_ID
-
-    # Here the local instance receives. Its partner is the remote Liaison, whose objects name Liaison's
-    # producer identity as their creator, so the partner is registered under that identity.
+    # Here the local instance receives. Its partner is the remote Liaison, whose objects name the remote
+    # installation's own organisation as their creator, so the partner is registered under that identity.
     server = live_server(extra_env={"LIAISON_MAX_CONTENT_LENGTH": "20000"})
     _ok(["collections", "add", "inbox"], cli_env)
-    token = add_partner(cli_env, "sister", "--identity", PRODUCER_ID)
+    sister = _sharing(remote.env).store.organisation()["identity_id"]
+    assert sister in _ok(["organisation"], remote.env)
+    token = add_partner(cli_env, "sister", "--identity", sister)
     _ok(["collections", "grant", "inbox", "sister", "--write"], cli_env)
     inbox = _sharing(cli_env).collection("inbox")["id"]
     inbox_url = f"{server.api}collections/{inbox}/"
@@ -332,8 +332,10 @@ def test_pull_from_medallion_pages_reports_invalid_objects_and_resumes(medallion
 
     sharing = _sharing(cli_env)
     with sharing.engine.connect() as conn:
-        producer = conn.execute(select(CO.c.producer).where(CO.c.object_id == MEDALLION_OBJECTS[1]["id"])).scalar()
+        producer, origin = conn.execute(select(CO.c.producer, CO.c.origin)
+                                        .where(CO.c.object_id == MEDALLION_OBJECTS[1]["id"])).one()
     assert producer == MEDALLION_OBJECTS[1]["created_by_ref"]
+    assert origin.startswith(medallion.api) and COLLECTION in origin  # each object records where it came from
     sharing.engine.dispose()
 
     # Incremental: from the API root URL with the collection id, nothing is newer than the last date_added.

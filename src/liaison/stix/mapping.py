@@ -103,7 +103,8 @@ def _cached_entity(entity: Entity, common: dict[str, Any]) -> dict[str, Any]:
             _ENTITY_CACHE.clear()
         cached = _ENTITY_CACHE[key] = _entity(
             entity, {k: v for k, v in common.items() if not k.endswith("_stamp")})
-    return dict(cached, created=common["created_stamp"], modified=common["modified_stamp"])
+    return dict(cached, created_by_ref=common["created_by_ref"], created=common["created_stamp"],
+                modified=common["modified_stamp"])
 
 
 def _stamp(value: dt.datetime) -> str:
@@ -266,22 +267,27 @@ def _report(
 
 
 def to_stix(
-    document: Document, extraction: Extraction, *, created: dt.datetime, modified: dt.datetime
+    document: Document, extraction: Extraction, *, created: dt.datetime, modified: dt.datetime,
+    producer: dict[str, Any] | None = None,
 ) -> list[dict[str, Any]]:
     """Every STIX object for one document: definitions, entities, events, relationships, report.
 
     Ids are deterministic (see liaison.stix.ids); `created`/`modified` stamp every object
     made from the document. The report comes last and references all the others.
+    ``producer`` is the identity object of the installation's organisation
+    (``organisation_identity``), the `created_by_ref` of every object made from the document;
+    without it, the Liaison system identity.
     """
-    common = {"created": created, "modified": modified, "created_by_ref": PRODUCER_ID}
+    creator = producer["id"] if producer else PRODUCER_ID
+    common = {"created": created, "modified": modified, "created_by_ref": creator}
     stamped = dict(common, created_stamp=_stamp(created), modified_stamp=_stamp(modified))
     # The order stix2 serialises in: type, spec_version, id, created_by_ref, created, modified.
-    plain_common = {"type": None, "spec_version": "2.1", "id": None, "created_by_ref": PRODUCER_ID,
+    plain_common = {"type": None, "spec_version": "2.1", "id": None, "created_by_ref": creator,
                     "created": stamped["created_stamp"], "modified": stamped["modified_stamp"]}
     report_id = stix_id("report", report_key(document.source_key))
     method = extraction.method
 
-    objects: list[dict[str, Any]] = definitions()
+    objects: list[dict[str, Any]] = ([dict(producer)] if producer else []) + definitions()
     ids: dict[str, str] = {}  # entity key -> STIX id, for the entities that have an object
     names: dict[str, str] = {}
     unmapped: list[dict[str, Any]] = []
@@ -308,8 +314,8 @@ def to_stix(
     relationships: dict[str, dict[str, Any]] = {}
 
     template = _plain(stix2.v21.Relationship(**common, id=stix_id("relationship", "template"),
-                                             relationship_type=HAS_ACTOR, source_ref=PRODUCER_ID,
-                                             target_ref=PRODUCER_ID))
+                                             relationship_type=HAS_ACTOR, source_ref=creator,
+                                             target_ref=creator))
 
     def relate(source: str, kind: str, target: str) -> None:
         # One stix2 Relationship per document fixes the shape and timestamps; the rest differ only in

@@ -10,6 +10,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import json
+import uuid
 from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
@@ -19,7 +20,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine, delete, event, func, insert, select, update
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
 
 from liaison.errors import StoreError
@@ -35,6 +36,7 @@ from liaison.store.schema import (
     EventRoleRow,
     EventRow,
     GrantRow,
+    InstallationRow,
     MentionRow,
     PartnerRow,
     PullStateRow,
@@ -69,6 +71,32 @@ class Store:
         """A connection in a write transaction, committed at the end (rolled back on error)."""
         with self.engine.connect().execution_options(write=True) as conn, conn.begin():
             yield conn
+
+    def organisation(self, name: str | None = None) -> dict[str, str]:
+        """This installation's organisation: identity_id, name, created, modified (STIX timestamps).
+
+        Made at first use with a random identity id. ``name`` (the `organisation` setting) renames
+        it, which makes a new version of its identity object; None keeps the stored name."""
+        for attempt in range(2):
+            try:
+                with self.writing() as conn:
+                    row = conn.execute(select(InstallationRow).where(InstallationRow.id == 1)).mappings().first()
+                    t = _now()
+                    stamp = t.strftime("%Y-%m-%dT%H:%M:%S.") + f"{t.microsecond // 1000:03d}Z"
+                    if row is None:
+                        identity = f"identity--{uuid.uuid4()}"
+                        row = {"id": 1, "identity_id": identity, "created": stamp, "modified": stamp,
+                               "name": name or f"Liaison installation {identity[10:18]}"}
+                        conn.execute(insert(InstallationRow.__table__).values(row))
+                    elif name and name != row["name"]:
+                        row = dict(row, name=name, modified=max(stamp, row["modified"]))
+                        conn.execute(update(InstallationRow.__table__).where(InstallationRow.id == 1)
+                                     .values(name=name, modified=row["modified"]))
+                return {k: row[k] for k in ("identity_id", "name", "created", "modified")}
+            except IntegrityError:  # another process made it at the same moment (PostgreSQL): read theirs
+                if attempt:
+                    raise
+        raise AssertionError("unreachable")
 
     @property
     def url(self) -> str:

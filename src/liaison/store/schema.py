@@ -210,6 +210,9 @@ class CollectionObjectRow(Base):
     tlp: Mapped[int] = mapped_column(Integer)
     producer: Mapped[str | None] = mapped_column(String(128), nullable=True)
     object: Mapped[str] = mapped_column(Text)
+    #: Where this version came from: "ingest" (this installation's store), "partner:<id>" (a TAXII
+    #: POST), or the URL of the remote collection it was pulled from.
+    origin: Mapped[str | None] = mapped_column(String(512), nullable=True)
     __table_args__ = (
         UniqueConstraint("collection_id", "object_id", "version", name="uq_collection_object_version"),
         Index("ix_collection_objects_added", "collection_id", "date_added"),
@@ -266,3 +269,16 @@ class PullStateRow(Base):
     collection: Mapped[str] = mapped_column(String(128), primary_key=True)
     added_after: Mapped[str | None] = mapped_column(String(40), nullable=True)
     pulled_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class InstallationRow(Base):
+    """This installation's own organisation: the STIX identity every object it makes names as
+    `created_by_ref`. One row, made with a random id at first use, so no two installations share
+    an identity (which the TLP rule gives AMBER+STRICT and RED objects to)."""
+
+    __tablename__ = "installation"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    identity_id: Mapped[str] = mapped_column(String(128))
+    name: Mapped[str] = mapped_column(Text)
+    created: Mapped[str] = mapped_column(String(32))
+    modified: Mapped[str] = mapped_column(String(32))

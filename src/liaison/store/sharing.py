@@ -16,15 +16,16 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import json
 import secrets
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, func, insert, or_, select, update
+from sqlalchemy import and_, case, delete, exists, func, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
-from liaison.stix.ids import stix_id
+from liaison.stix.ids import PRODUCER_ID, stix_id
 from liaison.stix.tlp import AMBER, AMBER_STRICT, CLEAR, LEVELS, RANK, object_level, recipients_of
 from liaison.store.database import Store
 from liaison.store.schema import (
@@ -36,6 +37,7 @@ from liaison.store.schema import (
     PullStateRow,
     RecipientRow,
     StatusRow,
+    StixObjectRow,
     TokenRow,
 )
 
@@ -104,6 +106,9 @@ class Sharing:
     # ------------------------------------------------------------ partners and tokens
     def add_partner(self, partner_id: str, name: str, identity_id: str | None = None) -> dict[str, Any]:
         identity = identity_id or stix_id("identity", f"partner|{partner_id}")
+        if identity in (self.store.organisation()["identity_id"], PRODUCER_ID):
+            raise ValueError(f"{identity} is this installation's own identity (or Liaison's, which signs only "
+                             "shared definitions); a partner needs its own")
         with self.store.writing() as conn:
             if conn.execute(select(PartnerRow.id).where(PartnerRow.id == partner_id)).first():
                 raise ValueError(f"partner {partner_id!r} exists already")
@@ -271,7 +276,8 @@ class Sharing:
     def add_objects(self, conn: Connection, collection: dict[str, Any], items: list[dict[str, Any]]) -> list[str]:
         """Add object versions to a collection inside the caller's transaction; returns their date_added.
 
-        Each item: id, version, spec_version, type, tlp, producer, recipients, object (JSON text). A version
+        Each item: id, version, spec_version, type, tlp, producer, recipients, object (JSON text), and
+        optionally origin (where it came from: see CollectionObjectRow.origin). A version
         already in the collection is left as it is. ``date_added`` is strictly increasing within a
         collection, and rows are added under a lock on the collection (PostgreSQL; SQLite has a single
         writer), so that a reader paging by ``seq`` or ``added_after`` never skips a row committed later."""
@@ -304,7 +310,8 @@ class Sharing:
             current += dt.timedelta(microseconds=1)
             rows.append({"collection_id": cid, "object_id": item["id"], "version": item["version"],
                          "spec_version": item["spec_version"], "type": item["type"], "date_added": date_added,
-                         "tlp": item["tlp"], "producer": item["producer"], "object": item["object"]})
+                         "tlp": item["tlp"], "producer": item["producer"], "object": item["object"],
+                         "origin": item.get("origin")})
             recips.append(item.get("recipients") or [])
             added.append(date_added)
         if rows:
@@ -383,19 +390,37 @@ class Sharing:
         """Add to a store-following collection every STIX object version ingest stored that it lacks.
 
         Run after each ingest and when such a collection is made; idempotent, so an ingest killed
-        between its own commit and this step is caught up by the next one."""
-        import json
-
-        from liaison.store.schema import StixObjectRow
-
+        between its own commit and this step is caught up by the next one. It compares keys (id,
+        version) only and reads the JSON text of just the versions the collection lacks: a store of
+        100,000 objects costs one pass over two short columns, not a parse of every object."""
         so = StixObjectRow.__table__
         default = RANK[collection["default_tlp"]]
-        added = 0
         with self.store.writing() as conn:
-            have = set(conn.execute(select(CO.c.object_id, CO.c.version)
-                                    .where(CO.c.collection_id == collection["id"])).all())
+            # The versions the collection lacks, found by the database in its (collection, object,
+            # version) index. Liaison stores `modified` to the millisecond and collections to the
+            # microsecond; a stamp in any other form is never matched here, so it comes back and is
+            # compared below after a parse.
+            ms = func.length(so.c.modified) == 24
+            version = case((ms, func.substr(so.c.modified, 1, 23) + "000Z"), else_=so.c.modified)
+            lacking = set(conn.execute(select(so.c.id, so.c.modified).where(~exists().where(
+                CO.c.collection_id == collection["id"], CO.c.object_id == so.c.id, CO.c.version == version))).all())
+            if not lacking:
+                return 0
+            held = select(CO.c.object_id, CO.c.version).where(CO.c.collection_id == collection["id"])
+            few = len(lacking) <= 5000  # a few new versions (after an ingest), or most of the store
+            if few:
+                held = held.where(CO.c.object_id.in_({oid for oid, _ in lacking}))
+            have = set(conn.execute(held).all())
+            wanted = select(so.c.id, so.c.modified, so.c.type, so.c.object, so.c.stored_at)
+            if not few:  # most of the store (a new collection): one pass beats lookups
+                found = [r for r in conn.execute(wanted) if (r[0], r[1]) in lacking]
+            else:
+                ids = sorted({oid for oid, _ in lacking})
+                found = [r for i in range(0, len(ids), 500)
+                         for r in conn.execute(wanted.where(so.c.id.in_(ids[i : i + 500]))) if (r[0], r[1]) in lacking]
+            found.sort(key=lambda r: (r[4], r[0]))  # in the order ingest stored them
             items = []
-            for oid, otype, text in conn.execute(select(so.c.id, so.c.type, so.c.object).order_by(so.c.stored_at)):
+            for oid, _, otype, text, _ in found:
                 obj = json.loads(text)
                 version = normalise_timestamp(obj.get("modified") or obj.get("created"))
                 if (oid, version) in have:
@@ -403,10 +428,8 @@ class Sharing:
                 have.add((oid, version))
                 items.append({"id": oid, "version": version, "spec_version": obj.get("spec_version", "2.1"),
                               "type": otype, "tlp": object_level(obj, default), "producer": obj.get("created_by_ref"),
-                              "recipients": recipients_of(obj), "object": text})
-            if items:
-                added = sum(1 for a in self.add_objects(conn, collection, items) if a)
-        return added
+                              "recipients": recipients_of(obj), "object": text, "origin": "ingest"})
+            return sum(1 for a in self.add_objects(conn, collection, items) if a) if items else 0
 
     def sync_all(self) -> int:
         return sum(self.sync_from_store(c) for c in self.collections() if c["follows_store"])
