@@ -316,6 +316,16 @@ def test_each_installation_has_its_own_organisation_and_no_partner_may_take_it(d
     for identity in (org["identity_id"], PRODUCER_ID):
         with pytest.raises(ValueError, match="own identity"):
             world.sharing.add_partner("mimic", "Mimic", identity)
+    # A partner registered under Liaison's system identity before this check existed is refused.
+    from sqlalchemy import insert
+
+    from liaison.store.schema import PartnerRow
+    from liaison.store.sharing import now
+
+    with store.writing() as conn:
+        conn.execute(insert(PartnerRow.__table__).values(id="old-peer", name="Old peer", identity_id=PRODUCER_ID,
+                                                         created_at=now()))
+    assert world.sharing.authenticate(world.sharing.issue_token("old-peer")) is None
     renamed = store.organisation("Cell A")
     assert (renamed["identity_id"], renamed["name"]) == (org["identity_id"], "Cell A")
     assert renamed["modified"] >= org["modified"] and store.organisation()["name"] == "Cell A"
@@ -330,13 +340,18 @@ def test_shared_definitions_pass_on_unchanged_and_nothing_else_may_claim_liaison
     grant(world, "alpha", "ops", True, True)
     genuine = [json.loads(json.dumps(d)) for d in SHARED_DEFINITIONS]
     tampered = dict(genuine[-1], description="changed", modified="2030-01-01T00:00:00.000Z")
+    unsigned = {k: v for k, v in tampered.items() if k != "created_by_ref"}  # a new version under its own name
     signed = indicator(None, [], 3, claim_producer=PRODUCER_ID)
+    own = world.sharing.store.organisation()
+    server = {"type": "identity", "spec_version": "2.1", "id": own["identity_id"], "created": own["created"],
+              "modified": "2030-01-01T00:00:00.000Z", "name": "Not the server", "identity_class": "organization"}
     url = f"/taxii2/api/collections/{world.collections['ops']}/objects/"
     res = world.client.post(url, headers={**world.auth("alpha"), "Content-Type": TAXII},
-                            content=json.dumps({"objects": [*genuine, tampered, signed]}))
+                            content=json.dumps({"objects": [*genuine, tampered, unsigned, signed, server]}))
     status = res.json()
-    assert status["success_count"] == len(genuine) >= 2
-    assert sorted(f["id"] for f in status["failures"]) == sorted([tampered["id"], signed["id"]])
+    assert status["success_count"] == len(genuine) >= 4
+    assert sorted(f["id"] for f in status["failures"]) == sorted(
+        [tampered["id"], unsigned["id"], signed["id"], server["id"]])
     # Passed on by alpha, they are alpha's to read even under AMBER+STRICT.
     got = world.client.get(url, headers=world.auth("alpha")).json()["objects"]
     assert sorted(o["id"] for o in got) == sorted(d["id"] for d in genuine)

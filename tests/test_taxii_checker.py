@@ -53,3 +53,55 @@ def test_a_small_bundle_is_checked_in_process_even_with_a_pool():
     checker = Checker(workers=2)
     checker.check(_bundle(3), POSTER, "amber")
     assert checker.pool is None  # never started: no processes for a small bundle or without start()
+
+
+def test_the_pool_ends_with_the_server_process_even_when_it_is_killed(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = ("from liaison.share.objects import Checker\n"
+              "c = Checker(workers=2); c.start()\n"
+              "print(*[p.pid for p in c.pool._processes.values()], flush=True)\n"
+              "import time; time.sleep(600)\n")
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    pids = [int(p) for p in proc.stdout.readline().split()]
+    assert len(pids) == 2
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+
+    def alive(pid: int) -> bool:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        with open(f"/proc/{pid}/stat") as stat:  # a zombie waiting for init to reap it has ended
+            return stat.read().split(") ")[1][0] != "Z"
+
+    deadline = time.monotonic() + 30
+    while any(alive(p) for p in pids) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not any(alive(p) for p in pids)
+
+
+def test_a_broken_pool_is_replaced_and_the_bundle_still_checked():
+    import os
+    import signal
+    import time
+
+    checker = Checker(workers=2)
+    checker.start()
+    try:
+        os.kill(next(iter(checker.pool._processes)), signal.SIGKILL)
+        time.sleep(0.5)
+        objects = _bundle(300)
+        assert checker.check(objects, POSTER, "amber") == prepare_all(objects, POSTER, "amber")
+        deadline = time.monotonic() + 60
+        while checker.pool is None and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert checker.pool is not None
+        assert checker.check(objects, POSTER, "amber") == prepare_all(objects, POSTER, "amber")
+    finally:
+        checker.stop()

@@ -180,7 +180,7 @@ def list_filters(
 
 
 class AuditMiddleware:
-    """Records every TAXII request (who, what, when, from where, the answer) once it is answered.
+    """Records every TAXII request (who, what, when, from where, the answer) as it is answered.
 
     Plain ASGI rather than Starlette's BaseHTTPMiddleware, which costs a task and a stream per
     request. Endpoints note the partner, collection and object count on ``request.state``."""
@@ -194,22 +194,29 @@ class AuditMiddleware:
             return
         state = scope.setdefault("state", {})
         state.update(partner_id=None, collection_id=None, objects=0)
-        status = [500]
+        recorded = [False]
 
-        async def sending(message: dict[str, Any]) -> None:
-            if message["type"] == "http.response.start":
-                status[0] = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, sending)
-        finally:
+        async def record(status: int) -> None:
+            recorded[0] = True
             client = scope.get("client")
             query = scope.get("query_string", b"").decode("latin-1")
             path = scope["path"] + (f"?{query}" if query else "")
             await anyio.to_thread.run_sync(lambda: self.sharing.audit(
                 None, partner_id=state["partner_id"], remote=client[0] if client else None, method=scope["method"],
-                path=path, collection_id=state["collection_id"], status=status[0], objects=state["objects"]))
+                path=path, collection_id=state["collection_id"], status=status, objects=state["objects"]))
+
+        async def sending(message: dict[str, Any]) -> None:
+            # Recorded before the answer leaves: a client that got an answer can find its request in the log.
+            if message["type"] == "http.response.start" and not recorded[0]:
+                await record(message["status"])
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        except Exception:
+            if not recorded[0]:
+                await record(500)
+            raise
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -217,6 +224,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     store = open_store(settings.resolved_database_url())
     sharing = Sharing(store)
     checker = Checker(settings.validation_workers)
+    own = frozenset({store.organisation()["identity_id"]})  # no partner may post a version of it
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):  # noqa: ANN202
@@ -373,7 +381,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     def store_objects(request: Request, who: Reader, col: dict[str, Any], objects: list[Any]) -> Response:
         requested = stamp(now())
-        checked = checker.check(objects, who, col["default_tlp"])
+        checked = checker.check(objects, who, col["default_tlp"], own)
         items = [dict(c, origin=f"partner:{who.partner_id}") for ok, c in checked if ok]
         failures = [c for ok, c in checked if not ok]
         status_id = str(uuid.uuid4())

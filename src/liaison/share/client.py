@@ -337,7 +337,7 @@ def default_into(remote: Remote) -> str:
     return "pulled-" + re.sub(r"[^A-Za-z0-9_-]+", "-", remote.collection.id)[:100]
 
 
-def check_pulled(obj: Any, default_tlp: str) -> dict[str, Any]:
+def check_pulled(obj: Any, default_tlp: str, reserved: frozenset[str] = frozenset()) -> dict[str, Any]:
     """The row data for one pulled object, or Rejected with a one-line reason.
 
     The checks a POST gets (stix2 parses it, STIX 2.1, a timestamp version), except that a pulled
@@ -347,7 +347,7 @@ def check_pulled(obj: Any, default_tlp: str) -> dict[str, Any]:
     if producer is not None and not isinstance(producer, str):
         raise Rejected("created_by_ref is not an identifier")
     # prepare() refuses a created_by_ref other than the poster's; here the "poster" is the object's producer.
-    return prepare(obj, Reader(None, producer), default_tlp)
+    return prepare(obj, Reader(None, producer), default_tlp, reserved)
 
 
 def into_collection(sharing: Sharing, alias: str, remote: Remote) -> dict[str, Any]:
@@ -393,9 +393,10 @@ def _store_page(sharing: Sharing, col: dict[str, Any], remote: Remote, objects: 
                 report: PullReport) -> None:
     """Store one page with the position after it and an audit row naming where it came from, in one transaction."""
     items = []
+    own = frozenset({sharing.store.organisation()["identity_id"]})
     for obj in objects:
         try:
-            items.append(dict(check_pulled(obj, col["default_tlp"]), origin=remote.url))
+            items.append(dict(check_pulled(obj, col["default_tlp"], own), origin=remote.url))
         except Rejected as why:
             report.rejected.append((_ident(obj), str(why)))
     path = remote.url + (f"?added_after={report.until}" if report.until else "")

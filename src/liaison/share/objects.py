@@ -13,8 +13,11 @@ is split over a pool of processes (`Checker`) to use every core.
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.connection
 import os
+import threading
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 import stix2
@@ -32,9 +35,13 @@ class Rejected(ValueError):
     """Why one object of a POST was not stored."""
 
 
-#: What the Liaison system identity signs: the definitions every installation carries, the same
-#: everywhere. Any partner may pass them on, unchanged; no partner may sign anything else with it.
-SHARED_DEFINITIONS = [d for d in [*definitions(), sharing_extension_definition()] if d.get("created_by_ref") == PRODUCER_ID]
+#: The definitions every installation carries, the same everywhere: the Liaison system identity,
+#: Liaison's extension definitions and the OASIS Event extension definition. Any partner may pass
+#: them on exactly as published (they are then recorded as that partner's); an object that takes
+#: one of their ids in any other form is refused, and so is anything else signed by the system
+#: identity, which signs only these.
+SHARED_DEFINITIONS = [*definitions(), sharing_extension_definition()]
+SHARED_IDS = frozenset(d["id"] for d in SHARED_DEFINITIONS)
 
 
 def _version(obj: dict[str, Any]) -> str:
@@ -44,16 +51,22 @@ def _version(obj: dict[str, Any]) -> str:
     return stamp(now())  # SCOs have no timestamps: the version is when it was added
 
 
-def prepare(obj: Any, poster: Reader, default_tlp: str) -> dict[str, Any]:
-    """The row data for one posted object, or Rejected with a one-line reason."""
+def prepare(obj: Any, poster: Reader, default_tlp: str, reserved: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """The row data for one posted object, or Rejected with a one-line reason.
+
+    ``reserved``: ids no partner may add a version of (the server's own organisation identity)."""
     if not isinstance(obj, dict):
         raise Rejected("not a JSON object")
     for key in ("type", "id"):
         if not isinstance(obj.get(key), str):
             raise Rejected(f"no {key!r} string")
     producer = obj.get("created_by_ref")
-    if producer == PRODUCER_ID and obj in SHARED_DEFINITIONS:
+    if obj["id"] in SHARED_IDS or obj["id"] in reserved:
+        if obj not in SHARED_DEFINITIONS:
+            raise Rejected(f"{obj['id']} is Liaison's or this server's own; only its published form is accepted")
         producer = poster.identity_id  # a shared definition, passed on by this partner
+    elif producer == PRODUCER_ID:
+        raise Rejected(f"created_by_ref {PRODUCER_ID} is Liaison's system identity, which signs only its definitions")
     if producer is not None and producer != poster.identity_id:
         raise Rejected(f"created_by_ref {producer} is not the posting organisation ({poster.identity_id})")
     spec = obj.get("spec_version", "2.0" if obj["type"] != "marking-definition" else "2.1")
@@ -80,12 +93,13 @@ def prepare(obj: Any, poster: Reader, default_tlp: str) -> dict[str, Any]:
     }
 
 
-def prepare_all(objects: list[Any], poster: Reader, default_tlp: str) -> list[tuple[bool, dict[str, Any]]]:
+def prepare_all(objects: list[Any], poster: Reader, default_tlp: str,
+                reserved: frozenset[str] = frozenset()) -> list[tuple[bool, dict[str, Any]]]:
     """Each object checked: (True, row data) or (False, the TAXII status failure entry), in order."""
     out: list[tuple[bool, dict[str, Any]]] = []
     for obj in objects:
         try:
-            out.append((True, prepare(obj, poster, default_tlp)))
+            out.append((True, prepare(obj, poster, default_tlp, reserved)))
         except Rejected as why:
             ident = obj.get("id") if isinstance(obj, dict) and isinstance(obj.get("id"), str) else None
             failure = {"id": ident or "(no id)", "message": str(why)}
@@ -97,6 +111,20 @@ def prepare_all(objects: list[Any], poster: Reader, default_tlp: str) -> list[tu
 
 def _warm(_n: int) -> int:
     return os.getpid()
+
+
+def _exit_with_parent() -> None:
+    """Pool initializer: end this process when the server process that made the pool ends, however it
+    ends (a SIGKILLed worker would otherwise leave its pool running, adopted by init)."""
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        multiprocessing.connection.wait([parent.sentinel])
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True, name="exit-with-parent").start()
 
 
 class Checker:
@@ -113,22 +141,37 @@ class Checker:
     def __init__(self, workers: int = 0) -> None:
         self.workers = workers if workers > 0 else (os.cpu_count() or 1)
         self.pool: ProcessPoolExecutor | None = None
+        self.lock = threading.Lock()
 
     def start(self) -> None:
-        if self.workers > 1 and self.pool is None:
-            self.pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
-            list(self.pool.map(_warm, range(self.workers)))
+        with self.lock:
+            if self.workers > 1 and self.pool is None:
+                self.pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                                initializer=_exit_with_parent)
+                list(self.pool.map(_warm, range(self.workers)))
 
     def stop(self) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(cancel_futures=True)
-            self.pool = None
+        with self.lock:
+            if self.pool is not None:
+                self.pool.shutdown(cancel_futures=True)
+                self.pool = None
 
-    def check(self, objects: list[Any], poster: Reader, default_tlp: str) -> list[tuple[bool, dict[str, Any]]]:
-        if self.pool is None or len(objects) < self.POOL_FROM:
-            return prepare_all(objects, poster, default_tlp)
+    def check(self, objects: list[Any], poster: Reader, default_tlp: str,
+              reserved: frozenset[str] = frozenset()) -> list[tuple[bool, dict[str, Any]]]:
+        pool = self.pool
+        if pool is None or len(objects) < self.POOL_FROM:
+            return prepare_all(objects, poster, default_tlp, reserved)
         # Several chunks per process, so a chunk heavy with indicators does not leave a core idle.
         size = -(-len(objects) // (self.workers * 4))
         chunks = [objects[i : i + size] for i in range(0, len(objects), size)]
-        futures = [self.pool.submit(prepare_all, c, poster, default_tlp) for c in chunks]
-        return [r for f in futures for r in f.result()]
+        try:
+            futures = [pool.submit(prepare_all, c, poster, default_tlp, reserved) for c in chunks]
+            return [r for f in futures for r in f.result()]
+        except BrokenProcessPool:
+            # A pool process died (killed, out of memory): make a new pool for the next POST, check this one here.
+            with self.lock:
+                if self.pool is pool:
+                    self.pool = None
+                    pool.shutdown(wait=False, cancel_futures=True)
+            threading.Thread(target=self.start, daemon=True).start()
+            return prepare_all(objects, poster, default_tlp, reserved)

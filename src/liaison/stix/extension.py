@@ -2,7 +2,8 @@
 
 Three definitional objects go into every export so that a bundle explains itself:
 
-* the Liaison producer `identity`, which every Liaison object names as `created_by_ref`;
+* the Liaison `identity` (a `system`), which signs these definitions (what an installation
+  extracts is signed by the installation's own organisation, ``organisation_identity``);
 * the Liaison `extension-definition` for the provenance and claims that STIX has no
   property for (spans, quantities, attribution, hedging); its JSON Schema is
   schemas/liaison-extension-v1.json in the repository;
@@ -66,7 +67,7 @@ def _plain(obj: Any) -> dict[str, Any]:
 
 
 def producer_identity() -> dict[str, Any]:
-    """Liaison itself, as the `system` that created every object it exports."""
+    """Liaison itself, as the `system` that signs the definitions every installation shares."""
     return _plain(
         stix2.v21.Identity(
             id=PRODUCER_ID,

@@ -212,7 +212,7 @@ class CollectionObjectRow(Base):
     object: Mapped[str] = mapped_column(Text)
     #: Where this version came from: "ingest" (this installation's store), "partner:<id>" (a TAXII
     #: POST), or the URL of the remote collection it was pulled from.
-    origin: Mapped[str | None] = mapped_column(String(512), nullable=True)
+    origin: Mapped[str | None] = mapped_column(Text, nullable=True)
     __table_args__ = (
         UniqueConstraint("collection_id", "object_id", "version", name="uq_collection_object_version"),
         Index("ix_collection_objects_added", "collection_id", "date_added"),

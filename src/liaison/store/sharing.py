@@ -176,6 +176,11 @@ class Sharing:
             return None
         if revoked_at is not None or partner_revoked is not None:
             return None
+        if identity_id == PRODUCER_ID:
+            # Registered under Liaison's shared system identity (which older docs advised for Liaison
+            # peers): it would be the producer of everything ingested before installations had their
+            # own identity. Refused until registered again under the peer's `liaison organisation`.
+            return None
         if expires_at is not None:
             expires = expires_at if expires_at.tzinfo else expires_at.replace(tzinfo=dt.UTC)
             if expires <= now():

@@ -23,7 +23,7 @@ def upgrade() -> None:
         sa.Column("modified", sa.String(32), nullable=False),
     )
     with op.batch_alter_table("collection_objects") as batch:
-        batch.add_column(sa.Column("origin", sa.String(512), nullable=True))
+        batch.add_column(sa.Column("origin", sa.Text, nullable=True))
 
 
 def downgrade() -> None:
