@@ -437,3 +437,14 @@ def test_objects_made_from_a_document_name_the_installations_organisation_as_cre
     assert PRODUCER_ID in {o["id"] for o in objs}  # still there: it signs the shared definitions
     assert all(o["created_by_ref"] == org["id"] for o in objs if o["id"] not in shared)
     assert validate_objects(objs) == []
+    # Its ids are its own (STIX: only an object's creator versions it), still one per key.
+    from liaison.stix.ids import namespace_of
+
+    [report] = by_type(objs, "report")
+    assert report["id"] == stix_id("report", "report|" + DOCUMENT.source_key, namespace_of(org["id"]))
+    other = organisation_identity(dict(org.items(), identity_id="identity--0b9f8e7d-6c5b-4a39-8271-605f4e3d2c1b"))
+    elsewhere = to_stix(DOCUMENT, EXTRACTION, created=CREATED, modified=MODIFIED, producer=other)
+    mine = {o["id"] for o in objs} - shared - {org["id"]}
+    assert mine and not mine & {o["id"] for o in elsewhere}
+    again = to_stix(DOCUMENT, EXTRACTION, created=CREATED, modified=MODIFIED, producer=org)
+    assert [o["id"] for o in again] == [o["id"] for o in objs]

@@ -16,9 +16,18 @@ LIAISON_NAMESPACE = uuid.UUID("927fc2c8-9b31-4ce9-8ff7-bed3a5e40715")
 PRODUCER_KEY = "liaison-producer"
 
 
-def stix_id(type_: str, key: str) -> str:
-    """`<type>--<uuid5(LIAISON_NAMESPACE, key)>`; the type is not part of the key."""
-    return f"{type_}--{uuid.uuid5(LIAISON_NAMESPACE, key)}"
+def stix_id(type_: str, key: str, namespace: uuid.UUID = LIAISON_NAMESPACE) -> str:
+    """`<type>--<uuid5(namespace, key)>`; the type is not part of the key."""
+    return f"{type_}--{uuid.uuid5(namespace, key)}"
+
+
+def namespace_of(creator_id: str) -> uuid.UUID:
+    """The namespace of the ids an organisation's installation makes: uuid5(LIAISON_NAMESPACE, its identity id).
+
+    STIX lets only an object's creator make new versions of it, so two installations (two creators)
+    must not make objects with the same id; within one installation the same key still gives the
+    same id, so one real-world thing is one object however many documents name it."""
+    return uuid.uuid5(LIAISON_NAMESPACE, creator_id)
 
 
 def report_key(source_key: str) -> str:

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import uuid
 from typing import Any
 
 import stix2
@@ -37,7 +38,15 @@ from liaison.extract.gazetteer import known_aliases
 from liaison.model import ENTITY_TYPES, Document, Entity, Event, Extraction, Span
 from liaison.stix.event import EVENT_STATUS, TIME_FIDELITY, day_end, day_start
 from liaison.stix.extension import EVENT_EXTENSION_ID, LIAISON_EXTENSION_ID, definitions
-from liaison.stix.ids import PRODUCER_ID, event_key, relationship_key, report_key, stix_id
+from liaison.stix.ids import (
+    LIAISON_NAMESPACE,
+    PRODUCER_ID,
+    event_key,
+    namespace_of,
+    relationship_key,
+    report_key,
+    stix_id,
+)
 
 HAS_ACTOR = "has-actor"
 HAS_TARGET = "has-target"
@@ -69,11 +78,12 @@ def _liaison(**properties: Any) -> dict[str, dict[str, Any]]:
     return {LIAISON_EXTENSION_ID: body}
 
 
-def entity_id(entity: Entity) -> str:
-    """The id an entity gets: the same Entity.key gives the same id in every document."""
+def entity_id(entity: Entity, namespace: uuid.UUID = LIAISON_NAMESPACE) -> str:
+    """The id an entity gets: the same Entity.key gives the same id in every document (of one
+    installation: ``namespace`` is its ``namespace_of``)."""
     if entity.type not in _STIX_TYPE:
         raise ValueError(f"unknown entity type {entity.type!r}; expected one of {ENTITY_TYPES}")
-    return stix_id(_STIX_TYPE[entity.type], entity.key)
+    return stix_id(_STIX_TYPE[entity.type], entity.key, namespace)
 
 
 def _unlocatable(entity: Entity) -> str | None:
@@ -91,18 +101,18 @@ def _unlocatable(entity: Entity) -> str | None:
 _ENTITY_CACHE: dict[tuple, dict[str, Any]] = {}
 
 
-def _cached_entity(entity: Entity, common: dict[str, Any]) -> dict[str, Any]:
+def _cached_entity(entity: Entity, common: dict[str, Any], namespace: uuid.UUID) -> dict[str, Any]:
     """_entity, built once per process for each distinct thing: the same countries, groups and
     people recur in article after article, and building STIX objects is not cheap."""
     mentions = tuple(m.text for m in entity.mentions) if entity.gazetteer != "actors" else ()
-    key = (entity.key, entity.type, entity.canonical, entity.latitude, entity.longitude,
+    key = (namespace, entity.key, entity.type, entity.canonical, entity.latitude, entity.longitude,
            entity.country_code, entity.gazetteer, mentions if entity.type == "armed_group" else ())
     cached = _ENTITY_CACHE.get(key)
     if cached is None:
         if len(_ENTITY_CACHE) > 50_000:
             _ENTITY_CACHE.clear()
         cached = _ENTITY_CACHE[key] = _entity(
-            entity, {k: v for k, v in common.items() if not k.endswith("_stamp")})
+            entity, {k: v for k, v in common.items() if not k.endswith("_stamp")}, namespace)
     return dict(cached, created_by_ref=common["created_by_ref"], created=common["created_stamp"],
                 modified=common["modified_stamp"])
 
@@ -111,12 +121,12 @@ def _stamp(value: dt.datetime) -> str:
     return format_datetime(parse_into_datetime(value, precision="millisecond", precision_constraint="min"))
 
 
-def _entity(entity: Entity, common: dict[str, Any]) -> dict[str, Any]:
+def _entity(entity: Entity, common: dict[str, Any], namespace: uuid.UUID) -> dict[str, Any]:
     """The STIX object of a real-world thing. It holds only what does not depend on the document,
     so every document that names the thing yields the same object and no needless new version;
     mentions, titles and descriptions go in the report's extension."""
     ext = _liaison(liaison_type=entity.type, key=entity.key, gazetteer=entity.gazetteer)
-    kwargs: dict[str, Any] = dict(common, id=entity_id(entity), name=entity.canonical, extensions=ext)
+    kwargs: dict[str, Any] = dict(common, id=entity_id(entity, namespace), name=entity.canonical, extensions=ext)
     description = None
     t = entity.type
     if t == "person":
@@ -279,12 +289,13 @@ def to_stix(
     without it, the Liaison system identity.
     """
     creator = producer["id"] if producer else PRODUCER_ID
+    ns = namespace_of(creator) if producer else LIAISON_NAMESPACE
     common = {"created": created, "modified": modified, "created_by_ref": creator}
     stamped = dict(common, created_stamp=_stamp(created), modified_stamp=_stamp(modified))
     # The order stix2 serialises in: type, spec_version, id, created_by_ref, created, modified.
     plain_common = {"type": None, "spec_version": "2.1", "id": None, "created_by_ref": creator,
                     "created": stamped["created_stamp"], "modified": stamped["modified_stamp"]}
-    report_id = stix_id("report", report_key(document.source_key))
+    report_id = stix_id("report", report_key(document.source_key), ns)
     method = extraction.method
 
     objects: list[dict[str, Any]] = ([dict(producer)] if producer else []) + definitions()
@@ -307,7 +318,7 @@ def to_stix(
                     }
                 )
             continue
-        obj = _cached_entity(entity, stamped)
+        obj = _cached_entity(entity, stamped, ns)
         ids[entity.key] = obj["id"]
         objects.append(obj)
 
@@ -320,18 +331,19 @@ def to_stix(
     def relate(source: str, kind: str, target: str) -> None:
         # One stix2 Relationship per document fixes the shape and timestamps; the rest differ only in
         # their id and three reference fields (stix2 would rebuild and re-check the same object each time).
-        rid = stix_id("relationship", relationship_key(source, kind, target))
+        rid = stix_id("relationship", relationship_key(source, kind, target), ns)
         if rid not in relationships:
             relationships[rid] = dict(template, id=rid, relationship_type=kind, source_ref=source,
                                       target_ref=target)
 
     used_event_ids: set[str] = set()
     for event in extraction.events:
-        eid = stix_id("event", event_key(document.source_key, event.type, event.evidence.start))
+        eid = stix_id("event", event_key(document.source_key, event.type, event.evidence.start), ns)
         if eid in used_event_ids:  # two events of one type in one sentence: tell them apart by trigger
             eid = stix_id(
                 "event",
                 event_key(document.source_key, event.type, event.evidence.start) + f"|{event.trigger.start}",
+                ns,
             )
         used_event_ids.add(eid)
         links = [(HAS_ACTOR, k) for k in event.actors] + [(HAS_TARGET, k) for k in event.targets]
