@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import uuid
 
+import pytest
 import stix2
 
 from liaison.share.objects import Checker, prepare_all
@@ -51,8 +52,19 @@ def test_a_bundle_checked_over_the_pool_gets_the_verdicts_of_one_checked_in_proc
 
 def test_a_small_bundle_is_checked_in_process_even_with_a_pool():
     checker = Checker(workers=2)
-    checker.check(_bundle(3), POSTER, "amber")
-    assert checker.pool is None  # never started: no processes for a small bundle or without start()
+    checker.start()
+    try:
+        def refuse(*_args, **_kwargs):  # noqa: ANN002, ANN003, ANN202
+            raise AssertionError("a bundle under POOL_FROM went to the pool")
+
+        checker.pool.submit = refuse  # type: ignore[method-assign]
+        small = _bundle(Checker.POOL_FROM - 1)
+        assert checker.check(small, POSTER, "amber") == prepare_all(small, POSTER, "amber")
+        with pytest.raises(AssertionError, match="went to the pool"):
+            checker.check(_bundle(Checker.POOL_FROM), POSTER, "amber")
+    finally:
+        del checker.pool.submit
+        checker.stop()
 
 
 def test_the_pool_ends_with_the_server_process_even_when_it_is_killed(tmp_path):

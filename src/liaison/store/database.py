@@ -79,28 +79,28 @@ class Store:
         it, which makes a new version of its identity object; None keeps the stored name."""
         with self.engine.connect() as conn:
             row = conn.execute(select(InstallationRow).where(InstallationRow.id == 1)).mappings().first()
-        if row is not None and (not name or name == row["name"]):  # the usual case: read, no write lock
-            return {k: row[k] for k in ("identity_id", "name", "created", "modified")}
-        for attempt in range(2):
+        if row is None or (name and name != row["name"]):
             try:
-                with self.writing() as conn:
-                    row = conn.execute(select(InstallationRow).where(InstallationRow.id == 1)).mappings().first()
-                    t = _now()
-                    stamp = t.strftime("%Y-%m-%dT%H:%M:%S.") + f"{t.microsecond // 1000:03d}Z"
-                    if row is None:
-                        identity = f"identity--{uuid.uuid4()}"
-                        row = {"id": 1, "identity_id": identity, "created": stamp, "modified": stamp,
-                               "name": name or f"Liaison installation {identity[10:18]}"}
-                        conn.execute(insert(InstallationRow.__table__).values(row))
-                    elif name and name != row["name"]:
-                        row = dict(row, name=name, modified=max(stamp, row["modified"]))
-                        conn.execute(update(InstallationRow.__table__).where(InstallationRow.id == 1)
-                                     .values(name=name, modified=row["modified"]))
-                return {k: row[k] for k in ("identity_id", "name", "created", "modified")}
-            except IntegrityError:  # another process made it at the same moment (PostgreSQL): read theirs
-                if attempt:
-                    raise
-        raise AssertionError("unreachable")
+                row = self._set_organisation(name)
+            except IntegrityError:  # another process made it at the same moment (PostgreSQL): use theirs
+                row = self._set_organisation(name)
+        return {k: row[k] for k in ("identity_id", "name", "created", "modified")}
+
+    def _set_organisation(self, name: str | None) -> dict[str, Any]:
+        """Make the installation row if missing, rename it if ``name`` differs; under the write lock."""
+        with self.writing() as conn:
+            row = conn.execute(select(InstallationRow).where(InstallationRow.id == 1)).mappings().first()
+            stamp = _now().isoformat(timespec="milliseconds").replace("+00:00", "Z")
+            if row is None:
+                identity = f"identity--{uuid.uuid4()}"
+                row = {"id": 1, "identity_id": identity, "created": stamp, "modified": stamp,
+                       "name": name or f"Liaison installation {identity[10:18]}"}
+                conn.execute(insert(InstallationRow.__table__).values(row))
+            elif name and name != row["name"]:
+                row = dict(row, name=name, modified=max(stamp, row["modified"]))
+                conn.execute(update(InstallationRow.__table__).where(InstallationRow.id == 1)
+                             .values(name=name, modified=row["modified"]))
+        return dict(row)
 
     @property
     def url(self) -> str:

@@ -234,15 +234,20 @@ class Sharing:
                 conn.execute(insert(GrantRow.__table__).values(collection_id=collection_id, partner_id=partner_id,
                                                                can_read=read, can_write=write))
 
-    def access(self, reader: Reader, collection: dict[str, Any]) -> Access:
-        public = bool(collection["public"])
+    @staticmethod
+    def _access(reader: Reader, public: bool, granted_read: bool, granted_write: bool) -> Access:
+        """The rule: read with a read grant or on a public collection; write only with a write grant."""
         if reader.anonymous:
             return Access(public, False)
-        with self.engine.connect() as conn:
-            row = conn.execute(select(GrantRow.can_read, GrantRow.can_write).where(
-                GrantRow.collection_id == collection["id"], GrantRow.partner_id == reader.partner_id)).first()
-        read, write = (bool(row[0]), bool(row[1])) if row else (False, False)
-        return Access(read or public, write)
+        return Access(granted_read or public, granted_write)
+
+    def access(self, reader: Reader, collection: dict[str, Any]) -> Access:
+        row = None
+        if not reader.anonymous:
+            with self.engine.connect() as conn:
+                row = conn.execute(select(GrantRow.can_read, GrantRow.can_write).where(
+                    GrantRow.collection_id == collection["id"], GrantRow.partner_id == reader.partner_id)).first()
+        return self._access(reader, bool(collection["public"]), bool(row and row[0]), bool(row and row[1]))
 
     def collection_access(self, reader: Reader, collection_id: str) -> tuple[dict[str, Any] | None, Access]:
         """A collection by id and the reader's access to it, in one query (every TAXII request asks)."""
@@ -257,8 +262,7 @@ class Sharing:
         if row is None:
             return None, Access(False, False)
         col = dict(zip([c.name for c in cols], row[: len(cols)], strict=True))
-        public = bool(col["public"])
-        return col, Access(bool(row[-2]) or public, bool(row[-1]) and not reader.anonymous)
+        return col, self._access(reader, bool(col["public"]), bool(row[-2]), bool(row[-1]))
 
     def readable_collections(self, reader: Reader) -> list[tuple[dict[str, Any], Access]]:
         out = []
