@@ -319,8 +319,8 @@ def test_each_installation_has_its_own_organisation_and_no_partner_may_take_it(d
     # A partner registered under Liaison's system identity before this check existed is refused.
     from sqlalchemy import insert
 
+    from liaison.clock import now
     from liaison.store.schema import PartnerRow
-    from liaison.store.sharing import now
 
     with store.writing() as conn:
         conn.execute(insert(PartnerRow.__table__).values(id="old-peer", name="Old peer", identity_id=PRODUCER_ID,

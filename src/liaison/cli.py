@@ -15,6 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from liaison import __version__
+from liaison.clock import now
 from liaison.errors import ConfigError, LiaisonError
 from liaison.model import ENTITY_TYPES, EVENT_TYPES
 from liaison.settings import Settings
@@ -300,7 +301,7 @@ def _expiry(days: int | None) -> dt.datetime | None:
         return None
     if days < 1:
         raise ConfigError("--expires-in must be at least 1 day", f"--expires-in {days}", "Give 1 or more")
-    return dt.datetime.now(dt.UTC) + dt.timedelta(days=days)
+    return now() + dt.timedelta(days=days)
 
 
 def _show_token(partner_id: str, token: str, expires: dt.datetime | None) -> None:

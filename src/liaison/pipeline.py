@@ -8,7 +8,6 @@ reported per file and the batch goes on.
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import gc
 import multiprocessing
@@ -17,6 +16,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from liaison import clock
 from liaison.errors import InputError, LiaisonError, StoreError
 from liaison.extract.gazetteer import place_index, use_cache_dir
 from liaison.extract.pipeline import METHOD_VERSION, build_nlp, process, to_extraction
@@ -77,7 +77,7 @@ def _process_batch(docs: list[Document], producer: dict | None = None,
     spaCy's models run far faster on batches than doc by doc, and doing the STIX mapping here
     too (down to the JSON text of each object) leaves the parent process only the store writes."""
     assert _NLP is not None
-    now = dt.datetime.now(dt.UTC)
+    now = clock.now()
     out = []
     for doc, parsed in zip(docs, process(_NLP, [(d.text, d.published) for d in docs], len(docs)), strict=True):
         extraction = to_extraction(parsed)

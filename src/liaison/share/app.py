@@ -24,10 +24,11 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from liaison import __version__
+from liaison.clock import normalise_timestamp, now, stamp
 from liaison.settings import Settings
 from liaison.share.objects import Checker
 from liaison.store import open_store
-from liaison.store.sharing import ANONYMOUS, Access, Reader, Sharing, normalise_timestamp, now, stamp
+from liaison.store.sharing import ANONYMOUS, Access, Reader, Sharing
 
 TAXII = "application/taxii+json;version=2.1"
 STIX = "application/stix+json;version=2.1"

@@ -30,10 +30,11 @@ from taxii2client.common import _HTTPConnection
 from taxii2client.exceptions import AccessError, TAXIIServiceException
 from taxii2client.v21 import ApiRoot, Collection, Server, as_pages
 
+from liaison.clock import normalise_timestamp, stamp
 from liaison.errors import ConfigError, LiaisonError, StoreError
 from liaison.share.objects import Rejected, prepare
 from liaison.store.rows import dump_object
-from liaison.store.sharing import CO, Reader, Sharing, normalise_timestamp, stamp
+from liaison.store.sharing import CO, Reader, Sharing
 
 TIMEOUT_S = 60  # per HTTP request; a pull of many pages may take longer in all
 STATUS_TIMEOUT_S = 60  # how long push waits for a server that answers a POST with a pending status

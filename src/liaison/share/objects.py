@@ -24,11 +24,12 @@ import stix2
 from stix2.exceptions import STIXError
 
 import liaison.stix.event  # noqa: F401  (registers the incident-core event type with stix2)
+from liaison.clock import normalise_timestamp, now, stamp
 from liaison.stix.extension import definitions
 from liaison.stix.ids import PRODUCER_ID
 from liaison.stix.tlp import RANK, object_level, recipients_of, sharing_extension_definition
 from liaison.store.rows import dump_object
-from liaison.store.sharing import Reader, normalise_timestamp, now, stamp
+from liaison.store.sharing import Reader
 
 
 class Rejected(ValueError):

@@ -28,12 +28,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
-from typing import Any
+from typing import Any, NamedTuple
 
 import stix2
-from stix2.utils import format_datetime, parse_into_datetime
+from stix2.utils import format_datetime
 
 from liaison import __version__
+from liaison.clock import stamp_ms
 from liaison.extract.gazetteer import known_aliases
 from liaison.model import ENTITY_TYPES, Document, Entity, Event, Extraction, Span
 from liaison.stix.event import EVENT_STATUS, TIME_FIDELITY, day_end, day_start
@@ -115,10 +116,6 @@ def _cached_entity(entity: Entity, common: dict[str, Any], namespace: uuid.UUID)
             entity, {k: v for k, v in common.items() if not k.endswith("_stamp")}, namespace)
     return dict(cached, created_by_ref=common["created_by_ref"], created=common["created_stamp"],
                 modified=common["modified_stamp"])
-
-
-def _stamp(value: dt.datetime) -> str:
-    return format_datetime(parse_into_datetime(value, precision="millisecond", precision_constraint="min"))
 
 
 def _entity(entity: Entity, common: dict[str, Any], namespace: uuid.UUID) -> dict[str, Any]:
@@ -234,8 +231,41 @@ def _event(
     return {k: v for k, v in obj.items() if v is not None}
 
 
+class PublishedSource(NamedTuple):
+    """What a report may say about its source: what the source itself published, and a hash.
+
+    The report is built from this and never from the Document, which also holds the source key
+    (a local path for a file) and the file stem: those describe the ingesting machine, its user
+    and folders, and must not leave the installation. They stay in the store."""
+
+    url: str | None
+    title: str | None
+    outlet: str | None
+    published: dt.date | None
+    published_from: str | None
+    media_type: str
+    content_hash: str
+    name: str
+
+    @classmethod
+    def of(cls, document: Document) -> PublishedSource:
+        return cls(document.url, document.title, document.outlet, document.published, document.published_from,
+                   document.media_type, document.content_hash, report_name(document.title, document.text))
+
+
+def report_name(title: str | None, text: str) -> str:
+    """A report's `name`: the document's title, else the opening words of its text (at most 100
+    characters, cut at a word). Never the file name, which says how the producer names its files."""
+    if title and title.strip():
+        return title.strip()
+    opening = " ".join(text.split("\n", 1)[0].split())
+    if len(opening) <= 100:
+        return opening or "Untitled document"
+    return opening[:100].rsplit(" ", 1)[0].rstrip(",;:- ") + "\u2026"
+
+
 def _report(
-    document: Document,
+    source: PublishedSource,
     report_id: str,
     object_refs: list[str],
     unmapped: list[dict[str, Any]],
@@ -244,18 +274,21 @@ def _report(
     common: dict[str, Any],
     created: dt.datetime,
 ) -> dict[str, Any]:
-    """The document's `report`, written as the dict stix2's Report would serialise to (see _event)."""
-    published = format_datetime(day_start(document.published) if document.published else created)
-    description = " - ".join(x for x in (document.outlet, document.url) if x) or None
+    """The document's `report`, written as the dict stix2's Report would serialise to (see _event).
+
+    What it says about its source is what the source published (PublishedSource): URL, outlet,
+    title, dates, media type and a hash of the content. The source key reaches STIX only through
+    ``report_id``, a UUIDv5 (one-way hash) of it."""
+    published = format_datetime(day_start(source.published) if source.published else created)
+    description = " - ".join(x for x in (source.outlet, source.url) if x) or None
     refs = None
-    if document.url:
-        refs = [{"source_name": document.outlet or "source", "url": document.url}]
+    if source.url:
+        refs = [{"source_name": source.outlet or "source", "url": source.url}]
     ext = _liaison(
-        source_key=document.source_key,
-        content_hash=document.content_hash,
-        outlet=document.outlet,
-        media_type=document.media_type,
-        published_from=document.published_from,
+        content_hash=source.content_hash,
+        outlet=source.outlet,
+        media_type=source.media_type,
+        published_from=source.published_from,
         unmapped_entities=unmapped or None,
         entities=mentions or None,
         extraction_method=method,
@@ -265,7 +298,7 @@ def _report(
         common,
         type="report",
         id=report_id,
-        name=document.title or document.stem,
+        name=source.name,
         description=description,
         published=published,
         report_types=["threat-report"],
@@ -291,7 +324,7 @@ def to_stix(
     creator = producer["id"] if producer else PRODUCER_ID
     ns = namespace_of(creator) if producer else LIAISON_NAMESPACE
     common = {"created": created, "modified": modified, "created_by_ref": creator}
-    stamped = dict(common, created_stamp=_stamp(created), modified_stamp=_stamp(modified))
+    stamped = dict(common, created_stamp=stamp_ms(created), modified_stamp=stamp_ms(modified))
     # The order stix2 serialises in: type, spec_version, id, created_by_ref, created, modified.
     plain_common = {"type": None, "spec_version": "2.1", "id": None, "created_by_ref": creator,
                     "created": stamped["created_stamp"], "modified": stamped["modified_stamp"]}
@@ -367,6 +400,6 @@ def to_stix(
         for e in extraction.entities
         if e.mentions
     ]
-    objects.append(_report(document, report_id, [o["id"] for o in objects], unmapped, mentions, method,
+    objects.append(_report(PublishedSource.of(document), report_id, [o["id"] for o in objects], unmapped, mentions, method,
                            plain_common, created))
     return objects

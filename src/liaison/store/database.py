@@ -23,6 +23,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
 
+from liaison.clock import now, stamp_ms
 from liaison.errors import StoreError
 from liaison.model import Document, Extraction
 from liaison.store.rows import StixRow, dump_object, extraction_rows, stix_rows
@@ -53,10 +54,6 @@ _TABLES = {"entities": EntityRow, "mentions": MentionRow, "events": EventRow, "e
 
 def document_id(source_key: str) -> str:
     return hashlib.sha256(source_key.encode()).hexdigest()[:32]
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 class Store:
@@ -90,7 +87,7 @@ class Store:
         """Make the installation row if missing, rename it if ``name`` differs; under the write lock."""
         with self.writing() as conn:
             row = conn.execute(select(InstallationRow).where(InstallationRow.id == 1)).mappings().first()
-            stamp = _now().isoformat(timespec="milliseconds").replace("+00:00", "Z")
+            stamp = stamp_ms(now())
             if row is None:
                 identity = f"identity--{uuid.uuid4()}"
                 row = {"id": 1, "identity_id": identity, "created": stamp, "modified": stamp,
@@ -142,7 +139,7 @@ class Store:
             try:
                 for doc, extraction, stix_objects, rows in items:
                     with conn.begin_nested():
-                        outcomes.append(self._save_one(conn, doc, extraction, stix_objects, rows, _now()))
+                        outcomes.append(self._save_one(conn, doc, extraction, stix_objects, rows, now()))
             except BaseException:
                 if outcomes:
                     trans.commit()  # the savepoint of the failed document is rolled back; keep the ones before
@@ -190,7 +187,7 @@ class Store:
 
     def _write_stix(self, conn: Connection, did: str, objects: list[StixRow], now: dt.datetime) -> None:
         """Insert each object that differs from its latest stored version (by content hash)."""
-        stamp = now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
+        stamp = stamp_ms(now)
         ids = [o.id for o in objects]
         # Only ids, versions and hashes: reading every stored object's JSON would cost more than the rest.
         latest: dict[str, tuple[str, str]] = {}

@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import and_, case, delete, exists, func, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
+from liaison.clock import normalise_timestamp, now, stamp
 from liaison.stix.ids import PRODUCER_ID, stix_id
 from liaison.stix.tlp import AMBER, AMBER_STRICT, CLEAR, LEVELS, RANK, object_level, recipients_of
 from liaison.store.database import Store
@@ -45,26 +46,6 @@ CO = CollectionObjectRow.__table__
 OTHER = CO.alias("other")  # made once: an alias builds its column collection on first use
 RC = RecipientRow.__table__
 TOKEN_PREFIX = "liaison"
-
-
-def now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-def stamp(value: dt.datetime) -> str:
-    """A STIX/TAXII timestamp with microseconds: fixed width, so text order is time order."""
-    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def normalise_timestamp(value: str) -> str:
-    """Any RFC 3339 timestamp -> the fixed-width form ``stamp`` writes. Raises ValueError."""
-    text = value.strip()
-    if text.endswith(("Z", "z")):
-        text = text[:-1] + "+00:00"
-    parsed = dt.datetime.fromisoformat(text)
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=dt.UTC)
-    return stamp(parsed)
 
 
 @dataclass(frozen=True)
