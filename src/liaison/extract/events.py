@@ -12,6 +12,8 @@ are folded into the first, giving it their source if it had none.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from spacy.language import Language
@@ -62,6 +64,34 @@ class EventMention:
     hedged: bool = False
     confidence: int = 70
     definite: bool = False
+
+
+@dataclass
+class _DocIndex:
+    """Lookups over one document built once, so that each trigger reads only its own sentence's
+    dates and walks back only over country mentions.
+
+    Scanning every date mention of the document for every trigger made this component quadratic
+    in the document's length (a 100 KB text spent most of its time there)."""
+
+    date_starts: list[int]
+    dates: list[DateMention]
+    countries: list[int]  # token offsets of country mentions, in document order
+
+    @classmethod
+    def of(cls, doc: Doc, token_entity: dict[int, str], clusters: dict[str, Cluster]) -> _DocIndex:
+        dates = sorted(doc._.dates or [], key=lambda dm: dm.start)
+        countries = sorted(i for i, key in token_entity.items() if clusters[key].type == "country")
+        return cls([dm.start for dm in dates], dates, countries)
+
+    def dates_in(self, start: int, end: int) -> list[DateMention]:
+        """The date mentions that begin in tokens ``start`` to ``end``, in document order."""
+        return self.dates[bisect_left(self.date_starts, start) : bisect_left(self.date_starts, end)]
+
+    def countries_before(self, i: int) -> Iterator[int]:
+        """Token offsets of the country mentions before token ``i``, nearest first."""
+        for k in range(bisect_left(self.countries, i) - 1, -1, -1):
+            yield self.countries[k]
 
 
 class EventFinder:
@@ -117,14 +147,16 @@ class EventFinder:
         # "car bomb attack": a trigger inside another trigger's noun phrase is part of that one
         candidates = [(t, r) for t, r in candidates if not (t.dep_ in ("compound", "amod") and t.head.i in trigger_ids)]
         candidates = [(t, r) for t, r in candidates if not _CAPTION.search(t.sent.text)]
+        # sentences that report an event of their own, not only an outcome
+        reported = {t.sent.start for t, r in candidates if not r.get("outcome")}
+        index = _DocIndex.of(doc, token_entity, clusters)
         mentions: list[EventMention] = []
         for trigger, rule in candidates:
-            if rule.get("outcome") and any(
-                    t.sent.start == trigger.sent.start and not r.get("outcome") for t, r in candidates):
+            if rule.get("outcome") and trigger.sent.start in reported:
                 continue  # "raids ..., killing seven": an outcome of the event the sentence reports
             if self._not_factual(trigger):
                 continue
-            mentions.append(self._build(doc, trigger, rule, clusters, token_entity))
+            mentions.append(self._build(doc, trigger, rule, clusters, token_entity, index))
         mentions = self._merge_sentence(mentions)
         self._attach(doc, mentions)
         mentions = self._merge_repeats(mentions)
@@ -230,7 +262,7 @@ class EventFinder:
         return False
 
     # ---------------------------------------------------------------- arguments
-    def _build(self, doc: Doc, trig: Token, rule: dict, clusters, token_entity) -> EventMention:
+    def _build(self, doc: Doc, trig: Token, rule: dict, clusters, token_entity, index: _DocIndex) -> EventMention:
         type_ = rule["type"]
         subtype = rule["subtype"]
         status = "occurred"
@@ -301,7 +333,7 @@ class EventFinder:
             actors = _unique(actors + [p for p in partners if p not in targets])
             if type_ == "meeting":
                 targets = []
-        ev.location = self._location(doc, trig, governor, actors + targets, token_entity, clusters)
+        ev.location = self._location(doc, trig, governor, actors + targets, token_entity, clusters, index)
         if type_ in _VIOLENT:
             places = [t for t in targets if clusters[t].type in ("place", "country") and type_ != "foiled_attack"]
             if places and ev.location is None:
@@ -309,7 +341,7 @@ class EventFinder:
             targets = [t for t in targets if t not in places]
         ev.actors = [a for a in actors if clusters[a].type not in ("place",)]
         ev.targets = targets
-        ev.date = self._date(doc, trig)
+        ev.date = self._date(doc, trig, sent, index)
         ev.hedged = self._hedged(sent)
         ev.definite = self._definite(trig)
         return ev
@@ -414,7 +446,8 @@ class EventFinder:
         named = [k for k in keys if k not in possessors]
         return named or keys
 
-    def _location(self, doc: Doc, trig: Token, governor: Token | None, taken: list[str], token_entity, clusters):
+    def _location(self, doc: Doc, trig: Token, governor: Token | None, taken: list[str], token_entity, clusters,
+                  index: _DocIndex):
         head = governor or trig
         if head.dep_ in ("xcomp", "advcl") and head.head.pos_ == "VERB":
             head = head.head
@@ -424,7 +457,7 @@ class EventFinder:
             key = token_entity.get(tok.i)
             if key is None:
                 if tok.lower_ == "country" and tok.i > 0 and doc[tok.i - 1].lower_ == "the":
-                    key = self._the_country(doc, tok.i - 1, token_entity, clusters, taken)
+                    key = self._the_country(tok.i - 1, token_entity, taken, index)
                 if key is None:
                     continue
             elif clusters[key].type not in _LOCATION_TYPES:
@@ -447,12 +480,11 @@ class EventFinder:
                 best = (dist, key)
         return best[1] if best else None
 
-    def _the_country(self, doc: Doc, start: int, token_entity, clusters, taken) -> str | None:
+    def _the_country(self, start: int, token_entity, taken, index: _DocIndex) -> str | None:
         """'the country' refers to the country named last before it."""
-        for i in range(start - 1, -1, -1):
-            key = token_entity.get(i)
-            if key and clusters[key].type == "country" and key not in taken:
-                return key
+        for i in index.countries_before(start):
+            if token_entity[i] not in taken:
+                return token_entity[i]
         return None
 
     def _scope(self, head: Token, trig: Token) -> list[Token]:
@@ -468,12 +500,13 @@ class EventFinder:
                 stack.append(child)
         return out
 
-    def _date(self, doc: Doc, trig: Token) -> DateMention | None:
+    def _date(self, doc: Doc, trig: Token, sent: Span, index: _DocIndex) -> DateMention | None:
         best: tuple[int, DateMention] | None = None
+        dates = index.dates_in(sent.start, sent.end)
+        if not dates:
+            return None
         anchor_chain = {trig.i} | {a.i for a in trig.ancestors}
-        for dm in doc._.dates or []:
-            if not (trig.sent.start <= dm.start < trig.sent.end):
-                continue
+        for dm in dates:
             root = doc[dm.start : dm.end].root
             node, steps, crossed = root, 0, False
             while node.i not in anchor_chain and node.head.i != node.i:
@@ -499,10 +532,19 @@ class EventFinder:
 
     def _attach(self, doc: Doc, mentions: list[EventMention]) -> None:
         """Give each event its sentence's source and the figures that belong to it."""
+        first_source: dict[int, AttributionMention] = {}
+        for a in doc._.attributions or []:
+            first_source.setdefault(a.sentence_start, a)
+        # Every event of a sentence has that sentence's bounds: group them, and find a figure's
+        # sentence by bisection over the sentence starts.
+        by_sentence: dict[int, list[EventMention]] = {}
         for ev in mentions:
-            ev.attribution = next((a for a in doc._.attributions or [] if a.sentence_start == ev.sent_start), None)
+            ev.attribution = first_source.get(ev.sent_start)
+            by_sentence.setdefault(ev.sent_start, []).append(ev)
+        starts = sorted(by_sentence)
         for q in doc._.quantities or []:
-            same = [ev for ev in mentions if ev.sent_start <= q.start < ev.sent_end]
+            k = bisect_right(starts, q.start) - 1
+            same = [ev for ev in by_sentence[starts[k]] if q.start < ev.sent_end] if k >= 0 else []
             if q.kind == "troops":
                 fits = [ev for ev in same if ev.type == "troop_deployment"]
             elif q.kind == "operations":
@@ -522,9 +564,11 @@ class EventFinder:
     def _merge_sentence(self, mentions: list[EventMention]) -> list[EventMention]:
         """One event per type per sentence: several triggers of one type there describe one event."""
         out: list[EventMention] = []
+        first: dict[tuple[int, str], EventMention] = {}
         for ev in mentions:
-            same = next((o for o in out if o.sent_start == ev.sent_start and o.type == ev.type), None)
+            same = first.get((ev.sent_start, ev.type))
             if same is None:
+                first[ev.sent_start, ev.type] = ev
                 out.append(ev)
                 continue
             same.actors = _unique(same.actors + ev.actors)
@@ -535,25 +579,30 @@ class EventFinder:
         return out
 
     def _merge_repeats(self, mentions: list[EventMention]) -> list[EventMention]:
-        """A later mention of the same event (definite, or with no new participant) joins the first."""
+        """A later mention of the same event (definite, or with no new participant) joins the first.
+
+        Each mention is compared with the earlier events of its type only; a long text is
+        processed in chunks (liaison.extract.pipeline), so the comparisons stay bounded by
+        the chunk's events, not the document's."""
         out: list[EventMention] = []
+        by_type: dict[str, list[EventMention]] = {}
         for ev in mentions:
-            prior = [o for o in out if o.type == ev.type]
+            prior = by_type.setdefault(ev.type, [])
             target = None
-            for o in prior:
+            # an indefinite mention with figures of its own is a new event
+            for o in prior if ev.definite or not ev.quantities else ():
                 if ev.location and o.location and ev.location != o.location:
                     continue
                 if ev.date and o.date and ev.date.resolved and o.date.resolved and \
                         ev.date.resolved.value != o.date.resolved.value:
                     continue
-                subset = set(ev.actors) <= set(o.actors) and set(ev.targets) <= set(o.targets)
-                if ev.quantities and not ev.definite:
-                    continue
-                if ev.definite or subset and (ev.actors or ev.targets):
+                if ev.definite or (ev.actors or ev.targets) and set(ev.actors) <= set(o.actors) \
+                        and set(ev.targets) <= set(o.targets):
                     target = o
                     break
             if target is None:
                 out.append(ev)
+                prior.append(ev)
             elif target.attribution is None and ev.attribution is not None:
                 target.attribution = ev.attribution
         return out

@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Iterable, Iterator
 
 import spacy
-from spacy.attrs import ORTH
+from spacy.attrs import ORTH, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -21,7 +21,7 @@ from liaison.extract import dates as _dates  # noqa: F401
 from liaison.extract import entities as _entities  # noqa: F401
 from liaison.extract import events as _events  # noqa: F401
 from liaison.extract import quantities as _quantities  # noqa: F401
-from liaison.extract.gazetteer import country_index
+from liaison.extract.gazetteer import country_index, region_of
 from liaison.extract.lexicon import actors, load_json
 from liaison.ingest.dateline import dateline_end
 from liaison.model import Attribution, DateValue, Entity, Event, Extraction, Quantity, Span
@@ -53,19 +53,23 @@ def ruler_patterns() -> list[dict]:
 
 @Language.component("liaison_line_breaks")
 def line_breaks(doc: Doc) -> Doc:
-    """A line break ends a sentence: headlines, captions and paragraphs have no full stop to say so."""
-    for tok in doc[1:]:
-        prev = doc[tok.i - 1]
+    """A line break ends a sentence: headlines, captions and paragraphs have no full stop to say so.
+
+    The marks are written as one array: setting ``Token.is_sent_start`` checks the whole Doc
+    for a parse each time, which made this step quadratic in the number of lines."""
+    starts = doc.to_array(SENT_START)
+    for prev in doc[:-1]:
         if "\n" in prev.whitespace_ or prev.is_space and "\n" in prev.text:
-            tok.is_sent_start = True
+            starts[prev.i + 1] = 1
     # A dateline ("MOGADISHU, March 3, 2025 -") is no part of the first sentence's grammar.
     end = dateline_end(doc.text)
     if end is not None:
         for tok in doc:
             if tok.idx >= end:
                 if tok.i > 0:
-                    tok.is_sent_start = True
+                    starts[tok.i] = 1
                 break
+    doc.from_array([SENT_START], starts)
     return doc
 
 
@@ -126,6 +130,9 @@ def to_extraction(doc: Doc) -> Extraction:
                 longitude=known.longitude if known else None,
                 country_code=known.country_code if known else None,
                 gazetteer=known.source if known else None,
+                feature=known.feature if known else None,
+                admin_code=known.admin_code if known else None,
+                region=(known.region or region_of(known.country_code)) if known else None,
             )
         )
     events = []
