@@ -32,7 +32,7 @@ from liaison.stix import (
     to_stix,
     validate_objects,
 )
-from liaison.stix.extension import organisation_identity
+from liaison.stix.extension import OASIS_IDENTITY_ID, organisation_identity
 
 SCHEMA_PATH = Path(__file__).resolve().parents[1] / "schemas" / "liaison-extension-v1.json"
 CREATED = dt.datetime(2025, 10, 16, 9, 30, tzinfo=dt.UTC)
@@ -344,25 +344,23 @@ def test_report_references_every_other_object(objects):
     assert report["external_references"] == [{"source_name": "Levant Brief", "url": DOCUMENT.url}]
     liaison = ext(report)
     assert liaison["content_hash"] == DOCUMENT.content_hash
-    assert (liaison["source_key"], liaison["outlet"], liaison["media_type"]) == (
-        DOCUMENT.source_key,
-        "Levant Brief",
-        "text/html",
-    )
+    assert (liaison["outlet"], liaison["media_type"]) == ("Levant Brief", "text/html")
+    assert "source_key" not in liaison  # where the ingesting machine kept it stays in the store
 
 
-def test_report_without_metadata_falls_back_to_stem_and_created():
-    bare = Document("notes/brief.txt", "brief", "Nothing happened.", "text/plain")
+def test_report_without_metadata_is_named_by_its_opening_words_not_its_file_and_dated_created():
+    bare = Document("/home/jdoe/notes/brief.txt", "brief", "Nothing happened.\nThen more.", "text/plain")
     objs = to_stix(bare, Extraction(), created=CREATED, modified=MODIFIED)
     [report] = by_type(objs, "report")
-    assert report["name"] == "brief"
+    assert report["name"] == "Nothing happened."
+    assert "brief" not in json.dumps(objs) and "jdoe" not in json.dumps(objs)
     assert report["published"] == "2025-10-16T09:30:00Z"
     assert "external_references" not in report
     assert validate_objects(objs) == []
 
 
 def test_every_liaison_object_is_stamped_by_the_producer(objects):
-    made_here = [o for o in objects if o["id"] != EVENT_EXTENSION_ID]
+    made_here = [o for o in objects if o["id"] not in (EVENT_EXTENSION_ID, OASIS_IDENTITY_ID)]
     assert all(o["created_by_ref"] == PRODUCER_ID for o in made_here)
     stamped = [
         o
@@ -387,6 +385,9 @@ def test_export_includes_the_producer_and_both_extension_definitions(objects):
     assert liaison["version"] == "1.0"
     oasis = next(o for o in objects if o["id"] == EVENT_EXTENSION_ID)
     assert oasis["extension_types"] == ["new-sdo"]
+    # Its creator is in the export too, so that created_by_ref resolves inside the bundle.
+    creator = next(o for o in objects if o["id"] == oasis["created_by_ref"])
+    assert (creator["type"], creator["name"]) == ("identity", "OASIS Open")
 
 
 def test_liaison_extension_entries_match_the_json_schema(objects, schema):
@@ -433,7 +434,7 @@ def test_objects_made_from_a_document_name_the_installations_organisation_as_cre
                                  "created": "2025-09-01T00:00:00.000Z", "modified": "2025-09-02T00:00:00.000Z"})
     objs = to_stix(DOCUMENT, EXTRACTION, created=CREATED, modified=MODIFIED, producer=org)
     assert objs[0] == org and org["created_by_ref"] == org["id"] and org["identity_class"] == "organization"
-    shared = {PRODUCER_ID, LIAISON_EXTENSION_ID, EVENT_EXTENSION_ID}
+    shared = {PRODUCER_ID, LIAISON_EXTENSION_ID, EVENT_EXTENSION_ID, OASIS_IDENTITY_ID}
     assert PRODUCER_ID in {o["id"] for o in objs}  # still there: it signs the shared definitions
     assert all(o["created_by_ref"] == org["id"] for o in objs if o["id"] not in shared)
     assert validate_objects(objs) == []

@@ -6,6 +6,7 @@ import json
 import os
 from pathlib import Path
 
+from liaison.export.bundle import export_objects
 from liaison.export.eval_json import annotation
 from liaison.stix.validate import bundle as stix_bundle
 from liaison.store import Store
@@ -19,16 +20,22 @@ def _write_atomic(path: Path, text: str) -> None:
     tmp.replace(path)
 
 
-def export_stix(store: Store, out: Path) -> int:
-    """One bundle of the newest version of every stored STIX object."""
-    objects = store.latest_stix()
+def export_stix(store: Store, out: Path, collections: list[str] | None = None) -> int:
+    """One bundle of the newest version of every object the installation holds (what it extracted
+    and what its collections hold, pulled objects included), or of those in ``collections``; with
+    the definitions and marking definitions they name (liaison.export.bundle)."""
+    objects = export_objects(store, collections)
     bundle = stix_bundle(objects)
     _write_atomic(out, json.dumps(bundle, indent=1, ensure_ascii=False))
     return len(objects)
 
 
 def export_eval_json(store: Store, out: Path) -> int:
-    """FORMAT.md annotation files, named after each document's file stem."""
+    """FORMAT.md annotation files, named after each document's file stem.
+
+    The file stem names the files because the shared scorer matches them to its gold files by
+    document name. This export is for scoring on the same machine and is not STIX: the stems
+    (local file names) that STIX exports and TAXII never carry are fine here."""
     out.mkdir(parents=True, exist_ok=True)
     n = 0
     for row, ver in store.documents():

@@ -1,6 +1,7 @@
 """The objects that say who made an export and what its non-standard parts mean.
 
-Three definitional objects go into every export so that a bundle explains itself:
+Four definitional objects go into every export so that a bundle explains itself, and every
+`created_by_ref` in it names an identity the bundle holds:
 
 * the Liaison `identity` (a `system`), which signs these definitions (what an installation
   extracts is signed by the installation's own organisation, ``organisation_identity``);
@@ -8,7 +9,9 @@ Three definitional objects go into every export so that a bundle explains itself
   property for (spans, quantities, attribution, hedging); its JSON Schema is
   schemas/liaison-extension-v1.json in the repository;
 * the OASIS incident-core Event `extension-definition`, copied as OASIS published it,
-  because each Liaison event is an `event` SDO of that extension.
+  because each Liaison event is an `event` SDO of that extension;
+* the OASIS Open `identity`, also as published, because that definition names it as its creator:
+  without it a consumer that resolves `created_by_ref` (misp-stix, OpenCTI) finds nothing.
 
 These are the same object in every export, so their timestamps are fixed here rather than
 taken from the export time: STIX treats one id with two `created` values as a conflict.
@@ -32,6 +35,7 @@ LIAISON_EXTENSION_VERSION = "1.0"
 LIAISON_EXTENSION_SCHEMA = "https://liaison.invalid/schemas/liaison-extension-v1.json"
 
 EVENT_EXTENSION_ID = "extension-definition--4ca6de00-5b0d-45ef-a1dc-ea7279ea910e"
+OASIS_IDENTITY_ID = "identity--8ce3f695-d5a4-4dc8-9e93-a65af453a31a"
 
 # When the producer identity and the Liaison extension (v1.0) were defined.
 DEFINED = dt.datetime(2025, 11, 25, tzinfo=dt.UTC)
@@ -43,7 +47,7 @@ _OASIS_EVENT_EXTENSION: dict[str, Any] = {
     "type": "extension-definition",
     "spec_version": "2.1",
     "id": EVENT_EXTENSION_ID,
-    "created_by_ref": "identity--8ce3f695-d5a4-4dc8-9e93-a65af453a31a",
+    "created_by_ref": OASIS_IDENTITY_ID,
     "created": "2023-05-16T20:47:23.388576Z",
     "modified": "2023-05-16T20:47:23.388576Z",
     "name": "Event Extension",
@@ -58,6 +62,25 @@ _OASIS_EVENT_EXTENSION: dict[str, Any] = {
     ),
     "version": "1.0.0",
     "extension_types": ["new-sdo"],
+}
+
+# Published by OASIS in cti-stix-common-objects (commit 5e6d562ff5135696dfd0fa88ec0a6e60fb494e9b):
+# objects/identity/identity--8ce3f695-d5a4-4dc8-9e93-a65af453a31a.json, the creator of the definition above.
+_OASIS_IDENTITY: dict[str, Any] = {
+    "type": "identity",
+    "spec_version": "2.1",
+    "id": OASIS_IDENTITY_ID,
+    "created": "2021-03-13T20:09:20.8889Z",
+    "modified": "2023-06-20T10:00:00.000Z",
+    "name": "OASIS Open",
+    "description": (
+        "OASIS is a global community of experts who drive the creation and adoption of open standards "
+        "promoting interoperability, innovation, and freedom of choice."
+    ),
+    "roles": ["Standards Developing Organization (SDO)"],
+    "identity_class": "organization",
+    "sectors": ["non-profit"],
+    "contact_information": "info@oasis-open.org",
 }
 
 
@@ -118,10 +141,15 @@ def event_extension_definition() -> dict[str, Any]:
     return json.loads(json.dumps(_OASIS_EVENT_EXTENSION))
 
 
+def oasis_identity() -> dict[str, Any]:
+    """OASIS Open's identity, exactly as published: the `created_by_ref` of the Event extension definition."""
+    return json.loads(json.dumps(_OASIS_IDENTITY))
+
+
 @functools.cache
 def _definitions() -> tuple[str, ...]:
     return tuple(json.dumps(o) for o in (producer_identity(), liaison_extension_definition(),
-                                         event_extension_definition()))
+                                         oasis_identity(), event_extension_definition()))
 
 
 def definitions() -> list[dict[str, Any]]:
