@@ -79,7 +79,11 @@ class Entity:
     latitude: float | None = None
     longitude: float | None = None
     country_code: str | None = None
-    gazetteer: str | None = None  # which data set named it: "actors", "geonames" or None
+    gazetteer: str | None = None  # which data set named it: "actors", "geonames", "iso3166-2", "m49",
+    # or "context" (a place no data set knows, put in a country by what the document says)
+    feature: str | None = None  # populated_place, administrative_area, natural_feature, region
+    admin_code: str | None = None  # ISO 3166-2 code of an administrative area ("IQ-SD")
+    region: str | None = None  # STIX region-ov value (UN M49 subregion) of a place or country
 
 
 @dataclass(frozen=True)

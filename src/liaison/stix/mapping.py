@@ -35,7 +35,7 @@ from stix2.utils import format_datetime
 
 from liaison import __version__
 from liaison.clock import stamp_ms
-from liaison.extract.gazetteer import known_aliases
+from liaison.extract.gazetteer import known_aliases, region_of
 from liaison.model import ENTITY_TYPES, Document, Entity, Event, Extraction, Span
 from liaison.stix.event import EVENT_STATUS, TIME_FIDELITY, day_end, day_start
 from liaison.stix.extension import EVENT_EXTENSION_ID, LIAISON_EXTENSION_ID, definitions
@@ -92,7 +92,7 @@ def _unlocatable(entity: Entity) -> str | None:
     if _STIX_TYPE[entity.type] != "location":
         return None
     has_point = entity.latitude is not None and entity.longitude is not None
-    if entity.country_code or has_point:
+    if entity.country_code or has_point or entity.region:
         return None
     if entity.type == "country":
         return "country without an ISO code"
@@ -107,7 +107,8 @@ def _cached_entity(entity: Entity, common: dict[str, Any], namespace: uuid.UUID)
     people recur in article after article, and building STIX objects is not cheap."""
     mentions = tuple(m.text for m in entity.mentions) if entity.gazetteer != "actors" else ()
     key = (namespace, entity.key, entity.type, entity.canonical, entity.latitude, entity.longitude,
-           entity.country_code, entity.gazetteer, mentions if entity.type == "armed_group" else ())
+           entity.country_code, entity.gazetteer, entity.feature, entity.admin_code, entity.region,
+           mentions if entity.type == "armed_group" else ())
     cached = _ENTITY_CACHE.get(key)
     if cached is None:
         if len(_ENTITY_CACHE) > 50_000:
@@ -122,7 +123,8 @@ def _entity(entity: Entity, common: dict[str, Any], namespace: uuid.UUID) -> dic
     """The STIX object of a real-world thing. It holds only what does not depend on the document,
     so every document that names the thing yields the same object and no needless new version;
     mentions, titles and descriptions go in the report's extension."""
-    ext = _liaison(liaison_type=entity.type, key=entity.key, gazetteer=entity.gazetteer)
+    ext = _liaison(liaison_type=entity.type, key=entity.key, gazetteer=entity.gazetteer,
+                   **(_place_extension(entity) if _STIX_TYPE[entity.type] == "location" else {}))
     kwargs: dict[str, Any] = dict(common, id=entity_id(entity, namespace), name=entity.canonical, extensions=ext)
     description = None
     t = entity.type
@@ -142,13 +144,36 @@ def _entity(entity: Entity, common: dict[str, Any], namespace: uuid.UUID) -> dic
                 aliases.append(text)
         return _plain(stix2.v21.IntrusionSet(aliases=aliases or None, **kwargs))
     # country, place, facility
-    if entity.latitude is not None and entity.longitude is not None:
-        kwargs.update(latitude=entity.latitude, longitude=entity.longitude)
-    if entity.country_code:
-        kwargs["country"] = entity.country_code.upper()
+    kwargs.update(_location_properties(entity))
     if t == "facility":
         description = "facility" + (f": {description}" if description else "")
     return _plain(stix2.v21.Location(description=description, **kwargs))
+
+
+def _location_properties(entity: Entity) -> dict[str, Any]:
+    """The STIX location properties consumers read: the place's name as `city` (a populated place)
+    or `administrative_area` (a province, governorate, region), its `country` (ISO 3166-1
+    alpha-2), its `region` (region-ov, the UN M49 subregion of the country; a continent or
+    region itself for "Africa") and the gazetteer's point. `region` makes the object pass
+    stix2-validator's interoperability profile, which requires it on every location."""
+    props: dict[str, Any] = {}
+    if entity.latitude is not None and entity.longitude is not None:
+        props.update(latitude=entity.latitude, longitude=entity.longitude)
+    region = entity.region or region_of(entity.country_code)
+    if region:
+        props["region"] = region
+    if entity.country_code:
+        props["country"] = entity.country_code.upper()
+    if entity.type == "place" and entity.feature == "populated_place":
+        props["city"] = entity.canonical
+    elif entity.type == "place" and entity.feature == "administrative_area":
+        props["administrative_area"] = entity.canonical
+    return props
+
+
+def _place_extension(entity: Entity) -> dict[str, Any]:
+    """What kind of place, and the ISO 3166-2 code of a division: no STIX property holds them."""
+    return {"feature": entity.feature, "admin_code": entity.admin_code}
 
 
 def _event_name(event: Event, names: dict[str, str]) -> str:

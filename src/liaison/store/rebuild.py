@@ -28,7 +28,8 @@ def extraction_from_rows(ents: list[EntityRow], mentions: list[MentionRow], even
             key=e.key, canonical=e.canonical, type=e.type, mentions=tuple(by_key.get(e.key, [])),
             titles=tuple(d.get("titles", ())), descriptions=tuple(d.get("descriptions", ())),
             latitude=d.get("latitude"), longitude=d.get("longitude"), country_code=d.get("country_code"),
-            gazetteer=d.get("gazetteer"),
+            gazetteer=d.get("gazetteer"), feature=d.get("feature"), admin_code=d.get("admin_code"),
+            region=d.get("region"),
         ))
     out_events = []
     for row in events:

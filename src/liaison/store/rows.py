@@ -56,7 +56,8 @@ def extraction_rows(extraction: Extraction) -> dict[str, list[dict[str, Any]]]:
         entities.append({"key": ent.key, "canonical": ent.canonical, "type": ent.type, "data": {
             "key": ent.key, "canonical": ent.canonical, "type": ent.type, "titles": list(ent.titles),
             "descriptions": list(ent.descriptions), "latitude": ent.latitude, "longitude": ent.longitude,
-            "country_code": ent.country_code, "gazetteer": ent.gazetteer}})
+            "country_code": ent.country_code, "gazetteer": ent.gazetteer, "feature": ent.feature,
+            "admin_code": ent.admin_code, "region": ent.region}})
         mentions += [{"entity_key": ent.key, "start": m.start, "end": m.end, "text": m.text} for m in ent.mentions]
     for idx, ev in enumerate(extraction.events):
         events.append({
