@@ -13,7 +13,9 @@ from collections.abc import Iterable, Iterator
 import spacy
 from spacy.attrs import ORTH, SENT_START
 from spacy.language import Language
+from spacy.pipeline import EntityRuler
 from spacy.tokens import Doc
+from spacy.tokens import Span as SpacySpan
 
 # Registering the factories is the point of these imports.
 from liaison.extract import attribution as _attribution  # noqa: F401
@@ -73,6 +75,39 @@ def line_breaks(doc: Doc) -> Doc:
     return doc
 
 
+class _EntityRuler(EntityRuler):
+    """spaCy's EntityRuler, with its matches written to ``doc.ents`` in one pass.
+
+    spaCy's own ``set_annotations`` filters the whole entity list again for every match, which
+    is quadratic in a document's length. This keeps its rules (longest match first; a match
+    whose first or last token another has taken is dropped; a model entity that overlaps a
+    match gives way to it) and drops the overlapped entities once, at the end."""
+
+    def set_annotations(self, doc: Doc, matches: list[tuple[int, int, int]]) -> None:
+        new_entities = []
+        seen_tokens: set[int] = set()
+        for match_id, start, end in matches:
+            if not self.overwrite and any(t.ent_type for t in doc[start:end]):
+                continue
+            # end - 1: a match's boundaries are inclusive
+            if start not in seen_tokens and end - 1 not in seen_tokens:
+                if match_id in self._ent_ids:
+                    label, ent_id = self._ent_ids[match_id]
+                    span = SpacySpan(doc, start, end, label=label, span_id=ent_id)
+                else:
+                    span = SpacySpan(doc, start, end, label=match_id)
+                new_entities.append(span)
+                seen_tokens.update(range(start, end))
+        kept = [e for e in doc.ents if seen_tokens.isdisjoint(range(e.start, e.end))]
+        doc.ents = kept + new_entities
+
+
+@Language.factory("liaison_entity_ruler", default_config={"phrase_matcher_attr": None, "overwrite_ents": False})
+def make_entity_ruler(nlp: Language, name: str, phrase_matcher_attr: str | None,
+                      overwrite_ents: bool) -> _EntityRuler:
+    return _EntityRuler(nlp, name, phrase_matcher_attr=phrase_matcher_attr, overwrite_ents=overwrite_ents)
+
+
 def build_nlp(model: str) -> Language:
     """Load the spaCy pipeline ``model`` and add Liaison's components to it."""
     nlp = spacy.load(model, exclude=["senter"])
@@ -80,7 +115,7 @@ def build_nlp(model: str) -> Language:
     # Military and civil titles that end in a full stop but never end a sentence ("Brig. Gen. Ali").
     for title in load_json("titles.json")["abbreviations"]:
         nlp.tokenizer.add_special_case(title, [{ORTH: title}])
-    ruler = nlp.add_pipe("entity_ruler", name="liaison_actor_ruler", after="ner",
+    ruler = nlp.add_pipe("liaison_entity_ruler", name="liaison_actor_ruler", after="ner",
                          config={"phrase_matcher_attr": "ORTH", "overwrite_ents": True})
     ruler.add_patterns(ruler_patterns())  # type: ignore[attr-defined]
     for name in LIAISON_COMPONENTS:
