@@ -17,14 +17,17 @@ $(STAMP): pyproject.toml requirements/model.txt
 
 ## The main job on the embedded default: ingest the example articles, show what they report,
 ## and serve them over TAXII 2.1 to a demo partner (Ctrl-C stops the server).
+## The port is checked first, so a taken one is reported before minutes of work; the demo
+## partner's token is printed when the partner is made and kept afterwards
+## (`liaison partners token demo --rotate` makes a new one).
 run: setup
+	$(BIN)/liaison serve --check
 	$(BIN)/liaison ingest examples/articles
 	$(BIN)/liaison events
 	$(BIN)/liaison entities --type armed_group
 	$(BIN)/liaison collections add reports --from-store --default-tlp green --if-missing
-	$(BIN)/liaison partners add demo --name "Demo partner" --if-missing > /dev/null
+	$(BIN)/liaison partners add demo --name "Demo partner" --if-missing
 	$(BIN)/liaison collections grant reports demo
-	$(BIN)/liaison partners token demo --rotate
 	$(BIN)/liaison serve
 
 ## The whole suite, on SQLite and then on a throwaway PostgreSQL server.

@@ -21,7 +21,9 @@ SETS = [
     ("shared examples (2, real)", SHARED / "examples", SHARED / "eval" / "gold"),
     ("tests/data (14, fictional)", ROOT / "tests" / "data" / "docs", ROOT / "tests" / "data" / "gold"),
     ("examples/articles (6, fictional)", ROOT / "examples" / "articles", ROOT / "examples" / "gold"),
+    ("shared/eval/dev (35, real)", SHARED / "eval" / "dev" / "docs", SHARED / "eval" / "dev" / "gold"),
 ]
+SCORER = SHARED / "eval" / "score.py"
 KEYS = ["entity_f1", "entity_strict_f1", "alias_recall", "event_p", "event_r", "event_f1", "quantity_acc",
         "date_acc", "actor_acc", "location_acc", "attribution_acc", "crossdoc_f1"]
 
@@ -39,7 +41,7 @@ def score_set(docs: Path, gold: Path, tmp: Path) -> dict:
         raise SystemExit(f"ingest failed: {report.failures}")
     pred = tmp / "pred"
     export_eval_json(store, pred)
-    res = subprocess.run([sys.executable, str(SHARED / "eval" / "score.py"), str(gold), str(pred), "--json"],
+    res = subprocess.run([sys.executable, str(SCORER), str(gold), str(pred), "--json"],
                          capture_output=True, text=True, check=True)
     return json.loads(res.stdout.rsplit("\nsummary:", 1)[0])
 
@@ -48,10 +50,18 @@ def main() -> None:
     from rich.console import Console
     from rich.table import Table
 
+    if not SCORER.is_file():
+        # The scorer and the real gold sets are the evaluation kit, kept beside the checkout, not in it.
+        raise SystemExit(f"Error: the evaluation kit is not beside this checkout ({SCORER} is missing). "
+                         "Put the shared/ folder (with eval/score.py and its gold sets) next to the repository "
+                         "folder, then run make score again.")
     table = Table(title="Extraction quality (../shared/eval/score.py)")
     table.add_column("metric")
     results = []
     for name, docs, gold in SETS:
+        if not docs.is_dir() or not gold.is_dir():
+            Console(stderr=True).print(f"skipped {name}: {docs} or {gold} is missing", highlight=False)
+            continue
         table.add_column(name, justify="right")
         with tempfile.TemporaryDirectory() as tmp:
             results.append(score_set(docs, gold, Path(tmp)))

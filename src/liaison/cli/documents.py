@@ -1,0 +1,122 @@
+"""Documents in and out: ingest, show, documents, export."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.text import Text
+
+from liaison import listings
+from liaison.cli import common
+from liaison.cli.knowledge import EVENT_COLUMNS
+from liaison.cli.render import ENTITY_STYLE, Column, emit, err, error, out, say, table
+from liaison.errors import LiaisonError
+from liaison.model import ENTITY_TYPES
+
+
+class ExportFormat(StrEnum):
+    stix = "stix"
+    eval_json = "eval-json"
+
+
+def ingest(
+    paths: list[str] = typer.Argument(..., help="Files or folders (searched recursively); '-' reads standard input."),
+    workers: int = typer.Option(None, "--workers", "-w", help="Extraction processes (default: one per core)."),
+) -> None:
+    """Ingest documents (.txt, .json, .html) into the store and extract what they report."""
+    from liaison.pipeline import ingest as run_ingest
+
+    common.at_least(workers, 1, "--workers")
+    settings = common.settings()
+    if workers is not None:
+        settings = settings.model_copy(update={"workers": workers})
+    store = common.store(settings)
+    with Progress(TextColumn("[bold]ingest"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  TextColumn("{task.description}"), console=err, transient=False) as bar:
+        task = bar.add_task("", total=None)
+
+        def tick(name: str, total: int) -> None:
+            bar.update(task, total=total, advance=1, description=Path(name).name[:40])
+
+        report = run_ingest(paths, settings, store, progress=tick)
+    for _name, message in getattr(report, "warnings", []):
+        err.print(f"Warning: {message}", style="yellow", highlight=False, markup=False, soft_wrap=True)
+    for _name, message in report.failures:
+        error(message)
+    table("Ingest summary", [Column(k, justify="right") for k in ("documents", "new", "updated", "skipped", "entities",
+                                                                  "events", "failed")],
+          [{"documents": report.documents, "new": report.new, "updated": report.updated, "skipped": report.unchanged,
+            "entities": report.entities, "events": report.events, "failed": len(report.failures)}])
+    say(f"store: {store.url}")
+    if report.failures:
+        raise typer.Exit(1)
+
+
+def show(doc: str = typer.Argument(..., help="Document id, file stem, path or URL.")) -> None:
+    """Show a document with its extractions highlighted, and a table of its events."""
+    store = common.store()
+    found = store.find_document(doc)
+    if found is None:
+        raise LiaisonError("no such document in the store", doc, "List documents with `liaison documents`")
+    row, ver = found
+    ents, mentions, events = store.extraction_rows(row.id, ver.version)
+    types = {e.key: e.type for e in ents}
+    names = {e.key: e.canonical for e in ents}
+    out.rule(Text(ver.title or row.stem, style="bold"))
+    meta = [f"id {row.id}", f"version {ver.version}"]
+    if ver.outlet:
+        meta.append(ver.outlet)
+    if ver.published:
+        meta.append(f"published {ver.published.isoformat()} ({ver.published_from})")
+    if ver.url:
+        meta.append(ver.url)
+    out.print(" · ".join(meta), style="dim", highlight=False, markup=False)
+    text = Text(ver.text)
+    for m in mentions:
+        text.stylize(ENTITY_STYLE.get(types.get(m.entity_key, ""), "bold"), m.start, m.end)
+    for ev in events:
+        trig = ev.data["trigger"]
+        text.stylize("underline", trig["start"], trig["end"])
+    out.print(text)
+    legend = Text()
+    for t in ENTITY_TYPES:
+        legend.append(t, style=ENTITY_STYLE[t])
+        legend.append("  ")
+    legend.append("event trigger", style="underline")
+    out.print(legend)
+    table("Events", EVENT_COLUMNS[1:], [listings.event_row(ev, names) for ev in events])
+
+
+DOCUMENT_COLUMNS = [Column("stem", wrap=False), Column("id", wrap=False, short=12), Column("version", justify="right"),
+                    Column("published", wrap=False), Column("title"), Column("outlet")]
+
+
+def documents(as_json: bool = common.JSON) -> None:
+    """List the stored documents."""
+    emit("Documents", DOCUMENT_COLUMNS, listings.documents(common.store()), as_json)
+
+
+def export(
+    format_: ExportFormat = typer.Option(..., "--format", "-f", help="stix: one STIX 2.1 bundle; "
+                                         "eval-json: one annotation file per document."),
+    out_path: Path = typer.Option(..., "--out", "-o", help="Bundle file (stix) or folder (eval-json)."),
+) -> None:
+    """Export the store as a STIX 2.1 bundle or as evaluation JSON."""
+    from liaison.export.files import export_eval_json, export_stix
+
+    store = common.store()
+    try:
+        if format_ is ExportFormat.stix:
+            n = export_stix(store, out_path)
+            say(f"wrote {n} STIX objects to {out_path}")
+        else:
+            n = export_eval_json(store, out_path)
+            say(f"wrote {n} annotation files to {out_path}")
+    except OSError as exc:
+        raise LiaisonError(f"cannot write: {exc.strerror}", str(out_path), "Choose a writable path") from None
+
+
+COMMANDS = [ingest, show, documents, export]

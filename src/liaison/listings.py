@@ -1,0 +1,89 @@
+"""What each listing shows, as plain rows: the CLI renders them as tables or JSON, the web UI as pages.
+
+Each function takes the store (or sharing tables) and validated filters, and returns a list of
+JSON-serialisable dicts whose keys are the columns, in order. Keeping the shaping here, not in
+the command line, is what lets a second face (the web UI) show the same rows without copying it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from liaison.store import Store
+
+_MARK = {"lower_bound": "≥", "upper_bound": "≤", "approximate": "~", "exact": "", "range": ""}
+
+
+def figure(q: dict[str, Any]) -> str:
+    """One figure as a reader writes it: 'killed ≥30', 'troops 1500-2000', 'captured 19'."""
+    if q["qualifier"] == "range":
+        return f"{q['kind']} {q['low']}-{q['high']}"
+    return f"{q['kind']} {_MARK.get(q['qualifier'], '')}{q['value']}"
+
+
+def _day(value: dt.date | dt.datetime | None) -> str | None:
+    return value.isoformat()[:10] if value else None
+
+
+def documents(store: Store) -> list[dict[str, Any]]:
+    """The stored documents, one row each (current version), by stem."""
+    return [{"stem": row.stem, "id": row.id, "version": ver.version, "published": _day(ver.published),
+             "title": ver.title, "outlet": ver.outlet, "url": ver.url} for row, ver in store.documents()]
+
+
+def entities(store: Store, type_: str | None = None, name: str | None = None, since: dt.date | None = None,
+             until: dt.date | None = None) -> list[dict[str, Any]]:
+    """Entities across current document versions, with how many documents and mentions name them."""
+    return [{"name": r["canonical"], "type": r["type"], "documents": r["documents"], "mentions": r["mentions"],
+             "key": r["key"]} for r in store.current_entities(type_, name, since, until)]
+
+
+def event_row(ev: Any, names: dict[str, str], document: str | None = None) -> dict[str, Any]:  # noqa: ANN401
+    """One stored event as a row: names instead of entity keys, figures as a reader writes them."""
+    d = ev.data
+    row: dict[str, Any] = {"document": document} if document is not None else {}
+    attribution = d.get("attribution") or {}
+    row.update(
+        type=ev.type,
+        foiled=ev.status == "not-occurred" and ev.type != "foiled_attack",
+        date=ev.date_value,
+        actors=[names.get(a, a) for a in d["actors"]],
+        targets=[names.get(t, t) for t in d["targets"]],
+        location=names.get(d["location"], d["location"]) if d["location"] else None,
+        figures=[figure(q) for q in d["quantities"]],
+        source=attribution.get("source"),
+        confidence=ev.confidence,
+    )
+    return row
+
+
+def events(store: Store, type_: str | None = None, entity: str | None = None, since: dt.date | None = None,
+           until: dt.date | None = None) -> list[dict[str, Any]]:
+    """Events of current document versions in date order, each with its document's stem."""
+    names = store.entity_names()
+    return [event_row(ev, names, stem) for ev, stem in store.current_events(type_, entity, since, until)]
+
+
+def organisation(store: Store, name: str | None) -> dict[str, Any]:
+    """This installation's organisation (made at first use, renamed when ``name`` differs)."""
+    org = store.organisation(name)
+    return {"identity": org["identity_id"], "name": org["name"], "since": org["created"][:10]}
+
+
+def partners(sharing: Any) -> list[dict[str, Any]]:  # noqa: ANN401
+    return [{"id": p["id"], "name": p["name"], "identity": p["identity_id"], "live_tokens": p["tokens"],
+             "added": _day(p["created_at"]), "revoked": _day(p["revoked_at"])} for p in sharing.partners()]
+
+
+def collections(sharing: Any) -> list[dict[str, Any]]:  # noqa: ANN401
+    return [{"alias": c["alias"], "id": c["id"], "default_tlp": c["default_tlp"].upper(), "public": bool(c["public"]),
+             "follows_store": bool(c["follows_store"]), "objects": c["objects"], "readers": c["readers"],
+             "writers": c["writers"]} for c in sharing.collections()]
+
+
+def audit(sharing: Any, partner: str | None, since: dt.datetime | None, limit: int) -> list[dict[str, Any]]:  # noqa: ANN401
+    return [{"when": r["at"].astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S") if r["at"].tzinfo
+             else r["at"].strftime("%Y-%m-%d %H:%M:%S"),
+             "partner": r["partner_id"] or "(anonymous)", "from": r["remote"], "request": f"{r['method']} {r['path']}",
+             "status": r["status"], "objects": r["objects"]} for r in sharing.audit_log(partner, since, limit)]
