@@ -6,7 +6,9 @@ What maps to what, and why, is written up in docs/stix-mapping.md. In short:
   (organization); armed_group -> `intrusion-set`; country, place, facility -> `location`;
 * each Event -> an incident-core `event`, tied to its actors, targets and place by
   `has-actor`, `has-target` and `located-at` relationships;
-* the document -> a `report` whose `object_refs` name every other object in the export;
+* the document -> a `report` whose `object_refs` name every entity, event and relationship
+  made from it (not the identities and definitions that sign them), and which says nothing of
+  where the ingesting machine kept the file (PublishedSource);
 * what STIX has no property for (spans, figures, attribution, hedging) goes into the
   Liaison property extension on the object it describes.
 
@@ -357,6 +359,7 @@ def to_stix(
     method = extraction.method
 
     objects: list[dict[str, Any]] = ([dict(producer)] if producer else []) + definitions()
+    signing = len(objects)
     ids: dict[str, str] = {}  # entity key -> STIX id, for the entities that have an object
     names: dict[str, str] = {}
     unmapped: list[dict[str, Any]] = []
@@ -425,6 +428,10 @@ def to_stix(
         for e in extraction.entities
         if e.mentions
     ]
-    objects.append(_report(PublishedSource.of(document), report_id, [o["id"] for o in objects], unmapped, mentions, method,
+    # The report names what the document reported, not the definitions and identities that sign it:
+    # consumers (MISP, OpenCTI) turn each object_ref into content of the report.
+    # STIX requires at least one: a document that yielded nothing names the identity that read it.
+    content = [o["id"] for o in objects[signing:]] or [objects[0]["id"]]
+    objects.append(_report(PublishedSource.of(document), report_id, content, unmapped, mentions, method,
                            plain_common, created))
     return objects
