@@ -62,6 +62,8 @@ _DIVISION_NOUNS = set(_GEO["division_nouns"])
 _FEATURE_NOUNS = set(_GEO["feature_nouns"])
 _COMPASS = set(_GEO["compass_words"])
 _POPULATED_NOUNS = set(_GEO["populated_nouns"])
+_FAR_TOWN_POPULATION = 100_000
+_DIVISION_POPULATION = 100_000
 
 
 @dataclass
@@ -405,22 +407,33 @@ class EntityResolver:
         weights: Counter[str] = Counter()
         by_sentence: dict[int, Counter[str]] = {}
         end = dateline_end(doc.text)
-        for start, _end, type_, known in found:
-            cc = known.country_code if known else None
-            if not cc or type_ not in ("country", "place"):
+        own: dict[int, Counter[str]] = {}  # what each name adds, taken out again when it is chosen for
+        for i, (start, _end, type_, known) in enumerate(found):
+            if type_ == "country":
+                codes = {known.country_code} if known and known.country_code else set()
+            elif type_ == "place":
+                text = fold(doc[start:_end].text)
+                # evidence is a name that is a place's own name: "Nineveh" as another name of three
+                # towns in Indiana says nothing about where the document is
+                codes = {k.country_code for k in self._candidates(doc, doc[start:_end], known)
+                         if fold(k.canonical) == text or k.feature == "administrative_area"}
+                if codes != {k.country_code for k in self._candidates(doc, doc[start:_end], known)}:
+                    continue
+            else:
                 continue
-            codes = {k.country_code for k in self._candidates(doc, doc[start:_end], known)} if type_ == "place" else {cc}
-            if len(codes) != 1:
+            if len(codes) != 1 or None in codes:
                 continue  # ambiguous names are what the weights decide, not evidence
+            cc = next(iter(codes))
             w = 2 if end is not None and doc[start].idx < end else 1
             weights[cc] += w
+            own[i] = Counter({cc: w})
             by_sentence.setdefault(doc[start].sent.start, Counter())[cc] += 1
         out = list(found)
         for i, (start, stop, type_, known) in enumerate(out):
             if type_ == "place" and (known is None or known.source in ("geonames", "iso3166-2")):
                 span = doc[start:stop]
-                local = by_sentence.get(span.sent.start, Counter())
-                out[i] = (start, stop, type_, self._choose(doc, span, known, weights, local))
+                local = by_sentence.get(span.sent.start, Counter()) - Counter({c: 1 for c in own.get(i, ())})
+                out[i] = (start, stop, type_, self._choose(doc, span, known, weights - own.get(i, Counter()), local))
         # Twice, so that "the mountains of Puntland" can follow Puntland, named later, to Somalia.
         for _ in range(2):
             for i, (start, stop, type_, known) in enumerate(out):
@@ -442,20 +455,34 @@ class EntityResolver:
         if not candidates:
             return None
         division = self._division_cue(doc, span)
+        # A division named like its own capital ("Kirkuk", "Menaka") is the town unless the text says
+        # province: only then does the division count as populous.
+        towns = {c.country_code for c in candidates
+                 if c.feature == "populated_place" and fold(c.canonical) == fold(span.text)}
 
         def score(i: int) -> tuple:
             # Each mention of a candidate's country counts one (two in the same sentence); a place ten
             # times as populous counts one more, so a capital keeps its name against a namesake
             # hamlet unless the document's geography says otherwise; a place's own name counts two
-            # more than another place's alternate name ("Gao" is in Mali, not Guantanamo).
+            # more than another place's alternate name ("Gao" is in Mali, not Guantanamo). A division
+            # counts as a town of 100,000: "Sulu" is the province, not Jolo, whose other name it is.
             c = candidates[i]
             cc = c.country_code or ""
-            prior = math.log10(c.population + 10) + 2 * (fold(c.canonical) == fold(span.text))
+            population = c.population or (_DIVISION_POPULATION if c.feature == "administrative_area" and
+                                          (division or c.country_code not in towns) else 0)
+            prior = math.log10(population + 10) + 2 * (fold(c.canonical) == fold(span.text))
             if division and c.feature == "administrative_area":
                 prior += 10
             return (2 * local[cc] + weights[cc] + prior, -i)
 
-        return candidates[max(range(len(candidates)), key=score)]
+        best = candidates[max(range(len(candidates)), key=score)]
+        cc = best.country_code or ""
+        if weights and not weights[cc] and not local[cc] and best.feature == "populated_place" \
+                and best.population < _FAR_TOWN_POPULATION:
+            # A small town in a country the document never names, in a document that names others,
+            # is a namesake ("Nineveh", Indiana, in an article on Iraq): leave it to the context.
+            return None
+        return best
 
     def _located_by_context(self, doc: Doc, span: Span, done: list, weights: Counter) -> Known | None:
         """A country for a place no gazetteer knows, from the words around it or the document."""

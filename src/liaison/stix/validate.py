@@ -36,14 +36,17 @@ def bundle(objects: list[dict[str, Any]]) -> dict[str, Any]:
     return {"type": "bundle", "id": f"bundle--{uuid.uuid5(LIAISON_NAMESPACE, key)}", "objects": list(objects)}
 
 
-def validate_objects(objects: list[dict[str, Any]]) -> list[str]:
-    """The validator's errors for a bundle of the objects; warnings (SHOULDs) are dropped."""
+def validate_objects(objects: list[dict[str, Any]], *, interop: bool = False) -> list[str]:
+    """The validator's errors for a bundle of the objects; warnings (SHOULDs) are dropped.
+
+    ``interop`` adds the validator's interoperability profile (its ``--interop`` option): every
+    object's `created_by_ref` names an identity in the bundle, every `location` has a `region`."""
     if not _BUNDLED_CORE.is_file():
         raise RuntimeError(
             "the installed stix2-validator has no STIX 2.1 schemas (the 3.3.1 wheel omits them); "
             "install the pinned stix2-validator==3.3.2"
         )
-    options = ValidationOptions(version="2.1", schema_dir=str(EXTENSION_SCHEMAS))
+    options = ValidationOptions(version="2.1", schema_dir=str(EXTENSION_SCHEMAS), interop=interop)
     result = validate_instance(bundle(objects), options)
     return [str(e) for e in result.errors]
 
