@@ -150,6 +150,12 @@ class EntityResolver:
             cluster.mentions.sort()
             if cluster.type == "person":
                 self._titles_and_descriptions(doc, cluster)
+            elif cluster.known is not None and cluster.known.source == "iso3166-2":
+                # "Cabo Delgado Province" and "Cabo Delgado" are one division: its name is the one the
+                # text uses that is its own, not the longest
+                own = [doc[s:e].text for s, e in cluster.mentions if fold(doc[s:e].text) == fold(cluster.known.canonical)]
+                if own:
+                    cluster.canonical = own[0]
         doc._.clusters = clusters
         doc._.token_entity = token_entity
         return doc
