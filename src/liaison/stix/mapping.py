@@ -20,8 +20,9 @@ of every test document back through stix2 and requires it unchanged, and runs
 stix2-validator over the exported bundles.
 
 A `location` must carry a country, a region or coordinates (STIX 2.1, section 4.11; stix2
-and the JSON Schema both enforce it). A place or facility that the gazetteers could not
-locate therefore gets no STIX object; the report's extension lists it under
+and the JSON Schema both enforce it), and carries `region` whenever its country is known
+(stix2-validator's interoperability profile requires it). A place or facility that neither
+the gazetteers nor its document's context could locate therefore gets no STIX object; the report's extension lists it under
 `unmapped_entities`, and an event that names it lists its key under `unmapped_refs`.
 """
 
