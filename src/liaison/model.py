@@ -49,6 +49,8 @@ class Document:
     outlet: str | None = None
     published: dt.date | None = None
     published_from: str | None = None  # "metadata", "dateline" or None
+    encoding: str | None = None  # what the bytes were read as: "utf-8", "cp1252", "utf-16-le", ...
+    encoding_confidence: float | None = None  # 1.0 when certain (a BOM, valid UTF-8, a declaration)
 
     @property
     def content_hash(self) -> str:

@@ -2,8 +2,9 @@
 
 Each batch of documents is stored in one transaction with a savepoint per document, so a
 failure or a kill mid-ingest leaves every document either complete or absent, never
-half-written. Bad input is
-reported per file and the batch goes on.
+half-written. Every step that handles one document (reading it, extracting from it, mapping
+it to STIX, writing it) is guarded: whatever it raises, of any type, becomes that document's
+one-line error and the batch goes on; only a store that cannot be written at all stops it.
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ import functools
 import gc
 import multiprocessing
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 
 from liaison import clock
 from liaison.errors import InputError, LiaisonError, StoreError
@@ -26,11 +27,21 @@ from liaison.settings import Settings
 from liaison.sources.files import read_sources
 from liaison.stix.extension import organisation_identity
 from liaison.stix.mapping import to_stix
+from liaison.stix.tlp import Marking, parse_level
 from liaison.store import Store
+from liaison.store.database import document_id
 from liaison.store.rows import StixRow, extraction_rows, stix_rows
 from liaison.store.sharing import Sharing
 
 _NLP = None  # the worker processes' pipeline, inherited from the parent at fork
+
+# Below this confidence a decoded text gets a warning line: its encoding was a guess.
+LOW_ENCODING_CONFIDENCE = 0.8
+
+# Errors of the database itself rather than of one document: every document after would fail the same way.
+_STORE_WIDE = (OperationalError, InterfaceError, DisconnectionError)
+
+Result = tuple[Extraction, list[StixRow], dict[str, list]]
 
 
 @dataclass
@@ -40,7 +51,10 @@ class IngestReport:
     unchanged: int = 0
     entities: int = 0
     events: int = 0
+    marked: int = 0  # unchanged documents given a new marking (new versions of their objects)
     failures: list[tuple[str, str]] = field(default_factory=list)
+    # (file, one line) for documents stored with a caveat: a guessed encoding, characters removed.
+    warnings: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def documents(self) -> int:
@@ -70,24 +84,59 @@ def load_nlp(settings: Settings):  # noqa: ANN201
     return _NLP
 
 
-def _process_batch(docs: list[Document], producer: dict | None = None,
-                   ) -> list[tuple[Extraction, list[StixRow], dict[str, list]]]:
+@dataclass(frozen=True)
+class Failure:
+    """Why one document failed at one stage; plain strings, so it crosses from a worker intact."""
+
+    stage: str  # "cannot read document", "cannot extract from document", "cannot store document"
+    kind: str  # the exception's type name
+    reason: str  # the first line of its message
+    line: str | None = None  # a LiaisonError's own line, which already says where and what to do
+
+    @classmethod
+    def of(cls, stage: str, err: BaseException) -> Failure:
+        err = getattr(err, "orig", None) or err  # the driver's error, not SQLAlchemy's wrapper with the SQL
+        reason = (str(err).strip().splitlines() or [""])[0][:200]
+        return cls(stage, type(err).__name__, reason, err.line() if isinstance(err, LiaisonError) else None)
+
+    def message(self, name: str) -> str:
+        """The document's one-line error. Anything but a LiaisonError is a fault of Liaison's on this
+        input, so the line names the exception and asks for the file; the batch goes on without it."""
+        if self.line is not None:
+            return self.line
+        what = f"{self.stage}: {self.kind}" + (f": {self.reason}" if self.reason else "")
+        return InputError(what, name, "Report this file to the Liaison maintainers; the other documents "
+                          "were processed").line()
+
+
+def _process_batch(docs: list[Document], producer: dict | None = None) -> list[Result | Failure]:
     """Extract a batch through nlp.pipe and map each result to STIX, in a worker process.
 
     spaCy's models run far faster on batches than doc by doc, and doing the STIX mapping here
-    too (down to the JSON text of each object) leaves the parent process only the store writes."""
+    too (down to the JSON text of each object) leaves the parent process only the store writes.
+    Each document gets its result or its Failure:
+    if the batch fails inside spaCy, its documents are run again one by one, so one bad
+    document costs only itself."""
     assert _NLP is not None
     now = clock.now()
-    out = []
-    for doc, parsed in zip(docs, process(_NLP, [(d.text, d.published) for d in docs], len(docs)), strict=True):
-        extraction = to_extraction(parsed)
-        objects = to_stix(doc, extraction, created=now, modified=now, producer=producer)
-        out.append((extraction, stix_rows(objects), extraction_rows(extraction)))
+    try:
+        parsed_all = list(process(_NLP, [(d.text, d.published) for d in docs], len(docs)))
+    except Exception:
+        parsed_all = None
+    out: list[Result | Failure] = []
+    for i, doc in enumerate(docs):
+        try:
+            parsed = parsed_all[i] if parsed_all is not None else next(process(_NLP, [(doc.text, doc.published)], 1))
+            extraction = to_extraction(parsed)
+            objects = to_stix(doc, extraction, created=now, modified=now, producer=producer)
+            out.append((extraction, stix_rows(objects), extraction_rows(extraction)))
+        except Exception as err:
+            out.append(Failure.of("cannot extract from document", err))
     return out
 
 
 def _processed(docs: list[Document], workers: int, batch_size: int,
-               producer: dict | None = None) -> Iterator[list[tuple[Extraction, list, dict]]]:
+               producer: dict | None = None) -> Iterator[list[Result | Failure]]:
     """Batches of results, in the order of ``docs``."""
     # Small batches keep every worker busy and let results reach the store while others are parsed.
     size = max(1, min(batch_size, -(-len(docs) // max(1, workers * 2))))
@@ -98,7 +147,14 @@ def _processed(docs: list[Document], workers: int, batch_size: int,
         return
     ctx = multiprocessing.get_context("fork")
     with ctx.Pool(min(workers, len(batches))) as pool:
-        yield from pool.imap(functools.partial(_process_batch, producer=producer), batches)
+        results = pool.imap(functools.partial(_process_batch, producer=producer), batches)
+        for batch in batches:
+            try:
+                yield next(results)
+            except Exception:
+                # The batch's results did not come back (one would not pickle, say): run it again
+                # here, where each document is guarded as in a worker. imap goes on with the next.
+                yield _process_batch(batch, producer)
 
 
 def ingest(
@@ -106,25 +162,41 @@ def ingest(
     settings: Settings,
     store: Store,
     progress: Callable[[str, int], None] | None = None,
+    marking: Marking | None = None,
 ) -> IngestReport:
-    """Ingest every document under ``paths``; ``progress(name, total)`` is called per document."""
+    """Ingest every document under ``paths``; ``progress(name, total)`` is called per document.
+
+    ``marking`` (``liaison ingest --tlp``) marks every document that does not carry its own."""
     report = IngestReport()
+    sharing = Sharing(store)
     todo: list[Document] = []
     sources = list(read_sources(paths, settings.max_file_bytes))
     total = len(sources)
     documents: list[Document] = []
+    names: dict[str, str] = {}  # source key -> the name the user gave, for messages
     for src in sources:
+        notes: list[str] = []
         try:
-            documents.append(to_document(src))
-        except InputError as err:
-            report.failures.append((src.name, err.line()))
+            doc = _with_marking(to_document(src, warn=notes.append), marking, sharing, src.name)
+        except Exception as err:
+            report.failures.append((src.name, Failure.of("cannot read document", err).message(src.name)))
             if progress:
                 progress(src.name, total)
+            continue
+        documents.append(doc)
+        names[doc.source_key] = src.name
+        report.warnings += [(src.name, line) for line in notes]
     stored = store.current_states([d.source_key for d in documents])
+    marked = store.document_markings([d.source_key for d in documents if d.tlp is not None])
     for doc in documents:
         # Unchanged text extracted by these rules: nothing to do. New rules re-extract it as a new version.
         if stored.get(doc.source_key) == (doc.content_hash, METHOD_VERSION):
             report.unchanged += 1
+            wanted = None if doc.tlp is None else Marking(doc.tlp, doc.recipients)
+            if wanted is not None and marked.get(doc.source_key) != wanted:
+                # The same text under a new marking: new versions of its objects, not a new extraction.
+                store.mark_document(document_id(doc.source_key), wanted)
+                report.marked += 1
             if progress:
                 progress(doc.source_key, total)
             continue
@@ -135,29 +207,86 @@ def ingest(
         producer = organisation_identity(store.organisation(settings.organisation))
     pending = iter(todo)
     for results in _processed(todo, settings.resolved_workers(), settings.batch_size, producer):
-        batch = [(next(pending), extraction, objects, rows) for extraction, objects, rows in results]
-        try:
-            outcomes = store.save_batch(batch)
-        except SQLAlchemyError as err:
-            # The failing document's savepoint rolled back; the documents before it are committed.
-            reason = str(getattr(err, "orig", err)).strip().splitlines()[0]
-            raise StoreError(f"cannot write to the store: {reason}", store.url,
-                             "Check that the database is reachable and writable, then run the same "
-                             "ingest again") from None
-        for (doc, extraction, _, _), outcome in zip(batch, outcomes, strict=True):
-            if outcome == "new":
-                report.new += 1
-            elif outcome == "updated":
-                report.updated += 1
+        batch = []
+        for result in results:
+            doc = next(pending)
+            if isinstance(result, Failure):
+                report.failures.append((names[doc.source_key], result.message(names[doc.source_key])))
+                if progress:
+                    progress(doc.source_key, total)
             else:
-                report.unchanged += 1
-            if outcome != "unchanged":
+                batch.append((doc, *result))
+        for (doc, extraction, _, _), outcome in zip(batch, _save(store, batch, stored), strict=True):
+            if isinstance(outcome, Failure):
+                report.failures.append((names[doc.source_key], outcome.message(names[doc.source_key])))
+            else:
+                setattr(report, outcome, getattr(report, outcome) + 1)
+            if outcome in ("new", "updated"):
                 report.entities += len(extraction.entities)
                 report.events += len(extraction.events)
             if progress:
                 progress(doc.source_key, total)
-    if report.new or report.updated:
+    if report.new or report.updated or report.marked:
         # Collections that follow the store share what was just stored (a later ingest catches up
         # anything a kill left out between the two commits).
-        Sharing(store).sync_all()
+        sharing.sync_all()
     return report
+
+
+def _with_marking(doc: Document, default: Marking | None, sharing: Sharing, name: str) -> Document:
+    """The document with its marking: its own (a JSON document's "tlp" and "recipients"), else the
+    batch's, with recipients as STIX identity ids. A marking that cannot be used is its one-line error."""
+    if doc.tlp is None:
+        return doc if default is None else replace(doc, tlp=default.level, recipients=default.recipients)
+    try:
+        level = parse_level(doc.tlp)
+    except ValueError:
+        raise InputError(f"field \"tlp\" is not a TLP level: {doc.tlp!r}", name,
+                         "Use clear, green, amber, amber+strict or red") from None
+    try:
+        identities = sharing.recipient_identities(doc.recipients)
+    except KeyError as exc:
+        raise InputError(f"no such partner: {exc.args[0]!r}", name,
+                         "Add it with `liaison partners add` or fix \"recipients\"") from None
+    try:
+        Marking(level, identities)
+    except ValueError as exc:
+        raise InputError(str(exc), name, "Fix \"tlp\" or \"recipients\"") from None
+    return replace(doc, tlp=level, recipients=identities)
+
+
+def _save(store: Store, batch: list, stored: dict[str, tuple[str, str]]) -> list[str | Failure]:
+    """Write a batch: each document's outcome ("new", "updated", "unchanged") or its Failure.
+
+    One transaction for the batch is the fast path. If a write fails, the documents before the
+    failing one are committed (each has its own savepoint) and the batch is written again one
+    document at a time, so only the document at fault fails; those already committed come back
+    "unchanged" from the store and are counted by what they were before this run. A failure of
+    the database itself (unreachable, locked, full) stops the ingest with one line."""
+    if not batch:
+        return []
+    try:
+        return store.save_batch(batch)
+    except Exception as err:
+        _raise_if_store_wide(err, store)
+    outcomes: list[str | Failure] = []
+    for item in batch:
+        doc = item[0]
+        try:
+            outcome = store.save_batch([item])[0]
+        except Exception as err:
+            _raise_if_store_wide(err, store)
+            outcomes.append(Failure.of("cannot store document", err))
+            continue
+        if outcome == "unchanged" and stored.get(doc.source_key) != (doc.content_hash, item[1].method):
+            outcome = "updated" if doc.source_key in stored else "new"  # written by the failed batch
+        outcomes.append(outcome)
+    return outcomes
+
+
+def _raise_if_store_wide(err: BaseException, store: Store) -> None:
+    if isinstance(err, _STORE_WIDE):
+        reason = (str(getattr(err, "orig", None) or err).strip().splitlines() or [type(err).__name__])[0]
+        raise StoreError(f"cannot write to the store: {reason}", store.url,
+                         "Check that the database is reachable and writable, then run the same "
+                         "ingest again") from None

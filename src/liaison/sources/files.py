@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,6 +23,7 @@ class RawSource:
     suffix: str
     data: bytes = b""
     error: InputError | None = None
+    charset: str | None = None  # the charset declared outside the bytes (HTTP Content-Type kept with the file)
 
 
 def read_sources(paths: list[str], max_bytes: int) -> Iterator[RawSource]:
@@ -57,9 +60,33 @@ def _stdin(max_bytes: int) -> RawSource:
     return RawSource("<stdin>", f"stdin:{digest}", suffix, data)
 
 
+def _printable(path: Path) -> str:
+    """The path as text that can be printed and stored: bytes of a file name that are not UTF-8
+    (Python keeps them as unpaired surrogates) are written as ``\\xNN``, which stays unique."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+def _declared_charset(path: Path) -> str | None:
+    """The charset that came with a downloaded file: ``curl --xattr`` keeps the HTTP Content-Type
+    in the ``user.mime_type`` extended attribute; ``user.charset`` is the freedesktop.org one."""
+    if not hasattr(os, "getxattr"):
+        return None
+    for attr in ("user.charset", "user.mime_type"):
+        try:
+            value = os.getxattr(path, attr).decode("ascii", "replace")
+        except OSError:
+            continue
+        if attr == "user.charset":
+            return value.strip() or None
+        m = re.search(r"charset\s*=\s*[\"']?([A-Za-z0-9_.:+-]+)", value, re.IGNORECASE)
+        if m:
+            return m.group(1)
+    return None
+
+
 def _read(path: Path, max_bytes: int) -> RawSource:
-    name = str(path)
-    key = str(path.resolve())
+    name = _printable(path)
+    key = _printable(path.resolve())
     suffix = path.suffix.lower()
     try:
         if not path.exists():
@@ -84,4 +111,4 @@ def _read(path: Path, max_bytes: int) -> RawSource:
         reason = err.strerror or str(err)
         return RawSource(name, key, suffix, error=InputError(f"cannot read file: {reason}", name,
                                                              "Check its permissions"))
-    return RawSource(name, key, suffix, data)
+    return RawSource(name, key, suffix, data, charset=_declared_charset(path))

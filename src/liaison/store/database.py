@@ -174,8 +174,8 @@ class Store:
         conn.execute(insert(DocumentVersionRow.__table__).values(
             document_id=did, version=version, content_hash=doc.content_hash, text=doc.text,
             media_type=doc.media_type, url=doc.url, title=doc.title, outlet=doc.outlet,
-            published=doc.published, published_from=doc.published_from,
-            extraction_method=extraction.method, ingested_at=now,
+            published=doc.published, published_from=doc.published_from, encoding=doc.encoding,
+            encoding_confidence=doc.encoding_confidence, extraction_method=extraction.method, ingested_at=now,
         ))
         for table, table_rows in (rows or extraction_rows(extraction)).items():
             if table_rows:

@@ -10,6 +10,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     ForeignKeyConstraint,
     Index,
@@ -49,6 +50,9 @@ class DocumentVersionRow(Base):
     outlet: Mapped[str | None] = mapped_column(Text, nullable=True)
     published: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     published_from: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    # What the file's bytes were read as and how sure that was (docs/ingest.md#text-encoding).
+    encoding: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    encoding_confidence: Mapped[float | None] = mapped_column(Float, nullable=True)
     extraction_method: Mapped[str] = mapped_column(String(64))
     ingested_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     __table_args__ = (ForeignKeyConstraint(["document_id"], ["documents.id"], ondelete="CASCADE"),)
