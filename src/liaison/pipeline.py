@@ -285,7 +285,10 @@ def _save(store: Store, batch: list, stored: dict[str, tuple[str, str]]) -> list
 
 
 def _raise_if_store_wide(err: BaseException, store: Store) -> None:
-    if isinstance(err, _STORE_WIDE):
+    # psycopg files some errors of one row's data under OperationalError (54: a value over a
+    # size limit, such as an index entry); SQLSTATE classes 22 and 23 are data and constraints.
+    sqlstate = getattr(getattr(err, "orig", None), "sqlstate", None) or ""
+    if isinstance(err, _STORE_WIDE) and not sqlstate.startswith(("22", "23", "54")):
         reason = (str(getattr(err, "orig", None) or err).strip().splitlines() or [type(err).__name__])[0]
         raise StoreError(f"cannot write to the store: {reason}", store.url,
                          "Check that the database is reachable and writable, then run the same "
