@@ -20,6 +20,9 @@ if not Doc.has_extension("published"):
     Doc.set_extension("published", default=None)
 if not Doc.has_extension("dates"):
     Doc.set_extension("dates", default=None)
+# The latest year of the whole text, set on each chunk of a long text (liaison.extract.chunking).
+if not Doc.has_extension("context_year"):
+    Doc.set_extension("context_year", default=None)
 
 MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
 MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
@@ -132,8 +135,10 @@ class DateFinder:
 
     def __call__(self, doc: Doc) -> Doc:
         published = doc._.published
-        years = [int(t.text) for t in doc if re.fullmatch(r"(19|20)\d\d", t.text)]
-        context_year = years[-1] if years else None
+        context_year = doc._.context_year
+        if context_year is None:
+            years = [int(t.text) for t in doc if re.fullmatch(r"(19|20)\d\d", t.text)]
+            context_year = years[-1] if years else None
         ents = [e for e in doc.ents if e.label_ == "DATE"]
         out: list[DateMention] = []
         i = 0

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import NamedTuple
 
 import spacy
 from spacy.attrs import ORTH, SENT_START
@@ -23,6 +25,7 @@ from liaison.extract import dates as _dates  # noqa: F401
 from liaison.extract import entities as _entities  # noqa: F401
 from liaison.extract import events as _events  # noqa: F401
 from liaison.extract import quantities as _quantities  # noqa: F401
+from liaison.extract.chunking import CHUNK_CHARS, chunk_bounds, context_year, merge
 from liaison.extract.gazetteer import country_index, region_of
 from liaison.extract.lexicon import actors, load_json
 from liaison.ingest.dateline import dateline_end
@@ -123,30 +126,83 @@ def build_nlp(model: str) -> Language:
     return nlp
 
 
-def process(nlp: Language, items: Iterable[tuple[str, dt.date | None]], batch_size: int = 16) -> Iterator[Doc]:
-    """Run ``nlp`` over (text, published) pairs; the date lets relative expressions resolve."""
+@dataclass(frozen=True)
+class Parsed:
+    """A text after the pipeline: the records of each chunk it was processed in, in text order,
+    with offsets into the whole text (``to_extraction`` joins them)."""
 
-    def docs() -> Iterator[Doc]:
-        for text, published in items:
-            doc = nlp.make_doc(text)
-            doc._.published = published
-            yield doc
+    chunks: tuple[Extraction, ...]
 
-    yield from nlp.pipe(docs(), batch_size=batch_size)
+
+class _Piece(NamedTuple):
+    """One chunk of one text on its way through the pipeline."""
+
+    text: int  # which of the texts
+    chunks: int  # how many chunks that text has
+    offset: int  # where this one starts in it
+    chars: int
+    doc: Doc
+
+
+def process(nlp: Language, items: Iterable[tuple[str, dt.date | None]], batch_size: int = 16) -> Iterator[Parsed]:
+    """Run ``nlp`` over (text, published) pairs; the date lets relative expressions resolve.
+
+    A text longer than ``CHUNK_CHARS`` goes through in chunks cut at paragraph or sentence
+    ends (liaison.extract.chunking), and the model is never handed more than ``CHUNK_CHARS``
+    of text at once (or ``batch_size`` texts), so its memory stays bounded whatever the size
+    of a text. Each chunk's Doc becomes records as soon as it is processed."""
+    done: dict[int, list[Extraction]] = {}
+
+    def pieces() -> Iterator[_Piece]:
+        for n, (text, published) in enumerate(items):
+            bounds = chunk_bounds(text, CHUNK_CHARS)
+            year = context_year(text) if len(bounds) > 1 else None
+            for k, (start, end) in enumerate(bounds):
+                # a chunk without the blank line that ends it reads as the paragraphs alone would
+                chunk = text[start:end] if k == len(bounds) - 1 else text[start:end].rstrip()
+                doc = nlp.make_doc(chunk)
+                doc._.published = published
+                doc._.context_year = year
+                yield _Piece(n, len(bounds), start, len(chunk), doc)
+
+    def run(batch: list[_Piece]) -> Iterator[Parsed]:
+        docs = nlp.pipe([p.doc for p in batch], batch_size=len(batch))
+        for piece, doc in zip(batch, docs, strict=True):
+            parts = done.setdefault(piece.text, [])
+            parts.append(doc_extraction(doc, piece.offset))
+            if len(parts) == piece.chunks:
+                yield Parsed(tuple(done.pop(piece.text)))
+
+    batch: list[_Piece] = []
+    chars = 0
+    for piece in pieces():
+        if batch and (len(batch) >= batch_size or chars + piece.chars > CHUNK_CHARS):
+            yield from run(batch)
+            batch, chars = [], 0
+        batch.append(piece)
+        chars += piece.chars
+    if batch:
+        yield from run(batch)
 
 
 def extract(nlp: Language, text: str, published: dt.date | None = None) -> Extraction:
-    doc = next(process(nlp, [(text, published)]))
-    return to_extraction(doc)
+    return to_extraction(next(process(nlp, [(text, published)])))
 
 
-def to_extraction(doc: Doc) -> Extraction:
-    """Plain records from the components' annotations, every item tied to character offsets."""
+def to_extraction(parsed: Parsed) -> Extraction:
+    """The records of a whole text from those of its chunks."""
+    return merge(parsed.chunks)
+
+
+def doc_extraction(doc: Doc, offset: int = 0) -> Extraction:
+    """Plain records from the components' annotations, every item tied to character offsets.
+
+    ``offset`` is where the Doc's text starts in the whole text, for a Doc of one chunk."""
     clusters = doc._.clusters or {}
 
     def span(start: int, end: int) -> Span:
         s = doc[start:end]
-        return Span(s.start_char, s.end_char, s.text)
+        return Span(s.start_char + offset, s.end_char + offset, s.text)
 
     entities = []
     for c in clusters.values():
