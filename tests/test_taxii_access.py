@@ -122,9 +122,9 @@ def post(world: World, partner: str, alias: str, objects: list[dict]) -> None:
         world.producers[obj["id"]] = world.identities[partner]
 
 
-def page_all(world: World, partner: str | None, url: str, key: str = "objects") -> tuple[list, list[dict]]:
-    """Every page of an endpoint with limit=2; returns the items and each page's headers."""
-    items, headers, nxt = [], [], None
+def page_all(world: World, partner: str | None, url: str, key: str = "objects") -> list[tuple[list, dict]]:
+    """Every page of an endpoint with limit=2: each page's items and headers."""
+    pages, nxt = [], None
     for _ in range(1000):
         params = {"limit": "2"}
         if nxt:
@@ -132,12 +132,25 @@ def page_all(world: World, partner: str | None, url: str, key: str = "objects") 
         res = world.client.get(url, headers=world.auth(partner), params=params)
         assert res.status_code == 200, res.text
         body = res.json()
-        items += body.get(key, [])
-        headers.append(dict(res.headers))
+        pages.append((body.get(key, []), dict(res.headers)))
         if not body["more"]:
-            return items, headers
+            return pages
         nxt = body["next"]
     raise AssertionError("paging did not end")
+
+
+def check_date_added_headers(pages: list[tuple[list, dict]], added: dict[str, str]) -> None:
+    """TAXII 2.1 (5.3 Get Objects, 5.6 Get Object Manifests): a page of objects carries
+    X-TAXII-Date-Added-First and -Last, the date_added of its first and last object; here they must
+    come from the page's own rows, and an empty page must name no date at all, or the headers would
+    tell a reader when objects it may not see were added."""
+    for items, headers in pages:
+        if items:
+            dates = [added[o["id"]] for o in items]
+            assert headers.get("x-taxii-date-added-first") == min(dates), headers
+            assert headers.get("x-taxii-date-added-last") == max(dates), headers
+        else:
+            assert "x-taxii-date-added-first" not in headers and "x-taxii-date-added-last" not in headers, headers
 
 
 def check_everything(world: World, readers: list[str | None]) -> None:
@@ -157,15 +170,15 @@ def check_everything(world: World, readers: list[str | None]) -> None:
                     res = world.client.get(f"{base}/objects/{obj['id']}/", headers=world.auth(who))
                     assert res.status_code in (401, 403, 404)
                 continue
-            got, headers = page_all(world, who, f"{base}/objects/")
+            pages = page_all(world, who, f"{base}/objects/")
+            got = [o for items, _ in pages for o in items]
             assert sorted(o["id"] for o in got) == sorted(allowed), (who, alias)
-            listed, _ = page_all(world, who, f"{base}/manifest/")
+            manifest_pages = page_all(world, who, f"{base}/manifest/")
+            listed = [m for items, _ in manifest_pages for m in items]
             assert sorted(m["id"] for m in listed) == sorted(allowed), (who, alias, "manifest")
-            # Headers must not reveal rows the reader may not see.
-            dates = [m["date_added"] for m in listed]
-            for h in headers:
-                if "x-taxii-date-added-first" in h:
-                    assert h["x-taxii-date-added-first"] in dates and h["x-taxii-date-added-last"] in dates
+            added = {m["id"]: m["date_added"] for m in listed}
+            check_date_added_headers(pages, added)
+            check_date_added_headers(manifest_pages, added)
             filtered = world.client.get(f"{base}/objects/", headers=world.auth(who),
                                         params={"match[type]": "indicator", "match[version]": "all"}).json()
             assert sorted(o["id"] for o in filtered.get("objects", [])) == sorted(allowed)
@@ -175,6 +188,7 @@ def check_everything(world: World, readers: list[str | None]) -> None:
                 if obj["id"] in allowed:
                     assert one.status_code == 200 and one.json()["objects"][0]["id"] == obj["id"]
                     assert versions.status_code == 200 and len(versions.json()["versions"]) == 1
+                    check_date_added_headers([([obj], dict(versions.headers))], added)
                 else:
                     assert one.status_code == 404, (who, alias, obj.get("object_marking_refs"))
                     assert versions.status_code == 404
