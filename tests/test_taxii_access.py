@@ -50,6 +50,11 @@ class World:
             return {**HEADERS, "Authorization": f"Basic {raw}"}
         return {**HEADERS, "Authorization": f"Bearer {self.tokens[partner]}"}
 
+    def level(self, alias: str, obj: dict) -> str:
+        """The TLP level that decides access: the object's strictest, else the collection's default."""
+        marked = [lv for lv, mid in MARKING_IDS.items() if mid in obj.get("object_marking_refs", [])]
+        return max(marked, key=LEVELS.index) if marked else self.default_tlp[alias]
+
     def may_see(self, partner: str | None, alias: str, obj: dict) -> bool:
         """The oracle: the documented rule, independent of the server's SQL."""
         if partner is None:
@@ -58,8 +63,7 @@ class World:
             can_read = self.grants.get((partner, alias), (False, False))[0] or alias in self.public
         if not can_read:
             return False
-        level = max((LEVELS.index(lv) for lv, mid in MARKING_IDS.items() if mid in obj.get("object_marking_refs", [])),
-                    default=LEVELS.index(self.default_tlp[alias]))
+        level = LEVELS.index(self.level(alias, obj))
         if partner is None:
             return level == 0
         if level <= 2:
@@ -158,8 +162,11 @@ def check_everything(world: World, readers: list[str | None]) -> None:
     for alias, cid in world.collections.items():
         base = f"/taxii2/api/collections/{cid}"
         posted = world.objects[alias]
+        # Every level that decides access to something in the collection has its TLP 2.0 marking
+        # definition there too, readable by all its readers, so each marking a reader gets resolves.
+        definitions = {MARKING_IDS[world.level(alias, o)] for o in posted}
         for who in readers:
-            allowed = {o["id"] for o in posted if world.may_see(who, alias, o)}
+            allowed = {o["id"] for o in posted if world.may_see(who, alias, o)} | definitions
             can_read = (who is None and alias in world.public) or (
                 who is not None and (world.grants.get((who, alias), (False, False))[0] or alias in world.public))
             if not can_read:
@@ -173,6 +180,9 @@ def check_everything(world: World, readers: list[str | None]) -> None:
             pages = page_all(world, who, f"{base}/objects/")
             got = [o for items, _ in pages for o in items]
             assert sorted(o["id"] for o in got) == sorted(allowed), (who, alias)
+            for o in got:  # the marking that decided this reader's access is on what it received
+                if o["type"] != "marking-definition":
+                    assert MARKING_IDS[world.level(alias, o)] in o["object_marking_refs"], o
             manifest_pages = page_all(world, who, f"{base}/manifest/")
             listed = [m for items, _ in manifest_pages for m in items]
             assert sorted(m["id"] for m in listed) == sorted(allowed), (who, alias, "manifest")
@@ -181,7 +191,7 @@ def check_everything(world: World, readers: list[str | None]) -> None:
             check_date_added_headers(manifest_pages, added)
             filtered = world.client.get(f"{base}/objects/", headers=world.auth(who),
                                         params={"match[type]": "indicator", "match[version]": "all"}).json()
-            assert sorted(o["id"] for o in filtered.get("objects", [])) == sorted(allowed)
+            assert sorted(o["id"] for o in filtered.get("objects", [])) == sorted(allowed - definitions)
             for obj in posted:
                 one = world.client.get(f"{base}/objects/{obj['id']}/", headers=world.auth(who))
                 versions = world.client.get(f"{base}/objects/{obj['id']}/versions/", headers=world.auth(who))
@@ -366,13 +376,16 @@ def test_shared_definitions_pass_on_unchanged_and_nothing_else_may_claim_liaison
     assert status["success_count"] == len(genuine) >= 4
     assert sorted(f["id"] for f in status["failures"]) == sorted(
         [tampered["id"], unsigned["id"], signed["id"], server["id"]])
-    # Passed on by alpha, they are alpha's to read even under AMBER+STRICT.
+    # Published definitions are public, readable by every reader even of an AMBER+STRICT collection
+    # (with the TLP:CLEAR marking definition that Liaison adds beside them).
     got = world.client.get(url, headers=world.auth("alpha")).json()["objects"]
-    assert sorted(o["id"] for o in got) == sorted(d["id"] for d in genuine)
+    assert sorted(o["id"] for o in got) == sorted([*(d["id"] for d in genuine), MARKING_IDS["clear"]])
+    served = {o["id"]: o for o in got}
+    assert all(served[d["id"]] == d for d in genuine)  # exactly as published: no marking added to them
     from sqlalchemy import select
 
     from liaison.store.sharing import CO
 
     with world.sharing.engine.connect() as conn:
         assert set(conn.execute(select(CO.c.origin, CO.c.producer)).all()) == {
-            ("partner:alpha", world.identities["alpha"])}
+            ("partner:alpha", world.identities["alpha"]), ("liaison", None)}

@@ -22,6 +22,7 @@ import pytest
 import requests
 
 from conftest import EXAMPLES, ROOT, LiveServer, add_partner, free_port, run_cli
+from liaison.stix.tlp import MARKING_IDS
 
 TAXII = "application/taxii+json;version=2.1"
 PAGE = 40
@@ -65,8 +66,9 @@ def _ids_in(sharing, alias: str) -> set[str]:  # noqa: ANN001
     from liaison.store.sharing import CO
 
     col = sharing.collection(alias)
-    with sharing.engine.connect() as conn:
-        return set(conn.execute(select(CO.c.object_id).where(CO.c.collection_id == col["id"])).scalars())
+    with sharing.engine.connect() as conn:  # what arrived, not the marking definitions Liaison adds beside it
+        return set(conn.execute(select(CO.c.object_id).where(CO.c.collection_id == col["id"],
+                                                             CO.c.origin.is_distinct_from("liaison"))).scalars())
 
 
 def _collection_ids(env: dict[str, str], alias: str) -> set[str]:
@@ -211,7 +213,10 @@ def test_push_sends_chosen_objects_in_envelopes_below_max_content_length(remote,
     assert (objects, succeeded, failed, pending) == (len(chosen), len(chosen), 0, 0)
     assert envelopes >= 3
     arrived, _ = _served(inbox_url, Bearer(token))
-    assert sorted(arrived) == sorted(o["id"] for o in chosen)
+    # Beside what was pushed, the receiving Liaison holds the TLP marking definition that decides access.
+    definitions = [i for i in arrived if i.startswith("marking-definition--")]
+    assert len(definitions) == 1
+    assert sorted(i for i in arrived if i not in definitions) == sorted(o["id"] for o in chosen)
 
     # From a local collection, by id; an id it lacks is reported and makes the exit non-zero.
     one = next(o["id"] for o in chosen if o["type"] == "report")
@@ -350,9 +355,10 @@ def test_push_to_medallion_from_a_pulled_collection(medallion, cli_env):
     run_cli(["pull", medallion.discovery, "--collection", "Indicators", *auth, "--into", "med"], cli_env)
     res = run_cli(["push", medallion.discovery, "--collection", "Inbox", *auth, "--from", "med"], cli_env)
     assert res.returncode == 0, res.stderr.decode()
-    assert _summary(res.stdout.decode()) == [3, 1, 3, 0, 0]
+    # The three pulled objects and the TLP:AMBER marking definition (the pull's default) they now carry.
+    assert _summary(res.stdout.decode()) == [4, 1, 4, 0, 0]
     arrived, _ = _served(f"{medallion.api}collections/{INBOX}/", ("alice", "wonderland"))
-    assert sorted(arrived) == sorted(o["id"] for o in MEDALLION_OBJECTS if o["id"] != BAD)
+    assert sorted(arrived) == sorted([*(o["id"] for o in MEDALLION_OBJECTS if o["id"] != BAD), MARKING_IDS["amber"]])
 
 
 # ---------------------------------------------------------------- one-line errors

@@ -51,6 +51,11 @@ class Document:
     published_from: str | None = None  # "metadata", "dateline" or None
     encoding: str | None = None  # what the bytes were read as: "utf-8", "cp1252", "utf-16-le", ...
     encoding_confidence: float | None = None  # 1.0 when certain (a BOM, valid UTF-8, a declaration)
+    # The analyst's TLP 2.0 level ("clear" ... "red"; None: unmarked, a collection's default decides) and,
+    # for AMBER+STRICT and RED, the identity ids it may also go to. Not part of the content: a new
+    # marking of the same text is a new version of its STIX objects, not of the document.
+    tlp: str | None = None
+    recipients: tuple[str, ...] = ()
 
     @property
     def content_hash(self) -> str:

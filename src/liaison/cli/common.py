@@ -87,3 +87,32 @@ def identity_id(value: str | None) -> str | None:
     if value is not None and not IDENTITY_ID.fullmatch(value):
         raise ConfigError("not a STIX identity id", value, "Give identity--<uuid>")
     return value
+
+
+TLP = "TLP 2.0 level: clear, green, amber, amber+strict or red."
+RECIPIENT = "A partner (id) an AMBER+STRICT or RED document may also go to; repeat for more."
+
+
+def marking(tlp: str | None, recipients: list[str] | None, sharing_tables=None):  # noqa: ANN001, ANN201
+    """``--tlp`` and ``--recipient`` as a Marking (recipients as identity ids), checked before any work;
+    None when no level is given."""
+    from liaison.stix.tlp import Marking, parse_level
+
+    if tlp is None:
+        if recipients:
+            raise ConfigError("--recipient needs --tlp amber+strict or red", "--recipient", "Add --tlp")
+        return None
+    try:
+        level = parse_level(tlp)
+    except ValueError as exc:
+        raise ConfigError(str(exc), "--tlp", "Give one of clear, green, amber, amber+strict, red") from None
+    identities: tuple[str, ...] = ()
+    if recipients:
+        try:
+            identities = (sharing_tables or sharing()).recipient_identities(recipients)
+        except KeyError as exc:
+            raise ConfigError("no such partner", f"--recipient {exc.args[0]}", "See `liaison partners list`") from None
+    try:
+        return Marking(level, identities)
+    except ValueError as exc:
+        raise ConfigError(str(exc), "--recipient", "Use --tlp amber+strict or red, or leave --recipient out") from None

@@ -25,6 +25,9 @@ class ExportFormat(StrEnum):
 def ingest(
     paths: list[str] = typer.Argument(..., help="Files or folders (searched recursively); '-' reads standard input."),
     workers: int = typer.Option(None, "--workers", "-w", help="Extraction processes (default: one per core)."),
+    tlp: str = typer.Option(None, "--tlp", help=common.TLP + " Marks every document (a JSON document's own "
+                            "\"tlp\" field wins); default: unmarked, the sharing collection's default decides."),
+    recipients: list[str] = typer.Option(None, "--recipient", help=common.RECIPIENT),
 ) -> None:
     """Ingest documents (.txt, .json, .html) into the store and extract what they report."""
     from liaison.pipeline import ingest as run_ingest
@@ -34,6 +37,7 @@ def ingest(
     if workers is not None:
         settings = settings.model_copy(update={"workers": workers})
     store = common.store(settings)
+    marking = common.marking(tlp, recipients, common.sharing(settings))
     with Progress(TextColumn("[bold]ingest"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   TextColumn("{task.description}"), console=err, transient=False) as bar:
         task = bar.add_task("", total=None)
@@ -41,7 +45,7 @@ def ingest(
         def tick(name: str, total: int) -> None:
             bar.update(task, total=total, advance=1, description=Path(name).name[:40])
 
-        report = run_ingest(paths, settings, store, progress=tick)
+        report = run_ingest(paths, settings, store, progress=tick, marking=marking)
     for _name, message in getattr(report, "warnings", []):
         err.print(f"Warning: {message}", style="yellow", highlight=False, markup=False, soft_wrap=True)
     for _name, message in report.failures:
@@ -103,14 +107,18 @@ def export(
     format_: ExportFormat = typer.Option(..., "--format", "-f", help="stix: one STIX 2.1 bundle; "
                                          "eval-json: one annotation file per document."),
     out_path: Path = typer.Option(..., "--out", "-o", help="Bundle file (stix) or folder (eval-json)."),
+    from_: list[str] = typer.Option(None, "--from", help="stix: only these collections (repeat for more); default: "
+                                    "everything held, pulled objects included."),
 ) -> None:
     """Export the store as a STIX 2.1 bundle or as evaluation JSON."""
     from liaison.export.files import export_eval_json, export_stix
 
     store = common.store()
+    if from_ and format_ is not ExportFormat.stix:
+        raise LiaisonError("--from applies to --format stix only", "--from", "Leave it out for eval-json")
     try:
         if format_ is ExportFormat.stix:
-            n = export_stix(store, out_path)
+            n = export_stix(store, out_path, from_ or None)
             say(f"wrote {n} STIX objects to {out_path}")
         else:
             n = export_eval_json(store, out_path)
@@ -119,4 +127,36 @@ def export(
         raise LiaisonError(f"cannot write: {exc.strerror}", str(out_path), "Choose a writable path") from None
 
 
-COMMANDS = [ingest, show, documents, export]
+def mark(
+    ref: str = typer.Argument(..., help="A document (id, stem, path or URL) or one STIX object (its id)."),
+    tlp: str = typer.Option(..., "--tlp", help=common.TLP),
+    recipients: list[str] = typer.Option(None, "--recipient", help=common.RECIPIENT),
+) -> None:
+    """Mark a document (everything drawn from it) or one STIX object with a TLP level: a new version of each
+    object whose marking changes, shared under the new rule from then on."""
+    from liaison.stix.ids import is_stix_id
+
+    settings = common.settings()
+    store = common.store(settings)
+    sharing = common.sharing(settings)
+    marking = common.marking(tlp, recipients, sharing)
+    if is_stix_id(ref):
+        try:
+            n = store.mark_object(ref, marking)
+        except KeyError:
+            raise LiaisonError("no such STIX object in the store", ref, "Export the store to see its ids") from None
+        except ValueError as exc:
+            raise LiaisonError(str(exc), ref, "Mark the objects that name it instead") from None
+        what = ref
+    else:
+        found = store.find_document(ref)
+        if found is None:
+            raise LiaisonError("no such document in the store", ref, "List documents with `liaison documents`")
+        n = store.mark_document(found[0].id, marking)
+        what = f"document {found[0].stem}"
+    shared = sharing.sync_all()
+    say(f"{what} marked {marking.label}: {n} new object versions, {shared} added to collections that follow the "
+        "store")
+
+
+COMMANDS = [ingest, show, documents, mark, export]

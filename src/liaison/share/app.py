@@ -27,6 +27,7 @@ from liaison import __version__
 from liaison.clock import normalise_timestamp, now, stamp
 from liaison.settings import Settings
 from liaison.share.objects import Checker
+from liaison.stix.tlp import MARKING_IDS
 from liaison.store import open_store
 from liaison.store.sharing import ANONYMOUS, Access, Reader, Sharing
 
@@ -316,10 +317,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     # ------------------------------------------------------------ collections
     def collection_resource(col: dict[str, Any], can_read: bool, can_write: bool) -> dict[str, Any]:
+        level = col["default_tlp"]
+        default = (f"Objects that carry no TLP marking are served marked TLP:{level.upper()}, this collection's "
+                   "default.")
         out = {"id": col["id"], "title": col["title"], "alias": col["alias"], "can_read": can_read,
-               "can_write": can_write, "media_types": [STIX]}
-        if col.get("description"):
-            out["description"] = col["description"]
+               "can_write": can_write, "media_types": [STIX],
+               "description": f"{col['description']} {default}" if col.get("description") else default,
+               # TAXII 2.1 allows custom properties; these say the default to a program, not only a person.
+               "x_liaison_default_tlp": f"TLP:{level.upper()}", "x_liaison_default_marking_ref": MARKING_IDS[level]}
         return out
 
     @app.get(f"{API}/collections/", summary="Collections this partner may read or write")

@@ -30,7 +30,7 @@ import liaison.stix.event  # noqa: F401  (registers the incident-core event type
 from liaison.clock import normalise_timestamp, now, stamp
 from liaison.stix.extension import definitions
 from liaison.stix.ids import PRODUCER_ID
-from liaison.stix.tlp import RANK, object_level, recipients_of, sharing_extension_definition
+from liaison.stix.tlp import RANK, explicit, object_level, recipients_of, sharing_extension_definition
 from liaison.store.rows import dump_object
 from liaison.store.sharing import Reader
 
@@ -89,10 +89,12 @@ def prepare(obj: Any, poster: Reader, default_tlp: str, reserved: frozenset[str]
         "version": version,
         "spec_version": spec,
         "type": obj["type"],
-        "tlp": object_level(obj, RANK[default_tlp]),
+        # Published definitions are public: every reader of the collection may resolve them.
+        "tlp": RANK["clear"] if obj["id"] in SHARED_IDS else object_level(obj, RANK[default_tlp]),
         "producer": producer or poster.identity_id,
         "recipients": recipients_of(obj),
-        "object": dump_object(obj),
+        # The level that decides who reads it travels with it (shared definitions stay as published).
+        "object": dump_object(obj if obj["id"] in SHARED_IDS else explicit(obj, RANK[default_tlp]) or obj),
         "timeless": not any(isinstance(obj.get(k), str) for k in ("modified", "created")),
     }
 

@@ -8,6 +8,7 @@ contract; changing one changes every id exported under it.
 
 from __future__ import annotations
 
+import re
 import uuid
 
 # Fixed for good: every id Liaison has ever exported hangs off this namespace.
@@ -43,3 +44,11 @@ def relationship_key(source_ref: str, relationship_type: str, target_ref: str) -
 
 
 PRODUCER_ID = stix_id("identity", PRODUCER_KEY)
+
+
+_STIX_ID = re.compile(r"[a-z][a-z0-9-]*--[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def is_stix_id(value: str) -> bool:
+    """Whether ``value`` is written as a STIX identifier (`type--uuid`)."""
+    return _STIX_ID.fullmatch(value) is not None

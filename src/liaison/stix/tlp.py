@@ -13,6 +13,7 @@ the most restricted one.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from liaison.stix.extension import DEFINED_STAMP
@@ -103,3 +104,87 @@ def sharing_extension_definition() -> dict[str, Any]:
         "version": "1.0",
         "extension_types": ["property-extension"],
     }
+
+
+# ---------------------------------------------------------------- markings Liaison puts on objects
+
+#: Objects that pass on exactly as published: a marking would make them another object.
+UNMARKED_TYPES = frozenset({"marking-definition", "extension-definition"})
+
+
+@dataclass(frozen=True)
+class Marking:
+    """A TLP level and, for AMBER+STRICT and RED, the organisations (identity ids) it may also go to."""
+
+    level: str
+    recipients: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.level not in RANK:
+            raise ValueError(f"unknown TLP level {self.level!r}")
+        if self.recipients and RANK[self.level] < AMBER_STRICT:
+            raise ValueError(f"recipients apply only to TLP:AMBER+STRICT and TLP:RED, not TLP:{self.level.upper()}")
+
+    @property
+    def label(self) -> str:
+        return f"TLP:{self.level.upper()}" + (f" for {', '.join(self.recipients)}" if self.recipients else "")
+
+
+def marking_of(obj: dict[str, Any]) -> Marking | None:
+    """The TLP marking an object carries (the most restricted one), with its recipients; None when unmarked."""
+    rank = object_level(obj, -1)
+    if rank < 0:
+        return None
+    recipients = tuple(sorted(set(recipients_of(obj)))) if rank >= AMBER_STRICT else ()
+    return Marking(LEVELS[rank], recipients)
+
+
+def with_marking(obj: dict[str, Any], marking: Marking | None) -> dict[str, Any]:
+    """``obj`` carrying exactly ``marking``: its TLP refs replaced, other markings kept, recipients set.
+
+    ``None`` removes the TLP marking (an unmarked document). Definitions are returned unchanged."""
+    if obj.get("type") in UNMARKED_TYPES:
+        return obj
+    out = dict(obj)
+    refs = [r for r in obj.get("object_marking_refs") or [] if r not in LEVEL_OF_MARKING]
+    if marking is not None:
+        refs.append(MARKING_IDS[marking.level])
+    if refs:
+        out["object_marking_refs"] = refs
+    else:
+        out.pop("object_marking_refs", None)
+    extensions = dict(obj.get("extensions") or {})
+    extensions.pop(SHARING_EXTENSION_ID, None)
+    if marking is not None and marking.recipients:
+        extensions[SHARING_EXTENSION_ID] = {"extension_type": "property-extension",
+                                            "recipients": list(marking.recipients)}
+    if extensions:
+        out["extensions"] = extensions
+    else:
+        out.pop("extensions", None)
+    return out
+
+
+def explicit(obj: dict[str, Any], rank: int) -> dict[str, Any] | None:
+    """``obj`` with the TLP level that decides who reads it (``rank``, from a collection's default) made
+    explicit, or None when it already carries a TLP marking or is a definition.
+
+    A recipient can then tell TLP:GREEN from TLP:CLEAR without knowing the collection it came from."""
+    if obj.get("type") in UNMARKED_TYPES or object_level(obj, -1) >= 0:
+        return None
+    return dict(obj, object_marking_refs=[*(obj.get("object_marking_refs") or []), MARKING_IDS[LEVELS[rank]]])
+
+
+def strictest(markings: list[Marking | None]) -> Marking | None:
+    """The marking of something drawn from several sources: never more widely readable than any of them.
+
+    The highest level wins; at AMBER+STRICT and above only the organisations every restricted source
+    names may read it (an empty set: the producer alone). Unmarked sources add no restriction."""
+    marked = [m for m in markings if m is not None]
+    if not marked:
+        return None
+    rank = max(RANK[m.level] for m in marked)
+    if rank < AMBER_STRICT:
+        return Marking(LEVELS[rank])
+    restricted = [set(m.recipients) for m in marked if RANK[m.level] >= AMBER_STRICT]
+    return Marking(LEVELS[rank], tuple(sorted(set.intersection(*restricted))))

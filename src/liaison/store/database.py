@@ -26,11 +26,14 @@ from sqlalchemy.orm import sessionmaker
 from liaison.clock import now, stamp_ms
 from liaison.errors import StoreError
 from liaison.model import Document, Extraction
+from liaison.stix.tlp import Marking
+from liaison.store import markings
 from liaison.store.rows import StixRow, dump_object, extraction_rows, stix_rows
 from liaison.store.schema import (
     AuditRow,
     CollectionObjectRow,
     CollectionRow,
+    DocumentObjectRow,
     DocumentRow,
     DocumentVersionRow,
     EntityRow,
@@ -39,6 +42,7 @@ from liaison.store.schema import (
     GrantRow,
     InstallationRow,
     MentionRow,
+    ObjectMarkingRow,
     PartnerRow,
     PullStateRow,
     RecipientRow,
@@ -68,6 +72,56 @@ class Store:
         """A connection in a write transaction, committed at the end (rolled back on error)."""
         with self.engine.connect().execution_options(write=True) as conn, conn.begin():
             yield conn
+
+    def _unmarked_ids(self) -> frozenset[str]:
+        """Ids that never carry a document's marking: this installation's identity and the shared
+        definitions' creators, which every partner needs to resolve `created_by_ref`."""
+        from liaison.stix.extension import definitions
+        from liaison.stix.ids import PRODUCER_ID
+
+        if getattr(self, "_keep", None) is None:
+            with self.engine.connect() as conn:
+                own = conn.execute(select(InstallationRow.identity_id)).scalars().all()
+            self._keep = frozenset({*own, PRODUCER_ID, *(d["id"] for d in definitions()),
+                                    *(d.get("created_by_ref") for d in definitions() if d.get("created_by_ref"))})
+        return self._keep
+
+    # -------------------------------------------------------------- markings
+    def document_markings(self, keys: list[str]) -> dict[str, Marking | None]:
+        """The stored marking of each known document among ``keys`` (source keys)."""
+        out: dict[str, Marking | None] = {}
+        with self.engine.connect() as conn:
+            for i in range(0, len(keys), 500):
+                for key, tlp, recipients in conn.execute(select(DocumentRow.source_key, DocumentRow.tlp,
+                                                                DocumentRow.recipients)
+                                                         .where(DocumentRow.source_key.in_(keys[i : i + 500]))):
+                    out[key] = markings.marking_from_row(tlp, recipients)
+        return out
+
+    def mark_document(self, document: str, marking: Marking | None) -> int:
+        """Set a document's marking (id); every object it yields whose effective marking changes gets a
+        new version. Returns the number of new versions."""
+        with self.writing() as conn:
+            conn.execute(update(DocumentRow.__table__).where(DocumentRow.id == document)
+                         .values(**markings.marking_columns(marking)))
+            ids = list(conn.execute(select(markings.DO.c.object_id).where(markings.DO.c.document_id == document))
+                       .scalars())
+            return markings.remark(conn, ids, self._unmarked_ids(), now())
+
+    def mark_object(self, object_id: str, marking: Marking) -> int:
+        """An analyst's marking of one stored STIX object: it wins over its documents' markings from now
+        on (a new version). Raises KeyError for an object the store does not hold."""
+        with self.writing() as conn:
+            found = conn.execute(select(StixObjectRow.type).where(StixObjectRow.id == object_id).limit(1)).scalar()
+            if found is None:
+                raise KeyError(object_id)
+            if markings.exempt(found, object_id, self._unmarked_ids()):
+                raise ValueError(f"{object_id} is a definition or a creator's identity, which every partner needs "
+                                 "and which is never marked")
+            conn.execute(delete(ObjectMarkingRow.__table__).where(ObjectMarkingRow.object_id == object_id))
+            conn.execute(insert(ObjectMarkingRow.__table__).values(object_id=object_id, marked_at=now(),
+                                                                   **markings.marking_columns(marking)))
+            return markings.remark(conn, [object_id], self._unmarked_ids(), now())
 
     def organisation(self, name: str | None = None) -> dict[str, str]:
         """This installation's organisation: identity_id, name, created, modified (STIX timestamps).
@@ -153,6 +207,7 @@ class Store:
                   stix_objects: list[dict[str, Any]] | list[StixRow],
                   rows: dict[str, list[dict[str, Any]]] | None, now: dt.datetime) -> str:
         did = document_id(doc.source_key)
+        given = None if doc.tlp is None else Marking(doc.tlp, tuple(doc.recipients))
         found = conn.execute(select(DocumentRow.current_version).where(DocumentRow.id == did)
                              .with_for_update()).scalar_one_or_none()
         if found is not None:
@@ -162,14 +217,16 @@ class Store:
             if current is not None and tuple(current) == (doc.content_hash, extraction.method):
                 return "unchanged"
             version = found + 1
+            # Re-ingested without a marking, a document keeps the one it has.
             conn.execute(update(DocumentRow.__table__).where(DocumentRow.id == did)
-                         .values(current_version=version, last_ingested=now, stem=doc.stem))
+                         .values(current_version=version, last_ingested=now, stem=doc.stem,
+                                 **({} if given is None else markings.marking_columns(given))))
             outcome = "updated"
         else:
             version = 1
             conn.execute(insert(DocumentRow.__table__).values(
                 id=did, source_key=doc.source_key, stem=doc.stem, current_version=1, first_ingested=now,
-                last_ingested=now))
+                last_ingested=now, **markings.marking_columns(given)))
             outcome = "new"
         conn.execute(insert(DocumentVersionRow.__table__).values(
             document_id=did, version=version, content_hash=doc.content_hash, text=doc.text,
@@ -182,6 +239,8 @@ class Store:
                 conn.execute(insert(_TABLES[table].__table__),
                              [dict(r, document_id=did, version=version) for r in table_rows])
         prepared = [o if isinstance(o, StixRow) else stix_rows([o])[0] for o in stix_objects]
+        markings.link(conn, did, [o.id for o in prepared])
+        prepared = markings.mark_rows(conn, prepared, None, self._unmarked_ids())  # the worker marks nothing
         self._write_stix(conn, did, prepared, now)
         return outcome
 
@@ -349,7 +408,7 @@ class Store:
         with self.sessions.begin() as s:
             for table in (AuditRow, PullStateRow, StatusRow, RecipientRow, CollectionObjectRow, GrantRow, CollectionRow,
                           TokenRow, PartnerRow, EventRoleRow, EventRow, MentionRow, EntityRow, StixObjectRow,
-                          DocumentVersionRow, DocumentRow):
+                          DocumentVersionRow, DocumentRow, DocumentObjectRow, ObjectMarkingRow):
                 s.execute(delete(table))
 
 

@@ -36,6 +36,10 @@ class DocumentRow(Base):
     current_version: Mapped[int] = mapped_column(Integer)
     first_ingested: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     last_ingested: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    # The analyst's TLP marking of the document (None: unmarked, the collection's default decides) and,
+    # for AMBER+STRICT and RED, the identity ids it may also go to (a JSON list).
+    tlp: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    recipients: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class DocumentVersionRow(Base):
@@ -142,6 +146,26 @@ class StixObjectRow(Base):
     document_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     stored_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     object: Mapped[str] = mapped_column(Text)
+
+
+class DocumentObjectRow(Base):
+    """Which STIX objects each document's current version yields: an entity named in several
+    documents is one object, and its marking is the strictest of theirs (docs/sharing.md)."""
+
+    __tablename__ = "document_objects"
+    document_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    object_id: Mapped[str] = mapped_column(String(128), primary_key=True, index=True)
+
+
+class ObjectMarkingRow(Base):
+    """An analyst's marking of one STIX object (`liaison mark OBJECT`), which wins over the strictest
+    marking of the documents it was drawn from: how something is released more widely."""
+
+    __tablename__ = "object_markings"
+    object_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    tlp: Mapped[str] = mapped_column(String(16))
+    recipients: Mapped[str | None] = mapped_column(Text, nullable=True)
+    marked_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 
 # ---------------------------------------------------------------- sharing (TAXII 2.1)

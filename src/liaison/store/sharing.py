@@ -14,6 +14,7 @@ reader may see and nothing else. The rule, in docs/sharing.md:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import json
@@ -27,8 +28,20 @@ from sqlalchemy.engine import Connection
 
 from liaison.clock import normalise_timestamp, now, stamp
 from liaison.stix.ids import PRODUCER_ID, stix_id
-from liaison.stix.tlp import AMBER, AMBER_STRICT, CLEAR, LEVELS, RANK, object_level, recipients_of
+from liaison.stix.tlp import (
+    AMBER,
+    AMBER_STRICT,
+    CLEAR,
+    LEVELS,
+    MARKING_IDS,
+    RANK,
+    explicit,
+    marking_definition,
+    object_level,
+    recipients_of,
+)
 from liaison.store.database import Store
+from liaison.store.rows import dump_object
 from liaison.store.schema import (
     AuditRow,
     CollectionObjectRow,
@@ -41,6 +54,16 @@ from liaison.store.schema import (
     StixObjectRow,
     TokenRow,
 )
+
+
+@functools.cache
+def _shared_ids() -> frozenset[str]:
+    """Liaison's and OASIS's definitions and their creators' identities: passed on exactly as published."""
+    from liaison.stix.extension import definitions
+    from liaison.stix.tlp import sharing_extension_definition
+
+    return frozenset({PRODUCER_ID, *(d["id"] for d in [*definitions(), sharing_extension_definition()])})
+
 
 CO = CollectionObjectRow.__table__
 OTHER = CO.alias("other")  # made once: an alias builds its column collection on first use
@@ -96,6 +119,20 @@ class Sharing:
             conn.execute(insert(PartnerRow.__table__).values(id=partner_id, name=name, identity_id=identity,
                                                              created_at=now()))
         return {"id": partner_id, "name": name, "identity_id": identity}
+
+    def recipient_identities(self, refs: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+        """Partner ids (or identity ids) named as recipients -> their STIX identity ids, sorted.
+        Raises KeyError naming the first partner that is not registered."""
+        out = set()
+        for ref in refs:
+            if ref.startswith("identity--"):
+                out.add(ref)
+                continue
+            row = self.partner(ref)
+            if row is None:
+                raise KeyError(ref)
+            out.add(row["identity_id"])
+        return tuple(sorted(out))
 
     def partners(self) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
@@ -274,6 +311,8 @@ class Sharing:
         cid = collection["id"]
         if conn.dialect.name == "postgresql":
             conn.execute(select(CollectionRow.id).where(CollectionRow.id == cid).with_for_update())
+        given = len(items)
+        items = self._with_marking_definitions(conn, cid, items)  # prepended; their outcomes are not returned
         last = conn.execute(select(func.max(CO.c.date_added)).where(CO.c.collection_id == cid)).scalar()
         current = now()
         if last is not None:
@@ -312,7 +351,29 @@ class Sharing:
                         conn.execute(insert(RC), [{"seq": seq, "identity_id": n} for n in dict.fromkeys(names)])
             else:
                 conn.execute(insert(CO), rows)
-        return added
+        return added[len(items) - given :]
+
+    @staticmethod
+    def _with_marking_definitions(conn: Connection, cid: str, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """``items`` after the TLP 2.0 marking definitions their levels name that the collection lacks,
+        so a reader can resolve every `object_marking_refs` it receives (served to every reader: TLP:CLEAR)."""
+        if not items:
+            return items
+        wanted = {MARKING_IDS[LEVELS[item["tlp"]]]: LEVELS[item["tlp"]] for item in items
+                  if item.get("type") != "marking-definition"}
+        if not wanted:
+            return items
+        held = set(conn.execute(select(CO.c.object_id).where(CO.c.collection_id == cid,
+                                                             CO.c.object_id.in_(list(wanted)))).scalars())
+        posted = {item["id"] for item in items}
+        extra = []
+        for mid, level in wanted.items():
+            if mid not in held and mid not in posted:
+                definition = marking_definition(level)
+                extra.append({"id": mid, "version": normalise_timestamp(definition["created"]), "spec_version": "2.1",
+                              "type": "marking-definition", "tlp": CLEAR, "producer": None, "recipients": [],
+                              "object": dump_object(definition), "origin": "liaison"})
+        return extra + items if extra else items
 
     def query(self, reader: Reader, collection_id: str, *, ids: list[str] | None = None,
               types: list[str] | None = None, versions: list[str] | None = None,
@@ -416,9 +477,14 @@ class Sharing:
                 if (oid, version) in have:
                     continue
                 have.add((oid, version))
+                # What decides access travels with the object; shared definitions stay as published.
+                marked = None if oid in _shared_ids() else explicit(obj, default)
                 items.append({"id": oid, "version": version, "spec_version": obj.get("spec_version", "2.1"),
-                              "type": otype, "tlp": object_level(obj, default), "producer": obj.get("created_by_ref"),
-                              "recipients": recipients_of(obj), "object": text, "origin": "ingest"})
+                              # Published definitions are public: every reader of the collection may resolve them.
+                              "type": otype, "tlp": CLEAR if marked is None and oid in _shared_ids()
+                              else object_level(obj, default), "producer": obj.get("created_by_ref"),
+                              "recipients": recipients_of(obj), "origin": "ingest",
+                              "object": text if marked is None else dump_object(marked)})
             return sum(1 for a in self.add_objects(conn, collection, items) if a) if items else 0
 
     def sync_all(self) -> int:
