@@ -1,0 +1,72 @@
+"""Stores made by earlier versions are brought up to date without losing or leaking anything."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from importlib import resources
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import create_engine, insert, select
+
+from liaison.store.database import migrate
+from liaison.store.rows import object_hash
+from liaison.store.schema import (
+    CollectionObjectRow,
+    CollectionRow,
+    DocumentObjectRow,
+    DocumentRow,
+    DocumentVersionRow,
+    StixObjectRow,
+)
+
+LIAISON_EXT = "extension-definition--c4460184-12c6-43ec-bcdd-41d4555d3502"
+NOW = dt.datetime(2025, 11, 7, tzinfo=dt.UTC)
+
+
+def _upgrade(engine, revision: str) -> None:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(resources.files("liaison.store").joinpath("migrations")))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, revision)
+
+
+def test_upgrading_takes_local_paths_out_of_every_stored_report_and_links_documents(tmp_path):
+    engine = create_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    _upgrade(engine, "0004")  # a store as the previous release made it
+    path = "/home/jdoe/secret-folder/notes.txt"
+    report = {"type": "report", "spec_version": "2.1", "id": "report--8d1d1c4e-4a0c-5a8e-9b1e-0d3c8f0e6b11",
+              "created": "2025-11-07T10:00:00.000Z", "modified": "2025-11-07T10:00:00.000Z", "name": "notes",
+              "published": "2025-11-07T00:00:00Z", "object_refs": ["identity--8d1d1c4e-4a0c-5a8e-9b1e-0d3c8f0e6b12"],
+              "extensions": {LIAISON_EXT: {"extension_type": "property-extension", "source_key": path,
+                                           "content_hash": "abc"}}}
+    text = json.dumps(report)
+    with engine.begin() as conn:
+        conn.execute(insert(DocumentRow.__table__).values(id="d1", source_key=path, stem="notes", current_version=1,
+                                                          first_ingested=NOW, last_ingested=NOW))
+        conn.execute(insert(DocumentVersionRow.__table__).values(
+            document_id="d1", version=1, content_hash="h", text="Soldiers arrested two suspects on Monday.",
+            media_type="text/plain", extraction_method="liaison-rules/1", ingested_at=NOW))
+        conn.execute(insert(StixObjectRow.__table__).values(id=report["id"], modified=report["modified"], type="report",
+                                                            content_hash=object_hash(report), document_id="d1",
+                                                            stored_at=NOW, object=text))
+        conn.execute(insert(CollectionRow.__table__).values(id="c1", alias="reports", title="Reports",
+                                                            default_tlp="green", public=False, follows_store=True,
+                                                            created_at=NOW))
+        conn.execute(insert(CollectionObjectRow.__table__).values(
+            collection_id="c1", object_id=report["id"], version="2025-11-07T10:00:00.000000Z", spec_version="2.1",
+            type="report", date_added="2025-11-07T10:00:01.000000Z", tlp=1, producer=None, object=text))
+    migrate(engine)
+    with engine.connect() as conn:
+        stored = json.loads(conn.execute(select(StixObjectRow.object)).scalar_one())
+        stored_hash = conn.execute(select(StixObjectRow.content_hash)).scalar_one()
+        served = conn.execute(select(CollectionObjectRow.object)).scalar_one()
+        links = conn.execute(select(DocumentObjectRow.document_id, DocumentObjectRow.object_id)).all()
+    for text_out in (json.dumps(stored), served):
+        assert "jdoe" not in text_out and "secret-folder" not in text_out and '"notes"' not in text_out
+    assert stored["name"] == "Soldiers arrested two suspects on Monday."
+    assert stored["extensions"][LIAISON_EXT] == {"extension_type": "property-extension", "content_hash": "abc"}
+    assert stored_hash == object_hash(stored)
+    assert links == [("d1", report["id"])]
