@@ -46,7 +46,7 @@ def ingest(
             bar.update(task, total=total, advance=1, description=Path(name).name[:40])
 
         report = run_ingest(paths, settings, store, progress=tick, marking=marking)
-    for _name, message in getattr(report, "warnings", []):
+    for _name, message in report.warnings:
         err.print(f"Warning: {message}", style="yellow", highlight=False, markup=False, soft_wrap=True)
     for _name, message in report.failures:
         error(message)
@@ -54,6 +54,9 @@ def ingest(
                                                                   "events", "failed")],
           [{"documents": report.documents, "new": report.new, "updated": report.updated, "skipped": report.unchanged,
             "entities": report.entities, "events": report.events, "failed": len(report.failures)}])
+    if report.marked:
+        say(f"{report.marked} unchanged documents re-marked {marking.label if marking else 'as their files say'} "
+            "(new versions of their objects)")
     say(f"store: {store.url}")
     if report.failures:
         raise typer.Exit(1)
