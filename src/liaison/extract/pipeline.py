@@ -1,8 +1,10 @@
-"""Build the extraction pipeline and turn a processed spaCy Doc into an Extraction.
+"""Build the extraction pipeline, run it over texts, and turn what it finds into an Extraction.
 
 The statistical model is an installed package named by the ``spacy_model`` setting;
 Liaison adds an EntityRuler (curated actors, countries, name patterns) over its NER
-and five registered components after it. ``docs/extraction.md`` describes each.
+and five registered components after it. ``docs/extraction.md`` describes each. A long
+text goes through in chunks (``liaison.extract.chunking``), so that the model's memory
+stays bounded; offsets always index the whole text.
 """
 
 from __future__ import annotations
@@ -186,6 +188,7 @@ def process(nlp: Language, items: Iterable[tuple[str, dt.date | None]], batch_si
 
 
 def extract(nlp: Language, text: str, published: dt.date | None = None) -> Extraction:
+    """The records of one text: ``process`` and ``to_extraction`` for a single text."""
     return to_extraction(next(process(nlp, [(text, published)])))
 
 
