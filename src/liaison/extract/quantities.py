@@ -17,6 +17,11 @@ from liaison.extract.numbers import is_number_word, parse_number
 
 _SKIP_ENTS = {"DATE", "TIME", "MONEY", "PERCENT", "ORDINAL"}
 
+# The longest run of tokens read as one number ("two hundred fifty thousand"). Without a bound,
+# each token of a long run of figures (a table, a list of readings) rescanned the rest of the
+# run: quadratic in the run's length.
+MAX_NUMBER_TOKENS = 8
+
 
 @dataclass(frozen=True)
 class QuantityMention:
@@ -54,7 +59,7 @@ class QuantityFinder:
             if tok.i in used or not self._is_number(tok):
                 continue
             start, end = tok.i, tok.i + 1
-            while end < len(doc) and self._is_number(doc[end]):
+            while end < len(doc) and end - start < MAX_NUMBER_TOKENS and self._is_number(doc[end]):
                 end += 1
             words = [t.text for t in doc[start:end]]
             value = parse_number(words)
@@ -68,7 +73,7 @@ class QuantityFinder:
             nxt = end
             if nxt + 1 < len(doc) and doc[nxt].lower_ in ("and", "to", "-") and self._is_number(doc[nxt + 1]):
                 j = nxt + 1
-                while j < len(doc) and self._is_number(doc[j]):
+                while j < len(doc) and j - nxt <= MAX_NUMBER_TOKENS and self._is_number(doc[j]):
                     j += 1
                 upper = parse_number([t.text for t in doc[nxt + 1 : j]])
                 if upper is not None and upper > value:
