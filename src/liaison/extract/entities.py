@@ -8,6 +8,7 @@ to the full name, and gives each thing a canonical name from the gazetteers when
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections import Counter
 from dataclasses import dataclass, field
@@ -84,9 +85,17 @@ if not Doc.has_extension("clusters"):
     Doc.set_extension("token_entity", default=None)
 
 
+# Keys are stored and indexed (at most 512 characters); a longer name keeps its first words and a
+# digest of the whole, so two long names still get two keys and the same name the same key.
+MAX_KEY_NAME = 200
+
+
 def entity_key(type_: str, canonical: str) -> str:
     """The key that names a thing across documents: its coarse type and folded canonical name."""
-    return f"{COARSE.get(type_, 'org')}:{fold(canonical)}"
+    name = fold(canonical)
+    if len(name) > MAX_KEY_NAME:
+        name = name[: MAX_KEY_NAME - 17] + "~" + hashlib.sha256(name.encode()).hexdigest()[:16]
+    return f"{COARSE.get(type_, 'org')}:{name}"
 
 
 def org_type(text: str) -> str:
