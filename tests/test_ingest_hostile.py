@@ -163,6 +163,30 @@ def test_any_exception_while_reading_extracting_or_storing_is_that_documents_one
     assert store.counts()["document_versions"] == 3
 
 
+def test_a_document_that_kills_its_worker_process_fails_alone(store, tmp_path: Path, monkeypatch):
+    """Out of memory or a crash in compiled code ends a worker without an exception; the pool used to
+    wait for it for ever. Now the document at fault gets one line and every other one is stored."""
+    import os
+
+    batch = tmp_path / "batch"
+    batch.mkdir()
+    for i in range(8):
+        (batch / f"doc{i}.txt").write_text(f"Troops arrived in Gao on day {i}, the army said.")
+    real_to_stix = pipeline.to_stix
+
+    def to_stix(doc, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        if doc.source_key.endswith("doc5.txt"):
+            os._exit(137)  # as the out-of-memory killer leaves it: no exception, no clean-up
+        return real_to_stix(doc, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "to_stix", to_stix)  # the pool forks after this: workers have it too
+    report = pipeline.ingest([str(batch)], _settings(tmp_path, store, workers=2, batch_size=2), store)
+    assert [(Path(name).name, line.split(" (")[0]) for name, line in report.failures] == [
+        ("doc5.txt", "cannot extract from document: WorkerDied: the extraction process ended abruptly")]
+    assert sorted(_stored(store)) == [f"doc{i}.txt" for i in range(8) if i != 5]
+    assert report.new == 7
+
+
 def test_a_word_longer_than_an_entity_key_is_stored(store, tmp_path: Path):
     # The word becomes an entity; its key is bounded (entities.key is VARCHAR(512), which PostgreSQL enforces).
     report = pipeline.ingest([str(_huge_word(tmp_path))], _settings(tmp_path, store), store)

@@ -13,6 +13,8 @@ import functools
 import gc
 import multiprocessing
 from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
@@ -73,8 +75,8 @@ def load_nlp(settings: Settings):  # noqa: ANN201
                                "LIAISON_SPACY_MODEL",
                                "Install it (see docs/language-model.md) or unset LIAISON_SPACY_MODEL") from None
         place_index()
-        # Texts are bounded by the file size limit; spaCy's own guard would otherwise stop at 1M chars.
-        nlp.max_length = max(nlp.max_length, settings.max_file_bytes + 1)
+        # spaCy's own guard (max_length, 1M characters) stays: extraction hands the model chunks of at
+        # most 100,000 characters (extract/chunking.py), so a Doc over the guard is a bug, not an input.
         # The model and the gazetteers are half a million long-lived objects that Python's cyclic
         # collector would otherwise walk again and again (2 ms per document, measured); freezing them
         # also keeps forked workers from touching, and so copying, their memory pages.
@@ -145,17 +147,61 @@ def _processed(docs: list[Document], workers: int, batch_size: int,
         for batch in batches:
             yield _process_batch(batch, producer)
         return
-    ctx = multiprocessing.get_context("fork")
-    with ctx.Pool(min(workers, len(batches))) as pool:
-        results = pool.imap(functools.partial(_process_batch, producer=producer), batches)
-        for batch in batches:
-            try:
-                yield next(results)
-            except Exception:
-                # The batch's results did not come back (one would not pickle, say): run it again
-                # here, where each document is guarded as in a worker. imap goes on with the next.
-                yield _process_batch(batch, producer)
+    yield from _in_pool(batches, min(workers, len(batches)), producer)
 
+
+_DIED = "the extraction process ended abruptly (killed, or out of memory)"
+
+
+def _in_pool(batches: list[list[Document]], workers: int, producer: dict | None) -> Iterator[list[Result | Failure]]:
+    """Batches through forked worker processes, in order, surviving a worker that dies.
+
+    A document can kill the process that reads it (the kernel's out-of-memory killer, a crash in
+    a compiled library) without raising anything. The pool then breaks: the first unfinished batch
+    is run again alone, and if it breaks a pool of its own, each of its documents alone, so the
+    document at fault fails with one line and every other goes on."""
+    ctx = multiprocessing.get_context("fork")
+    work = functools.partial(_process_batch, producer=producer)
+    done = 0
+    while done < len(batches):
+        with ProcessPoolExecutor(workers, mp_context=ctx) as pool:
+            futures = [pool.submit(work, batch) for batch in batches[done:]]
+            broken = False
+            for future in futures:
+                try:
+                    result = future.result()
+                except BrokenProcessPool:
+                    broken = True
+                    break
+                except Exception:
+                    # The batch's results did not come back (one would not pickle, say): run it again
+                    # here, where each document is guarded as in a worker.
+                    result = _process_batch(batches[done], producer)
+                yield result
+                done += 1
+            if broken:
+                for f in futures:
+                    f.cancel()
+        if broken:
+            yield _isolated(batches[done], ctx, work)
+            done += 1
+
+
+def _isolated(batch: list[Document], ctx, work) -> list[Result | Failure]:  # noqa: ANN001
+    """A batch that may have broken the pool, in a process of its own; if that dies too, document by document."""
+    try:
+        with ProcessPoolExecutor(1, mp_context=ctx) as pool:
+            return pool.submit(work, batch).result()
+    except BrokenProcessPool:
+        pass
+    out: list[Result | Failure] = []
+    for doc in batch:
+        try:
+            with ProcessPoolExecutor(1, mp_context=ctx) as pool:
+                out.extend(pool.submit(work, [doc]).result())
+        except BrokenProcessPool:
+            out.append(Failure("cannot extract from document", "WorkerDied", _DIED))
+    return out
 
 def ingest(
     paths: list[str],
