@@ -105,3 +105,22 @@ def test_ctrl_c_stops_serve_without_a_traceback(cli_env, workers):
     text = stderr.decode()
     assert proc.returncode == 0, text
     assert "Traceback" not in text and "KeyboardInterrupt" not in text, text
+
+
+@pytest.mark.parametrize("args, message", [
+    (["collections", "add", "two words"], "Error: a collection alias is 1-128 letters"),
+    (["collections", "add", "reports", "--default-tlp", "mauve"], "Error: unknown TLP level 'mauve'"),
+    (["partners", "add", "cell a", "--name", "Cell A"], "Error: a partner id is 1-64 letters"),
+    (["partners", "add", "cell-a", "--name", " "], "Error: a partner needs a name"),
+    (["partners", "add", "cell-a", "--name", "A", "--identity", "identity--nope"], "Error: not a STIX identity id"),
+    (["audit", "--limit", "0"], "Error: --limit must be at least 1"),
+    (["ingest", "--workers", "0", "x.txt"], "Error: --workers must be at least 1"),
+    (["serve", "--port", "0", "--check"], "Error: --port must be 1-65535"),
+    (["pull", "http://127.0.0.1:9/taxii2/", "--into", "a/b"], "Error: a collection alias is 1-128 letters"),
+])
+def test_a_bad_argument_is_refused_before_anything_changes(cli_env, args, message):
+    res = run_cli(args, cli_env)
+    assert res.returncode == 1
+    assert res.stderr.decode().startswith(message), res.stderr.decode()
+    assert json.loads(run_cli(["partners", "list", "--json"], cli_env).stdout) == []
+    assert json.loads(run_cli(["collections", "list", "--json"], cli_env).stdout) == []

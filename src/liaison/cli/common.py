@@ -18,6 +18,7 @@ from liaison.settings import Settings
 JSON = typer.Option(False, "--json", help="Print the rows as a JSON array instead of a table.")
 SINCE = "Only on or after this date (YYYY-MM-DD)."
 UNTIL = "Only on or before this date (YYYY-MM-DD)."
+ALIAS = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,127}")
 PARTNER_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 IDENTITY_ID = re.compile(r"identity--[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
@@ -80,6 +81,14 @@ def expiry(days: int | None) -> dt.datetime | None:
 def partner_id(value: str) -> str:
     if not PARTNER_ID.fullmatch(value):
         raise ConfigError("a partner id is 1-64 letters, digits, '-' or '_'", value, "Choose another id")
+    return value
+
+
+def collection_alias(value: str | None, option: str = "ALIAS") -> str | None:
+    """A collection alias as TAXII clients name it in URLs and commands: 1-128 letters, digits, '-', '_', '.'."""
+    if value is not None and not ALIAS.fullmatch(value):
+        raise ConfigError("a collection alias is 1-128 letters, digits, '-', '_' or '.'", f"{option} {value!r}",
+                          "Choose another alias")
     return value
 
 

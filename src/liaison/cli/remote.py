@@ -27,6 +27,7 @@ def pull(
     from liaison.share.client import Credentials, default_into, open_remote
     from liaison.share.client import pull as pull_objects
 
+    common.collection_alias(into, "--into")
     sharing = common.sharing()
     remote = open_remote(url, collection, Credentials(user, password, token))
     try:

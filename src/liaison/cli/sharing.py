@@ -121,6 +121,7 @@ def collections_add(
     """Add a TAXII collection."""
     from liaison.stix.tlp import parse_level
 
+    common.collection_alias(alias)
     try:
         level = parse_level(default_tlp)
     except ValueError as exc:
