@@ -15,6 +15,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+import uuid
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -164,7 +165,8 @@ def test_pull_from_liaison_stores_what_the_partner_sees_then_only_what_is_new(re
     assert _summary(out) == [0, 0, 0, 0]
 
     # 3. One more object on the remote side; the collection URL alone finds the collection.
-    added = {"type": "identity", "spec_version": "2.1", "id": "identity--0d6a4a2f-6f2c-4a4e-9d0e-5a9a3f1d2c3b",
+    # A new id each time: the remote is shared by the module's tests, and this test runs once per backend.
+    added = {"type": "identity", "spec_version": "2.1", "id": f"identity--{uuid.uuid4()}",
              "created": "2025-01-02T03:04:05.000Z", "modified": "2025-01-02T03:04:05.000Z", "name": "Newcomer"}
     r = requests.post(remote.collection_url + "objects/", data=json.dumps({"objects": [added]}),
                       headers={"Accept": TAXII, "Content-Type": TAXII}, auth=Bearer(remote.token), timeout=30)
