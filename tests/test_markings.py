@@ -207,3 +207,18 @@ def test_mark_changes_a_documents_marking_as_a_new_version(cli_env, tmp_path):
     assert report["object_marking_refs"] == [MARKING_IDS["green"]] and report["modified"] > report["created"]
     missing = run_cli(["mark", "nope", "--tlp", "red"], cli_env)
     assert missing.returncode == 1 and missing.stderr.decode().startswith("Error: no such document in the store")
+
+
+@pytest.mark.parametrize("sources, expected", [
+    ([None, None], None),
+    ([Marking("green"), None], Marking("green")),
+    ([Marking("clear"), Marking("amber")], Marking("amber")),
+    ([Marking("green"), Marking("red", ("identity--a",))], Marking("red", ("identity--a",))),
+    ([Marking("amber+strict", ("identity--a", "identity--b")), Marking("red", ("identity--b",))],
+     Marking("red", ("identity--b",))),
+    ([Marking("red", ("identity--a",)), Marking("red", ("identity--b",))], Marking("red")),  # the producer alone
+])
+def test_the_strictest_marking_is_never_more_widely_readable_than_any_source(sources, expected):
+    from liaison.stix.tlp import strictest
+
+    assert strictest(sources) == expected

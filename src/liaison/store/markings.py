@@ -16,15 +16,16 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import case, delete, func, insert, select
 from sqlalchemy.engine import Connection
 
 from liaison.clock import stamp_ms
-from liaison.stix.tlp import UNMARKED_TYPES, Marking, marking_of, strictest, with_marking
+from liaison.stix.tlp import AMBER_STRICT, LEVELS, UNMARKED_TYPES, Marking, marking_of, strictest, with_marking
 from liaison.store.rows import StixRow, dump_object, object_hash
 from liaison.store.schema import DocumentObjectRow, DocumentRow, ObjectMarkingRow, StixObjectRow
 
 DO = DocumentObjectRow.__table__
+_RANK = case({level: rank for rank, level in enumerate(LEVELS)}, value=DocumentRow.tlp)  # a level's rank, in SQL
 
 
 def marking_from_row(tlp: str | None, recipients: str | None) -> Marking | None:
@@ -47,23 +48,46 @@ def link(conn: Connection, document_id: str, object_ids: Iterable[str]) -> None:
 
 
 def effective(conn: Connection, object_ids: list[str]) -> dict[str, Marking | None]:
-    """Each object's marking: the analyst's, else the strictest of the documents that yield it."""
+    """Each object's marking: the analyst's, else the strictest of the documents that yield it.
+
+    Only marked documents can restrict, and the database reduces them to one level per object, so
+    an entity named by thousands of documents costs one row, not thousands; recipients are read
+    only for the few objects at AMBER+STRICT or RED."""
     out: dict[str, Marking | None] = {}
-    sources: dict[str, list[Marking | None]] = {}
+    level: dict[str, int] = {}
+    if not _any_marking(conn):  # the common store: nothing marked, nothing to compute (two index probes)
+        return dict.fromkeys(object_ids)
     for i in range(0, len(object_ids), 500):
         chunk = object_ids[i : i + 500]
-        for oid, tlp, recipients in conn.execute(
-                select(DO.c.object_id, DocumentRow.tlp, DocumentRow.recipients)
-                .join(DocumentRow, DocumentRow.id == DO.c.document_id).where(DO.c.object_id.in_(chunk))):
-            sources.setdefault(oid, []).append(marking_from_row(tlp, recipients))
+        for oid, rank in conn.execute(
+                select(DO.c.object_id, func.max(_RANK)).join(DocumentRow, DocumentRow.id == DO.c.document_id)
+                .where(DO.c.object_id.in_(chunk), DocumentRow.tlp.is_not(None)).group_by(DO.c.object_id)):
+            level[oid] = int(rank)
         for oid, tlp, recipients in conn.execute(
                 select(ObjectMarkingRow.object_id, ObjectMarkingRow.tlp, ObjectMarkingRow.recipients)
                 .where(ObjectMarkingRow.object_id.in_(chunk))):
             out[oid] = marking_from_row(tlp, recipients)
+    restricted = [oid for oid, rank in level.items() if rank >= AMBER_STRICT and oid not in out]
+    sources: dict[str, list[Marking | None]] = {}
+    for i in range(0, len(restricted), 500):
+        for oid, tlp, recipients in conn.execute(
+                select(DO.c.object_id, DocumentRow.tlp, DocumentRow.recipients)
+                .join(DocumentRow, DocumentRow.id == DO.c.document_id)
+                .where(DO.c.object_id.in_(restricted[i : i + 500]), _RANK >= AMBER_STRICT)):
+            sources.setdefault(oid, []).append(marking_from_row(tlp, recipients))
     for oid in object_ids:
-        if oid not in out:
-            out[oid] = strictest(sources.get(oid, []))
+        if oid in out:
+            continue
+        if oid in sources:
+            out[oid] = strictest(sources[oid])
+        else:
+            out[oid] = Marking(LEVELS[level[oid]]) if oid in level else None
     return out
+
+
+def _any_marking(conn: Connection) -> bool:
+    return (conn.execute(select(DocumentRow.id).where(DocumentRow.tlp.is_not(None)).limit(1)).first() is not None
+            or conn.execute(select(ObjectMarkingRow.object_id).limit(1)).first() is not None)
 
 
 def exempt(obj_type: str, obj_id: str, keep: frozenset[str]) -> bool:

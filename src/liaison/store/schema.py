@@ -38,7 +38,7 @@ class DocumentRow(Base):
     last_ingested: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     # The analyst's TLP marking of the document (None: unmarked, the collection's default decides) and,
     # for AMBER+STRICT and RED, the identity ids it may also go to (a JSON list).
-    tlp: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    tlp: Mapped[str | None] = mapped_column(String(16), nullable=True, index=True)
     recipients: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 

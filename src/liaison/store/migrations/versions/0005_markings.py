@@ -17,6 +17,7 @@ def upgrade() -> None:
     with op.batch_alter_table("documents") as batch:
         batch.add_column(sa.Column("tlp", sa.String(16), nullable=True))
         batch.add_column(sa.Column("recipients", sa.Text, nullable=True))
+    op.create_index("ix_documents_tlp", "documents", ["tlp"])  # "is anything marked?" in one probe
     op.create_table(
         "document_objects",
         sa.Column("document_id", sa.String(64), primary_key=True),
@@ -39,6 +40,7 @@ def downgrade() -> None:
     op.drop_table("object_markings")
     op.drop_index("ix_document_objects_object_id", "document_objects")
     op.drop_table("document_objects")
+    op.drop_index("ix_documents_tlp", "documents")
     with op.batch_alter_table("documents") as batch:
         batch.drop_column("recipients")
         batch.drop_column("tlp")
