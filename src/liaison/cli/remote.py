@@ -9,17 +9,23 @@ from liaison.cli import common
 from liaison.cli.render import Column, err, out, table
 from liaison.errors import LiaisonError
 
+# What pull and push both take to reach and sign in to a remote collection.
+REMOTE_COLLECTION = typer.Option(None, "--collection", "-c",
+                                 help="Remote collection id, alias or title (not needed with a collection URL).")
+USER = typer.Option(None, "--user", help="HTTP Basic user name (for Liaison: the partner id).")
+PASSWORD = typer.Option(None, "--password", help="HTTP Basic password (for Liaison: the token).")
+TOKEN = typer.Option(None, "--token", help="API token, sent as 'Authorization: Bearer <token>'.")
+
 _URL_HELP = ("The remote TAXII 2.1 server: its discovery URL (e.g. https://taxii.example.org/taxii2/), an API root URL "
              "or a collection URL.")
 
 
 def pull(
     url: str = typer.Argument(..., help=_URL_HELP),
-    collection: str = typer.Option(None, "--collection", "-c",
-                                   help="Remote collection id, alias or title (not needed with a collection URL)."),
-    user: str = typer.Option(None, "--user", help="HTTP Basic user name (for Liaison: the partner id)."),
-    password: str = typer.Option(None, "--password", help="HTTP Basic password (for Liaison: the token)."),
-    token: str = typer.Option(None, "--token", help="API token, sent as 'Authorization: Bearer <token>'."),
+    collection: str = REMOTE_COLLECTION,
+    user: str = USER,
+    password: str = PASSWORD,
+    token: str = TOKEN,
     into: str = typer.Option(None, "--into", help="Local collection to store into; made (TLP:AMBER for unmarked "
                              "objects) if missing. Default: pulled-<remote collection id>."),
 ) -> None:
@@ -59,11 +65,10 @@ def pull(
 
 def push(
     url: str = typer.Argument(..., help=_URL_HELP),
-    collection: str = typer.Option(None, "--collection", "-c",
-                                   help="Remote collection id, alias or title (not needed with a collection URL)."),
-    user: str = typer.Option(None, "--user", help="HTTP Basic user name (for Liaison: the partner id)."),
-    password: str = typer.Option(None, "--password", help="HTTP Basic password (for Liaison: the token)."),
-    token: str = typer.Option(None, "--token", help="API token, sent as 'Authorization: Bearer <token>'."),
+    collection: str = REMOTE_COLLECTION,
+    user: str = USER,
+    password: str = PASSWORD,
+    token: str = TOKEN,
     types: list[str] = typer.Option(None, "--type", help="Only objects of this STIX type (repeat for more)."),
     ids: list[str] = typer.Option(None, "--id", help="Only this object (repeat for more)."),
     source: str = typer.Option(None, "--from", help="Local collection to push from. Default: the latest version of "
