@@ -30,7 +30,7 @@ from liaison.extract import quantities as _quantities  # noqa: F401
 from liaison.extract.chunking import CHUNK_CHARS, chunk_bounds, context_year, merge
 from liaison.extract.gazetteer import country_index, region_of
 from liaison.extract.lexicon import actors, load_json
-from liaison.ingest.dateline import dateline_end
+from liaison.ingest.dateline import dateline_end, has_line_break
 from liaison.model import Attribution, DateValue, Entity, Event, Extraction, Quantity, Span
 
 LIAISON_COMPONENTS = [
@@ -60,13 +60,14 @@ def ruler_patterns() -> list[dict]:
 
 @Language.component("liaison_line_breaks")
 def line_breaks(doc: Doc) -> Doc:
-    """A line break ends a sentence: headlines, captions and paragraphs have no full stop to say so.
+    """A line break (U+2028 and U+2029 too) ends a sentence: headlines, captions and paragraphs have
+    no full stop to say so.
 
     The marks are written as one array: setting ``Token.is_sent_start`` checks the whole Doc
     for a parse each time, which made this step quadratic in the number of lines."""
     starts = doc.to_array(SENT_START)
     for prev in doc[:-1]:
-        if "\n" in prev.whitespace_ or prev.is_space and "\n" in prev.text:
+        if prev.is_space and has_line_break(prev.text) or has_line_break(prev.whitespace_):
             starts[prev.i + 1] = 1
     # A dateline ("MOGADISHU, March 3, 2025 -") is no part of the first sentence's grammar.
     end = dateline_end(doc.text)
