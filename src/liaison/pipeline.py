@@ -22,7 +22,8 @@ from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from liaison import clock
 from liaison.errors import InputError, LiaisonError, StoreError
 from liaison.extract.gazetteer import place_index, use_cache_dir
-from liaison.extract.pipeline import METHOD_VERSION, build_nlp, process, to_extraction
+from liaison.extract.pipeline import build_nlp, process, to_extraction
+from liaison.extract.version import extraction_method
 from liaison.ingest.document import to_document
 from liaison.model import Document, Extraction
 from liaison.settings import Settings
@@ -111,14 +112,15 @@ class Failure:
                           "were processed").line()
 
 
-def _process_batch(docs: list[Document], producer: dict | None = None) -> list[Result | Failure]:
+def _process_batch(docs: list[Document], producer: dict | None = None, method: str = "") -> list[Result | Failure]:
     """Extract a batch through nlp.pipe and map each result to STIX, in a worker process.
 
     spaCy's models run far faster on batches than doc by doc, and doing the STIX mapping here
     too (down to the JSON text of each object) leaves the parent process only the store writes.
     Each document gets its result or its Failure:
     if the batch fails inside spaCy, its documents are run again one by one, so one bad
-    document costs only itself."""
+    document costs only itself. ``method`` is the parent's extraction method, recorded on each
+    extraction: the parent decided what is stale by it, so a worker never computes its own."""
     assert _NLP is not None
     now = clock.now()
     try:
@@ -129,7 +131,7 @@ def _process_batch(docs: list[Document], producer: dict | None = None) -> list[R
     for i, doc in enumerate(docs):
         try:
             parsed = parsed_all[i] if parsed_all is not None else next(process(_NLP, [(doc.text, doc.published)], 1))
-            extraction = to_extraction(parsed)
+            extraction = replace(to_extraction(parsed), method=method)
             objects = to_stix(doc, extraction, created=now, modified=now, producer=producer)
             out.append((extraction, stix_rows(objects), extraction_rows(extraction)))
         except Exception as err:
@@ -138,22 +140,24 @@ def _process_batch(docs: list[Document], producer: dict | None = None) -> list[R
 
 
 def _processed(docs: list[Document], workers: int, batch_size: int,
-               producer: dict | None = None) -> Iterator[list[Result | Failure]]:
+               producer: dict | None = None, method: str = "") -> Iterator[list[Result | Failure]]:
     """Batches of results, in the order of ``docs``."""
     # Small batches keep every worker busy and let results reach the store while others are parsed.
     size = max(1, min(batch_size, -(-len(docs) // max(1, workers * 2))))
     batches = [docs[i : i + size] for i in range(0, len(docs), size)]
     if workers <= 1 or len(batches) < 2:
         for batch in batches:
-            yield _process_batch(batch, producer)
+            yield _process_batch(batch, producer, method)
         return
-    yield from _in_pool(batches, min(workers, len(batches)), producer)
+    yield from _in_pool(batches, min(workers, len(batches)), functools.partial(_process_batch, producer=producer,
+                                                                               method=method))
 
 
 _DIED = "the extraction process ended abruptly (killed, or out of memory)"
 
 
-def _in_pool(batches: list[list[Document]], workers: int, producer: dict | None) -> Iterator[list[Result | Failure]]:
+def _in_pool(batches: list[list[Document]], workers: int,
+             work: Callable[[list[Document]], list[Result | Failure]]) -> Iterator[list[Result | Failure]]:
     """Batches through forked worker processes, in order, surviving a worker that dies.
 
     A document can kill the process that reads it (the kernel's out-of-memory killer, a crash in
@@ -161,7 +165,6 @@ def _in_pool(batches: list[list[Document]], workers: int, producer: dict | None)
     is run again alone, and if it breaks a pool of its own, each of its documents alone, so the
     document at fault fails with one line and every other goes on."""
     ctx = multiprocessing.get_context("fork")
-    work = functools.partial(_process_batch, producer=producer)
     done = 0
     while done < len(batches):
         with ProcessPoolExecutor(workers, mp_context=ctx) as pool:
@@ -176,7 +179,7 @@ def _in_pool(batches: list[list[Document]], workers: int, producer: dict | None)
                 except Exception:
                     # The batch's results did not come back (one would not pickle, say): run it again
                     # here, where each document is guarded as in a worker.
-                    result = _process_batch(batches[done], producer)
+                    result = work(batches[done])
                 yield result
                 done += 1
             if broken:
@@ -234,9 +237,11 @@ def ingest(
         report.warnings += [(src.name, line) for line in notes]
     stored = store.current_states([d.source_key for d in documents])
     marked = store.document_markings([d.source_key for d in documents if d.tlp is not None])
+    method = extraction_method(settings.spacy_model)
     for doc in documents:
-        # Unchanged text extracted by these rules: nothing to do. New rules re-extract it as a new version.
-        if stored.get(doc.source_key) == (doc.content_hash, METHOD_VERSION):
+        # Unchanged text extracted by these rules: nothing to do. Changed rules (another method) make
+        # the stored version stale: it is extracted again, as a new version.
+        if stored.get(doc.source_key) == (doc.content_hash, method):
             report.unchanged += 1
             wanted = None if doc.tlp is None else Marking(doc.tlp, doc.recipients)
             if wanted is not None and marked.get(doc.source_key) != wanted:
@@ -247,12 +252,26 @@ def ingest(
                 progress(doc.source_key, total)
             continue
         todo.append(doc)
+    _extract_and_store(todo, names, stored, settings, store, report, progress, total)
+    if report.new or report.updated or report.marked:
+        # Collections that follow the store share what was just stored (a later ingest catches up
+        # anything a kill left out between the two commits).
+        sharing.sync_all()
+    return report
+
+
+def _extract_and_store(todo: list[Document], names: dict[str, str], stored: dict[str, tuple[str, str]],
+                       settings: Settings, store: Store, report: IngestReport,
+                       progress: Callable[[str, int], None] | None, total: int) -> None:
+    """Extract ``todo`` (all cores), map it to STIX and store it, counting each outcome in ``report``:
+    the one path of both ingest and reextract."""
     producer = None
+    method = extraction_method(settings.spacy_model)
     if todo:
         load_nlp(settings)
         producer = organisation_identity(store.organisation(settings.organisation))
     pending = iter(todo)
-    for results in _processed(todo, settings.resolved_workers(), settings.batch_size, producer):
+    for results in _processed(todo, settings.resolved_workers(), settings.batch_size, producer, method):
         batch = []
         for result in results:
             doc = next(pending)
@@ -272,10 +291,44 @@ def ingest(
                 report.events += len(extraction.events)
             if progress:
                 progress(doc.source_key, total)
-    if report.new or report.updated or report.marked:
-        # Collections that follow the store share what was just stored (a later ingest catches up
-        # anything a kill left out between the two commits).
-        sharing.sync_all()
+
+
+def reextract(settings: Settings, store: Store, refs: list[str] | None = None, stale_only: bool = True,
+              progress: Callable[[str, int], None] | None = None) -> IngestReport:
+    """Extract stored documents again from their stored text (no file needed), as new versions.
+
+    ``refs`` names documents as ``liaison show`` does (id, stem, path, URL); None: every document.
+    ``stale_only`` skips (counts as unchanged) those already extracted by the running method;
+    otherwise they are extracted too, and the store keeps their version when nothing differs.
+    Each keeps its marking: the Document handed to the store carries none, and the store leaves
+    a stored marking as it is. ``progress(name, total)`` is called per document."""
+    report = IngestReport()
+    rows = store.documents()
+    if refs:
+        chosen: dict[str, tuple] = {}
+        for ref in refs:
+            found = store.find_document(ref)
+            if found is None:
+                raise InputError("no such document in the store", ref, "List documents with `liaison documents`")
+            chosen.setdefault(found[0].id, found)
+        rows = list(chosen.values())
+    method = extraction_method(settings.spacy_model)
+    stored = {row.source_key: (ver.content_hash, ver.extraction_method) for row, ver in rows}
+    todo: list[Document] = []
+    for row, ver in rows:
+        if stale_only and ver.extraction_method == method:
+            report.unchanged += 1
+            if progress:
+                progress(row.source_key, len(rows))
+            continue
+        todo.append(Document(source_key=row.source_key, stem=row.stem, text=ver.text, media_type=ver.media_type,
+                             url=ver.url, title=ver.title, outlet=ver.outlet, published=ver.published,
+                             published_from=ver.published_from, encoding=ver.encoding,
+                             encoding_confidence=ver.encoding_confidence))
+    names = {d.source_key: d.source_key for d in todo}
+    _extract_and_store(todo, names, stored, settings, store, report, progress, len(rows))
+    if report.new or report.updated:
+        Sharing(store).sync_all()
     return report
 
 

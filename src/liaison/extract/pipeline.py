@@ -40,7 +40,6 @@ LIAISON_COMPONENTS = [
     "liaison_attribution",
     "liaison_events",
 ]
-METHOD_VERSION = "liaison-rules/1"
 
 
 def ruler_patterns() -> list[dict]:
@@ -261,7 +260,8 @@ def doc_extraction(doc: Doc, offset: int = 0) -> Extraction:
                 confidence=ev.confidence,
             )
         )
-    return Extraction(entities=tuple(entities), events=tuple(events), method=METHOD_VERSION)
+    # The method (liaison.extract.version) is the caller's to set: it depends on the model loaded.
+    return Extraction(entities=tuple(entities), events=tuple(events))
 
 
 def _best_name(doc: Doc, cluster) -> str:  # noqa: ANN001
