@@ -165,18 +165,30 @@ def store(database_url: str):
 
 @pytest.fixture
 def cli_env(tmp_path: Path, database_url: str) -> dict[str, str]:
+    return home_env(tmp_path / "home", database_url)
+
+
+def home_env(home: Path, database_url: str | None = None) -> dict[str, str]:
+    """The environment of a `liaison` command over its own LIAISON_HOME and store (SQLite in the home
+    unless ``database_url`` is given): a second installation is just another home."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("LIAISON_")}
-    env["LIAISON_HOME"] = str(tmp_path / "home")
-    env["LIAISON_DATABASE_URL"] = database_url
+    env["LIAISON_HOME"] = str(home)
+    env["LIAISON_DATABASE_URL"] = database_url or f"sqlite:///{home / 'liaison.db'}"
     env["COLUMNS"] = "200"
     # Share the place-index cache between tests: building it takes seconds.
     cache = ROOT / ".pytest_cache" / "liaison-cache"
-    (tmp_path / "home").mkdir(exist_ok=True)
-    link = tmp_path / "home" / "cache"
-    if not link.exists():
-        cache.mkdir(parents=True, exist_ok=True)
-        link.symlink_to(cache)
+    cache.mkdir(parents=True, exist_ok=True)
+    home.mkdir(parents=True, exist_ok=True)
+    if not (home / "cache").exists():
+        (home / "cache").symlink_to(cache)
     return env
+
+
+def ok_cli(args: list[str], env: dict[str, str]) -> str:
+    """Run a command that must succeed; its standard output."""
+    res = run_cli(args, env)
+    assert res.returncode == 0, res.stderr.decode() + res.stdout.decode()
+    return res.stdout.decode()
 
 
 def run_cli(args: list[str], env: dict[str, str], stdin: bytes | None = None, timeout: int = 600):

@@ -10,38 +10,20 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import uuid
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 import requests
 
-from conftest import EXAMPLES, ROOT, LiveServer, add_partner, run_cli
+from conftest import EXAMPLES, LiveServer, add_partner, home_env, ok_cli
 from liaison.errors import LiaisonError
 from liaison.stix.tlp import MARKING_IDS
 from liaison.stix.validate import validate_objects
 
 TAXII = "application/taxii+json;version=2.1"
-
-
-def _env(home: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LIAISON_")}
-    env.update(LIAISON_HOME=str(home), LIAISON_DATABASE_URL=f"sqlite:///{home / 'liaison.db'}", COLUMNS="200")
-    cache = ROOT / ".pytest_cache" / "liaison-cache"
-    cache.mkdir(parents=True, exist_ok=True)
-    home.mkdir(parents=True, exist_ok=True)
-    (home / "cache").symlink_to(cache)
-    return env
-
-
-def _ok(args: list[str], env: dict[str, str]) -> str:
-    res = run_cli(args, env)
-    assert res.returncode == 0, res.stderr.decode() + res.stdout.decode()
-    return res.stdout.decode()
 
 
 def dangling(objects: list[dict]) -> list[tuple[str, str, str]]:
@@ -71,11 +53,11 @@ def dangling(objects: list[dict]) -> list[tuple[str, str, str]]:
 def remote(tmp_path_factory):
     """A Liaison that ingested examples/articles, serving them ('reports', store-following) to acme,
     with one TLP:GREEN object acme posted."""
-    env = _env(tmp_path_factory.mktemp("interop") / "home")
-    _ok(["ingest", str(EXAMPLES)], env)
-    _ok(["collections", "add", "reports", "--from-store"], env)
+    env = home_env(tmp_path_factory.mktemp("interop") / "home")
+    ok_cli(["ingest", str(EXAMPLES)], env)
+    ok_cli(["collections", "add", "reports", "--from-store"], env)
     token = add_partner(env, "acme")
-    _ok(["collections", "grant", "reports", "acme", "--write"], env)
+    ok_cli(["collections", "grant", "reports", "acme", "--write"], env)
     server = LiveServer(env)
     try:
         auth = {"Authorization": f"Bearer {token}", "Accept": TAXII}
@@ -106,7 +88,7 @@ def _served(remote) -> list[dict]:  # noqa: ANN001
 
 def test_every_reference_in_an_export_names_an_object_of_the_bundle(remote, tmp_path):
     out = tmp_path / "bundle.json"
-    _ok(["export", "--format", "stix", "--out", str(out)], remote.env)
+    ok_cli(["export", "--format", "stix", "--out", str(out)], remote.env)
     objects = json.loads(out.read_text())["objects"]
     assert {"report", "event", "relationship", "identity", "extension-definition"} <= {o["type"] for o in objects}
     assert dangling(objects) == []
@@ -120,7 +102,7 @@ def test_every_reference_in_an_export_names_an_object_of_the_bundle(remote, tmp_
 def test_pull_then_export_exports_what_was_pulled(remote, cli_env, store, tmp_path):
     from liaison.export.files import export_stix
 
-    _ok(["pull", remote.url, "--token", remote.token, "--into", "from-remote"], cli_env)
+    ok_cli(["pull", remote.url, "--token", remote.token, "--into", "from-remote"], cli_env)
     served = {o["id"] for o in _served(remote)}
     assert remote.note in served and len(served) > 100
 
@@ -164,7 +146,7 @@ print(json.dumps({"kept": sorted(kept), "as_dict": sorted(as_dict), "refused": r
 
 def test_a_plain_stix2_consumer_refuses_reports_and_relationships_that_name_events_unless_custom(remote, tmp_path):
     out = tmp_path / "bundle.json"
-    _ok(["export", "--format", "stix", "--out", str(out)], remote.env)
+    ok_cli(["export", "--format", "stix", "--out", str(out)], remote.env)
     res = subprocess.run([sys.executable, "-c", PLAIN_CONSUMER, str(out)], capture_output=True, check=True)
     seen = json.loads(res.stdout)
     # An `event` (a new-sdo extension type stix2 does not know) comes back as the plain dict; a

@@ -8,7 +8,6 @@ acme in pages of 40 so that a pull takes several pages.
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
@@ -22,7 +21,7 @@ from types import SimpleNamespace
 import pytest
 import requests
 
-from conftest import EXAMPLES, ROOT, LiveServer, add_partner, free_port, run_cli
+from conftest import EXAMPLES, LiveServer, add_partner, free_port, home_env, ok_cli, run_cli
 from liaison.stix.tlp import MARKING_IDS
 
 TAXII = "application/taxii+json;version=2.1"
@@ -31,26 +30,6 @@ MEDALLION = str(Path(sys.executable).parent / "medallion")
 
 
 # ---------------------------------------------------------------- helpers
-
-
-def _env(home: Path, database_url: str | None = None) -> dict[str, str]:
-    """A CLI environment like conftest's cli_env, over its own LIAISON_HOME and store."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LIAISON_")}
-    env["LIAISON_HOME"] = str(home)
-    env["LIAISON_DATABASE_URL"] = database_url or f"sqlite:///{home / 'liaison.db'}"
-    env["COLUMNS"] = "200"
-    cache = ROOT / ".pytest_cache" / "liaison-cache"
-    cache.mkdir(parents=True, exist_ok=True)
-    home.mkdir(parents=True, exist_ok=True)
-    if not (home / "cache").exists():
-        (home / "cache").symlink_to(cache)
-    return env
-
-
-def _ok(args: list[str], env: dict[str, str]) -> str:
-    res = run_cli(args, env)
-    assert res.returncode == 0, res.stderr.decode() + res.stdout.decode()
-    return res.stdout.decode()
 
 
 def _sharing(env: dict[str, str]):
@@ -119,13 +98,13 @@ class Bearer(requests.auth.AuthBase):
 @pytest.fixture(scope="module")
 def remote(tmp_path_factory):
     """A second Liaison serving the examples' STIX ('reports', store-following) to partner acme."""
-    env = _env(tmp_path_factory.mktemp("remote") / "home")
-    _ok(["ingest", str(EXAMPLES)], env)
-    _ok(["collections", "add", "reports", "--from-store"], env)
+    env = home_env(tmp_path_factory.mktemp("remote") / "home")
+    ok_cli(["ingest", str(EXAMPLES)], env)
+    ok_cli(["collections", "add", "reports", "--from-store"], env)
     token = add_partner(env, "acme")
-    _ok(["collections", "grant", "reports", "acme", "--write"], env)
-    _ok(["collections", "add", "readonly"], env)
-    _ok(["collections", "grant", "readonly", "acme"], env)
+    ok_cli(["collections", "grant", "reports", "acme", "--write"], env)
+    ok_cli(["collections", "add", "readonly"], env)
+    ok_cli(["collections", "grant", "readonly", "acme"], env)
     sharing = _sharing(env)
     collection_id = sharing.collection("reports")["id"]
     readonly_id = sharing.collection("readonly")["id"]
@@ -193,11 +172,11 @@ def test_push_sends_chosen_objects_in_envelopes_below_max_content_length(remote,
     # Here the local instance receives. Its partner is the remote Liaison, whose objects name the remote
     # installation's own organisation as their creator, so the partner is registered under that identity.
     server = live_server(extra_env={"LIAISON_MAX_CONTENT_LENGTH": "20000"})
-    _ok(["collections", "add", "inbox"], cli_env)
+    ok_cli(["collections", "add", "inbox"], cli_env)
     sister = _sharing(remote.env).store.organisation()["identity_id"]
-    assert sister in _ok(["organisation"], remote.env)
+    assert sister in ok_cli(["organisation"], remote.env)
     token = add_partner(cli_env, "sister", "--identity", sister)
-    _ok(["collections", "grant", "inbox", "sister", "--write"], cli_env)
+    ok_cli(["collections", "grant", "inbox", "sister", "--write"], cli_env)
     inbox = _sharing(cli_env).collection("inbox")["id"]
     inbox_url = f"{server.api}collections/{inbox}/"
 
