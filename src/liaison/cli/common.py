@@ -37,6 +37,13 @@ def settings() -> Settings:
         raise ConfigError(f"invalid setting: {first['msg']}{shown}", name, "See docs/configuration.md") from None
 
 
+def settings_with_workers(workers: int | None) -> Settings:
+    """The settings, with ``--workers`` (checked first) over LIAISON_WORKERS."""
+    at_least(workers, 1, "--workers")
+    s = settings()
+    return s if workers is None else s.model_copy(update={"workers": workers})
+
+
 def store(s: Settings | None = None):  # noqa: ANN201
     from liaison.store import open_store
 

@@ -6,13 +6,12 @@ from enum import StrEnum
 from pathlib import Path
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
 from liaison import listings
 from liaison.cli import common
 from liaison.cli.knowledge import EVENT_COLUMNS
-from liaison.cli.render import ENTITY_STYLE, Column, emit, err, error, out, say, table
+from liaison.cli.render import ENTITY_STYLE, Column, document_progress, emit, err, error, out, say, table
 from liaison.errors import LiaisonError
 from liaison.model import ENTITY_TYPES
 
@@ -32,19 +31,10 @@ def ingest(
     """Ingest documents (.txt, .json, .html) into the store and extract what they report."""
     from liaison.pipeline import ingest as run_ingest
 
-    common.at_least(workers, 1, "--workers")
-    settings = common.settings()
-    if workers is not None:
-        settings = settings.model_copy(update={"workers": workers})
+    settings = common.settings_with_workers(workers)
     store = common.store(settings)
     marking = common.marking(tlp, recipients, common.sharing(settings))
-    with Progress(TextColumn("[bold]ingest"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  TextColumn("{task.description}"), console=err, transient=False) as bar:
-        task = bar.add_task("", total=None)
-
-        def tick(name: str, total: int) -> None:
-            bar.update(task, total=total, advance=1, description=Path(name).name[:40])
-
+    with document_progress("ingest") as tick:
         report = run_ingest(paths, settings, store, progress=tick, marking=marking)
     for _name, message in report.warnings:
         err.print(f"Warning: {message}", style="yellow", highlight=False, markup=False, soft_wrap=True)

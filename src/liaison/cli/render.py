@@ -7,12 +7,15 @@ partner must copy is never truncated or split. ``--json`` prints the same rows a
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
@@ -131,3 +134,25 @@ def error(message: str) -> None:
 
 def say(message: str) -> None:
     out.print(message, highlight=False, markup=False, soft_wrap=True)
+
+
+@contextlib.contextmanager
+def document_progress(label: str) -> Iterator[Callable[[str, int], None]]:
+    """A progress bar over documents on standard error, as ``progress(name, total)`` for the pipeline.
+
+    It appears with the first document, so an error before any (a DOC not in the store) is a line
+    with no empty bar above it."""
+    bar = Progress(TextColumn(f"[bold]{label}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                   TextColumn("{task.description}"), console=err, transient=False)
+    task = bar.add_task("", total=None)
+
+    def tick(name: str, total: int) -> None:
+        if not bar.live.is_started:
+            bar.start()
+        bar.update(task, total=total, advance=1, description=Path(name).name[:40])
+
+    try:
+        yield tick
+    finally:
+        if bar.live.is_started:
+            bar.stop()
