@@ -307,7 +307,7 @@ def reextract(settings: Settings, store: Store, refs: list[str] | None = None, s
     if refs:
         chosen: dict[str, tuple] = {}
         for ref in refs:
-            found = store.find_document(ref)
+            found = store.find_document(ref, rows)  # the rows read above, not every document again per name
             if found is None:
                 raise InputError("no such document in the store", ref, "List documents with `liaison documents`")
             chosen.setdefault(found[0].id, found)

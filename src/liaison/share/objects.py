@@ -28,9 +28,8 @@ from stix2.exceptions import STIXError
 
 import liaison.stix.event  # noqa: F401  (registers the incident-core event type with stix2)
 from liaison.clock import normalise_timestamp, now, stamp
-from liaison.stix.extension import definitions
 from liaison.stix.ids import PRODUCER_ID
-from liaison.stix.tlp import RANK, explicit, object_level, recipients_of, sharing_extension_definition
+from liaison.stix.tlp import RANK, explicit, object_level, recipients_of, shared_definition_ids, shared_definitions
 from liaison.store.rows import dump_object
 from liaison.store.sharing import Reader
 
@@ -40,12 +39,12 @@ class Rejected(ValueError):
 
 
 #: The definitions every installation carries, the same everywhere: the Liaison system identity,
-#: Liaison's extension definitions and the OASIS Event extension definition. Any partner may pass
+#: Liaison's extension definitions, OASIS Open's identity and Event extension definition. Any partner may pass
 #: them on exactly as published (they are then recorded as that partner's); an object that takes
 #: one of their ids in any other form is refused, and so is anything else signed by the system
 #: identity, which signs only these.
-SHARED_DEFINITIONS = [*definitions(), sharing_extension_definition()]
-SHARED_IDS = frozenset(d["id"] for d in SHARED_DEFINITIONS)
+SHARED_DEFINITIONS = shared_definitions()
+SHARED_IDS = shared_definition_ids()
 
 
 def _version(obj: dict[str, Any]) -> str:

@@ -13,6 +13,7 @@ the most restricted one.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -188,3 +189,17 @@ def strictest(markings: list[Marking | None]) -> Marking | None:
         return Marking(LEVELS[rank])
     restricted = [set(m.recipients) for m in marked if RANK[m.level] >= AMBER_STRICT]
     return Marking(LEVELS[rank], tuple(sorted(set.intersection(*restricted))))
+
+
+def shared_definitions() -> list[dict[str, Any]]:
+    """The definitions every Liaison shares as published: its identity, its extension definitions,
+    OASIS Open's identity and Event extension definition, and the sharing extension's definition."""
+    from liaison.stix.extension import definitions
+
+    return [*definitions(), sharing_extension_definition()]
+
+
+@functools.cache
+def shared_definition_ids() -> frozenset[str]:
+    """Their ids: never marked, readable by every reader, passed on exactly as published."""
+    return frozenset(d["id"] for d in shared_definitions())

@@ -26,7 +26,7 @@ from sqlalchemy.orm import sessionmaker
 from liaison.clock import now, stamp_ms
 from liaison.errors import StoreError
 from liaison.model import Document, Extraction
-from liaison.stix.tlp import Marking
+from liaison.stix.tlp import Marking, shared_definition_ids
 from liaison.store import markings
 from liaison.store.rows import StixRow, dump_object, extraction_rows, stix_rows
 from liaison.store.schema import (
@@ -75,15 +75,12 @@ class Store:
 
     def _unmarked_ids(self) -> frozenset[str]:
         """Ids that never carry a document's marking: this installation's identity and the shared
-        definitions' creators, which every partner needs to resolve `created_by_ref`."""
-        from liaison.stix.extension import definitions
-        from liaison.stix.ids import PRODUCER_ID
-
+        definitions (their creators' identities among them), which every partner needs to resolve
+        `created_by_ref`."""
         if getattr(self, "_keep", None) is None:
             with self.engine.connect() as conn:
                 own = conn.execute(select(InstallationRow.identity_id)).scalars().all()
-            self._keep = frozenset({*own, PRODUCER_ID, *(d["id"] for d in definitions()),
-                                    *(d.get("created_by_ref") for d in definitions() if d.get("created_by_ref"))})
+            self._keep = frozenset({*own, *shared_definition_ids()})
         return self._keep
 
     # -------------------------------------------------------------- markings
@@ -300,15 +297,17 @@ class Store:
             ).all()
             return [(r[0], r[1]) for r in rows]
 
-    def find_document(self, ref: str) -> tuple[DocumentRow, DocumentVersionRow] | None:
-        """A document by id, id prefix, file stem, path or URL."""
-        for doc, ver in self.documents():
+    def find_document(self, ref: str, among: list[tuple[DocumentRow, DocumentVersionRow]] | None = None,
+                      ) -> tuple[DocumentRow, DocumentVersionRow] | None:
+        """A document by id, id prefix, file stem, path or URL; ``among``: rows already read by ``documents()``."""
+        rows = self.documents() if among is None else among
+        for doc, ver in rows:
             if ref in (doc.id, doc.stem, doc.source_key, ver.url) or len(ref) >= 6 and doc.id.startswith(ref):
                 return doc, ver
         path = Path(ref)
         if path.exists():
             key = str(path.resolve())
-            for doc, ver in self.documents():
+            for doc, ver in rows:
                 if doc.source_key == key:
                     return doc, ver
         return None

@@ -14,7 +14,6 @@ reader may see and nothing else. The rule, in docs/sharing.md:
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import hashlib
 import hmac
 import json
@@ -39,6 +38,7 @@ from liaison.stix.tlp import (
     marking_definition,
     object_level,
     recipients_of,
+    shared_definition_ids,
 )
 from liaison.store.database import Store
 from liaison.store.rows import dump_object
@@ -54,16 +54,6 @@ from liaison.store.schema import (
     StixObjectRow,
     TokenRow,
 )
-
-
-@functools.cache
-def _shared_ids() -> frozenset[str]:
-    """Liaison's and OASIS's definitions and their creators' identities: passed on exactly as published."""
-    from liaison.stix.extension import definitions
-    from liaison.stix.tlp import sharing_extension_definition
-
-    return frozenset({PRODUCER_ID, *(d["id"] for d in [*definitions(), sharing_extension_definition()])})
-
 
 CO = CollectionObjectRow.__table__
 OTHER = CO.alias("other")  # made once: an alias builds its column collection on first use
@@ -478,10 +468,10 @@ class Sharing:
                     continue
                 have.add((oid, version))
                 # What decides access travels with the object; shared definitions stay as published.
-                marked = None if oid in _shared_ids() else explicit(obj, default)
+                marked = None if oid in shared_definition_ids() else explicit(obj, default)
                 items.append({"id": oid, "version": version, "spec_version": obj.get("spec_version", "2.1"),
                               # Published definitions are public: every reader of the collection may resolve them.
-                              "type": otype, "tlp": CLEAR if marked is None and oid in _shared_ids()
+                              "type": otype, "tlp": CLEAR if marked is None and oid in shared_definition_ids()
                               else object_level(obj, default), "producer": obj.get("created_by_ref"),
                               "recipients": recipients_of(obj), "origin": "ingest",
                               "object": text if marked is None else dump_object(marked)})
