@@ -19,15 +19,28 @@ LISTINGS = [["documents"], ["entities"], ["events"], ["organisation"], ["partner
             ["collections", "list"], ["audit"]]
 
 
-@pytest.mark.parametrize("command", LISTINGS, ids=" ".join)
-def test_every_listing_prints_json_rows_with_json(cli_env, command):
+def test_every_listing_prints_its_rows_as_json_with_json(cli_env, tmp_path):
+    doc = tmp_path / "a.json"
+    doc.write_text(json.dumps({"text": "MOGADISHU, March 3, 2025 - Somali soldiers arrested two al-Shabaab "
+                                       "suspects in Mogadishu, the army said."}))
+    assert run_cli(["ingest", str(doc)], cli_env).returncode == 0
     assert run_cli(["partners", "add", "cell-a", "--name", "Cell A"], cli_env).returncode == 0
-    res = run_cli([*command, "--json"], cli_env)
-    assert res.returncode == 0, res.stderr.decode()
-    rows = json.loads(res.stdout)
-    assert isinstance(rows, list)
-    if command in (["organisation"], ["partners", "list"]):
-        assert rows and all(isinstance(r, dict) for r in rows)
+    assert run_cli(["collections", "add", "reports", "--from-store"], cli_env).returncode == 0
+    from liaison.settings import Settings
+    from liaison.store import open_store
+    from liaison.store.sharing import Sharing
+
+    store = open_store(Settings(database_url=cli_env["LIAISON_DATABASE_URL"]).resolved_database_url())
+    Sharing(store).audit(None, partner_id="cell-a", remote="127.0.0.1", method="GET", path="/taxii2/",
+                         collection_id=None, status=200, objects=0)  # what a TAXII request records
+    store.engine.dispose()
+    expected = {"documents": "stem", "entities": "name", "events": "type", "organisation": "identity",
+                "partners list": "id", "collections list": "alias", "audit": "request"}
+    for command in LISTINGS:
+        res = run_cli([*command, "--json"], cli_env)
+        assert res.returncode == 0, res.stderr.decode()
+        rows = json.loads(res.stdout)
+        assert rows and all(isinstance(r, dict) and expected[" ".join(command)] in r for r in rows), (command, rows)
 
 
 def test_at_80_columns_a_stix_identity_is_shown_whole_on_one_line(cli_env):

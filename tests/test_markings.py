@@ -98,7 +98,7 @@ def _page_all(client, url, headers):
         res = client.get(url, headers=headers, params={"limit": "3", **({"next": nxt} if nxt else {})})
         assert res.status_code == 200, res.text
         body = res.json()
-        out += body.get("objects", body.get("objects", [])) or body.get("objects", [])
+        out += body.get("objects", [])
         if not body.get("more"):
             return out
         nxt = body["next"]
