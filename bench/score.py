@@ -28,6 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 DEV = SHARED / "eval" / "dev"
+REAL = ROOT / "tests" / "data" / "real"
 SCORER = SHARED / "eval" / "score.py"
 ASIDE_EVERY = 4
 KEYS = ["entity_f1", "entity_strict_f1", "alias_recall", "event_p", "event_r", "event_f1", "quantity_acc",
@@ -41,6 +42,18 @@ def dev_split(docs: Path) -> tuple[list[str], list[str]]:
     """(tuned, aside) document stems of the development set: every fourth in sorted name order is aside."""
     stems = sorted(p.stem for p in docs.glob("*.json"))
     aside = [s for i, s in enumerate(stems, 1) if i % ASIDE_EVERY == 0]
+    return [s for s in stems if s not in aside], aside
+
+
+def real_split(docs: Path) -> tuple[list[str], list[str]]:
+    """(tuned, aside) stems of the project's own real collection (tests/data/real): a document whose
+    number is a multiple of four (r004, r008, ...) is aside.
+
+    The rule is by number, not by position, so that it stays the same while the collection grows
+    (several annotators fill ranges of numbers at once); only documents with gold count."""
+    gold = docs.parent / "gold"
+    stems = sorted(p.stem for p in docs.glob("*.json") if (gold / p.name).is_file())
+    aside = [s for s in stems if int("".join(c for c in s if c.isdigit()) or 1) % ASIDE_EVERY == 0]
     return [s for s in stems if s not in aside], aside
 
 
@@ -58,6 +71,12 @@ def gold_sets() -> list[tuple[str, Path, Path, list[str] | None]]:
             (f"dev, all ({n}, real)", DEV / "docs", DEV / "gold", None),
             (f"dev, tuned ({len(tuned)})", DEV / "docs", DEV / "gold", tuned),
             (f"dev, aside ({len(aside)})", DEV / "docs", DEV / "gold", aside),
+        ]
+    if (REAL / "docs").is_dir() and any((REAL / "gold").glob("*.json")):
+        tuned, aside = real_split(REAL / "docs")
+        sets += [
+            (f"real collection, tuned ({len(tuned)})", REAL / "docs", REAL / "gold", tuned),
+            (f"real collection, aside ({len(aside)})", REAL / "docs", REAL / "gold", aside),
         ]
     return sets
 

@@ -20,8 +20,8 @@ def _names(x):
 def test_pipeline_analysis_reports_no_problems(nlp):
     analysis = nlp.analyze_pipes(pretty=False)
     assert not any(analysis["problems"].values())
-    assert nlp.pipe_names[-5:] == ["liaison_entities", "liaison_quantities", "liaison_dates",
-                                   "liaison_attribution", "liaison_events"]
+    assert nlp.pipe_names[-6:] == ["liaison_entities", "liaison_quantities", "liaison_dates",
+                                   "liaison_attribution", "liaison_events", "liaison_discourse"]
 
 
 def test_abbreviation_introduced_in_parentheses_links_later_mentions(nlp):

@@ -34,6 +34,10 @@ _VIOLENT = {"military_operation", "raid_or_arrest", "airstrike", "attack", "foil
 _PARTY_TYPES = {"meeting", "agreement_or_membership"}
 _LOCATION_TYPES = {"place", "country", "facility"}
 _DEFINITE = {"the", "this", "these", "those", "that"}
+_DAY_WORDS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "yesterday", "today",
+              "tonight", "weekend"}
+_FRESH = {"another", "separate", "second", "third", "new", "fresh", "latest", "further", "additional", "separately",
+          "also", "again"}
 _SUBJECTS = ("nsubj", "nsubjpass", "csubj")
 # A photo caption ends in its credit: "... following the fall of Assad[Getty]". It reports no event.
 _CAPTION = re.compile(r"[\[(](Getty|AFP|Reuters|AP|EPA|Getty Images|File|Photo|Supplied)[^\])]*[\])]\s*$", re.I)
@@ -63,7 +67,16 @@ class EventMention:
     status: str = "occurred"
     hedged: bool = False
     confidence: int = 70
-    definite: bool = False
+    definite: bool = False  # an anaphoric mention: "the attack", "this operation", "Friday's raid"
+    fresh: bool = False  # said to be another event: "another attack", "a separate strike", "a second raid"
+    outcome: bool = False  # only reports casualties: "five soldiers were killed"
+    noun: bool = False  # the trigger is a noun ("the attack"), not a verb with a clause of its own
+    dated_sentence: bool = False  # its sentence has a date expression, whether or not it is the event's
+    # the other mentions of the same event folded into this one (liaison.extract.discourse):
+    # (trigger token, sentence start, sentence end)
+    others: list[tuple[int, int, int]] = field(default_factory=list)
+    places: set[str] = field(default_factory=set)  # keys of the places its location lies in
+    attribution_from: str = "sentence"  # or "speaker", "paragraph", "earlier", "issuer"
 
 
 @dataclass
@@ -134,12 +147,18 @@ class EventFinder:
         token_entity: dict[int, str] = doc._.token_entity or {}
         candidates: list[tuple[Token, dict]] = []
         seen: set[int] = set()
-        for match in sorted(self._matches(doc), key=lambda m: (m.start, -(m.end - m.start))):
+        def order(m: Span) -> tuple:
+            # the longest match first, and of two on one word the rule that asks more of its
+            # arguments ("host" with forces as its object is a deployment, not a meeting)
+            rule = self.rules[int(m.label_[4:])]
+            return m.start, -(m.end - m.start), not (rule.get("object") or rule.get("subject"))
+
+        for match in sorted(self._matches(doc), key=order):
             rule = self.rules[int(match.label_[4:])]
             trigger = match.root
             if trigger.i in seen or trigger.i in token_entity:
                 continue
-            if not self._object_ok(trigger, rule.get("object")):
+            if not self._object_ok(trigger, rule.get("object")) or not self._subject_ok(trigger, rule.get("subject")):
                 continue
             seen.add(trigger.i)
             candidates.append((trigger, rule))
@@ -159,7 +178,6 @@ class EventFinder:
             mentions.append(self._build(doc, trigger, rule, clusters, token_entity, index))
         mentions = self._merge_sentence(mentions)
         self._attach(doc, mentions)
-        mentions = self._merge_repeats(mentions)
         doc._.events = mentions
         return doc
 
@@ -234,6 +252,19 @@ class EventFinder:
                 return True
             if any(o.lemma_.lower() == want for o in objs):
                 return True
+        return False
+
+    @staticmethod
+    def _subject_ok(trig: Token, need: list[str] | None) -> bool:
+        """A rule that names its subjects ("forces arrived"): the subject's head or a word of its
+        phrase is one of them."""
+        if not need:
+            return True
+        for child in trig.children:
+            if child.dep_ in ("nsubj", "nsubjpass"):
+                words = {child.lemma_.lower()} | {t.lemma_.lower() for t in child.children if t.dep_ == "compound"}
+                if words & set(need):
+                    return True
         return False
 
     def _not_factual(self, trig: Token) -> bool:
@@ -344,6 +375,10 @@ class EventFinder:
         ev.date = self._date(doc, trig, sent, index)
         ev.hedged = self._hedged(sent)
         ev.definite = self._definite(trig)
+        ev.fresh = self._fresh(trig)
+        ev.outcome = bool(rule.get("outcome"))
+        ev.noun = trig.pos_ in ("NOUN", "PROPN")
+        ev.dated_sentence = bool(index.dates_in(sent.start, sent.end))
         return ev
 
     def _governor(self, trig: Token) -> Token | None:
@@ -526,9 +561,29 @@ class EventFinder:
         return any(t.lemma_.lower() in self.hedges for t in sent) or any(p in text for p in self.hedge_phrases)
 
     def _definite(self, trig: Token) -> bool:
+        """'the attack', 'this operation', 'Friday's raid': a mention that points back."""
         nouns = [trig] if trig.pos_ in ("NOUN", "PROPN") else [
             c for c in trig.children if c.dep_ in ("dobj", "nsubjpass")]
-        return any(c.dep_ in ("det", "poss") and c.lower_ in _DEFINITE for n in nouns for c in n.children)
+        for n in nouns:
+            # "the operation the U.S. military conducted last year", "the December 28 attack": a
+            # definite phrase that says which event it is introduces it; it does not point back
+            if any(c.dep_ in ("relcl", "acl") or c.ent_type_ in ("DATE", "TIME") and c.dep_ != "poss"
+                   for c in n.children):
+                return False
+            for c in n.children:
+                if c.dep_ in ("det", "poss") and c.lower_ in _DEFINITE:
+                    return True
+                if c.dep_ == "poss" and (c.ent_type_ in ("DATE", "TIME") or c.lower_ in _DAY_WORDS):
+                    return True
+        return False
+
+    def _fresh(self, trig: Token) -> bool:
+        """'another attack', 'a separate strike', 'a second raid': said to be a new event."""
+        nouns = [trig] if trig.pos_ in ("NOUN", "PROPN") else [
+            c for c in trig.children if c.dep_ in ("dobj", "nsubjpass")]
+        words = {c.lower_ for n in nouns for c in n.children if c.dep_ in ("det", "amod", "advmod")}
+        words |= {c.lower_ for c in trig.children if c.dep_ == "advmod"}
+        return bool(words & _FRESH)
 
     def _attach(self, doc: Doc, mentions: list[EventMention]) -> None:
         """Give each event its sentence's source and the figures that belong to it."""
@@ -562,13 +617,16 @@ class EventFinder:
 
     # ---------------------------------------------------------------- merging
     def _merge_sentence(self, mentions: list[EventMention]) -> list[EventMention]:
-        """One event per type per sentence: several triggers of one type there describe one event."""
+        """Several triggers of one type in a sentence describe one event, unless they are told
+        apart by place or day ("attacked Haji Ali on Friday and Hosingow on Saturday"): then
+        each is an event of its own."""
         out: list[EventMention] = []
-        first: dict[tuple[int, str], EventMention] = {}
+        first: dict[tuple[int, str], list[EventMention]] = {}
         for ev in mentions:
-            same = first.get((ev.sent_start, ev.type))
+            group = first.setdefault((ev.sent_start, ev.type), [])
+            same = next((o for o in group if not _apart(o, ev)), None)
             if same is None:
-                first[ev.sent_start, ev.type] = ev
+                group.append(ev)
                 out.append(ev)
                 continue
             same.actors = _unique(same.actors + ev.actors)
@@ -578,34 +636,13 @@ class EventFinder:
             same.definite = same.definite and ev.definite
         return out
 
-    def _merge_repeats(self, mentions: list[EventMention]) -> list[EventMention]:
-        """A later mention of the same event (definite, or with no new participant) joins the first.
 
-        Each mention is compared with the earlier events of its type only; a long text is
-        processed in chunks (liaison.extract.pipeline), so the comparisons stay bounded by
-        the chunk's events, not the document's."""
-        out: list[EventMention] = []
-        by_type: dict[str, list[EventMention]] = {}
-        for ev in mentions:
-            prior = by_type.setdefault(ev.type, [])
-            target = None
-            # an indefinite mention with figures of its own is a new event
-            for o in prior if ev.definite or not ev.quantities else ():
-                if ev.location and o.location and ev.location != o.location:
-                    continue
-                if ev.date and o.date and ev.date.resolved and o.date.resolved and \
-                        ev.date.resolved.value != o.date.resolved.value:
-                    continue
-                if ev.definite or (ev.actors or ev.targets) and set(ev.actors) <= set(o.actors) \
-                        and set(ev.targets) <= set(o.targets):
-                    target = o
-                    break
-            if target is None:
-                out.append(ev)
-                prior.append(ev)
-            elif target.attribution is None and ev.attribution is not None:
-                target.attribution = ev.attribution
-        return out
+def _apart(a: EventMention, b: EventMention) -> bool:
+    """Two mentions told apart by their places or their days."""
+    if a.location and b.location and a.location != b.location:
+        return True
+    ra, rb = (a.date.resolved if a.date else None), (b.date.resolved if b.date else None)
+    return bool(ra and rb and ra.value != rb.value)
 
 
 def _pruned(head: Token) -> list[Token]:

@@ -24,6 +24,7 @@ from spacy.tokens import Span as SpacySpan
 # Registering the factories is the point of these imports.
 from liaison.extract import attribution as _attribution  # noqa: F401
 from liaison.extract import dates as _dates  # noqa: F401
+from liaison.extract import discourse as _discourse  # noqa: F401
 from liaison.extract import entities as _entities  # noqa: F401
 from liaison.extract import events as _events  # noqa: F401
 from liaison.extract import quantities as _quantities  # noqa: F401
@@ -39,6 +40,7 @@ LIAISON_COMPONENTS = [
     "liaison_dates",
     "liaison_attribution",
     "liaison_events",
+    "liaison_discourse",
 ]
 
 

@@ -1,0 +1,297 @@
+"""Events as the whole document tells them: mentions grouped into events, slots merged across
+sentences, and sources that govern the sentences after them.
+
+``liaison_events`` finds event *mentions*, each filled from its own sentence. Real reporting
+spreads one happening over several sentences: the lede names the raid, the next sentence its
+place, a later one its toll ("Five soldiers were killed"), and the source is named once ("US
+Central Command said in a statement:") or as a transcript's speaker label. This component,
+run after it, turns mentions into events in four steps:
+
+1. **Outcomes fold into their event.** A mention that only reports casualties ("five
+   soldiers were killed") belongs to the violent event told just before it, in the same or
+   the previous paragraph; it gives that event its figures.
+2. **One happening, one event, within a sentence.** A generic mention ("attack", "operation")
+   beside a specific one ("drone strike", "raid") in the same sentence is the same event,
+   unless their actors differ ("strikes in response to the attack").
+3. **Re-mentions across sentences** (event coreference): a mention of a compatible type is the
+   same event as an earlier one when it is anaphoric ("the attack", "this operation",
+   "Friday's raid", "the strike") or adds no participant, and nothing conflicts (place, date,
+   figures). The first mention gives the evidence; the others are kept with their spans.
+4. **Slots from the discourse.** An event's slots are merged from all its mentions. A source
+   governs what follows it (the last source named before a sentence, in the same paragraph or
+   the ones before it; a speaker label for its whole turn; "according to" for its whole
+   paragraph); where no sentence names one, the issuer of a press release is the source.
+   An event without a date takes the date of the event whose story it continues in its
+   paragraph.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from liaison.extract.attribution import AttributionMention
+from liaison.extract.entities import Cluster
+from liaison.extract.events import EventMention
+
+# Violent types and how general each is: a mention of a more general type ("the attack", "the
+# operation") can re-mention an event of a more specific one (an airstrike, a raid).
+_VIOLENT = ("military_operation", "raid_or_arrest", "airstrike", "attack", "foiled_attack")
+_GENERAL = {"military_operation": {"airstrike", "attack"}, "attack": {"airstrike"}}
+# How many sentences back an outcome ("nine were killed") or an anaphoric re-mention looks.
+OUTCOME_REACH = 4
+REMENTION_REACH = 12
+# A transcript's speaker label: "MAJOR GENERAL PAT RYDER:", "MR. PRICE:", "Q:" at a line's start.
+_LABEL = re.compile(r"(?m)^[ \t]*((?:[A-Z][A-Z.'’\-]*\s+){0,9}[A-Z][A-Z.'’\-]*)\s*:(?=\s)")
+_ASKERS = {"Q", "QUESTION", "MODERATOR", "OPERATOR", "REPORTER", "PARTICIPANT", "AUDIENCE MEMBER"}
+_PARAGRAPH = re.compile(r"\n[ \t]*\n|[\u2029]")
+
+
+@dataclass(frozen=True)
+class _Sentences:
+    """Sentence and paragraph positions of one Doc, for bisection."""
+
+    starts: list[int]  # token offsets of sentence starts
+    para: list[int]  # the paragraph number of each sentence
+
+    @classmethod
+    def of(cls, doc: Doc) -> _Sentences:
+        breaks = [m.end() for m in _PARAGRAPH.finditer(doc.text)]
+        starts, para = [], []
+        for sent in doc.sents:
+            starts.append(sent.start)
+            para.append(bisect_right(breaks, sent.start_char))
+        return cls(starts, para)
+
+    def index(self, token: int) -> int:
+        return bisect_right(self.starts, token) - 1
+
+    def paragraph(self, token: int) -> int:
+        return self.para[self.index(token)] if self.starts else 0
+
+
+class DiscourseModel:
+    """The ``liaison_discourse`` component."""
+
+    def __init__(self, nlp: Language, name: str, outcome_reach: int = OUTCOME_REACH,
+                 remention_reach: int = REMENTION_REACH) -> None:
+        self.outcome_reach = outcome_reach
+        self.remention_reach = remention_reach
+
+    def __call__(self, doc: Doc) -> Doc:
+        mentions: list[EventMention] = list(doc._.events or [])
+        clusters: dict[str, Cluster] = doc._.clusters or {}
+        sents = _Sentences.of(doc)
+        events = self._fold_outcomes(mentions, sents)
+        events = self._fold_in_sentence(events)
+        events = self._corefer(events, sents, clusters)
+        self._govern_sources(doc, events, sents)
+        self._continue_dates(events, sents)
+        doc._.events = events
+        return doc
+
+    # ---------------------------------------------------------------- 1. outcomes
+    def _fold_outcomes(self, mentions: list[EventMention], sents: _Sentences) -> list[EventMention]:
+        out: list[EventMention] = []
+        for ev in mentions:
+            if ev.outcome:
+                host = self._outcome_host(ev, out, sents)
+                if host is not None:
+                    _absorb(host, ev)
+                    continue
+            out.append(ev)
+        return out
+
+    def _outcome_host(self, ev: EventMention, prior: list[EventMention], sents: _Sentences) -> EventMention | None:
+        here, para = sents.index(ev.sent_start), sents.paragraph(ev.sent_start)
+        for o in reversed(prior):
+            if o.type not in _VIOLENT or o.type == "foiled_attack" or o.outcome:
+                continue
+            back = here - sents.index(o.sent_start)
+            if back > self.outcome_reach or para - sents.paragraph(o.sent_start) > 1:
+                return None
+            if _conflict(o, ev):
+                continue
+            return o
+        return None
+
+    # ---------------------------------------------------------------- 2. one sentence
+    def _fold_in_sentence(self, mentions: list[EventMention]) -> list[EventMention]:
+        """A generic noun ("the attack", "the operation") beside a specific mention of its sentence
+        is that mention's event; a generic verb with a clause of its own ("terrorists who were
+        attacking Somali forces") is an event of its own."""
+        out: list[EventMention] = []
+        for ev in mentions:
+            def fits(general: EventMention, specific: EventMention, o: EventMention) -> bool:
+                return o.sent_start == ev.sent_start and general.noun and _generalises(general.type, specific.type) \
+                    and _same_parties(o, ev) and not _conflict(o, ev)
+
+            host = next((o for o in out if fits(ev, o, o)), None)
+            if host is None:
+                # the specific one came second: "the attack ... a drone strike"
+                host = next((o for o in out if fits(o, ev, o)), None)
+                if host is not None:
+                    _promote(host, ev)
+            if host is None:
+                out.append(ev)
+            else:
+                _absorb(host, ev)
+        return out
+
+    # ---------------------------------------------------------------- 3. across sentences
+    def _corefer(self, mentions: list[EventMention], sents: _Sentences, clusters) -> list[EventMention]:  # noqa: ANN001
+        out: list[EventMention] = []
+        for ev in mentions:
+            host = self._antecedent(ev, out, sents)
+            if host is None:
+                out.append(ev)
+            else:
+                _absorb(host, ev)
+        return out
+
+    def _antecedent(self, ev: EventMention, prior: list[EventMention], sents: _Sentences) -> EventMention | None:
+        here = sents.index(ev.sent_start)
+        for o in reversed(prior):
+            if o.sent_start == ev.sent_start:
+                continue
+            if here - sents.index(o.sent_start) > self.remention_reach:
+                break
+            # "the attack" may re-mention an airstrike; "the strike" does not re-mention an attack
+            if not (o.type == ev.type or ev.definite and _generalises(ev.type, o.type)):
+                continue
+            if _conflict(o, ev):
+                continue
+            if ev.definite:
+                return o
+            # an indefinite mention with figures of its own is a new event ("another attack killed six")
+            if ev.quantities or ev.fresh:
+                continue
+            parties = set(o.actors) | set(o.targets)
+            if o.type == ev.type and (ev.actors or ev.targets) and set(ev.actors) | set(ev.targets) <= parties:
+                return o
+        return None
+
+    # ---------------------------------------------------------------- 4. discourse slots
+    def _govern_sources(self, doc: Doc, events: list[EventMention], sents: _Sentences) -> None:
+        """Each event without a source of its own sentence takes the one that governs it."""
+        labels = _speaker_turns(doc)
+        by_para: dict[int, AttributionMention] = {}
+        named: list[tuple[int, AttributionMention]] = []  # (sentence index, source), in text order
+        for a in doc._.attributions or []:
+            named.append((sents.index(a.sentence_start), a))
+            if a.cue == "according to":
+                by_para.setdefault(sents.paragraph(a.sentence_start), a)
+        keys = [k for k, _ in named]
+        for ev in events:
+            if ev.attribution is not None:
+                continue
+            here = sents.index(ev.sent_start)
+            turn = _turn_of(labels, ev.sent_start)
+            if turn is not None:
+                # in a transcript the speaker is the source, unless the speaker only asks
+                ev.attribution = turn if turn.text.upper() not in _ASKERS else None
+                if ev.attribution is not None:
+                    ev.attribution_from = "speaker"
+                continue
+            para = sents.paragraph(ev.sent_start)
+            if para in by_para:
+                ev.attribution, ev.attribution_from = by_para[para], "paragraph"
+                continue
+            k = bisect_right(keys, here) - 1
+            if k >= 0:
+                ev.attribution, ev.attribution_from = named[k][1], "earlier"
+
+    def _continue_dates(self, events: list[EventMention], sents: _Sentences) -> None:
+        """An undated event in the paragraph of a dated one continues its story, and its day."""
+        last: tuple[int, EventMention] | None = None
+        for ev in events:
+            para = sents.paragraph(ev.sent_start)
+            if ev.date is not None and ev.date.resolved is not None:
+                last = (para, ev)
+            elif last is not None and last[0] == para and ev.type in _VIOLENT and last[1].type in _VIOLENT \
+                    and not ev.dated_sentence:
+                ev.date = last[1].date
+
+
+def _speaker_turns(doc: Doc) -> list[tuple[int, AttributionMention]]:
+    """(token offset where a turn starts, its speaker) of a transcript's speaker labels."""
+    turns: list[tuple[int, AttributionMention]] = []
+    for m in _LABEL.finditer(doc.text):
+        label = m.group(1).strip()
+        if len(label) < 1 or not any(c.isalpha() for c in label):
+            continue
+        span = doc.char_span(m.start(1), m.end(1), alignment_mode="expand")
+        if span is None:
+            continue
+        turns.append((span.start, AttributionMention(span.sent.start, span.start, span.end, label, "speaker",
+                                                     span.start)))
+    # A text with one label-like line ("NOTE:") is not a transcript.
+    return turns if len(turns) >= 2 else []
+
+
+def _turn_of(turns: list[tuple[int, AttributionMention]], token: int) -> AttributionMention | None:
+    k = bisect_right([t for t, _ in turns], token) - 1
+    return turns[k][1] if k >= 0 else None
+
+
+def _generalises(general: str, specific: str) -> bool:
+    """Whether a mention of type ``general`` may name an event of type ``specific``."""
+    return specific in _GENERAL.get(general, ())
+
+
+def _same_parties(a: EventMention, b: EventMention) -> bool:
+    """No actor of one is a target of the other, and their actors, where both are named, meet."""
+    if set(a.actors) & set(b.targets) or set(b.actors) & set(a.targets):
+        return False
+    return not (a.actors and b.actors and not set(a.actors) & set(b.actors))
+
+
+def _conflict(a: EventMention, b: EventMention) -> bool:
+    """Two mentions that cannot be one event: other places, other days, other figures."""
+    if a.location and b.location and a.location != b.location and not (
+            b.location in a.places or a.location in b.places):
+        return True
+    if a.date and b.date and a.date.resolved and b.date.resolved:
+        ra, rb = a.date.resolved, b.date.resolved
+        if ra.end < rb.start or rb.end < ra.start:
+            return True
+    qa = {q.kind: q.value for q in a.quantities}
+    return any(q.kind in qa and qa[q.kind] != q.value for q in b.quantities)
+
+
+def _promote(host: EventMention, specific: EventMention) -> None:
+    """The event keeps its first mention's evidence but takes the more specific type."""
+    host.type, host.subtype = specific.type, specific.subtype
+
+
+def _absorb(host: EventMention, other: EventMention) -> None:
+    """Merge ``other``'s slots into ``host`` (the first mention's win) and keep it as a mention."""
+    host.others.append((other.trigger, other.sent_start, other.sent_end))
+    host.others.extend(other.others)
+    host.actors = list(dict.fromkeys(host.actors + [a for a in other.actors if a not in host.targets]))
+    host.targets = list(dict.fromkeys(host.targets + [t for t in other.targets if t not in host.actors]))
+    if other.location and (host.location is None or host.location in other.places):
+        host.location = other.location  # the more specific place: "in Achin" after "in Nangarhar"
+    host.places = host.places | other.places | ({other.location} if other.location else set())
+    if host.date is None or host.date.resolved is None and other.date is not None:
+        host.date = other.date or host.date
+    kinds = {q.kind for q in host.quantities}
+    host.quantities += [q for q in other.quantities if q.kind not in kinds]
+    if host.attribution is None:
+        host.attribution = other.attribution
+    host.confidence = max(host.confidence, other.confidence)
+    host.hedged = host.hedged and other.hedged
+
+
+@Language.factory(
+    "liaison_discourse",
+    requires=["doc._.events", "doc._.attributions", "doc._.clusters"],
+    assigns=["doc._.events"],
+    default_config={"outcome_reach": OUTCOME_REACH, "remention_reach": REMENTION_REACH},
+)
+def make_discourse_model(nlp: Language, name: str, outcome_reach: int, remention_reach: int) -> DiscourseModel:
+    return DiscourseModel(nlp, name, outcome_reach, remention_reach)
