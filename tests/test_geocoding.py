@@ -144,6 +144,64 @@ def test_a_close_transliteration_of_a_division_counts_only_when_asked():
     assert [k.admin_code for k in admin_candidates("Salahuddin", fuzzy=True)] == ["IQ-SD"]
 
 
+# -- where a place lies: province, district, country -------------------------------------------
+
+
+def where(nlp, text, name):
+    """(country, admin1, admin1_code, admin2) the entity component gives the place named ``name``."""
+    doc = nlp(text)
+    found = [c.known for c in doc._.clusters.values() if any(doc[s:e].text == name for s, e in c.mentions)]
+    assert len(found) == 1 and found[0] is not None, [(c.canonical, c.known) for c in doc._.clusters.values()]
+    k = found[0]
+    return k.country_code, k.admin1, k.admin1_code, k.admin2
+
+
+def test_a_district_names_its_province(nlp):
+    text = "A drone strike killed an Islamic State commander in Achin district, Nangarhar province, on Sunday."
+    assert where(nlp, text, "Achin") == ("AF", "Nangarhar", "AF-NAN", "Achin")
+    assert where(nlp, text, "Nangarhar") == ("AF", "Nangarhar", "AF-NAN", None)
+
+
+def test_an_apposition_or_a_possessive_puts_a_place_in_its_province(nlp):
+    assert where(nlp, "Achin, a district of Nangarhar province, has been a stronghold of the group.",
+                 "Achin")[:3] == ("AF", "Nangarhar", "AF-NAN")
+    assert where(nlp, "Clashes were reported in Nangarhar's Achin district on Monday.", "Achin")[:3] == \
+        ("AF", "Nangarhar", "AF-NAN")
+
+
+def test_a_part_of_a_town_lies_in_the_towns_province(nlp):
+    text = "Fighters attacked a base in the Daynile district of Mogadishu, Somalia, on Friday."
+    assert where(nlp, text, "Daynile")[:3] == ("SO", "Banaadir", "SO-BN")
+
+
+def test_a_town_the_text_does_not_place_takes_its_province_from_geonames(nlp):
+    assert where(nlp, "Protesters gathered in Jalalabad on Friday.", "Jalalabad") == ("AF", "Nangarhar", "AF-NAN", None)
+
+
+def test_the_province_the_text_names_chooses_among_namesakes_in_one_country(nlp):
+    # Two Afghan towns are called Qarah Bagh; the larger is in Herat, the other in Ghazni.
+    assert where(nlp, "Police said the attack in Qarah Bagh, Ghazni province, killed three.", "Qarah Bagh")[1:3] == \
+        ("Ghazni", "AF-GHA")
+    assert where(nlp, "Police said the attack in Qarah Bagh killed three.", "Qarah Bagh")[1:3] == ("Herat", "AF-HER")
+
+
+def test_a_province_no_gazetteer_spells_so_is_its_own_first_level_division(nlp):
+    assert where(nlp, "Troops entered Mosul, the capital of Nineveh province.", "Mosul")[:2] == ("IQ", "Nineveh")
+    assert where(nlp, "Troops entered Mosul, the capital of Nineveh province.", "Nineveh")[:2] == ("IQ", "Nineveh")
+
+
+def test_a_list_of_provinces_puts_none_inside_another(nlp):
+    text = "Militants moved freely where Nineveh, Salahuddin and Anbar provinces meet."
+    assert where(nlp, text, "Salahuddin")[2] == "IQ-SD"
+    assert where(nlp, text, "Anbar")[2] == "IQ-AN"
+
+
+def test_a_province_within_a_region_has_the_region_as_first_level_and_itself_as_second(nlp):
+    # ISO 3166-2 puts Sulu in a region of the Philippines (BARMM, once ARMM), as GeoNames does.
+    country, _admin1, code, admin2 = where(nlp, "Gunmen raided a village in Sulu province.", "Sulu")
+    assert (country, code, admin2) == ("PH", "PH-14", "Sulu")
+
+
 # -- the STIX location ------------------------------------------------------------------------
 
 
@@ -156,6 +214,19 @@ def test_location_objects_carry_the_place_name_country_and_region():
     assert {o["country"] for o in by_name.values()} == {"IQ"}
     assert {o["region"] for o in by_name.values()} == {"western-asia"}
     assert "administrative_area" not in by_name["Hamrin Mountains"] and "city" not in by_name["Hamrin Mountains"]
+
+
+def test_a_town_location_names_its_province_as_administrative_area():
+    from liaison.model import Entity
+    from liaison.stix.mapping import _location_properties
+
+    town = Entity(key="loc:geonames:1139715", canonical="Jalalabad", type="place", mentions=(), country_code="AF",
+                  gazetteer="geonames", feature="populated_place", admin1="Nangarhar", admin1_code="AF-NAN")
+    props = _location_properties(town)
+    assert (props["city"], props["administrative_area"], props["country"]) == ("Jalalabad", "Nangarhar", "AF")
+    province = Entity(key="loc:iso3166-2:AF-NAN", canonical="Nangarhar", type="place", mentions=(), country_code="AF",
+                      gazetteer="iso3166-2", feature="administrative_area", admin_code="AF-NAN", admin1="Nangarhar")
+    assert _location_properties(province)["administrative_area"] == "Nangarhar"
 
 
 def test_location_objects_pass_the_interoperability_profile():

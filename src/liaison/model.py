@@ -91,6 +91,12 @@ class Entity:
     feature: str | None = None  # populated_place, administrative_area, natural_feature, region
     admin_code: str | None = None  # ISO 3166-2 code of an administrative area ("IQ-SD")
     region: str | None = None  # STIX region-ov value (UN M49 subregion) of a place or country
+    # Where a place lies (liaison.extract.hierarchy): the first-level division (province, state,
+    # governorate) it is or lies in, that division's ISO 3166-2 code where known, and the
+    # second-level division (district, county) where known: "Achin" -> Nangarhar, AF-NAN, Achin.
+    admin1: str | None = None
+    admin1_code: str | None = None
+    admin2: str | None = None
 
 
 @dataclass(frozen=True)

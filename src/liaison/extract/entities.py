@@ -20,15 +20,18 @@ from liaison.extract.gazetteer import (
     Known,
     actor_index,
     admin_candidates,
+    compact,
     country_by_name,
     demonyms,
     find_person,
     place_by_name,
     place_candidates,
     region_by_name,
+    region_of,
 )
+from liaison.extract.hierarchy import contained, containers, place_noun
 from liaison.extract.lexicon import fold, load_json, name_key
-from liaison.ingest.dateline import dateline_end
+from liaison.ingest.dateline import LINE_BREAK_CHARS, dateline_end
 
 COARSE = {
     "person": "per",
@@ -128,6 +131,7 @@ class EntityResolver:
     def __call__(self, doc: Doc) -> Doc:
         found: list[tuple[int, int, str, Known | None]] = []
         self._surnames = self._person_surnames(doc)
+        self._dateline = dateline_line(doc.text)
         for ent in self._repaired_ents(doc):
             item = self._classify(doc, ent)
             if item:
@@ -308,6 +312,9 @@ class EntityResolver:
             known = person or known
         return start, end, type_, known
 
+    def _in_dateline(self, tok: Token) -> bool:
+        return self._dateline is not None and self._dateline[0] <= tok.idx < self._dateline[1]
+
     def _looks_like_place(self, doc: Doc, span: Span, label: str) -> bool:
         """A name the model took for a person or organisation but GeoNames knows as a place, and the
         sentence uses as one ("in Gao", "near Mopti") or that opens a dateline ("MOGADISHU, ...")."""
@@ -328,7 +335,8 @@ class EntityResolver:
         if before is not None and before.lower_ in ("in", "near", "at", "outside", "from", "to", "into", "around",
                                                        "of", "across", "inside", "towards", "toward"):
             return True
-        if span.start == 0 or span[0].is_upper and len(span) == 1 and span.end < len(doc) and doc[span.end].text == ",":
+        if self._in_dateline(doc[span.start]) or span[0].is_upper and len(span) == 1 and span.end < len(doc) \
+                and doc[span.end].text == ",":
             return True
         return len(span) == 1 and label == "PERSON" and not self._is_surname(doc, span)
 
@@ -337,19 +345,22 @@ class EntityResolver:
         that GeoNames knows ("in Aleppo", "near Hodeidah")."""
         taken = {t for s, e, _, _ in found for t in range(s, e)}
         out = []
-        end = dateline_end(doc.text)
         i = 0
         while i < len(doc):
             tok = doc[i]
-            dateline = end is not None and tok.idx < end and i == 0
-            if (dateline or i > 0 and doc[i - 1].lower_ in ("in", "near", "at", "outside", "around", "from", "to")) \
-                    and tok.i not in taken and (tok.is_title or tok.is_upper) and tok.pos_ == "PROPN":
+            dateline = self._in_dateline(tok) and tok.is_upper
+            if tok.i not in taken and (tok.is_title or tok.is_upper) and tok.pos_ == "PROPN" and (
+                    dateline or i > 0 and doc[i - 1].lower_ in ("in", "near", "at", "outside", "around", "from", "to")
+                    or i == doc[i].sent.start or i > 0 and doc[i - 1].is_punct):
                 j = i + 1
                 while j < len(doc) and doc[j].is_title and doc[j].pos_ == "PROPN" and j not in taken:
                     j += 1
                 span = doc[i:j]
                 place = place_by_name(span.text)
-                if place is not None and not country_by_name(span.text):
+                after_in = not (i == doc[i].sent.start or doc[i - 1].is_punct) or dateline
+                # "Achin, a district of Nangarhar": the apposition says it is a place, known or not
+                said = place_noun(doc, i, j) is not None and j < len(doc) and doc[j].text == ","
+                if (place is not None and after_in or said) and not country_by_name(span.text):
                     out.append((i, j, "place", place))
                     taken.update(range(i, j))
                 i = j
@@ -444,17 +455,23 @@ class EntityResolver:
             own[i] = Counter({cc: w})
             by_sentence.setdefault(doc[start].sent.start, Counter())[cc] += 1
         out = list(found)
-        for i, (start, stop, type_, known) in enumerate(out):
+        inside = containers(doc, found)
+        # Last first: a container ("Nangarhar province") comes after what it contains, and is chosen
+        # before it, so that it can choose among the namesakes of what it contains.
+        for i in sorted(range(len(out)), key=lambda n: -out[n][0]):
+            start, stop, type_, known = out[i]
             if type_ == "place" and (known is None or known.source in ("geonames", "iso3166-2")):
                 span = doc[start:stop]
                 local = by_sentence.get(span.sent.start, Counter()) - Counter({c: 1 for c in own.get(i, ())})
-                out[i] = (start, stop, type_, self._choose(doc, span, known, weights - own.get(i, Counter()), local))
+                container = out[inside[i]][3] if i in inside else None
+                out[i] = (start, stop, type_, self._choose(doc, span, known, weights - own.get(i, Counter()), local,
+                                                           container))
         # Twice, so that "the mountains of Puntland" can follow Puntland, named later, to Somalia.
         for _ in range(2):
             for i, (start, stop, type_, known) in enumerate(out):
-                if type_ == "place" and known is None:
+                if type_ == "place" and known is None and i not in inside:
                     out[i] = (start, stop, type_, self._located_by_context(doc, doc[start:stop], out, weights))
-        return out
+        return contained(doc, out, inside)
 
     def _candidates(self, doc: Doc, span: Span, known: Known | None) -> tuple[Known, ...]:
         text = span.text
@@ -465,10 +482,16 @@ class EntityResolver:
         divisions = admin_candidates(text, fuzzy=self._division_cue(doc, span))
         return (*divisions, *cities) if self._division_cue(doc, span) else (*cities, *divisions)
 
-    def _choose(self, doc: Doc, span: Span, known: Known | None, weights: Counter, local: Counter) -> Known | None:
+    def _choose(self, doc: Doc, span: Span, known: Known | None, weights: Counter, local: Counter,
+                container: Known | None = None) -> Known | None:
         candidates = self._candidates(doc, span, known)
         if not candidates:
             return None
+        # What the text says the place lies in ("Achin, a district of Nangarhar") outweighs the rest:
+        # a namesake in that division, else in that country.
+        within = {i for i, c in enumerate(candidates) if container is not None and _lies_in(c, container)}
+        in_country = {i for i, c in enumerate(candidates)
+                      if container is not None and container.country_code and c.country_code == container.country_code}
         division = self._division_cue(doc, span)
         # A division named like its own capital ("Kirkuk", "Menaka") is the town unless the text says
         # province: only then does the division count as populous.
@@ -488,12 +511,16 @@ class EntityResolver:
             prior = math.log10(population + 10) + 2 * (fold(c.canonical) == fold(span.text))
             if division and c.feature == "administrative_area":
                 prior += 10
+            prior += 40 * (i in within) + 20 * (i in in_country)
             return (2 * local[cc] + weights[cc] + prior, -i)
 
-        best = candidates[max(range(len(candidates)), key=score)]
+        best_i = max(range(len(candidates)), key=score)
+        best = candidates[best_i]
         cc = best.country_code or ""
-        if weights and not weights[cc] and not local[cc] and best.feature == "populated_place" \
-                and best.population < _FAR_TOWN_POPULATION:
+        if container is not None and container.country_code and best_i not in in_country:
+            return None  # the text puts it in a country none of its namesakes is in
+        if best_i not in in_country and weights and not weights[cc] and not local[cc] \
+                and best.feature == "populated_place" and best.population < _FAR_TOWN_POPULATION:
             # A small town in a country the document never names, in a document that names others,
             # is a namesake ("Nineveh", Indiana, in an article on Iraq): leave it to the context.
             return None
@@ -641,6 +668,41 @@ class EntityResolver:
                 text = doc[left:start].text.strip()
                 if any(t.pos_ == "NOUN" for t in doc[left:start]) and text not in cluster.descriptions:
                     cluster.descriptions.append(text)
+
+
+def dateline_line(text: str) -> tuple[int, int] | None:
+    """The characters of the dateline's own line ("MOGADISHU, March 3 -"), without the header
+    lines above it: only there does a name that opens the text name its place."""
+    end = dateline_end(text)
+    if end is None:
+        return None
+    stop = len(text[:end].rstrip())
+    return max(text.rfind(c, 0, stop) for c in LINE_BREAK_CHARS) + 1, end
+
+
+def place_fields(known: Known | None) -> dict:
+    """The Entity fields that say where a thing is, from what the resolver knows of it: the
+    gazetteer's point, country, kind of place, ISO 3166-2 code, region and the divisions it lies
+    in (``Entity(**place_fields(cluster.known), ...)``)."""
+    if known is None:
+        return {}
+    return {"latitude": known.latitude, "longitude": known.longitude, "country_code": known.country_code,
+            "gazetteer": known.source, "feature": known.feature, "admin_code": known.admin_code,
+            "region": known.region or region_of(known.country_code), "admin1": known.admin1,
+            "admin1_code": known.admin1_code, "admin2": known.admin2}
+
+
+def _lies_in(place: Known, container: Known) -> bool:
+    """Whether a gazetteer place lies in the division or town the text puts it in."""
+    if place.country_code != container.country_code or container.feature not in ("administrative_area",
+                                                                                  "populated_place"):
+        return False
+    for mine, theirs in ((place.admin1_code, container.admin_code), (place.admin1_code, container.admin1_code)):
+        if mine and theirs and mine == theirs:
+            return True
+    names = {compact(n) for n in (container.canonical, container.admin2 if container.admin_code else None,
+                                  container.admin1) if n}
+    return bool(place.admin1 and compact(place.admin1) in names)
 
 
 _WITH_ARTICLE: set[str] = set()

@@ -110,7 +110,7 @@ def _cached_entity(entity: Entity, common: dict[str, Any], namespace: uuid.UUID)
     people recur in article after article, and building STIX objects is not cheap."""
     mentions = tuple(m.text for m in entity.mentions) if entity.gazetteer != "actors" else ()
     key = (namespace, entity.key, entity.type, entity.canonical, entity.latitude, entity.longitude,
-           entity.country_code, entity.gazetteer, entity.feature, entity.admin_code, entity.region,
+           entity.country_code, entity.gazetteer, entity.feature, entity.admin_code, entity.region, entity.admin1,
            mentions if entity.type == "armed_group" else ())
     cached = _ENTITY_CACHE.get(key)
     if cached is None:
@@ -155,9 +155,11 @@ def _entity(entity: Entity, common: dict[str, Any], namespace: uuid.UUID) -> dic
 
 def _location_properties(entity: Entity) -> dict[str, Any]:
     """The STIX location properties consumers read: the place's name as `city` (a populated place)
-    or `administrative_area` (a province, governorate, region), its `country` (ISO 3166-1
-    alpha-2), its `region` (region-ov, the UN M49 subregion of the country; a continent or
-    region itself for "Africa") and the gazetteer's point. `region` makes the object pass
+    or `administrative_area` (a province, governorate, region, district), its `country` (ISO
+    3166-1 alpha-2), its `region` (region-ov, the UN M49 subregion of the country; a continent
+    or region itself for "Africa") and the gazetteer's point. Any other place within a province
+    (a town, a place the text calls part of one) has the province as `administrative_area`, so
+    a consumer can ask for everything in Nangarhar. `region` makes the object pass
     stix2-validator's interoperability profile, which requires it on every location."""
     props: dict[str, Any] = {}
     if entity.latitude is not None and entity.longitude is not None:
@@ -169,8 +171,10 @@ def _location_properties(entity: Entity) -> dict[str, Any]:
         props["country"] = entity.country_code.upper()
     if entity.type == "place" and entity.feature == "populated_place":
         props["city"] = entity.canonical
-    elif entity.type == "place" and entity.feature == "administrative_area":
+    if entity.type == "place" and entity.feature == "administrative_area":
         props["administrative_area"] = entity.canonical
+    elif entity.type in ("place", "facility") and entity.admin1 and entity.feature != "region":
+        props["administrative_area"] = entity.admin1
     return props
 
 
