@@ -49,6 +49,16 @@ REMENTION_REACH = 12
 _LABEL = re.compile(r"(?m)^[ \t]*((?:[A-Z][A-Z.'’\-]*\s+){0,9}[A-Z][A-Z.'’\-]*)\s*:(?=\s)")
 _ASKERS = {"Q", "QUESTION", "MODERATOR", "OPERATOR", "REPORTER", "PARTICIPANT", "AUDIENCE MEMBER"}
 _PARAGRAPH = re.compile(r"\n[ \t]*\n|[\u2029]")
+# An outlet that issues releases rather than reporting news: a command, ministry, department, ...
+_ISSUING = re.compile(r"\b(command|department|ministry|office|embassy|mission|government|forces?|army|navy|"
+                      r"air force|marine corps|coast guard|pentagon|white house|state department|treasury|"
+                      r"bureau|agency|council|secretariat|headquarters|task force|coalition|police|spokesperson)\b",
+                      re.I)
+_OUTLET_NOISE = re.compile(r"\s*(\(.*\)|\[.*\]|public affairs|press office|press release|news release|"
+                           r"office of the spokesperson|media office|statement)\s*", re.I)
+
+if not Doc.has_extension("issuer"):
+    Doc.set_extension("issuer", default=None)
 
 
 @dataclass(frozen=True)
@@ -186,6 +196,7 @@ class DiscourseModel:
             if a.cue == "according to":
                 by_para.setdefault(sents.paragraph(a.sentence_start), a)
         keys = [k for k, _ in named]
+        issuer = _issuer(doc)
         for ev in events:
             if ev.attribution is not None:
                 continue
@@ -204,6 +215,8 @@ class DiscourseModel:
             k = bisect_right(keys, here) - 1
             if k >= 0:
                 ev.attribution, ev.attribution_from = named[k][1], "earlier"
+            elif issuer is not None:
+                ev.attribution, ev.attribution_from = issuer, "issuer"
 
     def _continue_dates(self, events: list[EventMention], sents: _Sentences) -> None:
         """An undated event in the paragraph of a dated one continues its story, and its day."""
@@ -215,6 +228,34 @@ class DiscourseModel:
             elif last is not None and last[0] == para and ev.type in _VIOLENT and last[1].type in _VIOLENT \
                     and not ev.dated_sentence:
                 ev.date = last[1].date
+
+
+def _issuer(doc: Doc) -> AttributionMention | None:
+    """The issuing body of a release, where the document's outlet is one and the text names it:
+    its first mention there ("U.S. Africa Command" for a release of "U.S. Africa Command Public
+    Affairs"). A news outlet is no issuer: its stories say where their claims come from."""
+    outlet = doc._.issuer
+    if not outlet or not _ISSUING.search(outlet):
+        return None
+    name = _fold(_OUTLET_NOISE.sub(" ", outlet))
+    best: tuple[int, int, int] | None = None  # (-length, start, end)
+    for cluster in (doc._.clusters or {}).values():
+        if cluster.type not in ("organization", "government_body", "armed_group"):
+            continue
+        for start, end in cluster.mentions:
+            text = _fold(doc[start:end].text)
+            if len(text) > 2 and f" {text} " in f" {name} ":
+                cand = (-len(text), start, end)
+                if best is None or cand < best:
+                    best = cand
+    if best is None:
+        return None
+    span = doc[best[1]:best[2]]
+    return AttributionMention(span.sent.start, span.start, span.end, span.text, "issuer", span.start)
+
+
+def _fold(text: str) -> str:
+    return " ".join(re.sub(r"[^\w\s]", " ", text.lower().replace("u.s.", "us")).split())
 
 
 def _speaker_turns(doc: Doc) -> list[tuple[int, AttributionMention]]:

@@ -337,6 +337,11 @@ class EventFinder:
                 if type_ != "foiled_attack" or governor.lemma_.lower() not in self.foil:
                     subject, _ = self._subject(governor)
                     actors += [a for a in ents(subject) if a not in actors]
+            elif governor is not None and governor.lemma_.lower() in _CASUALTY_VERBS and type_ in _VIOLENT:
+                # "X confirmed killing two militants in an airstrike": who kills acts, who dies is the target
+                subject, patient = self._subject(governor)
+                actors += [a for a in ents(subject) if a not in actors]
+                targets += ents(patient) + [k for c in governor.children if c.dep_ == "dobj" for k in ents(c.subtree)]
             elif trig.dep_ in ("attr",) or trig.head.lemma_ == "be" and trig.dep_ == "attr":
                 pass
         for child in self._preps(trig):

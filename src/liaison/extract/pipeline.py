@@ -148,8 +148,10 @@ class _Piece(NamedTuple):
     doc: Doc
 
 
-def process(nlp: Language, items: Iterable[tuple[str, dt.date | None]], batch_size: int = 16) -> Iterator[Parsed]:
-    """Run ``nlp`` over (text, published) pairs; the date lets relative expressions resolve.
+def process(nlp: Language, items: Iterable[tuple], batch_size: int = 16) -> Iterator[Parsed]:
+    """Run ``nlp`` over (text, published) or (text, published, issuer) items: the date lets
+    relative expressions resolve; the issuer (a release's outlet, "U.S. Africa Command") is the
+    default source of the claims no sentence attributes (liaison.extract.discourse).
 
     A text longer than ``CHUNK_CHARS`` goes through in chunks cut at paragraph or sentence
     ends (liaison.extract.chunking), and the model is never handed more than ``CHUNK_CHARS``
@@ -158,7 +160,7 @@ def process(nlp: Language, items: Iterable[tuple[str, dt.date | None]], batch_si
     done: dict[int, list[Extraction]] = {}
 
     def pieces() -> Iterator[_Piece]:
-        for n, (text, published) in enumerate(items):
+        for n, (text, published, *rest) in enumerate(items):
             bounds = chunk_bounds(text, CHUNK_CHARS)
             year = context_year(text) if len(bounds) > 1 else None
             for k, (start, end) in enumerate(bounds):
@@ -166,6 +168,7 @@ def process(nlp: Language, items: Iterable[tuple[str, dt.date | None]], batch_si
                 chunk = text[start:end] if k == len(bounds) - 1 else text[start:end].rstrip()
                 doc = nlp.make_doc(chunk)
                 doc._.published = published
+                doc._.issuer = rest[0] if rest else None
                 doc._.context_year = year
                 yield _Piece(n, len(bounds), start, len(chunk), doc)
 
@@ -189,9 +192,9 @@ def process(nlp: Language, items: Iterable[tuple[str, dt.date | None]], batch_si
         yield from run(batch)
 
 
-def extract(nlp: Language, text: str, published: dt.date | None = None) -> Extraction:
+def extract(nlp: Language, text: str, published: dt.date | None = None, issuer: str | None = None) -> Extraction:
     """The records of one text: ``process`` and ``to_extraction`` for a single text."""
-    return to_extraction(next(process(nlp, [(text, published)])))
+    return to_extraction(next(process(nlp, [(text, published, issuer)])))
 
 
 def to_extraction(parsed: Parsed) -> Extraction:
