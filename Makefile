@@ -6,7 +6,10 @@ STAMP := $(VENV)/.installed
 
 .PHONY: setup run test test-sqlite test-postgres lint bench score clean
 
+## Installs, then builds the place index cache inside .venv once (about 15 s; a no-op when current),
+## so that no first ingest in any LIAISON_HOME has to.
 setup: $(STAMP)
+	$(BIN)/python -m liaison.cli.prepare
 
 $(STAMP): pyproject.toml requirements/model.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)

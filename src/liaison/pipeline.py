@@ -12,17 +12,17 @@ from __future__ import annotations
 import functools
 import gc
 import multiprocessing
+import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 
 from liaison import clock
 from liaison.errors import InputError, LiaisonError, StoreError
-from liaison.extract.gazetteer import place_index, use_cache_dir
-from liaison.extract.pipeline import build_nlp, process, to_extraction
 from liaison.extract.version import extraction_method
 from liaison.ingest.document import to_document
 from liaison.model import Document, Extraction
@@ -37,6 +37,10 @@ from liaison.store.rows import StixRow, extraction_rows, stix_rows
 from liaison.store.sharing import Sharing
 
 _NLP = None  # the worker processes' pipeline, inherited from the parent at fork
+
+# The extraction pipeline (spaCy and Liaison's components) is imported by load_nlp, when there is
+# something to extract: the import alone is 0.6 s, which an ingest of unchanged files, and every
+# command that only reads the store, never pays.
 
 # Below this confidence a decoded text gets a warning line: its encoding was a guess.
 LOW_ENCODING_CONFIDENCE = 0.8
@@ -64,18 +68,55 @@ class IngestReport:
         return self.new + self.updated + self.unchanged + len(self.failures)
 
 
-def load_nlp(settings: Settings):  # noqa: ANN201
-    """The extraction pipeline, with the gazetteers loaded once (and cached on disk)."""
+# Said before the one slow first-time step, so that a first ingest does not look hung.
+BUILDING_NOTE = ("Note: building the place index (GeoNames) for this installation, once: about 15 s. "
+                 "`make setup` builds it beforehand (python -m liaison.cli.prepare).")
+
+
+def installation_cache() -> Path:
+    """The cache folder of this installation (inside its virtual environment, or prefix): what it
+    holds is derived from the installed code and data alone, so every home shares it; ``make setup``
+    fills it (``python -m liaison.cli.prepare``) and ``make clean`` removes it with the environment."""
+    return Path(sys.prefix) / "var" / "cache" / "liaison"
+
+
+def use_caches(settings: Settings) -> None:
+    """The installation's cache folder first; the home's when the installation cannot be written."""
+    from liaison.extract.gazetteer import use_cache_dir
+
+    use_cache_dir(installation_cache(), settings.home / "cache")
+
+
+def prepare(settings: Settings, notice: Callable[[str], None] | None = None) -> Path | None:
+    """Load the place index, building it (and its disk cache) first where it is missing, so that
+    later runs only load it: the cache file, or None where no cache folder could be written (every
+    ingest then builds the index again)."""
+    from liaison.extract.gazetteer import place_cache_file, place_index
+
+    use_caches(settings)
+    if place_cache_file() is None and notice:
+        notice(BUILDING_NOTE)
+    place_index()
+    return place_cache_file()
+
+
+def load_nlp(settings: Settings, notice: Callable[[str], None] | None = None):  # noqa: ANN201
+    """The extraction pipeline, with the gazetteers loaded once (and cached on disk).
+
+    ``notice`` hears one line before a slow first-time step (building the place index)."""
     global _NLP
     if _NLP is None:
-        use_cache_dir(settings.home / "cache")
+        from liaison.extract.pipeline import build_nlp
+
+        use_caches(settings)
         try:
             nlp = build_nlp(settings.spacy_model)
         except OSError as err:
             raise LiaisonError(f"cannot load spaCy pipeline {settings.spacy_model!r}: {err}".split("\n")[0],
                                "LIAISON_SPACY_MODEL",
                                "Install it (see docs/language-model.md) or unset LIAISON_SPACY_MODEL") from None
-        place_index()
+        # Loaded here, before the workers fork, so that they share one copy instead of loading their own.
+        prepare(settings, notice)
         # spaCy's own guard (max_length, 1M characters) stays: extraction hands the model chunks of at
         # most 100,000 characters (extract/chunking.py), so a Doc over the guard is a bug, not an input.
         # The model and the gazetteers are half a million long-lived objects that Python's cyclic
@@ -121,16 +162,19 @@ def _process_batch(docs: list[Document], producer: dict | None = None, method: s
     if the batch fails inside spaCy, its documents are run again one by one, so one bad
     document costs only itself. ``method`` is the parent's extraction method, recorded on each
     extraction: the parent decided what is stale by it, so a worker never computes its own."""
+    from liaison.extract.pipeline import process, to_extraction
+
     assert _NLP is not None
     now = clock.now()
     try:
-        parsed_all = list(process(_NLP, [(d.text, d.published) for d in docs], len(docs)))
+        parsed_all = list(process(_NLP, [(d.text, d.published, d.outlet) for d in docs], len(docs)))
     except Exception:
         parsed_all = None
     out: list[Result | Failure] = []
     for i, doc in enumerate(docs):
         try:
-            parsed = parsed_all[i] if parsed_all is not None else next(process(_NLP, [(doc.text, doc.published)], 1))
+            parsed = (parsed_all[i] if parsed_all is not None
+                      else next(process(_NLP, [(doc.text, doc.published, doc.outlet)], 1)))
             extraction = replace(to_extraction(parsed), method=method)
             objects = to_stix(doc, extraction, created=now, modified=now, producer=producer)
             out.append((extraction, stix_rows(objects), extraction_rows(extraction)))
@@ -212,10 +256,12 @@ def ingest(
     store: Store,
     progress: Callable[[str, int], None] | None = None,
     marking: Marking | None = None,
+    notice: Callable[[str], None] | None = None,
 ) -> IngestReport:
     """Ingest every document under ``paths``; ``progress(name, total)`` is called per document.
 
-    ``marking`` (``liaison ingest --tlp``) marks every document that does not carry its own."""
+    ``marking`` (``liaison ingest --tlp``) marks every document that does not carry its own;
+    ``notice`` hears a line before a slow first-time step (see load_nlp)."""
     report = IngestReport()
     sharing = Sharing(store)
     todo: list[Document] = []
@@ -252,7 +298,7 @@ def ingest(
                 progress(doc.source_key, total)
             continue
         todo.append(doc)
-    _extract_and_store(todo, names, stored, settings, store, report, progress, total)
+    _extract_and_store(todo, names, stored, settings, store, report, progress, total, notice)
     if report.new or report.updated or report.marked:
         # Collections that follow the store share what was just stored (a later ingest catches up
         # anything a kill left out between the two commits).
@@ -262,13 +308,14 @@ def ingest(
 
 def _extract_and_store(todo: list[Document], names: dict[str, str], stored: dict[str, tuple[str, str]],
                        settings: Settings, store: Store, report: IngestReport,
-                       progress: Callable[[str, int], None] | None, total: int) -> None:
+                       progress: Callable[[str, int], None] | None, total: int,
+                       notice: Callable[[str], None] | None = None) -> None:
     """Extract ``todo`` (all cores), map it to STIX and store it, counting each outcome in ``report``:
     the one path of both ingest and reextract."""
     producer = None
     method = extraction_method(settings.spacy_model)
     if todo:
-        load_nlp(settings)
+        load_nlp(settings, notice)
         producer = organisation_identity(store.organisation(settings.organisation))
     pending = iter(todo)
     for results in _processed(todo, settings.resolved_workers(), settings.batch_size, producer, method):
@@ -294,7 +341,8 @@ def _extract_and_store(todo: list[Document], names: dict[str, str], stored: dict
 
 
 def reextract(settings: Settings, store: Store, refs: list[str] | None = None, stale_only: bool = True,
-              progress: Callable[[str, int], None] | None = None) -> IngestReport:
+              progress: Callable[[str, int], None] | None = None,
+              notice: Callable[[str], None] | None = None) -> IngestReport:
     """Extract stored documents again from their stored text (no file needed), as new versions.
 
     ``refs`` names documents as ``liaison show`` does (id, stem, path, URL); None: every document.
@@ -326,7 +374,7 @@ def reextract(settings: Settings, store: Store, refs: list[str] | None = None, s
                              published_from=ver.published_from, encoding=ver.encoding,
                              encoding_confidence=ver.encoding_confidence))
     names = {d.source_key: d.source_key for d in todo}
-    _extract_and_store(todo, names, stored, settings, store, report, progress, len(rows))
+    _extract_and_store(todo, names, stored, settings, store, report, progress, len(rows), notice)
     if report.new or report.updated:
         Sharing(store).sync_all()
     return report

@@ -8,10 +8,9 @@ from pathlib import Path
 import typer
 from rich.text import Text
 
-from liaison import listings
 from liaison.cli import common
 from liaison.cli.knowledge import EVENT_COLUMNS
-from liaison.cli.render import ENTITY_STYLE, Column, document_progress, emit, err, error, out, say, table
+from liaison.cli.render import ENTITY_STYLE, Column, document_progress, emit, err, error, note, out, say, table
 from liaison.errors import LiaisonError
 from liaison.model import ENTITY_TYPES
 
@@ -35,7 +34,7 @@ def ingest(
     store = common.store(settings)
     marking = common.marking(tlp, recipients, common.sharing(settings))
     with document_progress("ingest") as tick:
-        report = run_ingest(paths, settings, store, progress=tick, marking=marking)
+        report = run_ingest(paths, settings, store, progress=tick, marking=marking, notice=note)
     for _name, message in report.warnings:
         err.print(f"Warning: {message}", style="yellow", highlight=False, markup=False, soft_wrap=True)
     for _name, message in report.failures:
@@ -54,6 +53,8 @@ def ingest(
 
 def show(doc: str = typer.Argument(..., help="Document id, file stem, path or URL.")) -> None:
     """Show a document with its extractions highlighted, and a table of its events."""
+    from liaison import listings
+
     store = common.store()
     found = store.find_document(doc)
     if found is None:
@@ -93,6 +94,8 @@ DOCUMENT_COLUMNS = [Column("stem", wrap=False), Column("id", wrap=False, short=1
 
 def documents(as_json: bool = common.JSON) -> None:
     """List the stored documents."""
+    from liaison import listings
+
     emit("Documents", DOCUMENT_COLUMNS, listings.documents(common.store()), as_json)
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import typer
 
-from liaison import listings
 from liaison.cli import common
 from liaison.cli.render import ENTITY_STYLE, Column, emit
 from liaison.model import ENTITY_TYPES, EVENT_TYPES
@@ -24,6 +23,8 @@ def entities(
     as_json: bool = common.JSON,
 ) -> None:
     """List entities across the stored documents."""
+    from liaison import listings
+
     common.check_type(type_, ENTITY_TYPES, "--type")
     since_d, until_d = common.parse_date(since, "--since"), common.parse_date(until, "--until")
     emit("Entities", ENTITY_COLUMNS, listings.entities(common.store(), type_, entity, since_d, until_d), as_json)
@@ -37,6 +38,8 @@ def events(
     as_json: bool = common.JSON,
 ) -> None:
     """List events across the stored documents, in date order."""
+    from liaison import listings
+
     common.check_type(type_, EVENT_TYPES, "--type")
     since_d, until_d = common.parse_date(since, "--since"), common.parse_date(until, "--until")
     emit("Events", EVENT_COLUMNS, listings.events(common.store(), type_, entity, since_d, until_d), as_json)

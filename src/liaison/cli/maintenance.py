@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from liaison.cli import common
-from liaison.cli.render import Column, document_progress, error, say, table
+from liaison.cli.render import Column, document_progress, error, note, say, table
 
 
 def reextract(
@@ -22,7 +22,8 @@ def reextract(
     store = common.store(settings)
     stale_only = not docs if all_ is None else not all_
     with document_progress("reextract") as tick:
-        report = run_reextract(settings, store, refs=docs or None, stale_only=stale_only, progress=tick)
+        report = run_reextract(settings, store, refs=docs or None, stale_only=stale_only, progress=tick,
+                                     notice=note)
     for _name, message in report.failures:
         error(message)
     table("Re-extraction summary", [Column(k, justify="right") for k in ("documents", "updated", "current",

@@ -6,7 +6,6 @@ import datetime as dt
 
 import typer
 
-from liaison import listings
 from liaison.cli import common
 from liaison.cli.render import Column, emit, say
 from liaison.errors import ConfigError, LiaisonError
@@ -23,6 +22,8 @@ def organisation(
 
     A partner server registers this installation under this identity (`liaison partners add
     --identity`) to accept what it pushes; its AMBER+STRICT and RED objects go back to it alone."""
+    from liaison import listings
+
     settings = common.settings()
     row = listings.organisation(common.store(settings), name or settings.organisation)
     emit("This installation", [Column("identity", "STIX identity", wrap=False), Column("name"), Column("since")],
@@ -86,6 +87,8 @@ def partners_token(
 @partners_app.command("list")
 def partners_list(as_json: bool = common.JSON) -> None:
     """List partner organisations."""
+    from liaison import listings
+
     emit("Partners", [Column("id", wrap=False), Column("name"), Column("identity", "STIX identity", wrap=False),
                       Column("live_tokens", "live tokens", justify="right"), Column("added", wrap=False),
                       Column("revoked", wrap=False)], listings.partners(common.sharing()), as_json)
@@ -143,6 +146,8 @@ def collections_add(
 @collections_app.command("list")
 def collections_list(as_json: bool = common.JSON) -> None:
     """List collections with their readers, writers and object counts."""
+    from liaison import listings
+
     emit("Collections", [Column("alias"), Column("id", wrap=False), Column("default_tlp", "default TLP"),
                          Column("public"), Column("follows_store", "from store"), Column("objects", justify="right"),
                          Column("readers"), Column("writers")], listings.collections(common.sharing()), as_json)
@@ -189,6 +194,8 @@ def audit(
     as_json: bool = common.JSON,
 ) -> None:
     """List who read or wrote what over TAXII, when and from where."""
+    from liaison import listings
+
     common.at_least(limit, 1, "--limit")
     since_d = common.parse_date(since, "--since")
     since_t = dt.datetime.combine(since_d, dt.time(), tzinfo=dt.UTC) if since_d else None
