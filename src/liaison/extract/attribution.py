@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
-from liaison.extract.lexicon import load_json
+from liaison.extract.config import component_data
 
 if not Doc.has_extension("attributions"):
     Doc.set_extension("attributions", default=None)
@@ -33,8 +33,8 @@ class AttributionMention:
 class AttributionFinder:
     """The ``liaison_attribution`` component."""
 
-    def __init__(self, nlp: Language, name: str) -> None:
-        self.verbs = set(load_json("cues.json")["reporting_verbs"])
+    def __init__(self, nlp: Language, name: str, cues: str = "cues.json") -> None:
+        self.verbs = set(component_data(cues)["reporting_verbs"])
 
     def __call__(self, doc: Doc) -> Doc:
         out: list[AttributionMention] = []
@@ -90,6 +90,7 @@ def _phrase(head: Token) -> Span:
     return doc[left:right]
 
 
-@Language.factory("liaison_attribution", requires=["token.dep", "token.lemma"], assigns=["doc._.attributions"])
-def make_attribution_finder(nlp: Language, name: str) -> AttributionFinder:
-    return AttributionFinder(nlp, name)
+@Language.factory("liaison_attribution", requires=["token.dep", "token.lemma"], assigns=["doc._.attributions"],
+                  default_config={"cues": "cues.json"})
+def make_attribution_finder(nlp: Language, name: str, cues: str) -> AttributionFinder:
+    return AttributionFinder(nlp, name, cues)

@@ -41,7 +41,11 @@ from liaison.extract.events import EventMention
 # Violent types and how general each is: a mention of a more general type ("the attack", "the
 # operation") can re-mention an event of a more specific one (an airstrike, a raid).
 _VIOLENT = ("military_operation", "raid_or_arrest", "airstrike", "attack", "foiled_attack")
-_GENERAL = {"military_operation": {"airstrike", "attack"}, "attack": {"airstrike"}}
+_GENERAL = {"military_operation": {"airstrike", "attack", "raid_or_arrest"}, "attack": {"airstrike"}}
+# The type an event takes from a more specific mention: an attack or operation that a sentence
+# says was an air strike is an airstrike; an operation in which people were arrested stays an
+# operation (the arrests are part of it).
+_PROMOTE = {"airstrike"}
 # How many sentences back an outcome ("nine were killed") or an anaphoric re-mention looks.
 OUTCOME_REACH = 4
 REMENTION_REACH = 12
@@ -306,7 +310,8 @@ def _conflict(a: EventMention, b: EventMention) -> bool:
 
 def _promote(host: EventMention, specific: EventMention) -> None:
     """The event keeps its first mention's evidence but takes the more specific type."""
-    host.type, host.subtype = specific.type, specific.subtype
+    if specific.type in _PROMOTE:
+        host.type, host.subtype = specific.type, specific.subtype
 
 
 def _absorb(host: EventMention, other: EventMention) -> None:

@@ -21,10 +21,10 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span, Token
 
 from liaison.extract.attribution import AttributionMention
+from liaison.extract.config import component_data
 from liaison.extract.dates import DateMention
 from liaison.extract.entities import Cluster, entity_key
 from liaison.extract.gazetteer import country_by_name, demonyms
-from liaison.extract.lexicon import load_json
 from liaison.extract.quantities import QuantityMention
 
 if not Doc.has_extension("events"):
@@ -110,9 +110,9 @@ class _DocIndex:
 class EventFinder:
     """The ``liaison_events`` component."""
 
-    def __init__(self, nlp: Language, name: str) -> None:
-        data = load_json("events.json")
-        cues = load_json("cues.json")
+    def __init__(self, nlp: Language, name: str, rules: str = "events.json", cues: str = "cues.json") -> None:
+        data = component_data(rules)
+        cues = component_data(cues)
         self.rules = data["rules"]
         self.matcher = Matcher(nlp.vocab)
         self.anchors: set[str] = set()
@@ -160,6 +160,9 @@ class EventFinder:
                 continue
             if not self._object_ok(trigger, rule.get("object")) or not self._subject_ok(trigger, rule.get("subject")):
                 continue
+            if rule["type"] == "meeting" and any(c.dep_ == "nsubj" and c.lemma_.lower() in _PLACE_NOUNS
+                                                 for c in trigger.children):
+                continue  # "where the provinces meet": places meet, nobody holds a meeting
             seen.add(trigger.i)
             candidates.append((trigger, rule))
         trigger_ids = {t.i for t, _ in candidates}
@@ -173,7 +176,7 @@ class EventFinder:
         for trigger, rule in candidates:
             if rule.get("outcome") and trigger.sent.start in reported:
                 continue  # "raids ..., killing seven": an outcome of the event the sentence reports
-            if self._not_factual(trigger):
+            if self._not_factual(trigger) or _generic(trigger):
                 continue
             mentions.append(self._build(doc, trigger, rule, clusters, token_entity, index))
         mentions = self._merge_sentence(mentions)
@@ -233,6 +236,8 @@ class EventFinder:
         objs += [g for o in list(objs) for p in o.children if p.lower_ == "of" for g in p.children]
         objs += [c for o in list(objs) for c in o.children if c.dep_ == "conj"]  # "imagery and targeting data"
         for want in need:
+            if want == "ANY" and any(c.dep_ == "dobj" for c in trig.children):
+                return True  # "targeted a base", not "targeting data"
             if want == "INTEL" and any(o.lemma_.lower() in self.intel for o in objs):
                 return True
             if want == "FOILED" and (trig.head.lemma_.lower() in self.foil or any(
@@ -572,8 +577,9 @@ class EventFinder:
         for n in nouns:
             # "the operation the U.S. military conducted last year", "the December 28 attack": a
             # definite phrase that says which event it is introduces it; it does not point back
-            if any(c.dep_ in ("relcl", "acl") or c.ent_type_ in ("DATE", "TIME") and c.dep_ != "poss"
-                   for c in n.children):
+            # (a relative clause after a comma only describes it: "the attack, which damaged ...")
+            if any(c.dep_ in ("relcl", "acl") and c.doc[c.left_edge.i - 1].text != ","
+                   or c.ent_type_ in ("DATE", "TIME") and c.dep_ != "poss" for c in n.children):
                 return False
             for c in n.children:
                 if c.dep_ in ("det", "poss") and c.lower_ in _DEFINITE:
@@ -642,6 +648,23 @@ class EventFinder:
         return out
 
 
+_GENERIC_DETS = {"such", "any", "every", "each", "future", "all"}
+_GENERAL_VERBS = {"be", "remain", "continue", "require", "need", "help", "serve", "pose", "represent", "matter"}
+
+
+def _generic(trig: Token) -> bool:
+    """A mention of a kind of event, not of one event: "such operations", "any attack", and a plural
+    noun that is the subject of a present-tense general statement ("operations remain vital",
+    "strikes are a key tool")."""
+    if trig.pos_ not in ("NOUN", "PROPN"):
+        return False
+    if any(c.dep_ in ("det", "amod", "predet") and c.lower_ in _GENERIC_DETS for c in trig.children):
+        return True
+    head = trig.head
+    return (trig.tag_ == "NNS" and trig.dep_ == "nsubj" and head.lemma_.lower() in _GENERAL_VERBS
+            and head.tag_ in ("VBZ", "VBP") and not any(c.dep_ in ("det", "poss", "nummod") for c in trig.children))
+
+
 def _apart(a: EventMention, b: EventMention) -> bool:
     """Two mentions told apart by their places or their days."""
     if a.location and b.location and a.location != b.location:
@@ -667,7 +690,8 @@ def _unique(items: list[str]) -> list[str]:
     "liaison_events",
     requires=["doc._.clusters", "doc._.dates", "doc._.quantities", "doc._.attributions"],
     assigns=["doc._.events"],
+    default_config={"rules": "events.json", "cues": "cues.json"},
 )
-def make_event_finder(nlp: Language, name: str) -> EventFinder:
-    return EventFinder(nlp, name)
+def make_event_finder(nlp: Language, name: str, rules: str, cues: str) -> EventFinder:
+    return EventFinder(nlp, name, rules, cues)
 

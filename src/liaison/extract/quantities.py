@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from spacy.language import Language
 from spacy.tokens import Doc, Token
 
-from liaison.extract.lexicon import load_json
+from liaison.extract.config import component_data
 from liaison.extract.numbers import is_number_word, parse_number
 
 _SKIP_ENTS = {"DATE", "TIME", "MONEY", "PERCENT", "ORDINAL"}
@@ -42,8 +42,8 @@ if not Doc.has_extension("quantities"):
 class QuantityFinder:
     """The ``liaison_quantities`` component."""
 
-    def __init__(self, nlp: Language, name: str) -> None:
-        data = load_json("quantities.json")
+    def __init__(self, nlp: Language, name: str, lexicon: str = "quantities.json") -> None:
+        data = component_data(lexicon)
         self.verb_kind = {lem: kind for kind, lems in data["verbs"].items() for lem in lems}
         self.noun_kind = {lem: kind for kind, lems in data["nouns"].items() for lem in lems}
         self.adj_kind = {lem: kind for kind, lems in data["adjectives"].items() for lem in lems}
@@ -145,6 +145,7 @@ class QuantityFinder:
         return None
 
 
-@Language.factory("liaison_quantities", requires=["token.dep", "token.lemma"], assigns=["doc._.quantities"])
-def make_quantity_finder(nlp: Language, name: str) -> QuantityFinder:
-    return QuantityFinder(nlp, name)
+@Language.factory("liaison_quantities", requires=["token.dep", "token.lemma"], assigns=["doc._.quantities"],
+                  default_config={"lexicon": "quantities.json"})
+def make_quantity_finder(nlp: Language, name: str, lexicon: str) -> QuantityFinder:
+    return QuantityFinder(nlp, name, lexicon)
