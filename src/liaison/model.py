@@ -142,6 +142,9 @@ class Event:
     status: str = "occurred"  # occurred, not-occurred (foiled)
     hedged: bool = False
     confidence: int = 80  # STIX 0-100
+    # The other sentences that mention the same event ("The attack killed five"), after the one
+    # that states it first (the evidence); liaison.extract.discourse groups them.
+    mentions: tuple[Span, ...] = ()
 
 
 @dataclass(frozen=True)

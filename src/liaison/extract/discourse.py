@@ -103,6 +103,7 @@ class DiscourseModel:
         events = self._fold_outcomes(mentions, sents)
         events = self._fold_in_sentence(events)
         events = self._corefer(events, sents, clusters)
+        self._orphan_figures(doc, events, sents)
         self._govern_sources(doc, events, sents)
         self._continue_dates(events, sents)
         doc._.events = events
@@ -132,6 +133,25 @@ class DiscourseModel:
                 continue
             return o
         return None
+
+    def _orphan_figures(self, doc: Doc, events: list[EventMention], sents: _Sentences) -> None:
+        """Casualty figures of a sentence that reports no event ("Four policemen were killed and
+        two others wounded.") belong to the violent event told just before them."""
+        with_events = {ev.sent_start for ev in events} | {s for ev in events for _, s, _ in ev.others}
+        starts = sorted((ev.sent_start, n) for n, ev in enumerate(events))
+        keys = [s for s, _ in starts]
+        for q in doc._.quantities or []:
+            if q.kind not in ("killed", "wounded", "captured"):
+                continue
+            sent = sents.starts[sents.index(q.start)] if sents.starts else 0
+            if sent in with_events:
+                continue
+            k = bisect_right(keys, q.start) - 1
+            candidates = [events[starts[j][1]] for j in range(k, -1, -1)]
+            stand_in = EventMention("attack", "attack", q.anchor, sent, sent + 1, quantities=[q])
+            host = self._outcome_host(stand_in, list(reversed(candidates)), sents)
+            if host is not None and all(x.kind != q.kind for x in host.quantities):
+                host.quantities.append(q)
 
     # ---------------------------------------------------------------- 2. one sentence
     def _fold_in_sentence(self, mentions: list[EventMention]) -> list[EventMention]:

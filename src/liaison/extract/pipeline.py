@@ -263,6 +263,7 @@ def doc_extraction(doc: Doc, offset: int = 0) -> Extraction:
                 status=ev.status,
                 hedged=ev.hedged,
                 confidence=ev.confidence,
+                mentions=tuple(span(start, end) for _, start, end in ev.others),
             )
         )
     # The method (liaison.extract.version) is the caller's to set: it depends on the model loaded.

@@ -28,7 +28,7 @@ PACKAGE = Path(liaison.__file__).parent
 # import from elsewhere. tests/test_reextract.py checks that every Liaison module that
 # extract/pipeline.py and stix/mapping.py import is covered.
 SOURCE_FOLDERS = ("extract", "stix")
-SOURCE_MODULES = ("model.py", "clock.py", "ingest/__init__.py", "ingest/dateline.py")
+SOURCE_MODULES = ("model.py", "clock.py", "errors.py", "ingest/__init__.py", "ingest/dateline.py")
 DATA = PACKAGE / "extract" / "data"
 
 

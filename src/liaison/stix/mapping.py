@@ -250,6 +250,7 @@ def _event(
         ]
         or None,  # STIX forbids empty lists, inside extensions too
         evidence=_span(event.evidence),
+        mentions=[_span(m) for m in event.mentions] or None,
         trigger=_span(event.trigger),
         date_text=_span(date.span) if date is not None else None,
         date_value=date.value if date is not None else None,

