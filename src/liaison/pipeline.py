@@ -9,6 +9,7 @@ one-line error and the batch goes on; only a store that cannot be written at all
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gc
 import multiprocessing
@@ -117,6 +118,7 @@ def load_nlp(settings: Settings, notice: Callable[[str], None] | None = None):  
                                "Install it (see docs/language-model.md) or unset LIAISON_SPACY_MODEL") from None
         # Loaded here, before the workers fork, so that they share one copy instead of loading their own.
         prepare(settings, notice)
+        _warm_up(nlp)
         # spaCy's own guard (max_length, 1M characters) stays: extraction hands the model chunks of at
         # most 100,000 characters (extract/chunking.py), so a Doc over the guard is a bug, not an input.
         # The model and the gazetteers are half a million long-lived objects that Python's cyclic
@@ -126,6 +128,22 @@ def load_nlp(settings: Settings, notice: Callable[[str], None] | None = None):  
         gc.freeze()
         _NLP = nlp
     return _NLP
+
+
+# A short report that reaches every component and the lookups they build on first use (places,
+# divisions, dates, figures, a source, an event).
+_WARM_UP = ("MOGADISHU, March 3, 2025 - Al-Shabaab fighters attacked an army base near Afgooye in the "
+            "Lower Shabelle region on Monday, killing 12 soldiers, the Somali National Army said in a statement.")
+
+
+def _warm_up(nlp) -> None:  # noqa: ANN001
+    """Run one short text through the pipeline in the parent, before the workers fork: the lookups
+    the components build on first use (the ISO 3166-2 divisions, fuzzy name keys) are then built
+    once and shared, instead of once in every worker (0.3 s of each worker's first batch)."""
+    from liaison.extract.pipeline import process
+
+    with contextlib.suppress(Exception):  # a text of Liaison's own: any fault shows on the real ones
+        list(process(nlp, [(_WARM_UP, None)], 1))
 
 
 @dataclass(frozen=True)
@@ -186,15 +204,29 @@ def _process_batch(docs: list[Document], producer: dict | None = None, method: s
 def _processed(docs: list[Document], workers: int, batch_size: int,
                producer: dict | None = None, method: str = "") -> Iterator[list[Result | Failure]]:
     """Batches of results, in the order of ``docs``."""
-    # Small batches keep every worker busy and let results reach the store while others are parsed.
-    size = max(1, min(batch_size, -(-len(docs) // max(1, workers * 2))))
-    batches = [docs[i : i + size] for i in range(0, len(docs), size)]
+    batches = _batches(docs, workers, batch_size)
     if workers <= 1 or len(batches) < 2:
         for batch in batches:
             yield _process_batch(batch, producer, method)
         return
     yield from _in_pool(batches, min(workers, len(batches)), functools.partial(_process_batch, producer=producer,
                                                                                method=method))
+
+
+def _batches(docs: list[Document], workers: int, batch_size: int) -> list[list[Document]]:
+    """``docs`` in contiguous batches of at most ``batch_size``, at least two per worker, as many
+    for every worker and as near one size as can be.
+
+    Small batches keep every worker busy and let results reach the store while others are parsed;
+    equal ones let the workers finish together (200 documents in batches of 16 left the last batch
+    of 8 to one worker while the other stood idle)."""
+    if not docs:
+        return []
+    count = max(-(-len(docs) // batch_size), 2 * workers if workers > 1 else 1)
+    count = min(len(docs), -(-count // workers) * workers)
+    step, extra = divmod(len(docs), count)
+    bounds = [i * step + min(i, extra) for i in range(count + 1)]
+    return [docs[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
 
 
 _DIED = "the extraction process ended abruptly (killed, or out of memory)"
