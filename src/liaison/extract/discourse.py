@@ -160,14 +160,10 @@ class DiscourseModel:
         attacking Somali forces") is an event of its own."""
         out: list[EventMention] = []
         for ev in mentions:
-            def fits(general: EventMention, specific: EventMention, o: EventMention) -> bool:
-                return o.sent_start == ev.sent_start and general.noun and _generalises(general.type, specific.type) \
-                    and _same_parties(o, ev) and not _conflict(o, ev)
-
-            host = next((o for o in out if fits(ev, o, o)), None)
+            host = next((o for o in out if _one_in_sentence(ev, o, ev, o)), None)
             if host is None:
                 # the specific one came second: "the attack ... a drone strike"
-                host = next((o for o in out if fits(o, ev, o)), None)
+                host = next((o for o in out if _one_in_sentence(o, ev, ev, o)), None)
                 if host is not None:
                     _promote(host, ev)
             if host is None:
@@ -301,6 +297,13 @@ def _speaker_turns(doc: Doc) -> list[tuple[int, AttributionMention]]:
 def _turn_of(turns: list[tuple[int, AttributionMention]], token: int) -> AttributionMention | None:
     k = bisect_right([t for t, _ in turns], token) - 1
     return turns[k][1] if k >= 0 else None
+
+
+def _one_in_sentence(general: EventMention, specific: EventMention, a: EventMention, b: EventMention) -> bool:
+    """Whether the generic noun ``general`` names the event of ``specific``, ``a`` and ``b`` being
+    the two mentions, of one sentence."""
+    return a.sent_start == b.sent_start and general.noun and _generalises(general.type, specific.type) \
+        and _same_parties(a, b) and not _conflict(a, b)
 
 
 def _generalises(general: str, specific: str) -> bool:
