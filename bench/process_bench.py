@@ -6,7 +6,8 @@ extract_bench.py times ingest inside one Python process with the model already l
 pays more than that: the interpreter and the imports, loading the model and the gazetteers,
 and (before any cache exists) building the place index. This bench times whole processes,
 each in a fresh home (a new empty LIAISON_HOME, working directory outside the checkout so no
-``.env`` is read), in the same run:
+``.env`` is read), in the same run, after ``python -m liaison.cli.prepare`` (what ``make setup``
+runs: the place index built once for the installation):
 
   - ``liaison ingest DIR --workers W``: the installed command, end to end;
   - a bare spaCy script in a process of its own: import spaCy, load the same model, read the
@@ -14,13 +15,15 @@ each in a fresh home (a new empty LIAISON_HOME, working directory outside the ch
   - start-up alone: ``liaison --help``, ``liaison documents`` and ``liaison ingest`` of one
     document, each in a fresh home, and the bare script over that one document;
   - unless ``--no-in-process``: the in-process figure over the same corpus, as
-    extract_bench.py measures it (model load excluded, both sides in one child process).
+    extract_bench.py measures it (model load excluded, both sides in one child process, once a
+    round).
 
 The corpus is the real articles of ../shared/eval/dev/docs and ../shared/examples, repeated
 until there are ``--docs`` of them, each copy changed by one closing line (and its URL) so
 that every file is a new document. The files are copied, never printed. Each round runs every
 contender once, in turn, so a slow spell on this shared machine falls on both sides; the
-fastest of ``--repeat`` rounds is kept.
+fastest of ``--repeat`` rounds is kept, wall and CPU seconds each (CPU seconds are those of the
+process and its workers: less shaken than wall time when other work shares the machine).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -90,15 +94,30 @@ def _env(home: Path) -> dict[str, str]:
     return env
 
 
-def timed(argv: list[str], home: Path) -> tuple[float, str]:
-    """Seconds one whole process takes, in a fresh home, and what it wrote to standard error."""
+def _children_cpu() -> float:
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
+def timed(argv: list[str], home: Path) -> tuple[float, float, str]:
+    """Wall and CPU seconds of one whole process (its worker processes included), in a fresh
+    home, and what it wrote to standard error."""
     home.mkdir(parents=True)
-    t0 = time.perf_counter()
+    c0, t0 = _children_cpu(), time.perf_counter()
     res = subprocess.run(argv, cwd=home, env=_env(home), capture_output=True, text=True)
-    secs = time.perf_counter() - t0
+    secs, cpu = time.perf_counter() - t0, _children_cpu() - c0
     if res.returncode:
         raise SystemExit(f"{' '.join(argv)} failed ({res.returncode}): {res.stderr.strip()[-400:]}")
-    return secs, res.stderr
+    return secs, cpu, res.stderr
+
+
+def in_process_child(folder: Path, workers: int) -> dict[str, float]:
+    """in_process in a child process of its own, so that its memory and pools end with it."""
+    res = subprocess.run([sys.executable, __file__, "--in-process", str(folder), "--workers", str(workers)],
+                         capture_output=True, text=True, cwd=folder.parent)
+    if res.returncode:
+        raise SystemExit(res.stderr.strip()[-400:])
+    return json.loads(res.stdout.strip().splitlines()[-1])
 
 
 def in_process(folder: Path, workers: int) -> dict[str, float]:
@@ -140,6 +159,10 @@ def main() -> None:
         print(json.dumps(in_process(Path(args.in_process), args.workers)))
         return
 
+    # As `make setup` leaves an installation: the place index built once, outside any home.
+    prep = subprocess.run([sys.executable, "-m", "liaison.cli.prepare"], cwd=ROOT.parent, capture_output=True, text=True)
+    print(prep.stderr.strip() if prep.returncode == 0 else "no `python -m liaison.cli.prepare` in this code: "
+          "nothing built before the runs")
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp)
         docs, words = corpus(base / "docs", args.docs)
@@ -161,27 +184,25 @@ def main() -> None:
             "liaison": lambda: timed([LIAISON, "ingest", str(base / "docs"), "--workers", str(args.workers)], home()),
         }
         best = dict.fromkeys(runs, float("inf"))
+        cpu = dict.fromkeys(runs, float("inf"))
         every: dict[str, list[float]] = {k: [] for k in runs}
         notes: set[str] = set()
+        inproc: dict[str, float] | None = None
         for _ in range(args.repeat):
             for name, run in runs.items():
-                secs, stderr = run()
+                secs, used, stderr = run()
                 every[name].append(secs)
-                best[name] = min(best[name], secs)
+                best[name], cpu[name] = min(best[name], secs), min(cpu[name], used)
                 notes.update(line.strip() for line in stderr.splitlines() if line.startswith("Note"))
-        inproc = None
-        if not args.no_in_process:
-            res = subprocess.run([sys.executable, __file__, "--in-process", str(base / "docs"), "--workers",
-                                  str(args.workers)], capture_output=True, text=True, cwd=base)
-            if res.returncode:
-                raise SystemExit(res.stderr.strip()[-400:])
-            inproc = json.loads(res.stdout.strip().splitlines()[-1])
+            if not args.no_in_process:
+                got = in_process_child(base / "docs", args.workers)
+                inproc = got if inproc is None else {k: min(v, got[k]) for k, v in inproc.items()}
 
     print(f"Whole processes in a fresh home: {docs} documents, {words} words, {args.workers} workers, "
           f"fastest of {args.repeat} (every run: seconds)")
     print()
-    print("| run | seconds | every run | ratio to bare spaCy |")
-    print("|---|---:|---:|---:|")
+    print("| run | seconds | every run | CPU s | ratio to bare spaCy (wall / CPU) |")
+    print("|---|---:|---:|---:|---:|")
     rows = [
         ("`liaison --help`", "help", None),
         ("`liaison documents` (empty store)", "documents", None),
@@ -191,13 +212,14 @@ def main() -> None:
         (f"bare spaCy script over them, n_process={args.workers}", "bare", None),
     ]
     for label, key, against in rows:
-        ratio = f"{best[key] / best[against]:.2f}x" if against else ""
-        print(f"| {label} | {best[key]:.2f} | {' / '.join(f'{s:.2f}' for s in every[key])} | {ratio} |")
+        ratio = f"{best[key] / best[against]:.2f}x / {cpu[key] / cpu[against]:.2f}x" if against else ""
+        print(f"| {label} | {best[key]:.2f} | {' / '.join(f'{s:.2f}' for s in every[key])} | {cpu[key]:.2f} "
+              f"| {ratio} |")
     if inproc:
         print(f"| in process, model load excluded: Liaison ingest, {args.workers} workers | {inproc['liaison']:.2f} "
-              f"| | {inproc['liaison'] / inproc['spacy']:.2f}x |")
+              f"| | | {inproc['liaison'] / inproc['spacy']:.2f}x |")
         print(f"| in process, model load excluded: spaCy nlp.pipe, n_process={args.workers} | {inproc['spacy']:.2f} "
-              "| | |")
+              "| | | |")
     print()
     print(f"Whole process: Liaison {best['liaison']:.2f} s, bare spaCy {best['bare']:.2f} s, "
           f"{best['liaison'] / best['bare']:.2f}x ({best['liaison'] / best['bare'] - 1:+.0%})"

@@ -38,6 +38,7 @@ from liaison.store.rows import StixRow, extraction_rows, stix_rows
 from liaison.store.sharing import Sharing
 
 _NLP = None  # the worker processes' pipeline, inherited from the parent at fork
+_WARMED = False  # whether _warm_up has run in this process
 
 # The extraction pipeline (spaCy and Liaison's components) is imported by load_nlp, when there is
 # something to extract: the import alone is 0.6 s, which an ingest of unchanged files, and every
@@ -118,7 +119,6 @@ def load_nlp(settings: Settings, notice: Callable[[str], None] | None = None):  
                                "Install it (see docs/language-model.md) or unset LIAISON_SPACY_MODEL") from None
         # Loaded here, before the workers fork, so that they share one copy instead of loading their own.
         prepare(settings, notice)
-        _warm_up(nlp)
         # spaCy's own guard (max_length, 1M characters) stays: extraction hands the model chunks of at
         # most 100,000 characters (extract/chunking.py), so a Doc over the guard is a bug, not an input.
         # The model and the gazetteers are half a million long-lived objects that Python's cyclic
@@ -139,11 +139,17 @@ _WARM_UP = ("MOGADISHU, March 3, 2025 - Al-Shabaab fighters attacked an army bas
 def _warm_up(nlp) -> None:  # noqa: ANN001
     """Run one short text through the pipeline in the parent, before the workers fork: the lookups
     the components build on first use (the ISO 3166-2 divisions, fuzzy name keys) are then built
-    once and shared, instead of once in every worker (0.3 s of each worker's first batch)."""
+    once and shared, instead of once in every worker (0.3 s of each worker's first batch). Without
+    workers the first document builds them as it would this text, so only a pool needs it."""
+    global _WARMED
+    if _WARMED or nlp is None:
+        return
     from liaison.extract.pipeline import process
 
     with contextlib.suppress(Exception):  # a text of Liaison's own: any fault shows on the real ones
         list(process(nlp, [(_WARM_UP, None)], 1))
+    gc.freeze()  # what it built joins the model's long-lived objects (see load_nlp)
+    _WARMED = True
 
 
 @dataclass(frozen=True)
@@ -209,6 +215,7 @@ def _processed(docs: list[Document], workers: int, batch_size: int,
         for batch in batches:
             yield _process_batch(batch, producer, method)
         return
+    _warm_up(_NLP)
     yield from _in_pool(batches, min(workers, len(batches)), functools.partial(_process_batch, producer=producer,
                                                                                method=method))
 
