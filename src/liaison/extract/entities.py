@@ -31,6 +31,20 @@ from liaison.extract.gazetteer import (
 )
 from liaison.extract.hierarchy import contained, containers, place_noun
 from liaison.extract.lexicon import fold, load_json, name_key
+from liaison.extract.names import (
+    ORG_HEADS,
+    alias_pairs,
+    given_name_titles,
+    governments,
+    is_not_name,
+    is_suffix,
+    longer_names,
+    lowercase_abbreviations,
+    possessive_names,
+    reads_as_no_name,
+    speaker_people,
+    whole_people,
+)
 from liaison.ingest.dateline import LINE_BREAK_CHARS, dateline_end
 
 COARSE = {
@@ -127,17 +141,22 @@ class EntityResolver:
         titles = load_json("titles.json")
         self.titles = {t.rstrip(".") for t in titles["titles"]}
         self.role_nouns = set(titles["role_nouns"])
+        self.given_name_titles = given_name_titles()
+        self.nlp = nlp
 
     def __call__(self, doc: Doc) -> Doc:
         found: list[tuple[int, int, str, Known | None]] = []
-        self._surnames = self._person_surnames(doc)
         self._dateline = dateline_line(doc.text)
-        for ent in self._repaired_ents(doc):
+        self._lower_abbreviations = lowercase_abbreviations(doc)
+        ents = self._repaired_ents(doc)
+        self._surnames = self._person_surnames(ents)
+        for ent in ents:
             item = self._classify(doc, ent)
             if item:
                 found.append(item)
         found.extend(self._organisations_before_roles(doc, found))
         found.extend(self._gazetteer_places(doc, found))
+        found = self._coordinated(doc, governments(doc, found))
         found = self._resolve_places(doc, found)
         clusters: dict[str, Cluster] = {}
         token_entity: dict[int, str] = {}
@@ -159,6 +178,7 @@ class EntityResolver:
             if key and tok.i not in token_entity:
                 clusters[key].mentions.append((tok.i, tok.i + 1))
                 token_entity[tok.i] = key
+        self._merge_aliases(doc, clusters, token_entity)
         for cluster in clusters.values():
             cluster.mentions.sort()
             if cluster.type == "person":
@@ -212,6 +232,11 @@ class EntityResolver:
                 span = Span(doc, span.start + 1, k, label="ORG")
             out.append(span)
             i += 1
+        out = whole_people(doc, longer_names(doc, possessive_names(doc, out)), self.titles)
+        speakers = speaker_people(self.nlp, doc, self.titles)
+        if speakers:
+            out = sorted([e for e in out if not any(e.start < s.end and s.start < e.end for s in speakers)] + speakers,
+                         key=lambda e: e.start)
         return self._with_abbreviation_spans(doc, out)
 
     def _with_abbreviation_spans(self, doc: Doc, ents: list[Span]) -> list[Span]:
@@ -257,14 +282,24 @@ class EntityResolver:
         known: Known | None = None
         if label in LIAISON_LABELS and ent.id_:
             known = actor_index().get(fold(ent.id_)) or country_by_name(ent.id_)
-        # Articles, titles and possessives are not part of a name.
+        # Articles, titles and possessives are not part of a name; a title that is also a given name
+        # ("Sultan Aziz Azam") is, before two more words.
         while start < end and (
             doc[start].lower_ == "the" and not (known and doc[start:end].text in _aliases_with_article())
             or label == "PERSON" and doc[start].lower_.rstrip(".") in self.titles and end - start > 1
+            and not (doc[start].lower_ in self.given_name_titles and doc[start].is_title
+                     and not (start > 0 and doc[start - 1].lower_ in ("the", "a")))
         ):
             start += 1
         while end > start and (doc[end - 1].is_punct or doc[end - 1].tag_ == "POS"):
             end -= 1
+        # "Cabo Delgado and Niassa Provinces": the plural noun belongs to the list, not to Niassa
+        if end - start > 1 and doc[end - 1].is_title and doc[end - 1].lower_.endswith("s") \
+                and doc[end - 1].lower_[:-1] in _DIVISION_NOUNS and known is None \
+                and country_by_name(doc[start:end].text) is None:
+            end -= 1
+            if label == "ORG":
+                label = "GPE"
         # "Salahuddin province" names Salahuddin; "Sulu Governor" is a title after a place name
         while end - start > 1 and (doc[end - 1].lower_ in _PLACE_SUFFIX and doc[end - 1].is_lower
                                    or label == "PERSON" and doc[end - 1].lower_.rstrip(".") in self.titles):
@@ -277,6 +312,32 @@ class EntityResolver:
             return None
         if len(span) == 1 and span[0].lower_.rstrip(".") in self.titles and not known:
             return None
+        if known is None and not (label in LIAISON_LABELS and ent.id_) and (
+                is_not_name(text) or text in demonyms() or label in ("ORG", "PERSON") and reads_as_no_name(span)
+                or all(t.lower_.rstrip(".") in self.titles for t in span)):
+            return None
+        if label in ("GPE", "LOC") and known is None and (len(span) > 1 and span[-1].is_title and span[-1].lower_
+                                                          in ORG_HEADS or len(span) == 1 and span[0].lower_ in _GOV_WORDS):
+            label = "ORG"  # "New York Field Office", "Congress"
+        if known is None and (span.end < len(doc) and doc[span.end].lower_ == "class" or span.end + 1 < len(doc)
+                              and doc[span.end].text == "-" and doc[span.end + 1].lower_ == "class"):
+            return None  # "the Ticonderoga-class cruiser", "Arleigh Burke class destroyers": a class of ships
+        if known is None and span.text in self._lower_abbreviations:
+            return None  # "an anti-ship ballistic missile (ASBM)": the abbreviation of a common noun
+        if known is None and len(span) >= 3 and span[0].text in demonyms() and span[1].is_title \
+                and any(t.lower_ == "of" for t in span[2:]):
+            start, span = start + 1, span[1:]  # "the Libyan Government of National Accord"
+            text = span.text
+        facility_end = _facility_noun_end(doc, span.end)
+        if facility_end and label in _SPACY_LABELS and known is None:
+            return start, facility_end, "facility", None  # "the Westgate shopping mall", "Marib dam"
+        if label == "ORG" and known is None and span[-1].is_title and span[-1].lower_ in _FACILITY_HEADS:
+            label = "FAC"  # "DusitD2 Hotel"
+        if label in ("FAC", "facility") and known is None and span[-1].lower_ in _UNIT_HEADS:
+            label = "ORG"  # "USS Harry S. Truman Carrier Strike Group": a unit named after its ship
+        if label in ("FAC", "facility") and end < len(doc) and doc[end].lower_ in ("complex", "compound"):
+            end += 1  # "the DusitD2 Hotel complex"
+            span, text = doc[start:end], doc[start:end].text
         if known is None:
             known = actor_index().get(fold(text))
         if known is None and label in _SPACY_LABELS and self._is_surname(doc, span):
@@ -356,7 +417,9 @@ class EntityResolver:
                 while j < len(doc) and doc[j].is_title and doc[j].pos_ == "PROPN" and j not in taken:
                     j += 1
                 span = doc[i:j]
-                place = place_by_name(span.text)
+                # "Assistant Director in Charge William Sweeney": a name before a person's is a title
+                place = None if is_not_name(span.text) or j < len(doc) and doc[j].ent_type_ == "PERSON" \
+                    else place_by_name(span.text)
                 after_in = not (i == doc[i].sent.start or doc[i - 1].is_punct) or dateline
                 # "Achin, a district of Nangarhar": the apposition says it is a place, known or not
                 said = place_noun(doc, i, j) is not None and j < len(doc) and doc[j].text == ","
@@ -369,13 +432,13 @@ class EntityResolver:
         return out
 
     # -- people's names are not places ------------------------------------------------------
-    def _person_surnames(self, doc: Doc) -> set[str]:
+    def _person_surnames(self, ents: list[Span]) -> set[str]:
         """The last word of every person the text names in two or more words ("Mark Ellison")."""
         out = set()
-        for ent in doc.ents:
-            if ent.label_ != "PERSON" and not (ent.label_ == "person" and ent.id_):
+        for ent in ents:
+            if ent.label_ not in ("PERSON", "person"):
                 continue
-            words = [t for t in ent if t.is_alpha and t.lower_.rstrip(".") not in self.titles]
+            words = [t for t in ent if t.is_alpha and t.lower_.rstrip(".") not in self.titles and not is_suffix(t.text)]
             if len(words) >= 2 and words[-1].is_title:
                 out.add(words[-1].lower_)
         return out
@@ -494,9 +557,11 @@ class EntityResolver:
                       if container is not None and container.country_code and c.country_code == container.country_code}
         division = self._division_cue(doc, span)
         # A division named like its own capital ("Kirkuk", "Menaka") is the town unless the text says
-        # province: only then does the division count as populous.
-        towns = {c.country_code for c in candidates
-                 if c.feature == "populated_place" and fold(c.canonical) == fold(span.text)}
+        # province: only then does the division count as populous. A town of that name elsewhere
+        # ("California", Maryland) is no such capital: a capital lies in its own division.
+        divisions = {c.admin_code for c in candidates if c.admin_code}
+        towns = {c.country_code for c in candidates if c.feature == "populated_place"
+                 and fold(c.canonical) == fold(span.text) and (c.admin1_code in divisions or not c.admin1_code)}
 
         def score(i: int) -> tuple:
             # Each mention of a candidate's country counts one (two in the same sentence); a place ten
@@ -601,7 +666,101 @@ class EntityResolver:
                 out.append((span.start, span.end, known.type if known else org_type(span.text), known))
         return out
 
+    # -- lists: the items of one list are things of one kind ------------------------------
+    def _coordinated(self, doc: Doc, found: list) -> list:
+        """Names joined in one list are of one kind: "in the vicinity of Al-Baum, Deir Ezzor and
+        Al-Mayadeen" are all places when one of them is a known place, "Sean Smith, Tyrone Woods
+        and Glen Doherty" all people. A name the model typed otherwise, that no curated list
+        knows and whose own words do not say it is an organisation, takes the list's kind; a
+        capitalised name in the list that the model missed joins it."""
+        found = sorted(found, key=lambda f: f[0])
+        taken = {t for s, e, _t, _k in found for t in range(s, e)}
+        runs: list[list[int]] = []
+        for i, (start, _end, _t, _k) in enumerate(found):
+            if i and runs and self._joined(doc, found[runs[-1][-1]][1], start):
+                runs[-1].append(i)
+            else:
+                runs.append([i])
+        out = list(found)
+        added = []
+        for run in runs:
+            kinds = Counter(self._firm_kind(doc, out[i]) for i in run)
+            kinds.pop(None, None)
+            if not kinds and len(run) > 1 and any(out[i][2] == "place" for i in run):
+                kinds = Counter({"loc": 1})  # only the model says so, but it says so of one item at least
+            if len(kinds) != 1:
+                continue
+            kind = next(iter(kinds))
+            for i in run:
+                start, end, type_, known = out[i]
+                if self._firm_kind(doc, out[i]) is None and COARSE.get(type_) != kind and self._soft(doc, out[i]):
+                    new_type = "place" if kind == "loc" else "person"
+                    out[i] = (start, end, new_type, place_by_name(doc[start:end].text) if kind == "loc" else None)
+            if kind == "loc":
+                added += self._missed_in_list(doc, out[run[-1]][1], taken)
+        return sorted(out + added, key=lambda f: f[0])
+
+    @staticmethod
+    def _joined(doc: Doc, end: int, start: int) -> bool:
+        between = doc[end:start]
+        return 0 < len(between) <= 2 and all(t.text == "," or t.lower_ in ("and", "or") for t in between) \
+            and doc[end].sent.start == doc[start].sent.start
+
+    def _firm_kind(self, doc: Doc, item: tuple) -> str | None:
+        """The coarse kind of a list item that evidence beyond the model fixes: a curated actor, a
+        country, a gazetteer place, a person named in two or more words."""
+        start, end, type_, known = item
+        if known is not None and known.source in ("actors", "geonames", "iso3166-2", "m49", "rule"):
+            return COARSE.get(known.type if known.source == "actors" else type_)
+        if type_ == "person" and end - start >= 2 and not any(t.lower_ in ("al", "el") for t in doc[start:end]):
+            return "per"
+        return None
+
+    def _soft(self, doc: Doc, item: tuple) -> bool:
+        """Whether a list item's type is the model's guess alone: no curated name, no surname of a
+        person in the text, no organisation word in it."""
+        start, end, type_, known = item
+        if known is not None or type_ not in ("person", "organization", "armed_group", "place"):
+            return False
+        text = doc[start:end].text
+        words = set(fold(text).split())
+        return not (end - start == 1 and doc[start].lower_ in self._surnames) and end - start <= 3 \
+            and not words & (_GOV_WORDS | _ARMED_WORDS | {"force", "union", "council", "community", "party"})
+
+    def _missed_in_list(self, doc: Doc, end: int, taken: set[int]) -> list:
+        """Capitalised names after a list's last place, joined to it, that the model missed:
+        "the vicinity of Al-Qaim and Akashat"."""
+        out = []
+        k = end
+        while k < len(doc) and doc[k].text in (",", "and", "or"):
+            k += 1
+        if k == end or k >= len(doc) or k in taken or not doc[k].is_title or doc[k].pos_ != "PROPN":
+            return out
+        j = k
+        while j < len(doc) and j not in taken and (doc[j].is_title and doc[j].pos_ == "PROPN" or doc[j].text == "-"):
+            j += 1
+        if j > k and not is_not_name(doc[k:j].text) and doc[k].sent.start == doc[end - 1].sent.start:
+            out.append((k, j, "place", place_by_name(doc[k:j].text)))
+        return out
+
     # -- linking ------------------------------------------------------------------------
+    def _merge_aliases(self, doc: Doc, clusters: dict[str, Cluster], token_entity: dict[int, str]) -> None:
+        """"Sanaullah Ghafari, also known as Shahab al-Muhajir": the alias's mentions join the name's."""
+        mentions = [(s, e, key) for key, c in clusters.items() for s, e in c.mentions]
+        for host, alias in alias_pairs(doc, token_entity, sorted(mentions)):
+            if host not in clusters or alias not in clusters or host == alias:
+                continue
+            a, h = clusters[alias], clusters[host]
+            if COARSE.get(a.type) != COARSE.get(h.type):
+                continue
+            if a.known is not None and a.known.source == "actors" and (h.known is None or h.known.source != "actors"):
+                a, h = h, a  # the curated name hosts
+            h.mentions = sorted(h.mentions + a.mentions)
+            for s, e in a.mentions:
+                for t in range(s, e):
+                    token_entity[t] = h.key
+            del clusters[a.key]
+
     def _cluster_for(self, span: Span, type_: str, known: Known | None, clusters: dict[str, Cluster]) -> str:
         if type_ == "person" and not known:
             key_tokens = name_key(span.text)
@@ -635,10 +794,14 @@ class EntityResolver:
         """Abbreviations a text introduces: 'Name (ABBR)' makes every later ABBR a mention of Name."""
         out: dict[str, str] = {}
         for i, (_start, end, _type, _known) in enumerate(found):
-            if end + 2 < len(doc) and doc[end].text == "(" and doc[end + 2].text == ")":
-                abbr = doc[end + 1]
+            if end + 2 < len(doc) and doc[end].text == "(":
+                # one token ("GNA") or a hyphenated few written together ("ISIS-M")
+                close = next((k for k in range(end + 2, min(end + 6, len(doc))) if doc[k].text == ")"), None)
+                if close is None or any(t.whitespace_ for t in doc[end + 1 : close - 1]):
+                    continue
+                abbr = doc[end + 1 : close]
                 letters = [c for c in abbr.text if c.isalpha()]
-                if 2 <= len(letters) <= 8 and sum(c.isupper() for c in letters) >= 2:
+                if 2 <= len(letters) <= 10 and sum(c.isupper() for c in letters) >= 2:
                     out[abbr.text] = assigned[i]
         # An abbreviation already found as an entity of its own joins the full name.
         for i, (start, end, _type, _known) in enumerate(found):
@@ -668,6 +831,28 @@ class EntityResolver:
                 text = doc[left:start].text.strip()
                 if any(t.pos_ == "NOUN" for t in doc[left:start]) and text not in cluster.descriptions:
                     cluster.descriptions.append(text)
+
+
+_FACILITY_HEADS = {"hotel", "mall", "airport", "prison", "mosque", "church", "hospital", "stadium", "embassy", "dam",
+                   "refinery", "barracks", "airbase", "airfield", "compound", "complex", "palace", "shrine"}
+_UNIT_HEADS = {"group", "wing", "squadron", "fleet", "flotilla", "force", "division", "brigade", "battalion"}
+_FACILITY_NOUNS = ("shopping mall", "mall", "dam", "hotel", "airport", "prison", "mosque", "church", "hospital",
+                   "stadium", "refinery", "air base", "airbase", "naval base", "military base", "airfield")
+
+
+def _facility_noun_end(doc: Doc, end: int) -> int | None:
+    """Where a lowercase facility noun after a name ends ("Westgate shopping mall", "Marib dam"),
+    with a following "complex"; None when no such noun follows."""
+    for noun in _FACILITY_NOUNS:
+        words = noun.split()
+        if [t.text for t in doc[end : end + len(words)]] == words:
+            stop = end + len(words)
+            if stop < len(doc) and doc[stop].text == "complex":
+                stop += 1
+            if stop < len(doc) and doc[stop].is_lower and doc[stop].pos_ == "NOUN":
+                return None  # "the Marib dam area": the noun modifies another
+            return stop
+    return None
 
 
 def dateline_line(text: str) -> tuple[int, int] | None:

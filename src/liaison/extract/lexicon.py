@@ -44,11 +44,13 @@ def fold(text: str) -> str:
 
 
 _PARTICLES = {"al", "el", "ul", "bin", "ibn", "abu", "de", "van", "von", "der", "the"}
+_SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
 
 
 @lru_cache(maxsize=100_000)
 def name_key(text: str) -> tuple[str, ...]:
-    """A person's name as tokens without particles or apostrophes: 'Ahmad Al Shara' -> ('ahmad', 'shara')."""
-    toks = [t.replace("'", "") for t in fold(text).split()]
-    kept = tuple(t for t in toks if t not in _PARTICLES)
+    """A person's name as tokens without particles, apostrophes or a suffix: 'Ahmad Al Shara' ->
+    ('ahmad', 'shara'), 'Lloyd J. Austin III' -> ('lloyd', 'j.', 'austin')."""
+    toks = [t.replace("'", "").rstrip(",") for t in fold(text).split()]
+    kept = tuple(t for t in toks if t not in _PARTICLES and t.rstrip(".") not in _SUFFIXES)
     return kept or tuple(toks)

@@ -1,0 +1,392 @@
+"""What a name looks like, apart from what it names: the cues the entity resolver reads beside
+spaCy's NER (liaison.extract.entities).
+
+- Words that name nothing when they stand alone (months, compass words, holidays, religions,
+  designation categories: data/entity_patterns.json "not_names").
+- A person's name is whole: a suffix after it ("Roscoe Howard, Jr.", "Lloyd J. Austin III"),
+  the given name before a middle initial the model left out ("Lloyd" of "J. Austin III"), two
+  person spans side by side ("Hassan Sheikh" + "Mohamud").
+- A transcript's speaker label in capitals ("PRESIDENT HASSAN SHEIKH MOHAMUD:") is read as the
+  model reads it in ordinary case, since the model finds no names in capitals.
+- Words that make a span no name: a finite verb or an adverb ("Three Others Were Seriously
+  Wounded", a headline), a present participle before a preposition ("Conspiracy Resulting in
+  Death", a charge).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span, Token
+
+from liaison.extract.gazetteer import Known, actor_index, country_by_name, demonyms
+from liaison.extract.lexicon import fold, load_json
+
+Found = tuple[int, int, str, Known | None]
+_VERB_TAGS = {"VBD", "VBZ", "VBP", "MD", "RB", "RBR", "RBS"}
+_PERSON = {"PERSON", "person"}
+_INITIAL = re.compile(r"^[A-Z]\.$")
+_ROMAN = re.compile(r"^(?:I{1,3}|IV|VI{0,3})$")
+_SPEAKER = re.compile(r"^[ \t]*(?P<label>[A-Z][A-Z.'\- ]{2,80}?)[ \t]*:", re.M)
+
+
+@lru_cache(maxsize=1)
+def not_names() -> frozenset[str]:
+    data = load_json("entity_patterns.json")["not_names"]
+    return frozenset(fold(w) for key, words in data.items() if not key.startswith("_") for w in words)
+
+
+def is_not_name(text: str) -> bool:
+    """Whether ``text`` names no entity on its own ("March", "West", "Eid al-Fitr", "Sikh")."""
+    return fold(text) in not_names()
+
+
+@lru_cache(maxsize=1)
+def _titles() -> dict:
+    return load_json("titles.json")
+
+
+def suffixes() -> set[str]:
+    return set(_titles()["name_suffixes"])
+
+
+def given_name_titles() -> set[str]:
+    return set(_titles()["given_name_titles"])
+
+
+def is_suffix(text: str) -> bool:
+    return text in suffixes()
+
+
+def reads_as_no_name(span: Span) -> bool:
+    """A span with a finite verb, a modal or an adverb in it, or a participle before a preposition,
+    is a clause or a headline, not a name ("Initial Assessment Indicates Success")."""
+    for tok in span:
+        if tok.tag_ in _VERB_TAGS and tok.i > span.start:
+            return True
+        if tok.tag_ == "VBG" and tok.i + 1 < len(tok.doc) and tok.doc[tok.i + 1].tag_ == "IN" and tok.i > span.start:
+            return True
+    return False
+
+
+def whole_people(doc: Doc, ents: list[Span], titles: set[str]) -> list[Span]:
+    """Person spans made whole: neighbours joined, a left-out given name and a suffix taken in."""
+    out: list[Span] = []
+    for ent in ents:
+        if out and ent.label_ in _PERSON and out[-1].label_ in _PERSON and out[-1].end == ent.start \
+                and not ent.id_ and not out[-1].id_:
+            out[-1] = Span(doc, out[-1].start, ent.end, label=ent.label_)  # "Hassan Sheikh" + "Mohamud"
+            continue
+        out.append(ent)
+    taken = {t for e in out for t in range(e.start, e.end)}
+    fixed: list[Span] = []
+    for ent in out:
+        if ent.label_ not in _PERSON or ent.id_:
+            fixed.append(ent)
+            continue
+        start, end = ent.start, ent.end
+        # "Lloyd J. Austin III": the model took the name from the initial on
+        if _INITIAL.match(doc[start].text) and start > 0 and start - 1 not in taken:
+            prev = doc[start - 1]
+            if prev.is_title and prev.is_alpha and prev.lower_ not in titles:
+                start -= 1
+        # "Roscoe Howard, Jr.", "Lloyd J. Austin III"
+        if end < len(doc) and is_suffix(doc[end].text):
+            end += 1
+        elif end + 1 < len(doc) and doc[end].text == "," and doc[end + 1].text.rstrip(".") in ("Jr", "Sr"):
+            end += 2
+        if all(is_suffix(t.text) or t.is_punct for t in doc[start:end]):
+            continue  # "Jr." alone is nobody
+        fixed.append(Span(doc, start, end, label=ent.label_) if (start, end) != (ent.start, ent.end) else ent)
+    return fixed
+
+
+def _ordinary_case(word: str) -> str:
+    if _INITIAL.match(word) or _ROMAN.match(word.rstrip(".,")):
+        return word
+    return word[:1] + word[1:].lower()
+
+
+def speaker_people(nlp: Language, doc: Doc, titles: set[str]) -> list[Span]:
+    """The people that transcript speaker labels in capitals name ("MAJOR GENERAL PAT RYDER:").
+
+    The label is put in ordinary case, word by word (initials and Roman numerals kept, so the
+    characters stay where they were), and read by the model's NER alone; its person spans,
+    made whole, are the doc's spans at the same characters."""
+    if "ner" not in nlp.pipe_names:
+        return []
+    out: list[Span] = []
+    for m in _SPEAKER.finditer(doc.text):
+        label = m.group("label")
+        if not any(c.isalpha() for c in label) or len(label.split()) < 2 or label != label.upper():
+            continue
+        start = m.start("label")
+        cased = "".join(_ordinary_case(w) if w.strip() else w for w in re.split(r"(\s+)", label))
+        small = nlp.make_doc(cased)
+        for name in ("tok2vec", "tagger", "attribute_ruler", "ner"):
+            if name in nlp.pipe_names:
+                small = nlp.get_pipe(name)(small)
+        people = whole_people(small, [e for e in small.ents if e.label_ == "PERSON"], titles)
+        for ent in people[-1:]:  # the speaker is the last name of the label
+            words = [t for t in ent if t.lower_.rstrip(".") not in titles or t.i > ent.start]
+            if not words:
+                continue
+            span = doc.char_span(start + words[0].idx, start + ent.end_char, label="PERSON")
+            if span is not None:
+                out.append(span)
+    return out
+
+
+# -- names the text builds from others: a country's government, a group's province -------------
+
+_GOVERNMENT_QUALIFIERS = {"federal", "transitional", "national", "interim", "royal", "central", "caretaker"}
+_ALIAS_CUES = (("also", "known", "as"), ("aka",), ("a.k.a.",), ("alias",), ("also", "called"), ("or",))
+
+
+def country_of(text: str) -> Known | None:
+    """The country a country name or demonym names ("Somali" -> Somalia)."""
+    return country_by_name(demonyms().get(text, text))
+
+
+def governments(doc: Doc, found: list[Found]) -> list[Found]:
+    """A country's government and its security forces are bodies of their own, not the country:
+    "the Federal Government of Somalia", "the government of Yemen", "the Somali government",
+    "Yemen's government", "Iraqi security forces". Each is named by one rule, so that every
+    document gives it the same canonical name and key ("Government of Somalia")."""
+    taken = {t: i for i, (s, e, _t, _k) in enumerate(found) for t in range(s, e)}
+    new: list[tuple[int, int, str, Known]] = []
+    for tok in doc:
+        item = _government_of(doc, tok) or _government_before(doc, tok)
+        if item is not None:
+            new.append(item)
+    if not new:
+        return found
+    drop = {taken[t] for s, e, _t, _k in new for t in range(s, e) if t in taken}
+    # a curated name that covers more than the rule's span stays (it is the longer name)
+    drop = {i for i in drop if not (found[i][3] is not None and found[i][3].source == "actors"
+                                    and found[i][1] - found[i][0] > 1)}
+    kept_new = [n for n in new if not any(t in taken and taken[t] not in drop for t in range(n[0], n[1]))]
+    drop = {i for i in drop if any(n[0] <= found[i][0] < n[1] for n in kept_new)}
+    return sorted([f for i, f in enumerate(found) if i not in drop] + kept_new, key=lambda f: f[0])
+
+
+def _government_of(doc: Doc, tok: Token) -> Found | None:
+    """"(the Federal) Government of (the) Somalia"."""
+    if tok.lower_ != "government" or tok.i + 2 >= len(doc) or doc[tok.i + 1].lower_ != "of":
+        return None
+    j = tok.i + 2 + (doc[tok.i + 2].lower_ == "the")
+    k = j
+    while k < len(doc) and k - j < 4 and (doc[k].is_title or doc[k].lower_ in ("of", "and")) \
+            and country_of(doc[j:k + 1].text) is None:
+        k += 1
+    country = country_of(doc[j:k + 1].text) if k < len(doc) else None
+    if country is None:
+        return None
+    start = tok.i
+    while start > 0 and doc[start - 1].lower_ in _GOVERNMENT_QUALIFIERS and doc[start - 1].is_title == tok.is_title:
+        start -= 1
+    return start, k + 1, "government_body", _body(f"Government of {_with_article(country.canonical)}")
+
+
+def _government_before(doc: Doc, tok: Token) -> Found | None:
+    """"the Somali government", "Yemen's government", "Iraqi security forces"."""
+    low = tok.lower_
+    if low not in ("government", "security") or tok.i == 0:
+        return None
+    end = tok.i + 1
+    if low == "security":
+        if not (end < len(doc) and doc[end].lower_ == "forces"):
+            return None
+        end += 1
+    j = tok.i - 1
+    if doc[j].tag_ == "POS" and j > 0:
+        j -= 1
+    if doc[j].lower_ in _GOVERNMENT_QUALIFIERS and j > 0:
+        j -= 1
+    country = country_of(doc[j].text) if doc[j].is_title else None
+    if country is None:
+        return None
+    if end < len(doc) and doc[end].pos_ == "NOUN":
+        return None  # "U.S. government personnel", "Somali security forces commanders": a modifier
+    if end + 1 < len(doc) and doc[end].lower_ == "of" and doc[end + 1].is_title and doc[tok.i].is_title:
+        return None  # "the Libyan Government of National Accord": a name of its own
+    name = f"Government of {_with_article(country.canonical)}" if low == "government" else \
+        f"{_demonym_of(country.canonical) or country.canonical} Security Forces"
+    return j, end, "government_body", _body(name)
+
+
+def _with_article(country: str) -> str:
+    """"the United States", "the Philippines": a country named as a union or in the plural."""
+    first = country.split()[0]
+    if first in ("United", "Republic", "Democratic", "Central", "Federated") or country.endswith("s") and \
+            country not in ("Laos", "Belarus", "Cyprus", "Mauritius", "Barbados", "Honduras"):
+        return f"the {country}"
+    return country
+
+
+def _body(name: str) -> Known:
+    return Known(name, "government_body", "rule")
+
+
+@lru_cache(maxsize=1)
+def _demonym_by_country() -> dict[str, str]:
+    out: dict[str, str] = {}
+    for dem, country in demonyms().items():
+        out.setdefault(country, dem)
+    return out
+
+
+def _demonym_of(country: str) -> str | None:
+    return _demonym_by_country().get(country)
+
+
+def possessive_names(doc: Doc, ents: list[Span]) -> list[Span]:
+    """"Islamic State's Khorasan Province" is the curated "Islamic State Khorasan Province": a
+    curated name, a possessive and capitalised words that make a curated name without it."""
+    out: list[Span] = []
+    skip_to = -1
+    for ent in ents:
+        if ent.start < skip_to:
+            continue
+        end = ent.end
+        if ent.id_ and end + 1 < len(doc) and doc[end].tag_ == "POS":
+            k = end + 1
+            while k < len(doc) and doc[k].is_title and k - end < 5:
+                k += 1
+            for stop in range(k, end + 1, -1):
+                known = actor_index().get(fold(ent.text + " " + doc[end + 1:stop].text))
+                if known is not None:
+                    out.append(Span(doc, ent.start, stop, label=known.type, span_id=known.canonical))
+                    skip_to = stop
+                    break
+            else:
+                out.append(ent)
+            continue
+        out.append(ent)
+    return [e for e in out if not any(o is not e and o.start <= e.start and e.end <= o.end and o.end - o.start >
+                                      e.end - e.start for o in out)]
+
+
+def alias_pairs(doc: Doc, token_entity: dict[int, str], mentions: list[tuple[int, int, str]]) -> list[tuple[str, str]]:
+    """(host key, alias key) for every "X, also known as Y", "X, aka Y", "X (alias Y)" and
+    "X, or Y," the text writes between two names: Y is another name of X. "or" counts only
+    between commas, after a name that does not end a list ("Smith, Jones, or Brown")."""
+    by_start = {s: (e, k) for s, e, k in mentions}
+    out = []
+    for start, end, key in mentions:
+        k = end
+        if k < len(doc) and doc[k].text in (",", "("):
+            k += 1
+        for cue in _ALIAS_CUES:
+            if tuple(t.lower_ for t in doc[k:k + len(cue)]) != cue:
+                continue
+            j = k + len(cue)
+            if j < len(doc) and doc[j].text == ",":
+                j += 1
+            other = by_start.get(j)
+            if other is None or other[1] == key:
+                break
+            if cue == ("or",):
+                after = doc[other[0]] if other[0] < len(doc) else None
+                if doc[end].text != "," or after is None or after.text not in (",", ".", ")", ";") \
+                        or start > 0 and doc[start - 1].text == ",":
+                    break
+            out.append((key, other[1]))
+            break
+    return out
+
+
+ORG_HEADS = {"office", "court", "command", "department", "ministry", "police", "council", "division", "agency",
+              "bureau", "service", "academy", "university", "authority", "commission", "directorate", "embassy",
+              "consulate", "headquarters", "unit", "brigade", "battalion", "regiment", "squadron", "wing", "fleet"}
+_PLACE_LABELS = {"GPE", "LOC", "country", "place"}
+
+
+def longer_names(doc: Doc, ents: list[Span]) -> list[Span]:
+    """A country, a place or a curated name is not to swallow the longer name it begins:
+    "New York Field Office" and "U.S. District Court for the District of Columbia" are
+    organisations (a place, then capitalised words ending in an organisation's head noun);
+    "ISIS-Somalia" is a name of its own (a curated name joined by a hyphen to more); so is
+    "the Islamic State in Mozambique (ISIS-M)" (a curated name, "in" a place, and an
+    abbreviation that begins with one of the curated name's own)."""
+    starts = {e.start: e for e in ents}
+    out: list[Span] = []
+    skip_to = -1
+    for ent in ents:
+        if ent.start < skip_to:
+            continue
+        new = _org_after_place(doc, ent, starts) or _hyphenated(doc, ent) or _branch(doc, ent, starts)
+        if new is not None:
+            out.append(new)
+            skip_to = new.end
+        else:
+            out.append(ent)
+    return out
+
+
+def _org_after_place(doc: Doc, ent: Span, starts: dict[int, Span]) -> Span | None:
+    if ent.label_ not in _PLACE_LABELS:
+        return None
+    k = ent.end
+    while k < len(doc) and k - ent.end < 4 and doc[k].is_title and doc[k].lower_ not in ORG_HEADS:
+        k += 1
+    if not (k < len(doc) and doc[k].is_title and doc[k].lower_ in ORG_HEADS):
+        return None
+    end = k + 1
+    if end + 1 < len(doc) and doc[end].lower_ in ("for", "of"):
+        j = end + 1 + (doc[end + 1].lower_ == "the")
+        nxt = starts.get(j) or starts.get(end + 1)
+        if nxt is not None:
+            end = nxt.end
+    return Span(doc, ent.start, end, label="ORG")
+
+
+def _hyphenated(doc: Doc, ent: Span) -> Span | None:
+    if not ent.id_ or ent.end + 1 >= len(doc) or ent[-1].whitespace_ or doc[ent.end].text != "-" \
+            or doc[ent.end].whitespace_:
+        return None
+    nxt = doc[ent.end + 1]
+    if not (nxt.is_title or nxt.is_upper) or not nxt.is_alpha:
+        return None
+    whole = doc[ent.start : ent.end + 2].text
+    if actor_index().get(fold(whole)) is not None:
+        return None  # a curated name of its own ("ISIS-K"): the ruler's
+    return Span(doc, ent.start, ent.end + 2, label=ent.label_)
+
+
+def _branch(doc: Doc, ent: Span, starts: dict[int, Span]) -> Span | None:
+    if not ent.id_ or ent.end + 1 >= len(doc) or doc[ent.end].lower_ != "in":
+        return None
+    j = ent.end + 1 + (doc[ent.end + 1].lower_ == "the")
+    place = starts.get(j)
+    if place is None or place.label_ not in _PLACE_LABELS or place.end >= len(doc) or doc[place.end].text != "(":
+        return None
+    first = doc[place.end + 1].text if place.end + 1 < len(doc) else ""
+    own = actor_index().get(fold(first))
+    if own is None or own.canonical != ent.id_:
+        return None
+    return Span(doc, ent.start, place.end, label=ent.label_)
+
+
+def lowercase_abbreviations(doc: Doc) -> set[str]:
+    """Abbreviations the text defines by lowercase words ("an anti-ship ballistic missile
+    (ASBM)", "improvised explosive devices (IEDs)"): abbreviations of common nouns, never names."""
+    out: set[str] = set()
+    for tok in doc[1:-1]:
+        if doc[tok.i - 1].text != "(" or doc[tok.i + 1].text != ")":
+            continue
+        letters = [c for c in tok.text if c.isupper()]
+        if not 2 <= len(letters) <= 8:
+            continue
+        words: list[str] = []
+        k = tok.i - 2
+        while k >= 0 and len(words) < len(letters) + 2 and doc[k].is_lower or k >= 0 and doc[k].text == "-":
+            if doc[k].is_alpha:
+                words.insert(0, doc[k].text)
+            k -= 1
+        initials = "".join(w[0] for w in words).upper()
+        if len(words) >= 2 and initials.endswith("".join(letters).rstrip("S")):
+            out.add(tok.text)
+    return out

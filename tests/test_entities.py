@@ -1,0 +1,162 @@
+"""Entities on real reporting: whole names, the right kind of thing, one thing per name
+(liaison.extract.entities and liaison.extract.names; docs/extraction.md, Entities).
+
+Each test runs the pipeline's entity component on a sentence or two and reads its clusters."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture
+def ents(nlp):
+    """{mention text: (type, canonical, key)} of every mention the entity component finds."""
+
+    def run(text):
+        doc = nlp(text)
+        out = {}
+        for c in doc._.clusters.values():
+            for s, e in c.mentions:
+                out[doc[s:e].text] = (c.type, c.canonical, c.key)
+        return out
+
+    return run
+
+
+# -- long names stay whole ----------------------------------------------------------------------
+
+
+def test_a_countrys_government_is_a_body_of_its_own_named_the_same_in_every_form(ents):
+    full = ents("The strike was made in coordination with the Federal Government of Somalia.")
+    short = ents("The Somali government welcomed the strike, and Somalia's army joined it.")
+    assert full["Federal Government of Somalia"][0] == "government_body"
+    assert "Somalia" not in full  # the country did not swallow the longer name
+    assert short["Somali government"][2] == full["Federal Government of Somalia"][2]
+    assert short["Somali government"][1] == "Government of Somalia"
+    assert ents("We work with the government of the Philippines.")["government of the Philippines"][1] == \
+        "Government of the Philippines"
+
+
+def test_a_government_named_as_a_modifier_or_a_name_of_its_own_is_no_countrys_government(ents):
+    assert "U.S. government" not in ents("U.S. government personnel died in the attack.")
+    found = ents("The Libyan Government of National Accord (GNA) asked for the strikes.")
+    assert found["Government of National Accord"][0] == "government_body"
+    assert found["GNA"][2] == found["Government of National Accord"][2]
+
+
+def test_a_countrys_security_forces_are_a_government_body(ents):
+    found = ents("Iraqi security forces cleared the village.")
+    assert found["Iraqi security forces"][:2] == ("government_body", "Iraqi Security Forces")
+
+
+def test_a_curated_name_does_not_swallow_the_longer_name_it_begins(ents):
+    found = ents("U.S. Africa Command struck an ISIS-Somalia camp. The Islamic State in Mozambique (ISIS-M) "
+                 "attacked Palma; ISIS-M fighters withdrew.")
+    assert found["ISIS-Somalia"][0] == "armed_group" and found["ISIS-Somalia"][1] != "Islamic State"
+    assert found["ISIS-M"][2] == found["Islamic State in Mozambique"][2]
+
+
+def test_a_curated_group_with_a_possessive_province_is_the_curated_province(ents):
+    found = ents("The Islamic State’s Khorasan Province, or ISIS-K, is active in Afghanistan.")
+    assert found["Islamic State’s Khorasan Province"][1] == "Islamic State Khorasan Province"
+    assert found["ISIS-K"][2] == found["Islamic State’s Khorasan Province"][2]
+
+
+def test_a_place_does_not_swallow_the_office_it_names(ents):
+    found = ents("Assistant Director William F. Sweeney, Jr. of the FBI's New York Field Office announced it.")
+    assert COARSE(found["New York Field Office"][0]) == "org"
+
+
+def COARSE(type_):
+    return "loc" if type_ in ("place", "country", "facility") else "per" if type_ == "person" else "org"
+
+
+# -- people ----------------------------------------------------------------------------------------
+
+
+def test_a_name_keeps_its_suffix_and_a_suffix_alone_is_nobody(ents):
+    found = ents("U.S. Attorney Roscoe Howard, Jr. announced the indictment today.")
+    assert found["Roscoe Howard, Jr."][0] == "person"
+    assert "Jr." not in found
+
+
+def test_a_surname_after_a_full_name_with_a_suffix_is_that_person_not_a_town(ents):
+    found = ents("Secretary of Defense Lloyd J. Austin III met Kenyan officials. Austin said the talks went well.")
+    assert found["Lloyd J. Austin III"][0] == "person"
+    assert found["Austin"][2] == found["Lloyd J. Austin III"][2]
+
+
+def test_a_name_with_a_middle_initial_is_a_person(ents):
+    assert ents("He was sentenced by the Honorable Christopher R. Cooper.")["Christopher R. Cooper"][0] == "person"
+
+
+def test_a_speaker_label_in_capitals_names_a_person(ents):
+    found = ents("PRESIDENT HASSAN SHEIKH MOHAMUD: Thank you very much, Mr. Secretary.\n\n"
+                 "MAJOR GENERAL PAT RYDER: Good afternoon, everyone.")
+    assert found["HASSAN SHEIKH MOHAMUD"][0] == "person"
+    assert found["PAT RYDER"][0] == "person"
+
+
+def test_a_title_that_is_also_a_given_name_stays_in_the_name(ents):
+    found = ents("Sultan Aziz Azam, or Sultan Aziz, has been the group's spokesperson.")
+    assert found["Sultan Aziz Azam"][0] == "person"
+    assert found["Sultan Aziz"][2] == found["Sultan Aziz Azam"][2]
+
+
+def test_an_alias_the_text_introduces_is_the_same_person(ents):
+    found = ents("Sanaullah Ghafari, also known as Shahab al-Muhajir, is the group's emir. "
+                 "Ahmed Abu Khatallah, aka Ahmed Mukatallah, 47, was sentenced today.")
+    assert found["Shahab al-Muhajir"][2] == found["Sanaullah Ghafari"][2]
+    assert found["Ahmed Mukatallah"][2] == found["Ahmed Abu Khatallah"][2]
+
+
+def test_names_in_one_list_are_of_one_kind(ents):
+    found = ents("In Syria, the targets were in the vicinity of Al-Baum, Deir Ezzor and Al-Mayadeen. "
+                 "U.S. personnel Sean Smith, Tyrone Woods and Glen Doherty died in the attack.")
+    assert {found[n][0] for n in ("Al-Baum", "Deir Ezzor", "Al-Mayadeen")} == {"place"}
+    assert found["Tyrone Woods"][0] == "person"
+
+
+# -- words that name nothing --------------------------------------------------------------------
+
+
+def test_months_compass_words_holidays_and_designations_are_no_entities(ents):
+    found = ents("In March, ISIS-M attacked Palma. Niassa Province borders Cabo Delgado to the West. "
+                 "The bombing killed worshippers celebrating Eid al-Fitr. The State Department designated them "
+                 "as Specially Designated Global Terrorists.")
+    for word in ("March", "West", "Eid al-Fitr", "Specially Designated Global Terrorists"):
+        assert word not in found, found
+
+
+def test_a_headline_clause_is_no_name(ents):
+    found = ents("Four Americans, Including Ambassador, Were Killed; Three Others Were Seriously Wounded\n\n"
+                 "WASHINGTON - A Libyan national was sentenced today.")
+    assert not [m for m in found if "Wounded" in m or "Were" in m]
+    assert found["WASHINGTON"][0] == "place"  # the dateline after the headline names its place
+
+
+def test_a_name_that_opens_the_text_is_no_dateline_town_without_a_dateline(ents):
+    found = ents("Smith, a resident of Kabul, said the town was calm.")
+    assert "Smith" not in found or found["Smith"][0] != "place"
+
+
+def test_an_abbreviation_of_lowercase_words_is_no_name(ents):
+    assert "ASBM" not in ents("An anti-ship ballistic missile (ASBM) was launched. The ASBM struck the ship.")
+
+
+# -- ships, units, facilities -------------------------------------------------------------------
+
+
+def test_ships_are_facilities_units_organisations_and_ship_classes_nothing(ents):
+    found = ents("The USS Harry S. Truman Carrier Strike Group includes Carrier Air Wing One, the Ticonderoga class "
+                 "guided missile cruiser USS Gettysburg and the destroyer USS Stout. A missile struck M/V True "
+                 "Confidence. Troops of the 82nd Airborne Division deployed.")
+    assert found["USS Gettysburg"][0] == found["USS Stout"][0] == found["M/V True Confidence"][0] == "facility"
+    assert COARSE(found["USS Harry S. Truman Carrier Strike Group"][0]) == "org"
+    assert COARSE(found["Carrier Air Wing One"][0]) == COARSE(found["82nd Airborne Division"][0]) == "org"
+    assert "Ticonderoga" not in found
+
+
+def test_a_name_with_a_lowercase_facility_noun_is_that_facility(ents):
+    found = ents("Militants killed 67 people at the Westgate shopping mall in Nairobi in 2013.")
+    assert found["Westgate shopping mall"][0] == "facility"
