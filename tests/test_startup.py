@@ -45,7 +45,8 @@ def _probe(args: list[str], env: dict[str, str], cwd: Path) -> dict:
 
 
 @pytest.mark.parametrize("args", [["--help"], ["documents"], ["entities"], ["events", "--json"], ["partners", "list"],
-                                  ["collections", "list"], ["organisation"], ["serve", "--check"]],
+                                  ["collections", "list"], ["organisation"], ["serve", "--check"],
+                                  ["export", "--format", "stix", "--out", "bundle.json"]],
                          ids=lambda a: " ".join(a))
 def test_a_command_that_does_not_extract_never_imports_spacy(tmp_path: Path, args: list[str]):
     found = _probe(args, _fresh_env(tmp_path / "home"), tmp_path)

@@ -29,10 +29,12 @@ def ingest(
 ) -> None:
     """Ingest documents (.txt, .json, .html) into the store and extract what they report."""
     from liaison.pipeline import ingest as run_ingest
+    from liaison.store.sharing import Sharing
 
     settings = common.settings_with_workers(workers)
     store = common.store(settings)
-    marking = common.marking(tlp, recipients, common.sharing(settings))
+    # Partners are looked up in the store already open (opening another checks its schema again).
+    marking = common.marking(tlp, recipients, Sharing(store) if recipients else None)
     with document_progress("ingest") as tick:
         report = run_ingest(paths, settings, store, progress=tick, marking=marking, notice=note)
     for _name, message in report.warnings:
