@@ -160,3 +160,51 @@ def test_ships_are_facilities_units_organisations_and_ship_classes_nothing(ents)
 def test_a_name_with_a_lowercase_facility_noun_is_that_facility(ents):
     found = ents("Militants killed 67 people at the Westgate shopping mall in Nairobi in 2013.")
     assert found["Westgate shopping mall"][0] == "facility"
+
+
+# -- unfamiliar names: what the text says of them -----------------------------------------------
+
+
+def test_a_name_the_text_calls_a_persons_is_a_person_whatever_the_model_typed(ents):
+    found = ents("Abu Ubaidah Yusuf al-Anabi, a senior leader of the group, was killed. "
+                 "The cell was run by leader Ahmed Diriye. Hamza bin Laden was not seen again.")
+    for name in ("Abu Ubaidah Yusuf al-Anabi", "Ahmed Diriye", "Hamza bin Laden"):
+        assert found[name][0] == "person", found
+
+
+def test_an_office_before_a_name_is_no_part_of_it(ents):
+    found = ents("Sulu Governor Abdusakur Tan condemned the attack.")
+    assert found["Abdusakur Tan"][0] == "person"
+    assert not [m for m in found if "Governor" in m and found[m][0] == "person"]
+
+
+def test_a_demonym_before_a_ministry_stays_and_before_a_unique_name_goes(ents):
+    assert "Syrian Ministry of Defence" in ents("The Syrian Ministry of Defence said the strikes hit Idlib.")
+
+
+def test_the_words_before_a_curated_name_join_it_only_when_they_make_an_alias_of_it(ents):
+    found = ents("U. S. Army Gen. Stephen Townsend, commander, U. S. Africa Command, wrapped up a trip.\n\n"
+                 "The UN said the sanctions stood.")
+    assert found["U. S. Africa Command"][1] == "United States Africa Command"
+    assert "UN" in found
+
+
+def test_a_named_unit_and_its_short_name_are_one_unit(ents):
+    found = ents("Paratroopers of the 82nd Airborne Division deployed. The 82nd Airborne will stay a month.")
+    assert found["82nd Airborne"][2] == found["82nd Airborne Division"][2]
+
+
+# -- places the text names so -------------------------------------------------------------------
+
+
+def test_the_town_of_a_name_is_a_place_even_when_no_gazetteer_knows_it(ents):
+    found = ents("Gunmen seized them near the town of Patikul on Jolo Island. Bombs hit the city of Jos.")
+    assert found["Patikul"][0] == found["Jos"][0] == "place"
+
+
+def test_a_us_state_abbreviation_is_its_state_never_a_town(nlp):
+    doc = nlp("Soldiers from Fort Bragg, N.C., and Fort Benning, Ga., deployed in May.")
+    by_text = {doc[s:e].text: c for c in doc._.clusters.values() for s, e in c.mentions}
+    assert (by_text["Ga."].canonical, by_text["Ga."].known.admin_code) == ("Georgia", "US-GA")
+    assert by_text["Fort Benning"].known.admin1_code == "US-GA"  # the town lies in the state after it
+    assert "May" not in by_text

@@ -28,6 +28,7 @@ from liaison.extract.gazetteer import (
     place_candidates,
     region_by_name,
     region_of,
+    us_state_abbreviation,
 )
 from liaison.extract.hierarchy import contained, containers, place_noun
 from liaison.extract.lexicon import fold, load_json, name_key
@@ -142,6 +143,8 @@ class EntityResolver:
         self.titles = {t.rstrip(".") for t in titles["titles"]}
         self.role_nouns = set(titles["role_nouns"])
         self.given_name_titles = given_name_titles()
+        self.person_roles = set(titles["person_roles"])
+        self.particles = set(titles["name_particles"])
         self.nlp = nlp
 
     def __call__(self, doc: Doc) -> Doc:
@@ -306,6 +309,13 @@ class EntityResolver:
             end -= 1
         if start >= end:
             return None
+        state = us_state_abbreviation(doc[start:end].text)
+        if state is not None:
+            return start, end, "place", state  # "Fort Bragg, N.C.": the state, never a town called so
+        # "Joint Chiefs of Staff Army Gen. Dan Caine": the service before a rank is the rank's
+        if end - start > 1 and doc[end - 1].lower_ in ("army", "navy", "marine", "marines") and end < len(doc) \
+                and doc[end].lower_.rstrip(".") in self.titles:
+            end -= 1
         span = doc[start:end]
         text = span.text
         if label not in LIAISON_LABELS and not any(c.isupper() for c in text) or len(span) > 10:
@@ -325,11 +335,13 @@ class EntityResolver:
         if known is None and span.text in self._lower_abbreviations:
             return None  # "an anti-ship ballistic missile (ASBM)": the abbreviation of a common noun
         if known is None and len(span) >= 3 and span[0].text in demonyms() and span[1].is_title \
-                and any(t.lower_ == "of" for t in span[2:]):
+                and any(t.lower_ == "of" for t in span[2:]) and span[1].lower_ not in ORG_HEADS:
+            # a unique name after the demonym stands alone; a ministry needs its country
             start, span = start + 1, span[1:]  # "the Libyan Government of National Accord"
             text = span.text
         facility_end = _facility_noun_end(doc, span.end)
-        if facility_end and label in _SPACY_LABELS and known is None:
+        if facility_end and label in _SPACY_LABELS and known is None and not (
+                start > 0 and doc[start - 1].lower_ in ("a", "an")):  # "a Kabul mosque" names Kabul, no mosque
             return start, facility_end, "facility", None  # "the Westgate shopping mall", "Marib dam"
         if label == "ORG" and known is None and span[-1].is_title and span[-1].lower_ in _FACILITY_HEADS:
             label = "FAC"  # "DusitD2 Hotel"
@@ -340,6 +352,8 @@ class EntityResolver:
             span, text = doc[start:end], doc[start:end].text
         if known is None:
             known = actor_index().get(fold(text))
+        if known is None and label in ("ORG", "GPE", "LOC", "FAC") and self._person_cue(doc, span):
+            return start, end, "person", find_person(text)
         if known is None and label in _SPACY_LABELS and self._is_surname(doc, span):
             # "Ellison said", "Hirsi's associates": the surname of a person the text names in full, or
             # a name after a rank ("Col. Ellison"), is that person, whatever else GeoNames calls it.
@@ -372,6 +386,30 @@ class EntityResolver:
             person = find_person(text)
             known = person or known
         return start, end, type_, known
+
+    def _person_cue(self, doc: Doc, span: Span) -> bool:
+        """Whether the text makes an unfamiliar name a person's, whatever the model typed it: a name
+        particle inside it ("Hamza bin Laden", "Abu Ubaidah"), a person's role right before it
+        ("leader Abu Ubaidah") or in an apposition after it ("Ghafari, a senior leader of",
+        "Ahmed Mukatallah, 47,"). Names a gazetteer knows as places ("Abu Dhabi") are not."""
+        words = [t.lower_ for t in span]
+        if len(span) >= 2 and (set(words[1:-1]) & self.particles or words[0] in self.particles) \
+                and place_by_name(span.text) is None and all(t.is_title or t.lower_ in self.particles for t in span):
+            return True
+        before = doc[span.start - 1] if span.start > 0 else None
+        if before is not None and before.is_lower and before.lower_ in self.person_roles and span[0].is_title:
+            return True
+        k = span.end
+        if k + 2 < len(doc) and doc[k].text == ",":
+            if doc[k + 1].like_num and doc[k + 2].text == ",":
+                return True  # an age
+            if doc[k + 1].lower_ in ("a", "an", "the"):
+                j = k + 2
+                while j < len(doc) and j - k < 6 and (doc[j].pos_ == "ADJ" or doc[j].is_lower and doc[j].pos_ == "NOUN"
+                                                      and doc[j].lower_ not in self.person_roles):
+                    j += 1
+                return j + 1 < len(doc) and doc[j].lower_ in self.person_roles and doc[j + 1].lower_ in ("of", "in", "for")
+        return False
 
     def _in_dateline(self, tok: Token) -> bool:
         return self._dateline is not None and self._dateline[0] <= tok.idx < self._dateline[1]
@@ -410,19 +448,21 @@ class EntityResolver:
         while i < len(doc):
             tok = doc[i]
             dateline = self._in_dateline(tok) and tok.is_upper
+            # "the city of Jos", "the town of Patikul": the noun says it is a place, known or not
+            noun_of = i >= 2 and doc[i - 1].lower_ == "of" and doc[i - 2].lemma_.lower() in _POPULATED_NOUNS
             if tok.i not in taken and (tok.is_title or tok.is_upper) and tok.pos_ == "PROPN" and (
                     dateline or i > 0 and doc[i - 1].lower_ in ("in", "near", "at", "outside", "around", "from", "to")
-                    or i == doc[i].sent.start or i > 0 and doc[i - 1].is_punct):
+                    or i == doc[i].sent.start or i > 0 and doc[i - 1].is_punct or noun_of):
                 j = i + 1
                 while j < len(doc) and doc[j].is_title and doc[j].pos_ == "PROPN" and j not in taken:
                     j += 1
                 span = doc[i:j]
                 # "Assistant Director in Charge William Sweeney": a name before a person's is a title
                 place = None if is_not_name(span.text) or j < len(doc) and doc[j].ent_type_ == "PERSON" \
-                    else place_by_name(span.text)
+                    or fold(span.text) in _GOV_WORDS else place_by_name(span.text)
                 after_in = not (i == doc[i].sent.start or doc[i - 1].is_punct) or dateline
                 # "Achin, a district of Nangarhar": the apposition says it is a place, known or not
-                said = place_noun(doc, i, j) is not None and j < len(doc) and doc[j].text == ","
+                said = place_noun(doc, i, j) is not None and j < len(doc) and doc[j].text == "," or noun_of
                 if (place is not None and after_in or said) and not country_by_name(span.text):
                     out.append((i, j, "place", place))
                     taken.update(range(i, j))
@@ -523,6 +563,8 @@ class EntityResolver:
         # before it, so that it can choose among the namesakes of what it contains.
         for i in sorted(range(len(out)), key=lambda n: -out[n][0]):
             start, stop, type_, known = out[i]
+            if us_state_abbreviation(doc[start:stop].text) is not None:
+                continue  # "Ga." is Georgia, whatever else the letters could mean
             if type_ == "place" and (known is None or known.source in ("geonames", "iso3166-2")):
                 span = doc[start:stop]
                 local = by_sentence.get(span.sent.start, Counter()) - Counter({c: 1 for c in own.get(i, ())})
@@ -777,6 +819,14 @@ class EntityResolver:
                     break
             if best:
                 return best.key
+        if known is None and COARSE.get(type_) == "org":
+            # "82nd Airborne" after "82nd Airborne Division": a name's leading words, short of its head noun
+            words = fold(span.text).split()
+            for cluster in clusters.values():
+                other = fold(cluster.canonical).split()
+                if cluster.known is None and COARSE.get(cluster.type) == "org" and len(other) == len(words) + 1 \
+                        and other[:-1] == words and other[-1] in _UNIT_HEADS | {"command", "corps", "army"}:
+                    return cluster.key
         canonical = known.canonical if known else span.text
         key = entity_key(type_, canonical)
         if known is not None and (known.geonameid is not None or known.admin_code):
@@ -784,7 +834,7 @@ class EntityResolver:
             # its id, and name it as the text does when that is one of its other names ("Palmyra", not
             # "Tadmur"; "Salahuddin", not "Salah ad Din").
             key = f"loc:geonames:{known.geonameid}" if known.geonameid is not None else f"loc:iso3166-2:{known.admin_code}"
-            if fold(span.text) != fold(known.canonical):
+            if fold(span.text) != fold(known.canonical) and us_state_abbreviation(span.text) is None:
                 canonical = span.text
         if key not in clusters:
             clusters[key] = Cluster(key=key, type=type_, canonical=canonical, known=known)

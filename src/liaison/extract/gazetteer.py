@@ -358,6 +358,22 @@ def _admin_keys() -> list[str]:
     return list(admin_index())
 
 
+@lru_cache(maxsize=1)
+def _admin_by_code() -> dict[str, Known]:
+    return {k.admin_code: k for ks in admin_index().values() for k in ks if k.admin_code}
+
+
+def admin_by_code(code: str) -> Known | None:
+    """The ISO 3166-2 division with this code ("US-GA")."""
+    return _admin_by_code().get(code)
+
+
+def us_state_abbreviation(text: str) -> Known | None:
+    """The US state a newsroom abbreviation names ("Ga." -> Georgia, "N.C." -> North Carolina)."""
+    code = load_json("places.json")["us_state_abbreviations"].get(text)
+    return admin_by_code(code) if code else None
+
+
 def admin_candidates(name: str, fuzzy: bool = False) -> tuple[Known, ...]:
     """The first-level divisions ``name`` can mean. With ``fuzzy``, a close transliteration counts
     too ("Salahuddin" for "Salah ad Din"): same first three letters, 88% alike."""

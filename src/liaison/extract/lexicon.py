@@ -40,6 +40,7 @@ def fold(text: str) -> str:
     text = text.replace("\u2019", "'").replace("\u2018", "'").lower()
     text = re.sub(r"[\-\u2010\u2013_]", " ", text)
     text = re.sub(r"\s+", " ", text).strip(" .,;:'\"()[]")
+    text = re.sub(r"\b([a-z])\. (?=[a-z]\.)", r"\1.", text)  # "U. S. Army" is "U.S. Army"
     return re.sub(r"^the ", "", text)
 
 

@@ -27,6 +27,8 @@ from liaison.extract.lexicon import fold, load_json
 Found = tuple[int, int, str, Known | None]
 _VERB_TAGS = {"VBD", "VBZ", "VBP", "MD", "RB", "RBR", "RBS"}
 _PERSON = {"PERSON", "person"}
+_HONORIFICS = {"sheikh", "shaikh", "sayyed", "sayed", "sultan", "emir", "amir", "malik", "haji", "hajji", "mullah",
+               "maulawi", "mawlawi"}
 _INITIAL = re.compile(r"^[A-Z]\.$")
 _ROMAN = re.compile(r"^(?:I{1,3}|IV|VI{0,3})$")
 _SPEAKER = re.compile(r"^[ \t]*(?P<label>[A-Z][A-Z.'\- ]{2,80}?)[ \t]*:", re.M)
@@ -75,8 +77,11 @@ def whole_people(doc: Doc, ents: list[Span], titles: set[str]) -> list[Span]:
     """Person spans made whole: neighbours joined, a left-out given name and a suffix taken in."""
     out: list[Span] = []
     for ent in ents:
+        # an office before a name is no part of it ("Sulu Governor" + "Abdusakur Tan"); an
+        # honorific inside one is ("Hassan Sheikh" + "Mohamud")
+        office = out and out[-1][-1].lower_.rstrip(".") in titles and out[-1][-1].lower_ not in _HONORIFICS
         if out and ent.label_ in _PERSON and out[-1].label_ in _PERSON and out[-1].end == ent.start \
-                and not ent.id_ and not out[-1].id_:
+                and not ent.id_ and not out[-1].id_ and not office:
             out[-1] = Span(doc, out[-1].start, ent.end, label=ent.label_)  # "Hassan Sheikh" + "Mohamud"
             continue
         out.append(ent)
@@ -318,6 +323,11 @@ def longer_names(doc: Doc, ents: list[Span]) -> list[Span]:
         if ent.start < skip_to:
             continue
         new = _org_after_place(doc, ent, starts) or _hyphenated(doc, ent) or _branch(doc, ent, starts)
+        prefixed = _curated_prefix(doc, new or ent, starts)
+        if prefixed is not None:
+            if out and out[-1].end > prefixed.start:
+                prefixed = new or ent  # the words before belong to the name before
+            new = prefixed
         if new is not None:
             out.append(new)
             skip_to = new.end
@@ -334,6 +344,8 @@ def _org_after_place(doc: Doc, ent: Span, starts: dict[int, Span]) -> Span | Non
         k += 1
     if not (k < len(doc) and doc[k].is_title and doc[k].lower_ in ORG_HEADS):
         return None
+    if any(j in starts for j in range(ent.end, k + 1)):
+        return None  # "U.S. Department of State": the words after the place are a name of their own
     end = k + 1
     if end + 1 < len(doc) and doc[end].lower_ in ("for", "of"):
         j = end + 1 + (doc[end + 1].lower_ == "the")
@@ -341,6 +353,21 @@ def _org_after_place(doc: Doc, ent: Span, starts: dict[int, Span]) -> Span | Non
         if nxt is not None:
             end = nxt.end
     return Span(doc, ent.start, end, label="ORG")
+
+
+def _curated_prefix(doc: Doc, ent: Span, starts: dict[int, Span]) -> Span | None:
+    """"U. S. Africa Command": words before a curated name that make a longer alias of it."""
+    if not ent.id_:
+        return None
+    for n in (3, 2, 1):
+        if ent.start - n < 0 or any(j in starts for j in range(ent.start - n, ent.start)):
+            continue
+        if not all(t.is_title or t.is_upper for t in doc[ent.start - n : ent.start]) or doc[ent.start - n].lower_ == "the":
+            continue
+        known = actor_index().get(fold(doc[ent.start - n : ent.end].text))
+        if known is not None and known.canonical == ent.id_:
+            return Span(doc, ent.start - n, ent.end, label=ent.label_, span_id=ent.id_)
+    return None
 
 
 def _hyphenated(doc: Doc, ent: Span) -> Span | None:
