@@ -37,6 +37,7 @@ from spacy.tokens import Doc
 from liaison.extract.attribution import AttributionMention
 from liaison.extract.entities import Cluster
 from liaison.extract.events import EventMention
+from liaison.extract.gazetteer import country_name
 
 # Violent types and how general each is: a mention of a more general type ("the attack", "the
 # operation") can re-mention an event of a more specific one (an airstrike, a raid).
@@ -100,6 +101,10 @@ class DiscourseModel:
         mentions: list[EventMention] = list(doc._.events or [])
         clusters: dict[str, Cluster] = doc._.clusters or {}
         sents = _Sentences.of(doc)
+        enclosing = _Enclosing(clusters)
+        for ev in mentions:
+            if ev.location:
+                ev.places |= enclosing(ev.location)
         events = self._fold_outcomes(mentions, sents)
         events = self._fold_in_sentence(events)
         events = self._corefer(events, sents, clusters)
@@ -201,7 +206,8 @@ class DiscourseModel:
             if ev.quantities or ev.fresh:
                 continue
             parties = set(o.actors) | set(o.targets)
-            if o.type == ev.type and (ev.actors or ev.targets) and set(ev.actors) | set(ev.targets) <= parties:
+            if o.type == ev.type and (ev.actors or ev.targets) \
+                    and set(ev.actors) | set(ev.targets) <= parties:
                 return o
         return None
 
@@ -248,6 +254,28 @@ class DiscourseModel:
             elif last is not None and last[0] == para and ev.type in _VIOLENT and last[1].type in _VIOLENT \
                     and not ev.dated_sentence:
                 ev.date = last[1].date
+
+
+class _Enclosing:
+    """The places of a document that contain a place: its province, district and country, as the
+    resolver knows them (the text's own "in Achin district, Nangarhar province", else GeoNames).
+    Two mentions placed in Achin and in Nangarhar do not conflict; the event is in Achin."""
+
+    def __init__(self, clusters: dict[str, Cluster]) -> None:
+        self.clusters = clusters
+        self.by_name: dict[str, list[str]] = {}
+        for key, c in clusters.items():
+            if c.type in ("place", "country"):
+                self.by_name.setdefault(_fold(c.canonical), []).append(key)
+
+    def __call__(self, key: str) -> set[str]:
+        c = self.clusters.get(key)
+        known = c.known if c is not None else None
+        if known is None:
+            return set()
+        names = [getattr(known, "admin1", None), getattr(known, "admin2", None),
+                 country_name(known.country_code) if c.type != "country" else None]
+        return {k for n in names if n for k in self.by_name.get(_fold(n), ()) if k != key}
 
 
 def _issuer(doc: Doc) -> AttributionMention | None:

@@ -151,7 +151,7 @@ class EventFinder:
             # the longest match first, and of two on one word the rule that asks more of its
             # arguments ("host" with forces as its object is a deployment, not a meeting)
             rule = self.rules[int(m.label_[4:])]
-            return m.start, -(m.end - m.start), not (rule.get("object") or rule.get("subject"))
+            return m.start, -(m.end - m.start), not rule.get("subject"), not rule.get("object")
 
         for match in sorted(self._matches(doc), key=order):
             rule = self.rules[int(match.label_[4:])]
@@ -160,6 +160,11 @@ class EventFinder:
                 continue
             if not self._object_ok(trigger, rule.get("object")) or not self._subject_ok(trigger, rule.get("subject")):
                 continue
+            if rule.get("not_subject") and self._subject_ok(trigger, rule["not_subject"]):
+                continue  # "two rockets struck a base": a weapon strikes, no aircraft
+            if rule["type"] == "troop_deployment" and trigger.dep_ == "acl" and trigger.tag_ == "VBG" \
+                    and trigger.lemma_.lower() == "host":
+                continue  # "a base hosting coalition troops" describes the base
             if rule["type"] == "meeting" and any(c.dep_ == "nsubj" and c.lemma_.lower() in _PLACE_NOUNS
                                                  for c in trigger.children):
                 continue  # "where the provinces meet": places meet, nobody holds a meeting
@@ -167,7 +172,10 @@ class EventFinder:
             candidates.append((trigger, rule))
         trigger_ids = {t.i for t, _ in candidates}
         # "car bomb attack": a trigger inside another trigger's noun phrase is part of that one
-        candidates = [(t, r) for t, r in candidates if not (t.dep_ in ("compound", "amod") and t.head.i in trigger_ids)]
+        candidates = [(t, r) for t, r in candidates if not (t.dep_ in ("compound", "amod", "acl") and t.head.i in trigger_ids)]
+        # "terrorism sanctions authorities", "air operations center": a noun that only modifies another noun
+        candidates = [(t, r) for t, r in candidates if not (t.dep_ == "compound" and t.pos_ in ("NOUN", "PROPN")
+                                                            and t.head.pos_ in ("NOUN", "PROPN"))]
         candidates = [(t, r) for t, r in candidates if not _CAPTION.search(t.sent.text)]
         # sentences that report an event of their own, not only an outcome
         reported = {t.sent.start for t, r in candidates if not r.get("outcome")}
@@ -176,8 +184,10 @@ class EventFinder:
         for trigger, rule in candidates:
             if rule.get("outcome") and trigger.sent.start in reported:
                 continue  # "raids ..., killing seven": an outcome of the event the sentence reports
-            if self._not_factual(trigger) or _generic(trigger):
+            if self._not_factual(trigger) or _generic(trigger) or _purpose(trigger) or _credit_line(trigger):
                 continue
+            if rule["type"] == "troop_deployment" and _casualty_context(trigger):
+                continue  # "the dead included six security personnel" counts the dead, not a deployment
             mentions.append(self._build(doc, trigger, rule, clusters, token_entity, index))
         mentions = self._merge_sentence(mentions)
         self._attach(doc, mentions)
@@ -251,7 +261,7 @@ class EventFinder:
                     trig.head.lemma_.lower() in _CASUALTY_VERBS or any(
                         c.lemma_.lower() in _CASUALTY_VERBS for c in trig.children)):
                 return True
-            if want in ("PERSON", "GPE", "LOC", "FAC") and any(o.ent_type_ == want for o in objs):
+            if want in _ENT_LABELS and any(o.ent_type_ in _ENT_LABELS[want] for o in objs):
                 return True
             if want == "NUM" and any(o.like_num or any(c.dep_ == "nummod" for c in o.children) for o in objs):
                 return True
@@ -265,11 +275,13 @@ class EventFinder:
         phrase is one of them."""
         if not need:
             return True
-        for child in trig.children:
-            if child.dep_ in ("nsubj", "nsubjpass"):
-                words = {child.lemma_.lower()} | {t.lemma_.lower() for t in child.children if t.dep_ == "compound"}
-                if words & set(need):
-                    return True
+        heads = [c for c in trig.children if c.dep_ in ("nsubj", "nsubjpass")]
+        # the agent of a passive: "a convoy was hit by a homemade bomb"
+        heads += [o for c in trig.children if c.dep_ == "agent" for o in c.children if o.dep_ == "pobj"]
+        for head in heads:
+            words = {head.lemma_.lower()} | {t.lemma_.lower() for t in head.children if t.dep_ in ("compound", "amod")}
+            if words & set(need):
+                return True
         return False
 
     def _not_factual(self, trig: Token) -> bool:
@@ -648,8 +660,61 @@ class EventFinder:
         return out
 
 
-_GENERIC_DETS = {"such", "any", "every", "each", "future", "all"}
+# The model's entity labels and the ruler's (which names curated actors and countries by Liaison type).
+_ENT_LABELS = {"PERSON": {"PERSON", "person"}, "GPE": {"GPE", "country", "place"}, "LOC": {"LOC", "place"},
+               "FAC": {"FAC", "facility"}, "ORG": {"ORG", "organization", "armed_group", "government_body"},
+               "NORP": {"NORP"}}
+_GENERIC_DETS = {"such", "any", "every", "each", "future", "all", "regular", "periodic", "annual", "routine", "weekly",
+                 "monthly", "frequent", "recurring"}
+_KNOWN_FOR = {"responsible", "involved", "linked", "blamed", "known", "notorious", "similar", "like", "accused"}
+_ASPECTUAL = {"continue", "begin", "start", "resume", "keep", "go", "proceed", "manage", "fail", "happen"}
+_CASUALTY_NOUNS = {"dead", "casualty", "victim", "toll", "fatality", "killed", "wounded", "injured"}
+_CREDIT = re.compile(r"\b(information|material|reporting)\b.{0,40}\b(this|the) (report|story|article)\b.{0,20}"
+                     r"\b(provided|contributed|came)\b", re.I)
 _GENERAL_VERBS = {"be", "remain", "continue", "require", "need", "help", "serve", "pose", "represent", "matter"}
+
+
+def _habitual_clause(trig: Token) -> bool:
+    """'which targets terrorists': a verb in the simple present inside a relative clause says what
+    something does, not what happened."""
+    return trig.dep_ == "relcl" and trig.tag_ in ("VBZ", "VBP") and not any(
+        c.dep_ in ("aux", "auxpass") for c in trig.children)
+
+
+def _purpose(trig: Token) -> bool:
+    """'measures to attack and disrupt', 'instructions to detonate', 'left in order to join': an
+    infinitive of purpose is no event; 'continued to attack' is."""
+    if not any(c.dep_ == "aux" and c.tag_ == "TO" for c in trig.children):
+        return False
+    head = trig.head
+    if head.lemma_.lower() in _ASPECTUAL:
+        return False
+    if trig.dep_ == "acl" and head.pos_ in ("NOUN", "PROPN"):
+        return True
+    # "left the country in order to join ISIS"; but "sent envoys to Damascus to meet the government"
+    # tells a meeting that took place
+    before = trig.doc[max(trig.left_edge.i - 3, 0):trig.left_edge.i + 1].text.lower()
+    if trig.dep_ == "advcl" and ("in order to" in before or "so as to" in before):
+        return True
+    return trig.dep_ == "conj" and _purpose(head)
+
+
+def _credit_line(trig: Token) -> bool:
+    """'Some information in this report was provided by AFP': a news credit line."""
+    return bool(_CREDIT.search(trig.sent.text))
+
+
+def _casualty_context(trig: Token) -> bool:
+    """Whether the clause of ``trig`` counts casualties ("the dead included ...", "killed ...")."""
+    node = trig
+    for _ in range(4):
+        if node.lemma_.lower() in _CASUALTY_VERBS or any(
+                c.dep_ in ("nsubj", "nsubjpass") and c.lemma_.lower() in _CASUALTY_NOUNS for c in node.children):
+            return True
+        if node.head.i == node.i:
+            break
+        node = node.head
+    return False
 
 
 def _generic(trig: Token) -> bool:
@@ -657,10 +722,14 @@ def _generic(trig: Token) -> bool:
     noun that is the subject of a present-tense general statement ("operations remain vital",
     "strikes are a key tool")."""
     if trig.pos_ not in ("NOUN", "PROPN"):
-        return False
+        return _habitual_clause(trig)
     if any(c.dep_ in ("det", "amod", "predet") and c.lower_ in _GENERIC_DETS for c in trig.children):
         return True
     head = trig.head
+    # "responsible for multiple bombings", "similar to raids conducted by Boko Haram": what a group
+    # is known for, not an event told here
+    if trig.tag_ == "NNS" and trig.dep_ == "pobj" and head.dep_ == "prep" and head.head.lemma_.lower() in _KNOWN_FOR:
+        return True
     return (trig.tag_ == "NNS" and trig.dep_ == "nsubj" and head.lemma_.lower() in _GENERAL_VERBS
             and head.tag_ in ("VBZ", "VBP") and not any(c.dep_ in ("det", "poss", "nummod") for c in trig.children))
 

@@ -29,7 +29,8 @@ from liaison.extract import entities as _entities  # noqa: F401
 from liaison.extract import events as _events  # noqa: F401
 from liaison.extract import quantities as _quantities  # noqa: F401
 from liaison.extract.chunking import CHUNK_CHARS, chunk_bounds, context_year, merge
-from liaison.extract.gazetteer import country_index, region_of
+from liaison.extract.entities import place_fields
+from liaison.extract.gazetteer import country_index
 from liaison.extract.lexicon import actors, load_json
 from liaison.ingest.dateline import dateline_end, has_line_break
 from liaison.model import Attribution, DateValue, Entity, Event, Extraction, Quantity, Span
@@ -225,13 +226,7 @@ def doc_extraction(doc: Doc, offset: int = 0) -> Extraction:
                 mentions=tuple(span(s, e) for s, e in c.mentions),
                 titles=tuple(c.titles),
                 descriptions=tuple(c.descriptions),
-                latitude=known.latitude if known else None,
-                longitude=known.longitude if known else None,
-                country_code=known.country_code if known else None,
-                gazetteer=known.source if known else None,
-                feature=known.feature if known else None,
-                admin_code=known.admin_code if known else None,
-                region=(known.region or region_of(known.country_code)) if known else None,
+                **place_fields(known),
             )
         )
     events = []

@@ -29,7 +29,8 @@ def extraction_from_rows(ents: list[EntityRow], mentions: list[MentionRow], even
             titles=tuple(d.get("titles", ())), descriptions=tuple(d.get("descriptions", ())),
             latitude=d.get("latitude"), longitude=d.get("longitude"), country_code=d.get("country_code"),
             gazetteer=d.get("gazetteer"), feature=d.get("feature"), admin_code=d.get("admin_code"),
-            region=d.get("region"),
+            region=d.get("region"), admin1=d.get("admin1"), admin1_code=d.get("admin1_code"),
+            admin2=d.get("admin2"),
         ))
     out_events = []
     for row in events:
