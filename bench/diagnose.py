@@ -61,10 +61,36 @@ def main(argv: list[str]) -> None:
         store = open_store(settings.resolved_database_url())
         ingest([str(t / "docs")], settings, store)
         export_eval_json(store, t / "pred")
+        totals: dict[str, list[int]] = {}
         for path in sorted((t / "gold").glob("*.json")):
             g = json.loads(path.read_text())
             p = json.loads((t / "pred" / path.name).read_text())
             _show(path.stem, g, p, sc)
+            _count(g, p, sc, totals)
+        print("slots right on the gold events that were found (right / filled in gold):")
+        for key, (hit, total) in sorted(totals.items()):
+            print(f"  {key:12} {hit:4} / {total:4}  {hit / total if total else 0:.2f}")
+
+
+def _count(g: dict, p: dict, sc, totals: dict[str, list[int]]) -> None:  # noqa: ANN001
+    """Slot hits over matched gold events only, so that a slot's own errors show apart from missed events."""
+    gev, pev, ents = g.get("events") or [], p.get("events") or [], g.get("entities") or []
+    for gi, pi in sc.match_events(gev, pev).items():
+        ge, pe = gev[gi], pev[pi]
+        def add(key: str, ok: bool) -> None:
+            totals.setdefault(key, [0, 0])
+            totals[key][0] += int(ok)
+            totals[key][1] += 1
+        for k, v in (ge.get("quantities") or {}).items():
+            add("quantity", (pe.get("quantities") or {}).get(k) == v)
+        if ge.get("date"):
+            add("date", sc.norm(pe.get("date")) == sc.norm(ge["date"]))
+        for a in ge.get("actors") or []:
+            add("actor", any(sc.same_entity(a, x, ents) for x in pe.get("actors") or []))
+        if ge.get("location"):
+            add("location", sc.same_entity(ge["location"], pe.get("location") or "", ents))
+        if ge.get("source_attribution"):
+            add("attribution", sc.overlap(ge["source_attribution"], pe.get("source_attribution")) >= 0.5)
 
 
 def _show(stem: str, g: dict, p: dict, sc) -> None:  # noqa: ANN001

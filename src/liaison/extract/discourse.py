@@ -111,6 +111,7 @@ class DiscourseModel:
         self._orphan_figures(doc, events, sents)
         self._govern_sources(doc, events, sents)
         self._continue_dates(events, sents)
+        self._continue_places(events, sents, clusters)
         doc._.events = events
         return doc
 
@@ -243,6 +244,18 @@ class DiscourseModel:
                 ev.attribution, ev.attribution_from = named[k][1], "earlier"
             elif issuer is not None:
                 ev.attribution, ev.attribution_from = issuer, "issuer"
+
+    def _continue_places(self, events: list[EventMention], sents: _Sentences, clusters) -> None:  # noqa: ANN001
+        """An unplaced violent event in the paragraph of a placed one continues its story, and its place
+        ("Militants attacked Kamdesh district ... The gunfight ended when security forces killed ...")."""
+        last: tuple[int, EventMention] | None = None
+        for ev in events:
+            para = sents.paragraph(ev.sent_start)
+            if ev.location is not None:
+                last = (para, ev)
+            elif last is not None and last[0] == para and ev.type in _VIOLENT and last[1].type in _VIOLENT:
+                ev.location = last[1].location
+                ev.places |= last[1].places
 
     def _continue_dates(self, events: list[EventMention], sents: _Sentences) -> None:
         """An undated event in the paragraph of a dated one continues its story, and its day."""

@@ -509,7 +509,7 @@ class EventFinder:
         if head.dep_ in ("xcomp", "advcl") and head.head.pos_ == "VERB":
             head = head.head
         scope = self._scope(head, trig)
-        best: tuple[int, str] | None = None
+        best: tuple[tuple[int, int], str] | None = None
         for tok in scope:
             key = token_entity.get(tok.i)
             if key is None:
@@ -522,19 +522,28 @@ class EventFinder:
             root = tok
             while root.head.i in token_entity and token_entity[root.head.i] == key and root.head.i != root.i:
                 root = root.head
+            if root.head.lower_ in _CLOCK_NOUNS:
+                continue  # "1:45 p.m. (Sanaa time)": a clock, not a place
+            first = tok
+            while first.i > 0 and token_entity.get(first.i - 1) == key:
+                first = doc[first.i - 1]
             prep = root.head
             if root.dep_ == "pobj" and prep.lower_ == "of" and prep.head.lower_ in _PLACE_NOUNS \
                     and prep.head.dep_ == "pobj":
                 prep = prep.head.head  # "near the town of al-Mayadin"
             elif root.dep_ == "compound" and root.head.dep_ == "pobj":
                 prep = root.head.head
+            elif first.i > 0 and doc[first.i - 1].lower_ in self.loc_preps and doc[first.i - 1].dep_ != "prep":
+                prep = doc[first.i - 1]  # "-- Near Raqqa, three strikes ...": the parser took "Near" for a name
             elif root.dep_ != "pobj":
                 continue
             if prep.lower_ not in self.loc_preps:
                 continue
-            dist = abs(tok.i - trig.i)
-            if best is None or dist < best[0]:
-                best = (dist, key)
+            # the most specific place wins ("in Jilib, Somalia"; "a base near Mogadishu"), then the nearest
+            rank = _SPECIFIC.get(clusters[key].type, 1) if key in clusters else 1
+            cand = (rank, abs(tok.i - trig.i))
+            if best is None or cand < best[0]:
+                best = (cand, key)
         return best[1] if best else None
 
     def _the_country(self, start: int, token_entity, taken, index: _DocIndex) -> str | None:
@@ -664,6 +673,9 @@ class EventFinder:
 _ENT_LABELS = {"PERSON": {"PERSON", "person"}, "GPE": {"GPE", "country", "place"}, "LOC": {"LOC", "place"},
                "FAC": {"FAC", "facility"}, "ORG": {"ORG", "organization", "armed_group", "government_body"},
                "NORP": {"NORP"}}
+_CLOCK_NOUNS = {"time", "hours", "hrs"}
+# How specific a place is: a town or district before a facility, a facility before a country.
+_SPECIFIC = {"place": 0, "facility": 1, "country": 2}
 _GENERIC_DETS = {"such", "any", "every", "each", "future", "all", "regular", "periodic", "annual", "routine", "weekly",
                  "monthly", "frequent", "recurring"}
 _KNOWN_FOR = {"responsible", "involved", "linked", "blamed", "known", "notorious", "similar", "like", "accused"}
