@@ -120,3 +120,25 @@ def test_a_component_can_be_handed_a_lexicon_of_its_own(tmp_path):
     doc = nlp("The two commanders parleyed in Doha on Friday. Militants attacked a base in Kismayo.")
     assert [ev.type for ev in doc._.events] == ["meeting"]
     assert isinstance(nlp, spacy.Language)
+
+
+def test_relative_days_the_model_misses_resolve_against_the_publication_date(nlp):
+    x = extract(nlp, "Over the past 48 hours, US Central Command forces conducted three raids in eastern Syria.", PUB)
+    assert _events(x, "raid_or_arrest")[0].date.value == "2025-11-11/2025-11-13"
+    x = extract(nlp, "The Pentagon is gathering information on a coalition airstrike in Syria earlier today.", PUB)
+    assert _events(x, "airstrike")[0].date.value == "2025-11-13"
+
+
+def test_an_event_told_in_the_present_perfect_happened_on_the_day_of_the_report(nlp):
+    x = extract(nlp, "Pakistan says it has arrested seven foreign nationals suspected of links with al-Qaida.", PUB)
+    assert _events(x, "raid_or_arrest")[0].date.value == "2025-11-13"
+    x = extract(nlp, "Pakistan has arrested more than 500 al-Qaida members during the past two years.", PUB)
+    assert _events(x, "raid_or_arrest")[0].date is None or _events(x, "raid_or_arrest")[0].date.value != "2025-11-13"
+
+
+def test_an_unplaced_event_takes_the_place_of_the_event_its_paragraph_tells(nlp):
+    text = ("Militants stormed a police post in Kamdesh district early Friday. The nearly 12-hour gunfight "
+            "ended when security forces killed all of the attackers.")
+    x = extract(nlp, text, PUB)
+    names = {e.key: e.canonical for e in x.entities}
+    assert all(names.get(e.location) == "Kamdesh" for e in x.events if e.type in ("attack", "military_operation"))

@@ -173,8 +173,36 @@ class DateFinder:
                 start -= 1
             out.append(DateMention(start, end, doc[start:end].text, res))
             i += 1
+        out += _relative_mentions(doc, out, published)
+        out.sort(key=lambda dm: dm.start)
         doc._.dates = out
         return doc
+
+
+_RELATIVE = re.compile(r"(?i)\b(?:(?:earlier|later|early|late)\s+)?(today|yesterday|tonight|last\s+night|this\s+"
+                       r"(?:morning|afternoon|evening))\b")
+_PAST_HOURS = re.compile(r"(?i)\b(?:over|in|during|within)\s+the\s+(?:past|last)\s+(\d{1,3})\s+hours\b")
+
+
+def _relative_mentions(doc: Doc, found: list[DateMention], published: dt.date | None) -> list[DateMention]:
+    """Relative days the model does not mark as dates ("today", "earlier today", "last night",
+    "over the past 48 hours"): they resolve against the publication date like any other."""
+    taken = {i for dm in found for i in range(dm.start, dm.end)}
+    out: list[DateMention] = []
+    for pattern in (_RELATIVE, _PAST_HOURS):
+        for m in pattern.finditer(doc.text):
+            span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
+            if span is None or taken & set(range(span.start, span.end)):
+                continue
+            if pattern is _PAST_HOURS:
+                days = max(1, round(int(m.group(1)) / 24))
+                res = (Resolved(f"{(published - dt.timedelta(days=days)).isoformat()}/{published.isoformat()}",
+                                published - dt.timedelta(days=days), published, "day") if published else None)
+            else:
+                res = resolve(m.group(1), published, None)
+            out.append(DateMention(span.start, span.end, span.text, res))
+            taken |= set(range(span.start, span.end))
+    return out
 
 
 @Language.factory("liaison_dates", requires=["doc.ents"], assigns=["doc._.dates"])

@@ -35,6 +35,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from liaison.extract.attribution import AttributionMention
+from liaison.extract.dates import DateMention, Resolved
 from liaison.extract.entities import Cluster
 from liaison.extract.events import EventMention
 from liaison.extract.gazetteer import country_name
@@ -53,6 +54,7 @@ REMENTION_REACH = 12
 # A transcript's speaker label: "MAJOR GENERAL PAT RYDER:", "MR. PRICE:", "Q:" at a line's start.
 _LABEL = re.compile(r"(?m)^[ \t]*((?:[A-Z][A-Z.'’\-]*\s+){0,9}[A-Z][A-Z.'’\-]*)\s*:(?=\s)")
 _ASKERS = {"Q", "QUESTION", "MODERATOR", "OPERATOR", "REPORTER", "PARTICIPANT", "AUDIENCE MEMBER"}
+_LIST_ITEM = re.compile(r"[ \t]*(?:--|-|–|—|•|\*|·)\s")
 _PARAGRAPH = re.compile(r"\n[ \t]*\n|[\u2029]")
 # An outlet that issues releases rather than reporting news: a command, ministry, department, ...
 _ISSUING = re.compile(r"\b(command|department|ministry|office|embassy|mission|government|forces?|army|navy|"
@@ -75,7 +77,9 @@ class _Sentences:
 
     @classmethod
     def of(cls, doc: Doc) -> _Sentences:
-        breaks = [m.end() for m in _PARAGRAPH.finditer(doc.text)]
+        # an item of a list ("-- Near Raqqa, three strikes ...") goes on with the paragraph that
+        # introduces the list ("Aircraft conducted 11 strikes in Syria yesterday:")
+        breaks = [m.end() for m in _PARAGRAPH.finditer(doc.text) if not _LIST_ITEM.match(doc.text, m.end())]
         starts, para = [], []
         for sent in doc.sents:
             starts.append(sent.start)
@@ -110,7 +114,7 @@ class DiscourseModel:
         events = self._corefer(events, sents, clusters)
         self._orphan_figures(doc, events, sents)
         self._govern_sources(doc, events, sents)
-        self._continue_dates(events, sents)
+        self._continue_dates(events, sents, doc)
         self._continue_places(events, sents, clusters)
         doc._.events = events
         return doc
@@ -257,10 +261,17 @@ class DiscourseModel:
                 ev.location = last[1].location
                 ev.places |= last[1].places
 
-    def _continue_dates(self, events: list[EventMention], sents: _Sentences) -> None:
-        """An undated event in the paragraph of a dated one continues its story, and its day."""
+    def _continue_dates(self, events: list[EventMention], sents: _Sentences, doc: Doc) -> None:
+        """An undated event in the paragraph of a dated one continues its story, and its day; one
+        told in the present perfect with no date in its sentence ("Pakistan says it has arrested
+        seven foreign nationals") happened just before the report: the publication day."""
+        published = doc._.published
         last: tuple[int, EventMention] | None = None
         for ev in events:
+            if ev.date is None and ev.perfect and not ev.dated_sentence and published is not None:
+                start, end = ev.perfect
+                ev.date = DateMention(start, end, doc[start:end].text,
+                                      Resolved(published.isoformat(), published, published, "day"))
             para = sents.paragraph(ev.sent_start)
             if ev.date is not None and ev.date.resolved is not None:
                 last = (para, ev)

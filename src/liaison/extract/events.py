@@ -72,6 +72,7 @@ class EventMention:
     outcome: bool = False  # only reports casualties: "five soldiers were killed"
     noun: bool = False  # the trigger is a noun ("the attack"), not a verb with a clause of its own
     dated_sentence: bool = False  # its sentence has a date expression, whether or not it is the event's
+    perfect: tuple[int, int] | None = None  # the tokens of its present-perfect verb ("has arrested")
     # the other mentions of the same event folded into this one (liaison.extract.discourse):
     # (trigger token, sentence start, sentence end)
     others: list[tuple[int, int, int]] = field(default_factory=list)
@@ -400,6 +401,11 @@ class EventFinder:
         ev.fresh = self._fresh(trig)
         ev.outcome = bool(rule.get("outcome"))
         ev.noun = trig.pos_ in ("NOUN", "PROPN")
+        verb = trig if not ev.noun else governor
+        # "has arrested", "have attacked": news tells a recent event in the present perfect
+        perfect = [c for c in verb.children if c.dep_ == "aux" and c.lemma_ == "have" and c.tag_ in ("VBZ", "VBP")] \
+            if verb is not None and verb.tag_ == "VBN" else []
+        ev.perfect = (perfect[0].i, verb.i + 1) if perfect else None
         ev.dated_sentence = bool(index.dates_in(sent.start, sent.end))
         return ev
 
