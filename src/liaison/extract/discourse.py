@@ -116,6 +116,7 @@ class DiscourseModel:
         self._govern_sources(doc, events, sents)
         self._continue_dates(events, sents, doc)
         self._continue_places(events, sents, clusters)
+        self._continue_actors(events, sents)
         doc._.events = events
         return doc
 
@@ -248,6 +249,22 @@ class DiscourseModel:
                 ev.attribution, ev.attribution_from = named[k][1], "earlier"
             elif issuer is not None:
                 ev.attribution, ev.attribution_from = issuer, "issuer"
+
+    def _continue_actors(self, events: list[EventMention], sents: _Sentences) -> None:
+        """An event with no actor, of the type of an event told just before it (the same or the
+        previous paragraph), is one of a series by the same hands: "The U.S. military conducted
+        strikes on AQAP on Dec. 29 and Jan. 8. On Dec. 29, one strike killed two operatives."
+        """
+        for n, ev in enumerate(events):
+            if ev.actors or ev.type not in _VIOLENT:
+                continue
+            para = sents.paragraph(ev.sent_start)
+            for o in reversed(events[:n]):
+                if para - sents.paragraph(o.sent_start) > 1:
+                    break
+                if o.type == ev.type and o.actors:
+                    ev.actors = [a for a in o.actors if a not in ev.targets]
+                    break
 
     def _continue_places(self, events: list[EventMention], sents: _Sentences, clusters) -> None:  # noqa: ANN001
         """An unplaced violent event in the paragraph of a placed one continues its story, and its place

@@ -351,6 +351,13 @@ class EventFinder:
             if trig.dep_ == "pobj" and trig.head.lower_ == "behind":
                 subject, _ = self._subject(trig.head.head)
                 actors += ents(subject)
+            # "al-Shabaab claimed responsibility for the attack", "X was responsible for the attack",
+            # "Dhoore played a direct role in the attack": who claims or is blamed is the attacker
+            claim = trig.head.head if trig.dep_ == "pobj" and trig.head.lower_ in ("for", "in") else None
+            if claim is not None and claim.lemma_.lower() in _RESPONSIBLE:
+                verb = claim if claim.pos_ in ("VERB", "AUX") else claim.head
+                subject, _ = self._subject(verb)
+                actors += [a for a in ents(subject) if a not in actors]
             if governor is not None and governor.lemma_.lower() in self.light | self.foil:
                 if type_ != "foiled_attack" or governor.lemma_.lower() not in self.foil:
                     subject, _ = self._subject(governor)
@@ -679,6 +686,7 @@ class EventFinder:
 _ENT_LABELS = {"PERSON": {"PERSON", "person"}, "GPE": {"GPE", "country", "place"}, "LOC": {"LOC", "place"},
                "FAC": {"FAC", "facility"}, "ORG": {"ORG", "organization", "armed_group", "government_body"},
                "NORP": {"NORP"}}
+_RESPONSIBLE = {"responsibility", "responsible", "credit", "role", "blame", "part"}
 _CLOCK_NOUNS = {"time", "hours", "hrs"}
 # How specific a place is: a town or district before a facility, a facility before a country.
 _SPECIFIC = {"place": 0, "facility": 1, "country": 2}
