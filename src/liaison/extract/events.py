@@ -735,7 +735,7 @@ def _casualty_context(trig: Token) -> bool:
     node = trig
     for _ in range(4):
         if node.lemma_.lower() in _CASUALTY_VERBS or any(
-                c.dep_ in ("nsubj", "nsubjpass") and c.lemma_.lower() in _CASUALTY_NOUNS for c in node.children):
+                c.dep_ in ("nsubj", "nsubjpass", "acomp") and c.lemma_.lower() in _CASUALTY_NOUNS for c in node.children):
             return True
         if node.head.i == node.i:
             break

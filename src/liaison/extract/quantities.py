@@ -51,6 +51,7 @@ class QuantityFinder:
         self.qualifiers += [(q.split(), "upper_bound") for q in data["upper_bound"]]
         self.qualifiers += [(q.split(), "approximate") for q in data["approximate"]]
         self.qualifiers.sort(key=lambda q: -len(q[0]))
+        self.singular = set(data.get("singular_people", []))
 
     def __call__(self, doc: Doc) -> Doc:
         out: list[QuantityMention] = []
@@ -98,8 +99,37 @@ class QuantityFinder:
                 continue
             kind, anchor = found
             out.append(QuantityMention(kind, value, qualifier, low, high, start, end, anchor.i))
+        out += self._ones(doc, used | {i for q in out for i in range(q.start, q.end)})
+        out.sort(key=lambda q: q.start)
         doc._.quantities = out
         return doc
+
+    def _ones(self, doc: Doc, taken: set[int]) -> list[QuantityMention]:
+        """Casualties of one that no number states: "killed a Taliban leader", "the death of Usamah
+        al-Muhajir", "an insurgent was captured". The article or the name is the figure's span."""
+        out: list[QuantityMention] = []
+        for tok in doc:
+            if tok.i in taken:
+                continue
+            kind_anchor = None
+            if tok.dep_ in ("dobj", "nsubjpass") and tok.head.lemma_.lower() in self.verb_kind:
+                kind_anchor = (self.verb_kind[tok.head.lemma_.lower()], tok.head)
+            elif tok.dep_ == "pobj" and tok.head.lower_ == "of" and tok.head.head.lemma_.lower() in self.noun_kind \
+                    and self.noun_kind[tok.head.head.lemma_.lower()] in ("killed", "wounded", "captured") \
+                    and tok.head.head.tag_ == "NN":
+                kind_anchor = (self.noun_kind[tok.head.head.lemma_.lower()], tok.head.head)
+            if kind_anchor is None or kind_anchor[0] not in ("killed", "wounded", "captured"):
+                continue
+            if any(c.dep_ == "conj" for c in tok.children) or tok.dep_ == "conj":
+                continue  # "a soldier and two civilians": counted with the others or not at all
+            det = next((c for c in tok.children if c.dep_ in ("det", "nummod") and c.lower_ in ("a", "an", "one")), None)
+            if det is not None and tok.lemma_.lower() in self.singular and tok.tag_ == "NN":
+                out.append(QuantityMention(kind_anchor[0], 1, "exact", 1, 1, det.i, tok.i + 1, kind_anchor[1].i))
+            elif tok.ent_type_ in ("PERSON", "person"):
+                ent = next((e for e in doc.ents if e.start <= tok.i < e.end), None)
+                if ent is not None and ent.root.i == tok.i and not taken & set(range(ent.start, ent.end)):
+                    out.append(QuantityMention(kind_anchor[0], 1, "exact", 1, 1, ent.start, ent.end, kind_anchor[1].i))
+        return out
 
     def _is_number(self, tok: Token) -> bool:
         if tok.ent_type_ in _SKIP_ENTS:
@@ -127,6 +157,15 @@ class QuantityFinder:
         if subject.dep_ == "pobj" and verb.dep_ == "prep" and verb.head.lemma_.lower() in self.verb_kind:
             # "killing at least 30 of them", "arrests of 12 suspects"
             return self.verb_kind[verb.head.lemma_.lower()], verb.head
+        if subject.dep_ == "pobj" and verb.lower_ == "of" and verb.head.lemma_.lower() in self.noun_kind \
+                and self.noun_kind[verb.head.lemma_.lower()] in ("killed", "wounded", "captured"):
+            # "the deaths of 15 people", "the detention of four suspects"
+            return self.noun_kind[verb.head.lemma_.lower()], verb.head
+        if subject.dep_ == "nsubj" and verb.lemma_ == "be":
+            # "45 security personnel are dead"
+            for child in verb.children:
+                if child.dep_ in ("acomp", "attr") and child.lower_ in self.adj_kind:
+                    return self.adj_kind[child.lower_], child
         # "14 killed", "30 dead": the number stands for the people.
         for child in num.children:
             if child.lemma_.lower() in self.verb_kind and child.dep_ in ("acl", "amod", "relcl"):
