@@ -43,12 +43,16 @@ def model_identity(model: str) -> str:
     """The spaCy model's name and version from its meta.json, read without loading the model.
 
     ``model`` is an installed package's name or a folder; one that cannot be found is named as
-    given, and loading it fails later with its own error."""
-    from spacy import util
+    given, and loading it fails later with its own error. Neither spaCy nor the model is imported
+    (an ingest of unchanged files needs the method, not the pipeline)."""
+    import importlib.util
+    import json
 
     try:
-        path = util.get_package_path(model) if util.is_package(model) else Path(model)
-        meta = util.get_model_meta(path)
+        spec = importlib.util.find_spec(model) if "/" not in model and "\\" not in model else None
+        locations = list(spec.submodule_search_locations or []) if spec is not None else []
+        path = Path(locations[0]) if locations else Path(model)
+        meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
     except (OSError, ValueError, ImportError):
         return f"{model} (not found)"
     return f"{meta.get('lang', '')}_{meta.get('name', model)} {meta.get('version', '')}"
@@ -68,7 +72,7 @@ def digest(data_files: Iterable[Path], sources: Iterable[Path], model: str, spac
 @functools.cache
 def extraction_method(model: str) -> str:
     """``liaison-rules/<12 hex>`` for extraction with the spaCy model ``model`` and this installation."""
-    data = sorted((p for p in DATA.iterdir() if p.is_file()), key=lambda p: p.name)
-    import spacy
+    from importlib.metadata import version
 
-    return digest(data, source_files(), model_identity(model), spacy.__version__, liaison.__version__, PACKAGE)
+    data = sorted((p for p in DATA.iterdir() if p.is_file()), key=lambda p: p.name)
+    return digest(data, source_files(), model_identity(model), version("spacy"), liaison.__version__, PACKAGE)
