@@ -177,7 +177,7 @@ class EventFinder:
         # "terrorism sanctions authorities", "air operations center": a noun that only modifies another noun
         candidates = [(t, r) for t, r in candidates if not (t.dep_ == "compound" and t.pos_ in ("NOUN", "PROPN")
                                                             and t.head.pos_ in ("NOUN", "PROPN"))]
-        candidates = [(t, r) for t, r in candidates if not _CAPTION.search(t.sent.text)]
+        candidates = [(t, r) for t, r in candidates if not _CAPTION.search(t.sent.text) and not _heading(t.sent)]
         # sentences that report an event of their own, not only an outcome
         reported = {t.sent.start for t, r in candidates if not r.get("outcome")}
         index = _DocIndex.of(doc, token_entity, clusters)
@@ -620,6 +620,8 @@ class EventFinder:
                     return True
                 if c.dep_ == "poss" and (c.ent_type_ in ("DATE", "TIME") or c.lower_ in _DAY_WORDS):
                     return True
+                if c.dep_ == "poss" and c.ent_type_ in ("PERSON", "person") and n.lemma_.lower() in _ONE_OFF:
+                    return True  # "Austin's meeting with Duale": the meeting Austin had
         return False
 
     def _fresh(self, trig: Token) -> bool:
@@ -692,24 +694,49 @@ _CLOCK_NOUNS = {"time", "hours", "hrs"}
 _SPECIFIC = {"place": 0, "facility": 1, "country": 2}
 _GENERIC_DETS = {"such", "any", "every", "each", "future", "all", "regular", "periodic", "annual", "routine", "weekly",
                  "monthly", "frequent", "recurring"}
+_ONE_OFF = {"meeting", "visit", "talks", "call", "trip", "arrest", "detention", "designation", "deployment"}
+_KINDS_OF = {"range", "variety", "kind", "type", "sort", "spectrum", "array", "form"}
+_ROLE_NOUNS = {"director", "chief", "head", "officer", "deputy", "commander", "center", "centre", "division",
+               "department", "directorate", "command", "office", "room", "area"}
+_EVALUATIVE = {"vital", "important", "key", "critical", "essential", "necessary", "crucial", "central", "part",
+               "tool", "priority", "pillar", "cornerstone", "component", "element"}
+_HABITUAL = {"often", "usually", "regularly", "routinely", "typically", "frequently", "generally", "normally",
+             "sometimes", "commonly", "always"}
 _KNOWN_FOR = {"responsible", "involved", "linked", "blamed", "known", "notorious", "similar", "like", "accused"}
 _ASPECTUAL = {"continue", "begin", "start", "resume", "keep", "go", "proceed", "manage", "fail", "happen"}
-_CASUALTY_NOUNS = {"dead", "casualty", "victim", "toll", "fatality", "killed", "wounded", "injured"}
+_CASUALTY_NOUNS = {"dead", "casualty", "victim", "toll", "fatality", "killed", "wounded", "injured", "death"}
 _CREDIT = re.compile(r"\b(information|material|reporting)\b.{0,40}\b(this|the) (report|story|article)\b.{0,20}"
                      r"\b(provided|contributed|came)\b", re.I)
 _GENERAL_VERBS = {"be", "remain", "continue", "require", "need", "help", "serve", "pose", "represent", "matter"}
 
 
+def _heading(sent: Span) -> bool:
+    """'U.S. airstrike', a headline or label of a few words with no verb: it names, it tells nothing."""
+    words = [t for t in sent if not t.is_punct and not t.is_space]
+    return len(words) <= 4 and not any(t.pos_ in ("VERB", "AUX") for t in words)
+
+
 def _habitual_clause(trig: Token) -> bool:
-    """'which targets terrorists': a verb in the simple present inside a relative clause says what
-    something does, not what happened."""
-    return trig.dep_ == "relcl" and trig.tag_ in ("VBZ", "VBP") and not any(
-        c.dep_ in ("aux", "auxpass") for c in trig.children)
+    """'which targets terrorists', 'cars, which are then attacked by gunmen': a verb in the simple
+    present inside a relative clause says what something does, not what happened."""
+    if trig.dep_ != "relcl":
+        return False
+    if trig.tag_ in ("VBZ", "VBP"):
+        return not any(c.dep_ in ("aux", "auxpass") for c in trig.children)
+    return trig.tag_ == "VBN" and any(c.dep_ == "auxpass" and c.tag_ in ("VBZ", "VBP") for c in trig.children)
+
+
+def _habitual_adverb(verb: Token) -> bool:
+    """'they often target religious minorities': a verb said to happen as a habit."""
+    return any(c.dep_ == "advmod" and c.lower_ in _HABITUAL for c in verb.children) and verb.tag_ in (
+        "VBZ", "VBP", "VB")
 
 
 def _purpose(trig: Token) -> bool:
-    """'measures to attack and disrupt', 'instructions to detonate', 'left in order to join': an
-    infinitive of purpose is no event; 'continued to attack' is."""
+    """'measures to attack and disrupt', 'instructions to detonate', 'left in order to join',
+    'funding to conduct operations': an infinitive of purpose is no event; 'continued to attack' is."""
+    if trig.pos_ in ("NOUN", "PROPN") and trig.dep_ == "dobj" and trig.head.pos_ == "VERB":
+        return _purpose(trig.head)
     if not any(c.dep_ == "aux" and c.tag_ == "TO" for c in trig.children):
         return False
     head = trig.head
@@ -735,7 +762,8 @@ def _casualty_context(trig: Token) -> bool:
     node = trig
     for _ in range(4):
         if node.lemma_.lower() in _CASUALTY_VERBS or any(
-                c.dep_ in ("nsubj", "nsubjpass", "acomp") and c.lemma_.lower() in _CASUALTY_NOUNS for c in node.children):
+                c.dep_ in ("nsubj", "nsubjpass", "acomp", "oprd", "attr", "dobj", "xcomp")
+                and c.lemma_.lower() in _CASUALTY_NOUNS for c in node.children):
             return True
         if node.head.i == node.i:
             break
@@ -748,10 +776,18 @@ def _generic(trig: Token) -> bool:
     noun that is the subject of a present-tense general statement ("operations remain vital",
     "strikes are a key tool")."""
     if trig.pos_ not in ("NOUN", "PROPN"):
-        return _habitual_clause(trig)
+        return _habitual_clause(trig) or _habitual_adverb(trig)
     if any(c.dep_ in ("det", "amod", "predet") and c.lower_ in _GENERIC_DETS for c in trig.children):
         return True
     head = trig.head
+    if trig.dep_ == "pobj" and head.lower_ == "of" and head.head.lemma_.lower() in _KINDS_OF | _ROLE_NOUNS:
+        return True  # "a broad range of military operations", "director of operations"
+    # "our security cooperation is vital", "such strikes remain a key tool": a general statement
+    if trig.dep_ == "nsubj" and head.lemma_.lower() in _GENERAL_VERBS and head.tag_ in ("VBZ", "VBP") and any(
+            c.dep_ in ("acomp", "attr") and c.lemma_.lower() in _EVALUATIVE for c in head.children):
+        return True
+    if head.pos_ in ("VERB", "AUX") and _habitual_adverb(head):
+        return True
     # "responsible for multiple bombings", "similar to raids conducted by Boko Haram": what a group
     # is known for, not an event told here
     if trig.tag_ == "NNS" and trig.dep_ == "pobj" and head.dep_ == "prep" and head.head.lemma_.lower() in _KNOWN_FOR:
