@@ -153,3 +153,17 @@ def test_figures_written_without_a_number_are_counted(nlp):
     assert {q.kind: q.value for q in x.events[0].quantities} == {"killed": 45}
     x = extract(nlp, "The raid resulted in the detention of four suspects.", PUB)
     assert {q.kind: q.value for q in _events(x, "raid_or_arrest")[0].quantities} == {"captured": 4}
+
+
+def test_a_release_that_never_names_its_issuer_is_still_its_issuers(nlp):
+    text = "On Thursday, the U.S. military conducted an airstrike against al-Shabaab near Jilib, Somalia."
+    x = extract(nlp, text, PUB, issuer="U.S. Department of Defense (release)")
+    assert _events(x, "airstrike")[0].attribution.source == "U.S. Department of Defense"
+
+
+def test_a_speaker_label_names_the_person_the_transcript_names(nlp):
+    text = ("MS. PSAKI: Good afternoon. Jen Psaki, the department spokesperson, opened the briefing.\n\n"
+            "General Allen met King Abdullah II in Amman on Tuesday.\n\n"
+            "QUESTION: Thank you.")
+    x = extract(nlp, text, PUB)
+    assert _events(x, "meeting")[0].attribution.source == "Jen Psaki"

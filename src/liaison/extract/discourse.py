@@ -320,13 +320,16 @@ class _Enclosing:
 
 
 def _issuer(doc: Doc) -> AttributionMention | None:
-    """The issuing body of a release, where the document's outlet is one and the text names it:
-    its first mention there ("U.S. Africa Command" for a release of "U.S. Africa Command Public
-    Affairs"). A news outlet is no issuer: its stories say where their claims come from."""
+    """The issuing body of a release, where the document's outlet is one ("U.S. Africa Command
+    Public Affairs", "U.S. Department of State, Office of the Spokesperson"): its first mention in
+    the text ("U.S. Africa Command"), or, where the text never names it, the outlet's own name
+    with the text's first words as the span. A news outlet is no issuer: its stories say where
+    their claims come from."""
     outlet = doc._.issuer
-    if not outlet or not _ISSUING.search(outlet):
+    clean = " ".join(_OUTLET_NOISE.sub(" ", outlet or "").split()).strip(" ,;:-")
+    if not clean or not _ISSUING.search(clean) or len(doc) == 0:
         return None
-    name = _fold(_OUTLET_NOISE.sub(" ", outlet))
+    name = _fold(clean)
     best: tuple[int, int, int] | None = None  # (-length, start, end)
     for cluster in (doc._.clusters or {}).values():
         if cluster.type not in ("organization", "government_body", "armed_group"):
@@ -338,7 +341,9 @@ def _issuer(doc: Doc) -> AttributionMention | None:
                 if best is None or cand < best:
                     best = cand
     if best is None:
-        return None
+        # "U.S. Department of State, Office of the Spokesperson": the body, not its office
+        body = clean.split(",")[0].strip()
+        return AttributionMention(0, 0, 1, body, "issuer", 0)
     span = doc[best[1]:best[2]]
     return AttributionMention(span.sent.start, span.start, span.end, span.text, "issuer", span.start)
 
@@ -348,8 +353,10 @@ def _fold(text: str) -> str:
 
 
 def _speaker_turns(doc: Doc) -> list[tuple[int, AttributionMention]]:
-    """(token offset where a turn starts, its speaker) of a transcript's speaker labels."""
+    """(token offset where a turn starts, its speaker) of a transcript's speaker labels. A label
+    that names a person of the text ("MS. PSAKI:" for Jen Psaki) gives that person's name."""
     turns: list[tuple[int, AttributionMention]] = []
+    people = [(c, s, e) for c in (doc._.clusters or {}).values() if c.type == "person" for s, e in c.mentions]
     for m in _LABEL.finditer(doc.text):
         label = m.group(1).strip()
         if len(label) < 1 or not any(c.isalpha() for c in label):
@@ -357,9 +364,19 @@ def _speaker_turns(doc: Doc) -> list[tuple[int, AttributionMention]]:
         span = doc.char_span(m.start(1), m.end(1), alignment_mode="expand")
         if span is None:
             continue
-        turns.append((span.start, AttributionMention(span.sent.start, span.start, span.end, label, "speaker",
+        who = next((c for c, s, e in people if s < span.end and span.start < e), None)
+        if who is None and label.upper() not in _ASKERS:
+            # a label of a surname alone: the person of that surname the text names in full
+            last = label.split()[-1].lower()
+            who = next((c for c, s, e in people if doc[e - 1].lower_ == last and e - s > 1), None)
+        full = max((doc[s:e].text for c, s, e in people if c is who), key=len) if who is not None else label
+        # "MAJOR GENERAL PAT RYDER" says more than "Pat Ryder"; "MS. PSAKI" less than "Jen Psaki"
+        text = label if full.lower() in label.lower() else full
+        turns.append((span.start, AttributionMention(span.sent.start, span.start, span.end, text, "speaker",
                                                      span.start)))
-    # A text with one label-like line ("NOTE:") is not a transcript.
+    # A text with one label-like line ("NOTE:") is not a transcript, unless the label opens it.
+    if len(turns) == 1 and doc.text[: doc[turns[0][0]].idx].strip() == "":
+        return turns
     return turns if len(turns) >= 2 else []
 
 
