@@ -246,6 +246,12 @@ class EventFinder:
             objs.append(trig.head)
         objs += [g for o in list(objs) for p in o.children if p.lower_ == "of" for g in p.children]
         objs += [c for o in list(objs) for c in o.children if c.dep_ == "conj"]  # "imagery and targeting data"
+        objs += [c for o in list(objs) for c in o.children if c.dep_ == "compound"]  # "Foreign Minister Le Drian"
+        if not any(c.dep_ in ("nsubj", "nsubjpass") for c in trig.children) and any(
+                c.dep_ == "auxpass" for c in trig.children):
+            # a passive the parser gave no subject ("a missile (ASBM) was launched"): the noun before it
+            before = [t for t in trig.doc[trig.sent.start:trig.i] if t.pos_ in ("NOUN", "PROPN")][-3:]
+            objs += before
         for want in need:
             if want == "ANY" and any(c.dep_ == "dobj" for c in trig.children):
                 return True  # "targeted a base", not "targeting data"
