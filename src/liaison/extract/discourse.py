@@ -39,6 +39,7 @@ from liaison.extract.dates import DateMention, Resolved
 from liaison.extract.entities import Cluster
 from liaison.extract.events import EventMention
 from liaison.extract.gazetteer import country_name
+from liaison.extract.specificity import SpecificityModel, features
 
 # Violent types and how general each is: a mention of a more general type ("the attack", "the
 # operation") can re-mention an event of a more specific one (an airstrike, a raid).
@@ -51,6 +52,8 @@ _PROMOTE = {"airstrike"}
 # How many sentences back an outcome ("nine were killed") or an anaphoric re-mention looks.
 OUTCOME_REACH = 4
 REMENTION_REACH = 12
+# The trained filter of events the text does not report (liaison.extract.specificity); "" turns it off.
+SPECIFICITY = "specificity.json"
 # A transcript's speaker label: "MAJOR GENERAL PAT RYDER:", "MR. PRICE:", "Q:" at a line's start.
 _LABEL = re.compile(r"(?m)^[ \t]*((?:[A-Z][A-Z.'’\-]*\s+){0,9}[A-Z][A-Z.'’\-]*)\s*:(?=\s)")
 _ASKERS = {"Q", "QUESTION", "MODERATOR", "OPERATOR", "REPORTER", "PARTICIPANT", "AUDIENCE MEMBER"}
@@ -97,9 +100,10 @@ class DiscourseModel:
     """The ``liaison_discourse`` component."""
 
     def __init__(self, nlp: Language, name: str, outcome_reach: int = OUTCOME_REACH,
-                 remention_reach: int = REMENTION_REACH) -> None:
+                 remention_reach: int = REMENTION_REACH, specificity: str = SPECIFICITY) -> None:
         self.outcome_reach = outcome_reach
         self.remention_reach = remention_reach
+        self.specificity = SpecificityModel.load(specificity)
 
     def __call__(self, doc: Doc) -> Doc:
         mentions: list[EventMention] = list(doc._.events or [])
@@ -117,8 +121,19 @@ class DiscourseModel:
         self._continue_dates(events, sents, doc)
         self._continue_places(events, sents, clusters)
         self._continue_actors(events, sents)
-        doc._.events = events
+        doc._.events = self._specific(doc, events, sents)
         return doc
+
+    def _specific(self, doc: Doc, events: list[EventMention], sents: _Sentences) -> list[EventMention]:
+        """The events the trained model (liaison.extract.specificity) takes for ones the text reports;
+        each keeps its features and probability for training and inspection."""
+        kept: list[EventMention] = []
+        for n, ev in enumerate(events):
+            ev.features = features(doc, ev, n, sents.index(ev.sent_start), len(sents.starts))
+            ev.specific = self.specificity.probability(ev.features) if self.specificity else 1.0
+            if self.specificity is None or ev.specific >= self.specificity.threshold:
+                kept.append(ev)
+        return kept
 
     # ---------------------------------------------------------------- 1. outcomes
     def _fold_outcomes(self, mentions: list[EventMention], sents: _Sentences) -> list[EventMention]:
@@ -446,7 +461,8 @@ def _absorb(host: EventMention, other: EventMention) -> None:
     "liaison_discourse",
     requires=["doc._.events", "doc._.attributions", "doc._.clusters"],
     assigns=["doc._.events"],
-    default_config={"outcome_reach": OUTCOME_REACH, "remention_reach": REMENTION_REACH},
+    default_config={"outcome_reach": OUTCOME_REACH, "remention_reach": REMENTION_REACH, "specificity": SPECIFICITY},
 )
-def make_discourse_model(nlp: Language, name: str, outcome_reach: int, remention_reach: int) -> DiscourseModel:
-    return DiscourseModel(nlp, name, outcome_reach, remention_reach)
+def make_discourse_model(nlp: Language, name: str, outcome_reach: int, remention_reach: int,
+                         specificity: str) -> DiscourseModel:
+    return DiscourseModel(nlp, name, outcome_reach, remention_reach, specificity)

@@ -78,6 +78,8 @@ class EventMention:
     others: list[tuple[int, int, int]] = field(default_factory=list)
     places: set[str] = field(default_factory=set)  # keys of the places its location lies in
     attribution_from: str = "sentence"  # or "speaker", "paragraph", "earlier", "issuer"
+    features: dict[str, float] = field(default_factory=dict)  # what liaison.extract.specificity read
+    specific: float = 1.0  # its probability that the text reports this event
 
 
 @dataclass
@@ -173,7 +175,8 @@ class EventFinder:
             candidates.append((trigger, rule))
         trigger_ids = {t.i for t, _ in candidates}
         # "car bomb attack": a trigger inside another trigger's noun phrase is part of that one
-        candidates = [(t, r) for t, r in candidates if not (t.dep_ in ("compound", "amod", "acl") and t.head.i in trigger_ids)]
+        candidates = [(t, r) for t, r in candidates
+                      if not (t.dep_ in ("compound", "amod", "acl") and t.head.i in trigger_ids)]
         # "terrorism sanctions authorities", "air operations center": a noun that only modifies another noun
         candidates = [(t, r) for t, r in candidates if not (t.dep_ == "compound" and t.pos_ in ("NOUN", "PROPN")
                                                             and t.head.pos_ in ("NOUN", "PROPN"))]
