@@ -70,3 +70,16 @@ def test_upgrading_takes_local_paths_out_of_every_stored_report_and_links_docume
     assert stored["extensions"][LIAISON_EXT] == {"extension_type": "property-extension", "content_hash": "abc"}
     assert stored_hash == object_hash(stored)
     assert links == [("d1", report["id"])]
+
+
+def test_the_head_revision_read_from_file_names_is_alembics_head():
+    from importlib import resources
+
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from liaison.store.database import head_revision
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(resources.files("liaison.store").joinpath("migrations")))
+    assert ScriptDirectory.from_config(cfg).get_heads() == [head_revision()]
