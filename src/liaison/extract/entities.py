@@ -890,9 +890,14 @@ _FACILITY_NOUNS = ("shopping mall", "mall", "dam", "hotel", "airport", "prison",
                    "stadium", "refinery", "air base", "airbase", "naval base", "military base", "airfield")
 
 
+_FACILITY_FIRST = {noun.split()[0] for noun in _FACILITY_NOUNS}
+
+
 def _facility_noun_end(doc: Doc, end: int) -> int | None:
     """Where a lowercase facility noun after a name ends ("Westgate shopping mall", "Marib dam"),
     with a following "complex"; None when no such noun follows."""
+    if end >= len(doc) or doc[end].text not in _FACILITY_FIRST:
+        return None  # (most names: looked up by the word after the name, not noun by noun)
     for noun in _FACILITY_NOUNS:
         words = noun.split()
         if [t.text for t in doc[end : end + len(words)]] == words:

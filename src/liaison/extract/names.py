@@ -284,8 +284,9 @@ def alias_pairs(doc: Doc, token_entity: dict[int, str], mentions: list[tuple[int
         k = end
         if k < len(doc) and doc[k].text in (",", "("):
             k += 1
+        first = doc[k].lower_ if k < len(doc) else ""
         for cue in _ALIAS_CUES:
-            if tuple(t.lower_ for t in doc[k:k + len(cue)]) != cue:
+            if cue[0] != first or tuple(t.lower_ for t in doc[k:k + len(cue)]) != cue:
                 continue
             j = k + len(cue)
             if j < len(doc) and doc[j].text == ",":
@@ -359,6 +360,8 @@ def _curated_prefix(doc: Doc, ent: Span, starts: dict[int, Span]) -> Span | None
     """"U. S. Africa Command": words before a curated name that make a longer alias of it."""
     if not ent.id_:
         return None
+    if ent.start == 0 or not (doc[ent.start - 1].is_title or doc[ent.start - 1].is_upper):
+        return None  # the word before must be capitalised whatever the length tried
     for n in (3, 2, 1):
         if ent.start - n < 0 or any(j in starts for j in range(ent.start - n, ent.start)):
             continue
