@@ -214,7 +214,10 @@ class DiscourseModel:
         for o in reversed(prior):
             if o.sent_start == ev.sent_start:
                 continue
-            if here - sents.index(o.sent_start) > self.remention_reach:
+            back = here - sents.index(o.sent_start)
+            # a definite re-mention ("the operation") names the story's event however far back
+            # a definite re-mention ("the operation") names the story's event however far back
+            if back > self.remention_reach * (2 if ev.definite else 1):
                 break
             # "the attack" may re-mention an airstrike; "the strike" does not re-mention an attack
             if not (o.type == ev.type or ev.definite and _generalises(ev.type, o.type)):

@@ -163,6 +163,11 @@ class EventFinder:
                 continue
             if not self._object_ok(trigger, rule.get("object")) or not self._subject_ok(trigger, rule.get("subject")):
                 continue
+            if rule["type"] == "agreement_or_membership" and trigger.lemma_.lower() == "join" and any(
+                    c.dep_ == "agent" for c in trigger.children):
+                continue  # "we are joined by John Godfrey": company, not membership
+            if trigger.dep_ in ("dobj", "nsubjpass") and trigger.head.lemma_.lower() in _DEFINING:
+                continue  # "officials define a strike as ...": what a word means, not an event
             if rule.get("not_subject") and self._subject_ok(trigger, rule["not_subject"]):
                 continue  # "two rockets struck a base": a weapon strikes, no aircraft
             if rule["type"] == "troop_deployment" and trigger.dep_ == "acl" and trigger.tag_ == "VBG" \
@@ -306,6 +311,8 @@ class EventFinder:
                     return True
                 if child.dep_ == "mark" and child.lower_ in self.conditions:
                     return True
+                if child.dep_ == "advmod" and child.lower_ == "yet" and not first:
+                    return True  # "has yet to capture its leaders"
                 if child.dep_ == "amod" and child.lower_ in ("planned", "potential", "possible", "future", "proposed"):
                     return True
             lemma = node.lemma_.lower()
@@ -697,6 +704,7 @@ class EventFinder:
 _ENT_LABELS = {"PERSON": {"PERSON", "person"}, "GPE": {"GPE", "country", "place"}, "LOC": {"LOC", "place"},
                "FAC": {"FAC", "facility"}, "ORG": {"ORG", "organization", "armed_group", "government_body"},
                "NORP": {"NORP"}}
+_DEFINING = {"define", "describe", "characterize", "characterise", "term", "classify", "count"}
 _RESPONSIBLE = {"responsibility", "responsible", "credit", "role", "blame", "part"}
 _CLOCK_NOUNS = {"time", "hours", "hrs"}
 # How specific a place is: a town or district before a facility, a facility before a country.
