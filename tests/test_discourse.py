@@ -194,3 +194,17 @@ def test_the_packaged_specificity_model_comes_with_its_training_data():
     root = __import__("pathlib").Path(__file__).parent
     rows = [json.loads(line) for line in (root / "data" / "specificity" / "train.jsonl").read_text().splitlines()]
     assert len(rows) == model["trained_on"]["events"] and {r["label"] for r in rows} == {0, 1}
+
+
+def test_an_argument_named_by_description_is_the_entity_it_describes(nlp):
+    text = ("Boko Haram fighters attacked the town of Buni Yadi on Monday.\n\n"
+            "The militants also attacked a school in Mamudo on Tuesday.")
+    x = extract(nlp, text, PUB)
+    names = {e.key: e.canonical for e in x.entities}
+    assert all([names[a] for a in ev.actors] == ["Boko Haram"] for ev in _events(x, "attack"))
+
+
+def test_a_military_that_reports_a_strike_with_no_actor_carried_it_out(nlp):
+    x = extract(nlp, "U.S. Africa Command said seven al-Shabaab militants were killed in airstrikes near Jilib.", PUB)
+    names = {e.key: e.canonical for e in x.entities}
+    assert [names[a] for a in _events(x, "airstrike")[0].actors] == ["United States Africa Command"]

@@ -49,6 +49,8 @@ _GENERAL = {"military_operation": {"airstrike", "attack", "raid_or_arrest"}, "at
 # says was an air strike is an airstrike; an operation in which people were arrested stays an
 # operation (the arrests are part of it).
 _PROMOTE = {"airstrike"}
+# The events whose reporter, a military or government body, is taken to be their actor when none is named.
+_OWN_REPORTS = {"airstrike", "raid_or_arrest", "military_operation", "troop_deployment", "designation_or_sanction"}
 # How many sentences back an outcome ("nine were killed") or an anaphoric re-mention looks.
 OUTCOME_REACH = 4
 REMENTION_REACH = 12
@@ -121,6 +123,7 @@ class DiscourseModel:
         self._continue_dates(events, sents, doc)
         self._continue_places(events, sents, clusters)
         self._continue_actors(events, sents)
+        self._source_acts(doc, events)
         doc._.events = self._specific(doc, events, sents)
         return doc
 
@@ -267,6 +270,22 @@ class DiscourseModel:
                 ev.attribution, ev.attribution_from = named[k][1], "earlier"
             elif issuer is not None:
                 ev.attribution, ev.attribution_from = issuer, "issuer"
+
+    def _source_acts(self, doc: Doc, events: list[EventMention]) -> None:
+        """A strike, raid or operation with no actor, told by a military or government body ("The
+        U.S. military says seven militants have been killed in airstrikes"), is that body's: forces
+        report their own operations. An attack is not: they report those of their enemies."""
+        token_entity = doc._.token_entity or {}
+        clusters = doc._.clusters or {}
+        for ev in events:
+            if ev.actors or ev.attribution is None or ev.type not in _OWN_REPORTS:
+                continue
+            a = ev.attribution
+            keys = [token_entity[i] for i in range(a.start, a.end) if i in token_entity]
+            bodies = [k for k in dict.fromkeys(keys) if clusters[k].type in ("government_body", "country")
+                      and k not in ev.targets]
+            if bodies:
+                ev.actors = bodies[:1]
 
     def _continue_actors(self, events: list[EventMention], sents: _Sentences) -> None:
         """An event with no actor, of the type of an event told just before it (the same or the

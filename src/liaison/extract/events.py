@@ -530,7 +530,7 @@ class EventFinder:
                 keys.append(key)
         # "the leader of Syria's government": Syria only describes the argument, unless it is all there is
         named = [k for k in keys if k not in possessors]
-        return named or keys
+        return named or keys or _described(tokens, token_entity, clusters)
 
     def _location(self, doc: Doc, trig: Token, governor: Token | None, taken: list[str], token_entity, clusters,
                   index: _DocIndex):
@@ -704,6 +704,10 @@ class EventFinder:
 _ENT_LABELS = {"PERSON": {"PERSON", "person"}, "GPE": {"GPE", "country", "place"}, "LOC": {"LOC", "place"},
                "FAC": {"FAC", "facility"}, "ORG": {"ORG", "organization", "armed_group", "government_body"},
                "NORP": {"NORP"}}
+_GROUP_ANAPHORS = {"militant", "group", "insurgent", "extremist", "radical", "jihadist", "rebel", "terrorist",
+                   "fighter", "insurgency", "islamist"}
+_INSTITUTIONS = {"coalition", "ministry", "army", "navy", "police", "gendarmerie", "command", "alliance", "government",
+                 "mission", "directorate", "agency"}
 _DEFINING = {"define", "describe", "characterize", "characterise", "term", "classify", "count"}
 _RESPONSIBLE = {"responsibility", "responsible", "credit", "role", "blame", "part"}
 _CLOCK_NOUNS = {"time", "hours", "hrs"}
@@ -725,6 +729,25 @@ _CASUALTY_NOUNS = {"dead", "casualty", "victim", "toll", "fatality", "killed", "
 _CREDIT = re.compile(r"\b(information|material|reporting)\b.{0,40}\b(this|the) (report|story|article)\b.{0,20}"
                      r"\b(provided|contributed|came)\b", re.I)
 _GENERAL_VERBS = {"be", "remain", "continue", "require", "need", "help", "serve", "pose", "represent", "matter"}
+
+
+def _described(tokens, token_entity: dict[int, str], clusters: dict[str, Cluster]) -> list[str]:  # noqa: ANN001
+    """The entity an argument names only by description: "the militants", "the militant group"
+    (the armed group the text named last before it) and "coalition forces", "the ministry" (the one
+    body of the text whose name has that word)."""
+    for tok in tokens:
+        lemma = tok.lemma_.lower()
+        if lemma in _GROUP_ANAPHORS and any(c.dep_ in ("det", "poss") and c.lower_ in _DEFINITE | {"its", "their"}
+                                            for c in tok.children):
+            before = [i for i, k in token_entity.items() if i < tok.i and clusters[k].type == "armed_group"]
+            if before:
+                return [token_entity[max(before)]]
+        if lemma in _INSTITUTIONS and tok.pos_ == "NOUN":
+            named = {k for k, c in clusters.items() if c.type in ("organization", "government_body", "armed_group")
+                     and lemma in c.canonical.lower().replace("-", " ").split()}
+            if len(named) == 1:
+                return list(named)
+    return []
 
 
 def _heading(sent: Span) -> bool:
