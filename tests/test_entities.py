@@ -49,6 +49,37 @@ def test_a_countrys_security_forces_are_a_government_body(ents):
     assert found["Iraqi security forces"][:2] == ("government_body", "Iraqi Security Forces")
 
 
+def test_a_countrys_military_army_police_or_parliament_is_a_government_body(ents):
+    found = ents("The Philippine military said Iraq's army and the Iraqi police held the town. "
+                 "The Pakistani parliament met.")
+    assert found["Philippine military"][0] == "government_body"
+    assert found["Philippine military"][1].endswith("Armed Forces")
+    assert found["Iraq's army"][:2] == ("government_body", "Iraqi Army")
+    assert found["Iraqi police"][:2] == ("government_body", "Iraqi Police")
+    assert found["Pakistani parliament"][:2] == ("government_body", "Parliament of Pakistan")
+
+
+def test_the_us_military_in_a_us_release_is_no_body_and_a_military_modifier_is_no_name(ents):
+    found = ents("The U.S. military said a Somali military commander was killed.")
+    assert "U.S. military" not in found
+    assert "Somali military" not in found
+
+
+def test_a_groups_listed_spellings_are_one_curated_group(ents):
+    found = ents("The Treasury designated al-Qa\u2019ida and al-Qa'ida in the Arabian Peninsula, "
+                 "the Taleban and the Qods Force.")
+    assert found["al-Qa\u2019ida"][:2] == ("armed_group", "al-Qaeda")
+    assert found["al-Qa'ida in the Arabian Peninsula"][1] == "al-Qaeda in the Arabian Peninsula"
+    assert found["Taleban"][1] == "Taliban"
+    assert found["Qods Force"][:2] == ("government_body", "Quds Force")
+    assert found["Treasury"][1] == "United States Department of the Treasury"
+
+
+def test_ofac_is_an_office_of_its_own_not_the_treasury(ents):
+    found = ents("The Treasury Department's Office of Foreign Assets Control (OFAC) acted.")
+    assert found["OFAC"][1] == "Office of Foreign Assets Control"
+
+
 def test_a_curated_name_does_not_swallow_the_longer_name_it_begins(ents):
     found = ents("U.S. Africa Command struck an ISIS-Somalia camp. The Islamic State in Mozambique (ISIS-M) "
                  "attacked Palma; ISIS-M fighters withdrew.")

@@ -195,10 +195,18 @@ def _government_of(doc: Doc, tok: Token) -> Found | None:
     return start, k + 1, "government_body", _body(f"Government of {_with_article(country.canonical)}")
 
 
+# "the Somali military", "Iraq's army", "the Pakistani parliament": a state's own institution named
+# by the country and a common noun; each noun gives one canonical name, so every document agrees.
+_STATE_BODY_NOUNS = {"military": "{dem} Armed Forces", "army": "{dem} Army", "navy": "{dem} Navy",
+                     "police": "{dem} Police", "parliament": "Parliament of {country}"}
+# The United States' own "military" in its releases is the issuer speaking, not a body it names.
+_NOT_STATE_BODY = {("United States", "military")}
+
+
 def _government_before(doc: Doc, tok: Token) -> Found | None:
-    """"the Somali government", "Yemen's government", "Iraqi security forces"."""
+    """"the Somali government", "Yemen's government", "Iraqi security forces", "the Somali military"."""
     low = tok.lower_
-    if low not in ("government", "security") or tok.i == 0:
+    if low not in ("government", "security", *_STATE_BODY_NOUNS) or tok.i == 0:
         return None
     end = tok.i + 1
     if low == "security":
@@ -217,8 +225,13 @@ def _government_before(doc: Doc, tok: Token) -> Found | None:
         return None  # "U.S. government personnel", "Somali security forces commanders": a modifier
     if end + 1 < len(doc) and doc[end].lower_ == "of" and doc[end + 1].is_title and doc[tok.i].is_title:
         return None  # "the Libyan Government of National Accord": a name of its own
-    name = f"Government of {_with_article(country.canonical)}" if low == "government" else \
-        f"{_demonym_of(country.canonical) or country.canonical} Security Forces"
+    dem = _demonym_of(country.canonical) or country.canonical
+    if low in _STATE_BODY_NOUNS:
+        if (country.canonical, low) in _NOT_STATE_BODY or doc[j].text in ("U.S.", "US") and low == "military":
+            return None
+        name = _STATE_BODY_NOUNS[low].format(dem=dem, country=_with_article(country.canonical))
+    else:
+        name = f"Government of {_with_article(country.canonical)}" if low == "government" else f"{dem} Security Forces"
     return j, end, "government_body", _body(name)
 
 
