@@ -671,6 +671,23 @@ class EventFinder:
                 fits = [ev for ev in same if ev.type in _VIOLENT]
             owner = next((ev for ev in fits if ev.trigger == q.anchor), None)
             if owner is None and fits:
+                # "jets struck positions ..., killing 20 fighters who had taken part in an attack": the
+                # figure's word hangs on "struck"; the event it is the outcome of is up its head chain
+                by_token = {ev.trigger: ev for ev in fits}
+                node = doc[q.anchor]
+                for _ in range(6):
+                    if node.i in by_token:
+                        owner = by_token[node.i]
+                        break
+                    gov = next((ev for ev in fits if doc[ev.trigger].head.i == node.i and doc[ev.trigger].dep_ in (
+                        "dobj", "nsubj", "nsubjpass")), None)
+                    if gov is not None:
+                        owner = gov
+                        break
+                    if node.head.i == node.i:
+                        break
+                    node = node.head
+            if owner is None and fits:
                 owner = min(fits, key=lambda ev: abs(ev.trigger - q.anchor))
             if owner is not None and all(x.kind != q.kind for x in owner.quantities):
                 owner.quantities.append(q)
