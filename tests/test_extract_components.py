@@ -192,3 +192,9 @@ def test_unknown_organisations_are_typed_by_their_words(name, type_):
     from liaison.extract.entities import org_type
 
     assert org_type(name) == type_
+
+
+def test_a_span_back_from_the_report_resolves_to_an_interval_ending_on_its_day():
+    assert resolve("the past two years", dt.date(2004, 1, 18)).value == "2002-01-18/2004-01-18"
+    assert resolve("the last six months", dt.date(2004, 1, 18)).value == "2003-07-18/2004-01-18"
+    assert resolve("the past years", dt.date(2004, 1, 18)) is None

@@ -110,6 +110,9 @@ def resolve(text: str, published: dt.date | None, context_year: int | None = Non
         if "last" in words and months and not years:
             m = months[0]
             return _month(published.year if m < published.month else published.year - 1, m)
+        span = _past_span(words, published)
+        if span is not None:
+            return span
     if _VAGUE.search(t) or "last" in words or "this" in words:
         return None
     if years and not months:
@@ -125,6 +128,35 @@ def resolve(text: str, published: dt.date | None, context_year: int | None = Non
                 return None
         return _month(year, months[0])
     return None
+
+
+_UNIT_DAYS = {"day": 1, "week": 7, "month": 30, "year": 365}
+_SMALL = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+          "ten": 10, "a": 1}
+
+
+def _past_span(words: list[str], published: dt.date) -> Resolved | None:
+    """'the past two years', 'the last six months', 'over the past week': from that far back to the
+    day of the report (by whole years and months where those are the unit)."""
+    m = re.fullmatch(r"(?:over |during |within |for )?(?:past|last) (?:(\w+) )?(day|week|month|year)s?",
+                     " ".join(words))
+    if m is None or m.group(1) is None and words[-1].endswith("s"):
+        return None  # "the past years": how many is not said
+    count = 1 if m.group(1) is None else (_SMALL.get(m.group(1)) or (int(m.group(1)) if m.group(1).isdigit() else None))
+    if count is None or count > 50:
+        return None
+    unit = m.group(2)
+    if unit == "year":
+        try:
+            start = published.replace(year=published.year - count)
+        except ValueError:  # 29 February
+            start = published.replace(year=published.year - count, day=28)
+    elif unit == "month":
+        y, mo = divmod(published.year * 12 + published.month - 1 - count, 12)
+        start = dt.date(y, mo + 1, min(published.day, calendar.monthrange(y, mo + 1)[1]))
+    else:
+        start = published - dt.timedelta(days=count * _UNIT_DAYS[unit])
+    return Resolved(f"{start.isoformat()}/{published.isoformat()}", start, published, "day")
 
 
 class DateFinder:
