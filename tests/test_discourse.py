@@ -208,3 +208,9 @@ def test_a_military_that_reports_a_strike_with_no_actor_carried_it_out(nlp):
     x = extract(nlp, "U.S. Africa Command said seven al-Shabaab militants were killed in airstrikes near Jilib.", PUB)
     names = {e.key: e.canonical for e in x.entities}
     assert [names[a] for a in _events(x, "airstrike")[0].actors] == ["United States Africa Command"]
+
+
+def test_a_plural_mention_in_several_coordinated_places_is_one_event_per_place(nlp):
+    x = extract(nlp, "ISIS-M continued attacks in Cabo Delgado and Niassa Provinces in northern Mozambique.", PUB)
+    names = {e.key: e.canonical for e in x.entities}
+    assert sorted(names[e.location] for e in _events(x, "attack")) == ["Cabo Delgado", "Niassa"]

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from spacy.language import Language
 from spacy.matcher import Matcher
@@ -197,7 +197,8 @@ class EventFinder:
                 continue
             if rule["type"] == "troop_deployment" and _casualty_context(trigger):
                 continue  # "the dead included six security personnel" counts the dead, not a deployment
-            mentions.append(self._build(doc, trigger, rule, clusters, token_entity, index))
+            mentions.extend(_split_by_places(doc, self._build(doc, trigger, rule, clusters, token_entity, index),
+                                             token_entity, clusters))
         mentions = self._merge_sentence(mentions)
         self._attach(doc, mentions)
         doc._.events = mentions
@@ -851,6 +852,34 @@ def _generic(trig: Token) -> bool:
         return True
     return (trig.tag_ == "NNS" and trig.dep_ == "nsubj" and head.lemma_.lower() in _GENERAL_VERBS
             and head.tag_ in ("VBZ", "VBP") and not any(c.dep_ in ("det", "poss", "nummod") for c in trig.children))
+
+
+def _split_by_places(doc: Doc, ev: EventMention, token_entity: dict[int, str],
+                     clusters: dict[str, Cluster]) -> list[EventMention]:
+    """'attacks in Cabo Delgado and Niassa provinces', 'strikes in the Red Sea, the Bab al-Mandeb and
+    the Gulf of Aden': a plural mention placed in several coordinated places is one event per place."""
+    trig = doc[ev.trigger]
+    if ev.location is None or trig.tag_ not in ("NNS", "NNPS"):
+        return [ev]
+    places = [ev.location]
+    for tok in doc[ev.sent_start:ev.sent_end]:
+        if token_entity.get(tok.i) != ev.location:
+            continue
+        for other in tok.conjuncts:
+            key = token_entity.get(other.i)
+            if key and key not in places and clusters[key].type in _LOCATION_TYPES and clusters[key].type != "country":
+                places.append(key)
+        # "Cabo Delgado and Niassa Provinces": the coordination may hang on the entity's last word
+        for t in doc[tok.i:tok.i + 4]:
+            for other in [c for conj in t.conjuncts for c in (conj, *(x for x in conj.children if x.dep_ == "compound"))]:
+                key = token_entity.get(other.i)
+                if key and key not in places and clusters[key].type in _LOCATION_TYPES \
+                        and clusters[key].type != "country":
+                    places.append(key)
+    if len(places) < 2 or len(places) > 6:
+        return [ev]
+    return [ev] + [replace(ev, location=key, others=[], places=set(), quantities=[], actors=list(ev.actors),
+                           targets=list(ev.targets)) for key in places[1:]]
 
 
 def _apart(a: EventMention, b: EventMention) -> bool:

@@ -405,13 +405,18 @@ def to_stix(
 
     used_event_ids: set[str] = set()
     for event in extraction.events:
-        eid = stix_id("event", event_key(document.source_key, event.type, event.evidence.start), ns)
-        if eid in used_event_ids:  # two events of one type in one sentence: tell them apart by trigger
-            eid = stix_id(
-                "event",
-                event_key(document.source_key, event.type, event.evidence.start) + f"|{event.trigger.start}",
-                ns,
-            )
+        key = event_key(document.source_key, event.type, event.evidence.start)
+        eid = stix_id("event", key, ns)
+        # two events of one type in one sentence: told apart by trigger, then by place ("attacks in
+        # Cabo Delgado and Niassa" are two events of one trigger), then by their order
+        for suffix in (f"|{event.trigger.start}", f"|{event.trigger.start}|{event.location}"):
+            if eid not in used_event_ids:
+                break
+            eid = stix_id("event", key + suffix, ns)
+        n = 2
+        while eid in used_event_ids:
+            eid = stix_id("event", key + f"|{event.trigger.start}|{event.location}|{n}", ns)
+            n += 1
         used_event_ids.add(eid)
         links = [(HAS_ACTOR, k) for k in event.actors] + [(HAS_TARGET, k) for k in event.targets]
         if event.location:
