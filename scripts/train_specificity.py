@@ -12,7 +12,8 @@ parts are only measured. Each event the rules find (with the model off) is label
 is trained on, kept with it), the weights, bias and threshold to
 src/liaison/extract/data/specificity.json. The regularisation and the threshold are chosen by
 five-fold cross-validation over documents (no document is in the fold that scores it), for
-event F1: 2 TP / (kept + gold).
+event F1: 2 TP / (kept + gold), among the settings that lose at most 3% of the events the rules
+got right (a lost event costs every slot it has).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ OUT = ROOT / "src" / "liaison" / "extract" / "data" / "specificity.json"
 DATA = ROOT / "tests" / "data" / "specificity" / "train.jsonl"
 THRESHOLDS = [0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5]
 CS = [0.05, 0.1, 0.3, 1.0]
+MAX_LOST = 0.03
 
 
 def _scorer():
@@ -108,7 +110,12 @@ def main() -> None:
             probs[te] = model.predict_proba(x[te])[:, 1]
         for t in THRESHOLDS:
             keep = probs >= t
-            score = f1(int(keep.sum()), int((keep & (y == 1)).sum()), gold_train)
+            right = int((keep & (y == 1)).sum())
+            # every slot is scored over the gold events, so a right event lost costs more than the
+            # F1 says: the filter may lose at most MAX_LOST of the rules' right events
+            if right < (1 - MAX_LOST) * int(y.sum()):
+                continue
+            score = f1(int(keep.sum()), right, gold_train)
             if score > best[0] + 1e-9:
                 best = (score, c, t)
     if best[1] is None:

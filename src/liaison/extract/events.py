@@ -161,6 +161,9 @@ class EventFinder:
             trigger = match.root
             if trigger.i in seen or trigger.i in token_entity:
                 continue
+            if trigger.i >= 2 and doc[trigger.i - 1].text == "-" and not doc[trigger.i - 2].whitespace_ \
+                    and doc[trigger.i - 2].lower_ in _PREFIXES:
+                continue  # "co-operation" is cooperation, "non-attack" no attack: one word split in three
             if not self._object_ok(trigger, rule.get("object")) or not self._subject_ok(trigger, rule.get("subject")):
                 continue
             if rule["type"] == "agreement_or_membership" and trigger.lemma_.lower() == "join" and any(
@@ -722,6 +725,7 @@ class EventFinder:
 _ENT_LABELS = {"PERSON": {"PERSON", "person"}, "GPE": {"GPE", "country", "place"}, "LOC": {"LOC", "place"},
                "FAC": {"FAC", "facility"}, "ORG": {"ORG", "organization", "armed_group", "government_body"},
                "NORP": {"NORP"}}
+_PREFIXES = {"co", "non", "anti", "pre", "post", "inter"}
 _GROUP_ANAPHORS = {"militant", "group", "insurgent", "extremist", "radical", "jihadist", "rebel", "terrorist",
                    "fighter", "insurgency", "islamist"}
 _INSTITUTIONS = {"coalition", "ministry", "army", "navy", "police", "gendarmerie", "command", "alliance", "government",
