@@ -80,6 +80,36 @@ def test_ofac_is_an_office_of_its_own_not_the_treasury(ents):
     assert found["OFAC"][1] == "Office of Foreign Assets Control"
 
 
+def test_a_transcripts_marks_a_lists_heading_and_a_form_of_address_are_no_names(ents):
+    found = ents("QUESTION: Good afternoon. (Laughter.)\n\nStrikes in Syria\n\n"
+                 "They met His Majesty King Abdullah II despite COVID.")
+    assert not {"QUESTION", "Laughter", "Strikes", "Majesty", "COVID"} & set(found)
+
+
+def test_a_name_never_runs_across_a_line_break(ents):
+    found = ents("Media Note\nOffice of the Spokesperson\nWashington, DC\nMay 16, 2018\n\nThe Department acted.")
+    assert not any("\n" in text for text in found)
+    assert "Media Note" not in found
+
+
+def test_a_preposition_opening_a_list_item_is_no_part_of_the_place(ents):
+    found = ents("-- Near Ayn Isa, five strikes engaged two ISIL tactical units.\n\n"
+                 "-- Near Palmyra, three strikes destroyed an ISIL-held tank.")
+    assert "Near Palmyra" not in found
+    assert found["Palmyra"][0] == "place"
+
+
+def test_a_release_kind_and_an_article_are_no_part_of_the_issuers_name(ents):
+    found = ents("From a Combined Joint Task Force Operation Inherent Resolve News Release\n\nStrikes continued.")
+    assert "Combined Joint Task Force Operation Inherent Resolve" in found
+
+
+def test_a_service_named_before_a_rank_is_no_armed_group(ents):
+    found = ents("\u201cThey dug in,\u201d said Army Gen. John W. Nicholson, and Army Maj. Michael Meyer agreed.")
+    assert "Army" not in found
+    assert found["John W. Nicholson"][0] == "person"
+
+
 def test_a_curated_name_does_not_swallow_the_longer_name_it_begins(ents):
     found = ents("U.S. Africa Command struck an ISIS-Somalia camp. The Islamic State in Mozambique (ISIS-M) "
                  "attacked Palma; ISIS-M fighters withdrew.")

@@ -46,7 +46,7 @@ from liaison.extract.names import (
     speaker_people,
     whole_people,
 )
-from liaison.ingest.dateline import LINE_BREAK_CHARS, dateline_end
+from liaison.ingest.dateline import LINE_BREAK_CHARS, dateline_end, has_line_break
 
 COARSE = {
     "person": "per",
@@ -73,6 +73,9 @@ _ARMED_WORDS = {
 }
 
 
+_RELEASE_KINDS = {"news release", "press release", "media note", "press statement", "fact sheet"}
+_OPENING_PREPOSITIONS = {"near", "in", "at", "outside", "around", "inside"}
+_SERVICES = {"army", "navy", "marine", "marines", "air", "coast"}
 _PLACE_NOUNS = {"town", "city", "village", "district", "province", "region", "state", "governorate", "county",
                 "area", "neighbourhood", "neighborhood", "suburb", "camp", "locality", "commune", "municipality"}
 _PLACE_SUFFIX = {"province", "governorate", "district", "region", "county", "area", "town", "city"}
@@ -287,8 +290,22 @@ class EntityResolver:
             known = actor_index().get(fold(ent.id_)) or country_by_name(ent.id_)
         # Articles, titles and possessives are not part of a name; a title that is also a given name
         # ("Sultan Aziz Azam") is, before two more words.
+        # a name never runs across a line break: "Office of the Spokesperson\nWashington" is two lines
+        for j in range(start, end):
+            if doc[j].is_space or j < end - 1 and has_line_break(doc[j].whitespace_):
+                end = j + (not doc[j].is_space)
+                break
+        # "-- Near Palmyra, three strikes": a preposition that opens a line is no part of the name
+        if known is None and end - start > 1 and doc[start].is_title and doc[start].lower_ in _OPENING_PREPOSITIONS:
+            start += 1
+            if label == "PERSON":
+                label = "GPE"
+        # "From a Combined Joint Task Force News Release": the kind of release is no part of the name
+        if end - start > 3 and fold(doc[end - 2:end].text) in _RELEASE_KINDS:
+            end -= 2
         while start < end and (
-            doc[start].lower_ == "the" and not (known and doc[start:end].text in _aliases_with_article())
+            doc[start].text in ("a", "an") and end - start > 1
+            or doc[start].lower_ == "the" and not (known and doc[start:end].text in _aliases_with_article())
             or label == "PERSON" and doc[start].lower_.rstrip(".") in self.titles and end - start > 1
             and not (doc[start].lower_ in self.given_name_titles and doc[start].is_title
                      and not (start > 0 and doc[start - 1].lower_ in ("the", "a")))
@@ -312,6 +329,10 @@ class EntityResolver:
         state = us_state_abbreviation(doc[start:end].text)
         if state is not None:
             return start, end, "place", state  # "Fort Bragg, N.C.": the state, never a town called so
+        # "Army Maj. Michael Meyer": a service named before a rank is part of the rank
+        if end - start == 1 and doc[start].lower_ in _SERVICES and end < len(doc) \
+                and doc[end].lower_.rstrip(".") in self.titles:
+            return None
         # "Joint Chiefs of Staff Army Gen. Dan Caine": the service before a rank is the rank's
         if end - start > 1 and doc[end - 1].lower_ in ("army", "navy", "marine", "marines") and end < len(doc) \
                 and doc[end].lower_.rstrip(".") in self.titles:
@@ -450,7 +471,8 @@ class EntityResolver:
             dateline = self._in_dateline(tok) and tok.is_upper
             # "the city of Jos", "the town of Patikul": the noun says it is a place, known or not
             noun_of = i >= 2 and doc[i - 1].lower_ == "of" and doc[i - 2].lemma_.lower() in _POPULATED_NOUNS
-            if tok.i not in taken and (tok.is_title or tok.is_upper) and tok.pos_ == "PROPN" and (
+            if tok.i not in taken and (tok.is_title or tok.is_upper) and tok.pos_ == "PROPN" \
+                    and us_state_abbreviation(tok.text) is None and (  # a state's abbreviation is _classify's
                     dateline or i > 0 and doc[i - 1].lower_ in ("in", "near", "at", "outside", "around", "from", "to")
                     or i == doc[i].sent.start or i > 0 and doc[i - 1].is_punct or noun_of):
                 j = i + 1
@@ -476,8 +498,8 @@ class EntityResolver:
         """The last word of every person the text names in two or more words ("Mark Ellison")."""
         out = set()
         for ent in ents:
-            if ent.label_ not in ("PERSON", "person"):
-                continue
+            if ent.label_ not in ("PERSON", "person") or ent[0].is_title and ent[0].lower_ in _OPENING_PREPOSITIONS:
+                continue  # "Near Palmyra" names a place, and gives no surname
             words = [t for t in ent if t.is_alpha and t.lower_.rstrip(".") not in self.titles and not is_suffix(t.text)]
             if len(words) >= 2 and words[-1].is_title:
                 out.add(words[-1].lower_)
@@ -781,7 +803,8 @@ class EntityResolver:
         j = k
         while j < len(doc) and j not in taken and (doc[j].is_title and doc[j].pos_ == "PROPN" or doc[j].text == "-"):
             j += 1
-        if j > k and not is_not_name(doc[k:j].text) and doc[k].sent.start == doc[end - 1].sent.start:
+        if j > k and not is_not_name(doc[k:j].text) and doc[k].sent.start == doc[end - 1].sent.start \
+                and us_state_abbreviation(doc[k].text) is None:  # "TAMPA, Fla.": an address, no list
             out.append((k, j, "place", place_by_name(doc[k:j].text)))
         return out
 
