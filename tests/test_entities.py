@@ -110,6 +110,19 @@ def test_a_service_named_before_a_rank_is_no_armed_group(ents):
     assert found["John W. Nicholson"][0] == "person"
 
 
+def test_the_coalition_in_reporting_on_the_islamic_state_is_the_global_coalition(ents):
+    found = ents("The coalition struck ISIS. U.S. and Coalition personnel left.")
+    assert found["coalition"][:2] == ("organization", "Global Coalition Against ISIS")
+    assert found["Coalition"][2] == found["coalition"][2]
+    assert "coalition" not in ents("The coalition of parties won the vote.")
+    assert "coalition" not in ents("ISIS fighters formed a coalition with local gangs.")
+
+
+def test_a_us_service_is_named_by_the_countrys_initials(ents):
+    found = ents("The U.S. Navy said a ship was hit.")
+    assert found["U.S. Navy"][:2] == ("government_body", "United States Navy")
+
+
 def test_a_curated_name_does_not_swallow_the_longer_name_it_begins(ents):
     found = ents("U.S. Africa Command struck an ISIS-Somalia camp. The Islamic State in Mozambique (ISIS-M) "
                  "attacked Palma; ISIS-M fighters withdrew.")

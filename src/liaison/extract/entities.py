@@ -163,6 +163,12 @@ class EntityResolver:
         found.extend(self._organisations_before_roles(doc, found))
         found.extend(self._gazetteer_places(doc, found))
         found = self._coordinated(doc, governments(doc, found))
+        coalition = self._the_coalition(doc, found)
+        if coalition:
+            # the model's own guess at the bare word ("Coalition" as a place) gives way
+            starts = {s for s, _e, _t, _k in coalition} | {e - 1 for _s, e, _t, _k in coalition}
+            found = sorted([f for f in found if not (f[3] is None and f[1] - f[0] == 1 and f[0] in starts)]
+                           + coalition, key=lambda f: f[0])
         found = self._resolve_places(doc, found)
         clusters: dict[str, Cluster] = {}
         token_entity: dict[int, str] = {}
@@ -459,6 +465,24 @@ class EntityResolver:
                 and doc[span.end].text == ",":
             return True
         return len(span) == 1 and label == "PERSON" and not self._is_surname(doc, span)
+
+    @staticmethod
+    def _the_coalition(doc: Doc, found: list) -> list:
+        """"The coalition", "Coalition personnel", "the global coalition" in reporting on the Islamic
+        State is the Global Coalition Against ISIS: the one coalition such a text has in mind. A
+        coalition the text introduces ("a coalition of ...") or names otherwise is not."""
+        if not any(k is not None and k.source == "actors" and k.canonical.startswith("Islamic State")
+                   for _s, _e, _t, k in found):
+            return []
+        known = actor_index().get(fold("Global Coalition Against ISIS"))
+        taken = {t for s, e, _t, k in found for t in range(s, e) if k is not None or e - s > 1}
+        out = []
+        for tok in doc:
+            if tok.lower_ != "coalition" or tok.i in taken or tok.i > 0 and doc[tok.i - 1].lower_ in ("a", "an"):
+                continue
+            start = tok.i - 1 if tok.i > 0 and doc[tok.i - 1].lower_ == "global" and tok.i - 1 not in taken else tok.i
+            out.append((start, tok.i + 1, "organization", known))
+        return out
 
     def _gazetteer_places(self, doc: Doc, found: list) -> list:
         """Places the model missed: the dateline city, and capitalised names after "in", "near", "at"

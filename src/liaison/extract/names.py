@@ -218,7 +218,8 @@ def _government_before(doc: Doc, tok: Token) -> Found | None:
         j -= 1
     if doc[j].lower_ in _GOVERNMENT_QUALIFIERS and j > 0:
         j -= 1
-    country = country_of(doc[j].text) if doc[j].is_title else None
+    # "U.S. Navy": a country's initials name it before one of its services
+    country = country_of(doc[j].text) if doc[j].is_title or low in _STATE_BODY_NOUNS and doc[j].is_upper else None
     if country is None:
         return None
     if end < len(doc) and doc[end].pos_ == "NOUN":
@@ -226,6 +227,8 @@ def _government_before(doc: Doc, tok: Token) -> Found | None:
     if end + 1 < len(doc) and doc[end].lower_ == "of" and doc[end + 1].is_title and doc[tok.i].is_title:
         return None  # "the Libyan Government of National Accord": a name of its own
     dem = _demonym_of(country.canonical) or country.canonical
+    if country.canonical == "United States":
+        dem = "United States"  # "United States Navy", as the services name themselves
     if low in _STATE_BODY_NOUNS:
         if (country.canonical, low) in _NOT_STATE_BODY or doc[j].text in ("U.S.", "US") and low == "military":
             return None
