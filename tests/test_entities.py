@@ -123,6 +123,17 @@ def test_a_us_service_is_named_by_the_countrys_initials(ents):
     assert found["U.S. Navy"][:2] == ("government_body", "United States Navy")
 
 
+def test_a_datelines_compass_point_belongs_to_the_region(ents):
+    found = ents("From a News Release\n\nSOUTHWEST ASIA, Aug. 31, 2017 \u2014 Strikes hit ISIS.")
+    assert found["SOUTHWEST ASIA"][0] == "place"
+    assert "ASIA" not in found
+
+
+def test_an_age_after_a_name_makes_it_a_person_whatever_the_gazetteer_holds(ents):
+    found = ents("Adel Bary, 52, and Khaled al Fawwaz, 50, a citizen of Saudi Arabia, appeared.")
+    assert found["Khaled al Fawwaz"][0] == "person"
+
+
 def test_a_curated_name_does_not_swallow_the_longer_name_it_begins(ents):
     found = ents("U.S. Africa Command struck an ISIS-Somalia camp. The Islamic State in Mozambique (ISIS-M) "
                  "attacked Palma; ISIS-M fighters withdrew.")

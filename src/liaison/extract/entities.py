@@ -73,6 +73,7 @@ _ARMED_WORDS = {
 }
 
 
+_COMPASS_POINTS = {"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest"}
 _RELEASE_KINDS = {"news release", "press release", "media note", "press statement", "fact sheet"}
 _OPENING_PREPOSITIONS = {"near", "in", "at", "outside", "around", "inside"}
 _SERVICES = {"army", "navy", "marine", "marines", "air", "coast"}
@@ -343,6 +344,12 @@ class EntityResolver:
         if end - start > 1 and doc[end - 1].lower_ in ("army", "navy", "marine", "marines") and end < len(doc) \
                 and doc[end].lower_.rstrip(".") in self.titles:
             end -= 1
+        # "SOUTHWEST ASIA", "East Africa": a compass point written like the name is part of the region
+        if label in ("GPE", "LOC") and known is None and start > 0 and doc[start - 1].lower_ in _COMPASS_POINTS \
+                and (doc[start - 1].is_upper and doc[start].is_upper or doc[start - 1].is_title and doc[start].is_title) \
+                and country_by_name(doc[start:end].text) is None:
+            start -= 1
+            label = "LOC"
         span = doc[start:end]
         text = span.text
         if label not in LIAISON_LABELS and not any(c.isupper() for c in text) or len(span) > 10:
@@ -446,6 +453,8 @@ class EntityResolver:
         sentence uses as one ("in Gao", "near Mopti") or that opens a dateline ("MOGADISHU, ...")."""
         if find_person(span.text) or actor_index().get(fold(span.text)):
             return False
+        if label == "PERSON" and len(span) > 1 and self._person_cue(doc, span):
+            return False  # "Khaled al Fawwaz, 50,": the age says it is a person, whatever GeoNames holds
         before = doc[span.start - 1] if span.start > 0 else None
         after = doc[span.end] if span.end < len(doc) else None
         # "the town of Sarmada", "Mogadishu's Daynile district", "Borno State": the words say it is a place
@@ -502,6 +511,13 @@ class EntityResolver:
                 j = i + 1
                 while j < len(doc) and doc[j].is_title and doc[j].pos_ == "PROPN" and j not in taken:
                     j += 1
+                # "SOUTHWEST ASIA, Aug. 31": a dateline's compass point and the region it points to
+                if dateline and j == i + 1 and tok.lower_ in _COMPASS_POINTS and j < len(doc) and doc[j].is_upper \
+                        and doc[j].is_alpha and j not in taken and region_by_name(doc[j].text) is not None:
+                    out.append((i, j + 1, "place", None))
+                    taken.update(range(i, j + 1))
+                    i = j + 1
+                    continue
                 span = doc[i:j]
                 # "Assistant Director in Charge William Sweeney": a name before a person's is a title
                 place = None if is_not_name(span.text) or j < len(doc) and doc[j].ent_type_ == "PERSON" \
