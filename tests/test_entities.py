@@ -134,6 +134,18 @@ def test_an_age_after_a_name_makes_it_a_person_whatever_the_gazetteer_holds(ents
     assert found["Khaled al Fawwaz"][0] == "person"
 
 
+def test_two_countries_joined_by_a_hyphen_are_a_modifier_not_a_name(ents):
+    found = ents("ISGS operates along the Mali-Niger border and attacked a joint U.S.-Nigerien patrol.")
+    assert "Mali-Niger" not in found and "U.S.-Nigerien" not in found
+
+
+def test_the_task_force_against_isis_is_one_curated_body_in_every_spelling(ents):
+    a = ents("Combined Joint Task Force-Operation Inherent Resolve officials said ISIS lost ground.")
+    b = ents("Combined Joint Task Force Operation Inherent Resolve officials reported strikes on ISIS.")
+    assert a["Combined Joint Task Force-Operation Inherent Resolve"][2] == \
+        b["Combined Joint Task Force Operation Inherent Resolve"][2]
+
+
 def test_a_curated_name_does_not_swallow_the_longer_name_it_begins(ents):
     found = ents("U.S. Africa Command struck an ISIS-Somalia camp. The Islamic State in Mozambique (ISIS-M) "
                  "attacked Palma; ISIS-M fighters withdrew.")

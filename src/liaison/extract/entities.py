@@ -35,6 +35,7 @@ from liaison.extract.lexicon import fold, load_json, name_key
 from liaison.extract.names import (
     ORG_HEADS,
     alias_pairs,
+    country_of,
     given_name_titles,
     governments,
     is_not_name,
@@ -356,6 +357,9 @@ class EntityResolver:
             return None
         if len(span) == 1 and span[0].lower_.rstrip(".") in self.titles and not known:
             return None
+        parts = text.split("-")
+        if known is None and len(parts) == 2 and all(country_of(p.strip()) is not None for p in parts):
+            return None  # "the Mali-Niger border", "U.S.-Iraq ties": two countries as a modifier
         if known is None and not (label in LIAISON_LABELS and ent.id_) and (
                 is_not_name(text) or text in demonyms() or label in ("ORG", "PERSON") and reads_as_no_name(span)
                 or all(t.lower_.rstrip(".") in self.titles for t in span)):
