@@ -146,6 +146,17 @@ def test_the_task_force_against_isis_is_one_curated_body_in_every_spelling(ents)
         b["Combined Joint Task Force Operation Inherent Resolve"][2]
 
 
+def test_a_title_before_a_full_name_taken_for_an_organisation_makes_a_person(ents):
+    found = ents("The below is attributable to Spokesperson Ned Price:\n\nThe Secretary spoke today.")
+    assert found["Ned Price"][0] == "person"
+    assert "Spokesperson Ned Price" not in found
+
+
+def test_a_curated_groups_province_is_an_armed_group(ents):
+    found = ents("Forces held al-Zubaydi, an Islamic State Syria Province Senior Official, and six ISIS operatives.")
+    assert found["Islamic State Syria Province"][0] == "armed_group"
+
+
 def test_a_curated_name_does_not_swallow_the_longer_name_it_begins(ents):
     found = ents("U.S. Africa Command struck an ISIS-Somalia camp. The Islamic State in Mozambique (ISIS-M) "
                  "attacked Palma; ISIS-M fighters withdrew.")

@@ -311,6 +311,11 @@ class EntityResolver:
         # "From a Combined Joint Task Force News Release": the kind of release is no part of the name
         if end - start > 3 and fold(doc[end - 2:end].text) in _RELEASE_KINDS:
             end -= 2
+        # "Spokesperson Ned Price" taken for an organisation: a title before two or more name words
+        if label == "ORG" and known is None and end - start >= 3 and doc[start].lower_.rstrip(".") in self.titles \
+                and all(t.is_title for t in doc[start + 1:end]) and not {t.lower_ for t in doc[start + 1:end]} & ORG_HEADS \
+                and not is_not_name(doc[start:end].text):
+            label = "PERSON"
         while start < end and (
             doc[start].text in ("a", "an") and end - start > 1
             or doc[start].lower_ == "the" and not (known and doc[start:end].text in _aliases_with_article())
@@ -357,6 +362,12 @@ class EntityResolver:
             return None
         if len(span) == 1 and span[0].lower_.rstrip(".") in self.titles and not known:
             return None
+        # "an Islamic State Syria Province official": a curated group's province is a branch of the group
+        if end - start > 2 and doc[end - 1].lower_ in ("province", "wilayat") and doc[end - 1].is_title and known is None:
+            group = next((actor_index().get(fold(doc[start:k].text)) for k in range(end - 1, start, -1)
+                          if actor_index().get(fold(doc[start:k].text)) is not None), None)
+            if group is not None and group.type == "armed_group":
+                return start, end, "armed_group", None
         parts = text.split("-")
         if known is None and len(parts) == 2 and all(country_of(p.strip()) is not None for p in parts):
             return None  # "the Mali-Niger border", "U.S.-Iraq ties": two countries as a modifier
