@@ -157,6 +157,12 @@ def test_a_curated_groups_province_is_an_armed_group(ents):
     assert found["Islamic State Syria Province"][0] == "armed_group"
 
 
+def test_a_legal_a_k_a_chain_gives_every_quoted_name_to_the_first(ents):
+    found = ents("The defendants are Mustafa Kamel Mustafa, a/k/a \u201cAbu Hamza,\u201d a/k/a "
+                 "\u201cAbu Hamza al Masri,\u201d 54, a naturalized citizen.")
+    assert found["Abu Hamza"][2] == found["Abu Hamza al Masri"][2] == found["Mustafa Kamel Mustafa"][2]
+
+
 def test_a_curated_name_does_not_swallow_the_longer_name_it_begins(ents):
     found = ents("U.S. Africa Command struck an ISIS-Somalia camp. The Islamic State in Mozambique (ISIS-M) "
                  "attacked Palma; ISIS-M fighters withdrew.")

@@ -147,7 +147,8 @@ def speaker_people(nlp: Language, doc: Doc, titles: set[str]) -> list[Span]:
 # -- names the text builds from others: a country's government, a group's province -------------
 
 _GOVERNMENT_QUALIFIERS = {"federal", "transitional", "national", "interim", "royal", "central", "caretaker"}
-_ALIAS_CUES = (("also", "known", "as"), ("aka",), ("a.k.a.",), ("alias",), ("also", "called"), ("or",))
+_QUOTES = ("\u201c", "\u201d", '"', "\u2018", "\u2019")
+_ALIAS_CUES = (("also", "known", "as"), ("aka",), ("a.k.a.",), ("a", "/", "k", "/", "a"), ("alias",), ("also", "called"), ("or",))
 
 
 def country_of(text: str) -> Known | None:
@@ -296,16 +297,17 @@ def alias_pairs(doc: Doc, token_entity: dict[int, str], mentions: list[tuple[int
     between commas, after a name that does not end a list ("Smith, Jones, or Brown")."""
     by_start = {s: (e, k) for s, e, k in mentions}
     out = []
+    host_of: dict[str, str] = {}  # "X, a/k/a Y, a/k/a Z": Z is another name of X, not of Y alone
     for start, end, key in mentions:
         k = end
-        if k < len(doc) and doc[k].text in (",", "("):
+        while k < len(doc) and k - end < 2 and doc[k].text in (",", "(", *_QUOTES):
             k += 1
         first = doc[k].lower_ if k < len(doc) else ""
         for cue in _ALIAS_CUES:
             if cue[0] != first or tuple(t.lower_ for t in doc[k:k + len(cue)]) != cue:
                 continue
             j = k + len(cue)
-            if j < len(doc) and doc[j].text == ",":
+            while j < len(doc) and (doc[j].text == "," or doc[j].text in _QUOTES):
                 j += 1
             other = by_start.get(j)
             if other is None or other[1] == key:
@@ -315,7 +317,11 @@ def alias_pairs(doc: Doc, token_entity: dict[int, str], mentions: list[tuple[int
                 if doc[end].text != "," or after is None or after.text not in (",", ".", ")", ";") \
                         or start > 0 and doc[start - 1].text == ",":
                     break
-            out.append((key, other[1]))
+            host = host_of.get(key, key)
+            if other[1] == host:
+                break
+            host_of[other[1]] = host
+            out.append((host, other[1]))
             break
     return out
 
