@@ -59,10 +59,12 @@ def test_a_countrys_military_army_police_or_parliament_is_a_government_body(ents
     assert found["Pakistani parliament"][:2] == ("government_body", "Parliament of Pakistan")
 
 
-def test_the_us_military_in_a_us_release_is_no_body_and_a_military_modifier_is_no_name(ents):
-    found = ents("The U.S. military said a Somali military commander was killed.")
+def test_the_us_military_is_no_body_but_a_states_named_service_as_a_modifier_is(ents):
+    found = ents("The U.S. military said a Somali military commander was killed near a U.S. Navy destroyer.")
     assert "U.S. military" not in found
     assert "Somali military" not in found
+    assert found["U.S. Navy"][1] == "United States Navy"
+    assert "U.S. government" not in ents("U.S. government personnel left.")
 
 
 def test_a_groups_listed_spellings_are_one_curated_group(ents):

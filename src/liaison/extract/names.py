@@ -223,8 +223,9 @@ def _government_before(doc: Doc, tok: Token) -> Found | None:
     country = country_of(doc[j].text) if doc[j].is_title or low in _STATE_BODY_NOUNS and doc[j].is_upper else None
     if country is None:
         return None
-    if end < len(doc) and doc[end].pos_ == "NOUN":
-        return None  # "U.S. government personnel", "Somali security forces commanders": a modifier
+    if end < len(doc) and doc[end].pos_ == "NOUN" and not (low in _STATE_BODY_NOUNS and tok.is_title):
+        return None  # "U.S. government personnel", "a Somali military commander": a modifier
+    # (a service written as its proper name still names itself as a modifier: "a U.S. Navy destroyer")
     if end + 1 < len(doc) and doc[end].lower_ == "of" and doc[end + 1].is_title and doc[tok.i].is_title:
         return None  # "the Libyan Government of National Accord": a name of its own
     dem = _demonym_of(country.canonical) or country.canonical
