@@ -165,6 +165,12 @@ def test_a_legal_a_k_a_chain_gives_every_quoted_name_to_the_first(ents):
     assert found["Abu Hamza"][2] == found["Abu Hamza al Masri"][2] == found["Mustafa Kamel Mustafa"][2]
 
 
+def test_a_reporter_the_briefer_turns_to_in_a_transcript_is_a_person(ents):
+    found = ents("MR TONER: Good afternoon. I don\u2019t have anything at the top, so Brad?\n\nQUESTION: Could we start?")
+    assert found["Brad"][0] == "person"
+    assert ents("They fled to Hodan district, Mogadishu.")["Mogadishu"][0] == "place"  # no transcript, no address
+
+
 def test_a_curated_name_does_not_swallow_the_longer_name_it_begins(ents):
     found = ents("U.S. Africa Command struck an ISIS-Somalia camp. The Islamic State in Mozambique (ISIS-M) "
                  "attacked Palma; ISIS-M fighters withdrew.")

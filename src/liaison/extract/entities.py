@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -74,6 +75,8 @@ _ARMED_WORDS = {
 }
 
 
+# a briefing transcript's speaker label: "QUESTION:", "MR KIRBY:", "MS. PSAKI:" at a line's start
+_TRANSCRIPT_LABEL = re.compile(r"(?m)^(QUESTION|MODERATOR|(MR|MS|MRS|DR)\.? [A-Z][A-Z'\-]+):")
 _COMPASS_POINTS = {"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest"}
 _RELEASE_KINDS = {"news release", "press release", "media note", "press statement", "fact sheet"}
 _OPENING_PREPOSITIONS = {"near", "in", "at", "outside", "around", "inside"}
@@ -155,6 +158,7 @@ class EntityResolver:
     def __call__(self, doc: Doc) -> Doc:
         found: list[tuple[int, int, str, Known | None]] = []
         self._dateline = dateline_line(doc.text)
+        self._transcript = _TRANSCRIPT_LABEL.search(doc.text) is not None
         self._lower_abbreviations = lowercase_abbreviations(doc)
         ents = self._repaired_ents(doc)
         self._surnames = self._person_surnames(ents)
@@ -401,6 +405,8 @@ class EntityResolver:
             span, text = doc[start:end], doc[start:end].text
         if known is None:
             known = actor_index().get(fold(text))
+        if known is None and label in _SPACY_LABELS and self._transcript and _addressed(doc, span):
+            return start, end, "person", find_person(text)
         if known is None and label in ("ORG", "GPE", "LOC", "FAC") and self._person_cue(doc, span):
             return start, end, "person", find_person(text)
         if known is None and label in _SPACY_LABELS and self._is_surname(doc, span):
@@ -986,6 +992,16 @@ def _facility_noun_end(doc: Doc, end: int) -> int | None:
                 return None  # "the Marib dam area": the noun modifies another
             return stop
     return None
+
+
+def _addressed(doc: Doc, span: Span) -> bool:
+    """Whether a one-word name in a transcript is someone spoken to, as a briefing's host turns to a reporter: "so
+    Brad?", "over to you, Brad." (a comma or "so" before it, the sentence's end after it)."""
+    if len(span) != 1 or not span[0].is_title or span.start == 0 or span.end >= len(doc):
+        return False
+    before, after = doc[span.start - 1], doc[span.end]
+    return (before.text == "," or before.lower_ == "so") and after.text in ("?", ".", "!") \
+        and country_by_name(span.text) is None
 
 
 def dateline_line(text: str) -> tuple[int, int] | None:
