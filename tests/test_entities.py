@@ -171,6 +171,11 @@ def test_a_reporter_the_briefer_turns_to_in_a_transcript_is_a_person(ents):
     assert ents("They fled to Hodan district, Mogadishu.")["Mogadishu"][0] == "place"  # no transcript, no address
 
 
+def test_after_a_rank_a_surname_that_is_also_a_title_stays_the_surname(ents):
+    found = ents("A spokesman for the U.S. military, Colonel Roger King, says the air raids were accurate.")
+    assert found["Roger King"][0] == "person"
+
+
 def test_a_curated_name_does_not_swallow_the_longer_name_it_begins(ents):
     found = ents("U.S. Africa Command struck an ISIS-Somalia camp. The Islamic State in Mozambique (ISIS-M) "
                  "attacked Palma; ISIS-M fighters withdrew.")

@@ -338,8 +338,11 @@ class EntityResolver:
             if label == "ORG":
                 label = "GPE"
         # "Salahuddin province" names Salahuddin; "Sulu Governor" is a title after a place name
+        # ("Colonel Roger King": after a rank, a surname that is also a title is the surname)
+        after_rank = start > 0 and doc[start - 1].lower_.rstrip(".") in self.titles and doc[start - 1].is_title
         while end - start > 1 and (doc[end - 1].lower_ in _PLACE_SUFFIX and doc[end - 1].is_lower
-                                   or label == "PERSON" and doc[end - 1].lower_.rstrip(".") in self.titles):
+                                   or label == "PERSON" and doc[end - 1].lower_.rstrip(".") in self.titles
+                                   and not after_rank):
             end -= 1
         if start >= end:
             return None
