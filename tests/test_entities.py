@@ -176,6 +176,11 @@ def test_after_a_rank_a_surname_that_is_also_a_title_stays_the_surname(ents):
     assert found["Roger King"][0] == "person"
 
 
+def test_a_state_department_bureau_keeps_its_whole_name(ents):
+    found = ents("The Bureau of Counterterrorism and Countering Violent Extremism announced the designation.")
+    assert found["Bureau of Counterterrorism and Countering Violent Extremism"][1] == "Bureau of Counterterrorism"
+
+
 def test_a_curated_name_does_not_swallow_the_longer_name_it_begins(ents):
     found = ents("U.S. Africa Command struck an ISIS-Somalia camp. The Islamic State in Mozambique (ISIS-M) "
                  "attacked Palma; ISIS-M fighters withdrew.")
