@@ -99,6 +99,8 @@ def test_a_preposition_opening_a_list_item_is_no_part_of_the_place(ents):
                  "-- Near Palmyra, three strikes destroyed an ISIL-held tank.")
     assert "Near Palmyra" not in found
     assert found["Palmyra"][0] == "place"
+    listed = ents("Strikes in Syria\n\n-- Near Raqqa, four strikes engaged an ISIL tactical unit and destroyed a vehicle.")
+    assert listed["Raqqa"][0] == "place"  # one the model missed, found after the preposition
 
 
 def test_a_release_kind_and_an_article_are_no_part_of_the_issuers_name(ents):

@@ -525,6 +525,9 @@ class EntityResolver:
         i = 0
         while i < len(doc):
             tok = doc[i]
+            if tok.is_title and tok.lower_ in _OPENING_PREPOSITIONS:
+                i += 1  # "-- Near Raqqa, ...": the place begins after the preposition
+                continue
             dateline = self._in_dateline(tok) and tok.is_upper
             # "the city of Jos", "the town of Patikul": the noun says it is a place, known or not
             noun_of = i >= 2 and doc[i - 1].lower_ == "of" and doc[i - 2].lemma_.lower() in _POPULATED_NOUNS
