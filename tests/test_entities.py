@@ -136,6 +136,9 @@ def test_a_datelines_compass_point_belongs_to_the_region(ents):
 def test_an_age_after_a_name_makes_it_a_person_whatever_the_gazetteer_holds(ents):
     found = ents("Adel Bary, 52, and Khaled al Fawwaz, 50, a citizen of Saudi Arabia, appeared.")
     assert found["Khaled al Fawwaz"][0] == "person"
+    listed = ents("Adel Abdel Bary, 52, a citizen of Egypt, and Khaled al Fawwaz, 50, a citizen of Saudi Arabia, "
+                  "were charged.")
+    assert listed["Khaled al Fawwaz"][0] == "person"  # a list after a country does not make it a place
 
 
 def test_two_countries_joined_by_a_hyphen_are_a_modifier_not_a_name(ents):

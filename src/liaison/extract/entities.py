@@ -855,6 +855,8 @@ class EntityResolver:
             return False
         text = doc[start:end].text
         words = set(fold(text).split())
+        if type_ == "person" and self._person_cue(doc, doc[start:end]):
+            return False  # "..., a citizen of Egypt, and Khaled al Fawwaz, 50,": the age says person
         return not (end - start == 1 and doc[start].lower_ in self._surnames) and end - start <= 3 \
             and not words & (_GOV_WORDS | _ARMED_WORDS | {"force", "union", "council", "community", "party"})
 
