@@ -186,6 +186,11 @@ def test_a_state_department_bureau_keeps_its_whole_name(ents):
     assert found["Bureau of Counterterrorism and Countering Violent Extremism"][1] == "Bureau of Counterterrorism"
 
 
+def test_the_home_town_of_someone_names_a_person(ents):
+    found = ents("Troops raided Tikrit and a nearby village that is the home town of Saddam Hussein.")
+    assert found["Saddam Hussein"][0] == "person"
+
+
 def test_a_curated_name_does_not_swallow_the_longer_name_it_begins(ents):
     found = ents("U.S. Africa Command struck an ISIS-Somalia camp. The Islamic State in Mozambique (ISIS-M) "
                  "attacked Palma; ISIS-M fighters withdrew.")

@@ -481,6 +481,10 @@ class EntityResolver:
             return False  # "Khaled al Fawwaz, 50,": the age says it is a person, whatever GeoNames holds
         before = doc[span.start - 1] if span.start > 0 else None
         after = doc[span.end] if span.end < len(doc) else None
+        if span.start >= 3 and before.lower_ == "of" and doc[span.start - 2].lower_ in ("town", "village", "city") \
+                and doc[span.start - 3].lower_ == "home" or span.start >= 2 and before.lower_ == "of" \
+                and doc[span.start - 2].lower_ in ("hometown", "birthplace"):
+            return False  # "the home town of Saddam Hussein": a person's town, not a town's name
         # "the town of Sarmada", "Mogadishu's Daynile district", "Borno State": the words say it is a place
         if after is not None and after.lower_ in _PLACE_NOUNS or span[-1].lower_ in _PLACE_NOUNS:
             return True
