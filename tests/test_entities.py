@@ -191,6 +191,13 @@ def test_the_home_town_of_someone_names_a_person(ents):
     assert found["Saddam Hussein"][0] == "person"
 
 
+def test_a_persons_name_cut_after_a_particle_takes_the_next_word(ents):
+    found = ents("Secretary of State Antony J. Blinken spoke with French Foreign Minister Jean-Yves Le Drian today. "
+                 "Secretary Blinken and Foreign Minister Le Drian discussed Mali.")
+    assert found["Jean-Yves Le Drian"][2] == found["Le Drian"][2]
+    assert "Jean-Yves Le" not in found
+
+
 def test_a_curated_name_does_not_swallow_the_longer_name_it_begins(ents):
     found = ents("U.S. Africa Command struck an ISIS-Somalia camp. The Islamic State in Mozambique (ISIS-M) "
                  "attacked Palma; ISIS-M fighters withdrew.")

@@ -77,6 +77,8 @@ _ARMED_WORDS = {
 
 # a briefing transcript's speaker label: "QUESTION:", "MR KIRBY:", "MS. PSAKI:" at a line's start
 _TRANSCRIPT_LABEL = re.compile(r"(?m)^(QUESTION|MODERATOR|(MR|MS|MRS|DR)\.? [A-Z][A-Z'\-]+):")
+_TRAILING_PARTICLES = {"le", "la", "de", "du", "des", "van", "von", "der", "den", "al", "el", "bin", "ibn", "abu",
+                       "ould", "ben", "di", "da", "dos", "do"}
 _COMPASS_POINTS = {"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest"}
 _RELEASE_KINDS = {"news release", "press release", "media note", "press statement", "fact sheet"}
 _OPENING_PREPOSITIONS = {"near", "in", "at", "outside", "around", "inside"}
@@ -302,6 +304,10 @@ class EntityResolver:
             known = actor_index().get(fold(ent.id_)) or country_by_name(ent.id_)
         # Articles, titles and possessives are not part of a name; a title that is also a given name
         # ("Sultan Aziz Azam") is, before two more words.
+        # "Jean-Yves Le" + "Drian": a person's name never ends in a particle; the next word is its end
+        if label == "PERSON" and end < len(doc) and doc[end - 1].lower_ in _TRAILING_PARTICLES \
+                and doc[end].is_title and not doc[end].ent_type_ and not has_line_break(doc[end - 1].whitespace_):
+            end += 1
         # a name never runs across a line break: "Office of the Spokesperson\nWashington" is two lines
         for j in range(start, end):
             if doc[j].is_space or j < end - 1 and has_line_break(doc[j].whitespace_):
