@@ -198,6 +198,11 @@ def test_a_persons_name_cut_after_a_particle_takes_the_next_word(ents):
     assert "Jean-Yves Le" not in found
 
 
+def test_a_voa_language_service_is_voice_of_america_whole(ents):
+    found = ents("A Somali military commander told VOA\u2019s Somali Service that militants attacked the base.")
+    assert found["VOA\u2019s Somali Service"][1] == "Voice of America"
+
+
 def test_a_curated_name_does_not_swallow_the_longer_name_it_begins(ents):
     found = ents("U.S. Africa Command struck an ISIS-Somalia camp. The Islamic State in Mozambique (ISIS-M) "
                  "attacked Palma; ISIS-M fighters withdrew.")
