@@ -169,7 +169,7 @@ class DateFinder:
         published = doc._.published
         context_year = doc._.context_year
         if context_year is None:
-            years = [int(t.text) for t in doc if re.fullmatch(r"(19|20)\d\d", t.text)]
+            years = [int(y) for y in re.findall(r"(?<![\w.])((?:19|20)\d\d)(?!\w|[.,]\d)", doc.text)]
             context_year = years[-1] if years else None
         ents = [e for e in doc.ents if e.label_ == "DATE"]
         out: list[DateMention] = []

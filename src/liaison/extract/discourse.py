@@ -57,7 +57,7 @@ REMENTION_REACH = 12
 # The trained filter of events the text does not report (liaison.extract.specificity); "" turns it off.
 SPECIFICITY = "specificity.json"
 # A transcript's speaker label: "MAJOR GENERAL PAT RYDER:", "MR. PRICE:", "Q:" at a line's start.
-_LABEL = re.compile(r"(?m)^[ \t]*((?:[A-Z][A-Z.'’\-]*\s+){0,9}[A-Z][A-Z.'’\-]*)\s*:(?=\s)")
+_LABEL = re.compile(r"(?m)^[ \t]*((?:[A-Z][A-Z.'’\-]*[ \t]+){0,9}[A-Z][A-Z.'’\-]*)[ \t]*:(?=\s)")
 _ASKERS = {"Q", "QUESTION", "MODERATOR", "OPERATOR", "REPORTER", "PARTICIPANT", "AUDIENCE MEMBER"}
 _LIST_ITEM = re.compile(r"[ \t]*(?:--|-|–|—|•|\*|·)\s")
 _PARAGRAPH = re.compile(r"\n[ \t]*\n|[\u2029]")
@@ -84,7 +84,8 @@ class _Sentences:
     def of(cls, doc: Doc) -> _Sentences:
         # an item of a list ("-- Near Raqqa, three strikes ...") goes on with the paragraph that
         # introduces the list ("Aircraft conducted 11 strikes in Syria yesterday:")
-        breaks = [m.end() for m in _PARAGRAPH.finditer(doc.text) if not _LIST_ITEM.match(doc.text, m.end())]
+        text = doc.text  # (Doc.text joins the tokens anew at each call)
+        breaks = [m.end() for m in _PARAGRAPH.finditer(text) if not _LIST_ITEM.match(text, m.end())]
         starts, para = [], []
         for sent in doc.sents:
             starts.append(sent.start)
