@@ -148,7 +148,8 @@ def speaker_people(nlp: Language, doc: Doc, titles: set[str]) -> list[Span]:
 
 _GOVERNMENT_QUALIFIERS = {"federal", "transitional", "national", "interim", "royal", "central", "caretaker"}
 _QUOTES = ("\u201c", "\u201d", '"', "\u2018", "\u2019")
-_ALIAS_CUES = (("also", "known", "as"), ("aka",), ("a.k.a.",), ("a", "/", "k", "/", "a"), ("alias",), ("also", "called"), ("or",))
+_ALIAS_CUES = (("also", "known", "as"), ("aka",), ("a.k.a.",), ("a", "/", "k", "/", "a"), ("alias",), ("also", "called"),
+               ("or",))
 
 
 def country_of(text: str) -> Known | None:
