@@ -177,7 +177,8 @@ class DiscourseModel:
             if sent in with_events:
                 continue
             k = bisect_right(keys, q.start) - 1
-            candidates = [events[starts[j][1]] for j in range(k, -1, -1)]
+            # (the host is at most outcome_reach sentences back: a few events, not all of them)
+            candidates = [events[starts[j][1]] for j in range(k, max(k - 4 * self.outcome_reach, -1), -1)]
             stand_in = EventMention("attack", "attack", q.anchor, sent, sent + 1, quantities=[q])
             host = self._outcome_host(stand_in, list(reversed(candidates)), sents)
             if host is not None and all(x.kind != q.kind for x in host.quantities):
@@ -189,15 +190,18 @@ class DiscourseModel:
         is that mention's event; a generic verb with a clause of its own ("terrorists who were
         attacking Somali forces") is an event of its own."""
         out: list[EventMention] = []
+        by_sentence: dict[int, list[EventMention]] = {}
         for ev in mentions:
-            host = next((o for o in out if _one_in_sentence(ev, o, ev, o)), None)
+            here = by_sentence.setdefault(ev.sent_start, [])
+            host = next((o for o in here if _one_in_sentence(ev, o, ev, o)), None)
             if host is None:
                 # the specific one came second: "the attack ... a drone strike"
-                host = next((o for o in out if _one_in_sentence(o, ev, ev, o)), None)
+                host = next((o for o in here if _one_in_sentence(o, ev, ev, o)), None)
                 if host is not None:
                     _promote(host, ev)
             if host is None:
                 out.append(ev)
+                here.append(ev)
             else:
                 _absorb(host, ev)
         return out
@@ -296,9 +300,9 @@ class DiscourseModel:
         for n, ev in enumerate(events):
             if ev.actors or ev.type not in _VIOLENT:
                 continue
-            para = sents.paragraph(ev.sent_start)
+            para, here = sents.paragraph(ev.sent_start), sents.index(ev.sent_start)
             for o in reversed(events[:n]):
-                if para - sents.paragraph(o.sent_start) > 1:
+                if para - sents.paragraph(o.sent_start) > 1 or here - sents.index(o.sent_start) > self.remention_reach:
                     break
                 if o.type == ev.type and o.actors:
                     ev.actors = [a for a in o.actors if a not in ev.targets]

@@ -270,6 +270,7 @@ def possessive_names(doc: Doc, ents: list[Span]) -> list[Span]:
     """"Islamic State's Khorasan Province" is the curated "Islamic State Khorasan Province": a
     curated name, a possessive and capitalised words that make a curated name without it."""
     out: list[Span] = []
+    longer: list[Span] = []  # the names made longer here: only they can hold another
     skip_to = -1
     for ent in ents:
         if ent.start < skip_to:
@@ -282,15 +283,18 @@ def possessive_names(doc: Doc, ents: list[Span]) -> list[Span]:
             for stop in range(k, end + 1, -1):
                 known = actor_index().get(fold(ent.text + " " + doc[end + 1:stop].text))
                 if known is not None:
-                    out.append(Span(doc, ent.start, stop, label=known.type, span_id=known.canonical))
+                    longer.append(Span(doc, ent.start, stop, label=known.type, span_id=known.canonical))
+                    out.append(longer[-1])
                     skip_to = stop
                     break
             else:
                 out.append(ent)
             continue
         out.append(ent)
+    if not longer:
+        return out
     return [e for e in out if not any(o is not e and o.start <= e.start and e.end <= o.end and o.end - o.start >
-                                      e.end - e.start for o in out)]
+                                      e.end - e.start for o in longer)]
 
 
 def alias_pairs(doc: Doc, token_entity: dict[int, str], mentions: list[tuple[int, int, str]]) -> list[tuple[str, str]]:

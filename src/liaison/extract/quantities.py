@@ -108,6 +108,7 @@ class QuantityFinder:
         """Casualties of one that no number states: "killed a Taliban leader", "the death of Usamah
         al-Muhajir", "an insurgent was captured". The article or the name is the figure's span."""
         out: list[QuantityMention] = []
+        ent_of = {i: e for e in doc.ents for i in range(e.start, e.end)}
         for tok in doc:
             if tok.i in taken:
                 continue
@@ -126,7 +127,7 @@ class QuantityFinder:
             if det is not None and tok.lemma_.lower() in self.singular and tok.tag_ == "NN":
                 out.append(QuantityMention(kind_anchor[0], 1, "exact", 1, 1, det.i, tok.i + 1, kind_anchor[1].i))
             elif tok.ent_type_ in ("PERSON", "person"):
-                ent = next((e for e in doc.ents if e.start <= tok.i < e.end), None)
+                ent = ent_of.get(tok.i)
                 if ent is not None and ent.root.i == tok.i and not taken & set(range(ent.start, ent.end)):
                     out.append(QuantityMention(kind_anchor[0], 1, "exact", 1, 1, ent.start, ent.end, kind_anchor[1].i))
         return out
