@@ -5,24 +5,25 @@ sentences, and sources that govern the sentences after them.
 spreads one happening over several sentences: the lede names the raid, the next sentence its
 place, a later one its toll ("Five soldiers were killed"), and the source is named once ("US
 Central Command said in a statement:") or as a transcript's speaker label. This component,
-run after it, turns mentions into events in four steps:
+run after it, turns mentions into events:
 
 1. **Outcomes fold into their event.** A mention that only reports casualties ("five
-   soldiers were killed") belongs to the violent event told just before it, in the same or
-   the previous paragraph; it gives that event its figures.
-2. **One happening, one event, within a sentence.** A generic mention ("attack", "operation")
-   beside a specific one ("drone strike", "raid") in the same sentence is the same event,
-   unless their actors differ ("strikes in response to the attack").
+   soldiers were killed"), and the figures of a sentence that reports no event, belong to the
+   violent event told just before it, in the same or the previous paragraph.
+2. **One happening, one event, within a sentence.** A generic noun ("attack", "operation")
+   beside a specific mention ("drone strike", "raid") in the same sentence is the same event,
+   unless their parties differ ("strikes in response to the attack").
 3. **Re-mentions across sentences** (event coreference): a mention of a compatible type is the
    same event as an earlier one when it is anaphoric ("the attack", "this operation",
-   "Friday's raid", "the strike") or adds no participant, and nothing conflicts (place, date,
-   figures). The first mention gives the evidence; the others are kept with their spans.
-4. **Slots from the discourse.** An event's slots are merged from all its mentions. A source
-   governs what follows it (the last source named before a sentence, in the same paragraph or
-   the ones before it; a speaker label for its whole turn; "according to" for its whole
-   paragraph); where no sentence names one, the issuer of a press release is the source.
-   An event without a date takes the date of the event whose story it continues in its
-   paragraph.
+   "Friday's raid") or adds no participant, and nothing conflicts (place, day, figures). The
+   first mention gives the evidence; the others are kept with their spans.
+4. **Slots from the discourse.** Slots are merged from all the mentions. A source governs what
+   follows it (a speaker label its turn, "according to" its paragraph, else the last source
+   named before); where none is named, the issuer of a release is the source. An undated or
+   unplaced violent event takes the day or place of the one its paragraph tells, an event with
+   no actor those of the event of its type just before it, and a strike or operation a military
+   body reports with no actor is that body's.
+5. **A trained filter** (liaison.extract.specificity) drops what the text does not report.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from spacy.tokens import Doc
 from liaison.extract.attribution import AttributionMention
 from liaison.extract.dates import DateMention, Resolved
 from liaison.extract.entities import Cluster
-from liaison.extract.events import EventMention
+from liaison.extract.events import EventMention, conflict
 from liaison.extract.gazetteer import country_name
 from liaison.extract.specificity import SpecificityModel, features
 
@@ -118,11 +119,11 @@ class DiscourseModel:
                 ev.places |= enclosing(ev.location)
         events = self._fold_outcomes(mentions, sents)
         events = self._fold_in_sentence(events)
-        events = self._corefer(events, sents, clusters)
+        events = self._corefer(events, sents)
         self._orphan_figures(doc, events, sents)
         self._govern_sources(doc, events, sents)
         self._continue_dates(events, sents, doc)
-        self._continue_places(events, sents, clusters)
+        self._continue_places(events, sents)
         self._continue_actors(events, sents)
         self._source_acts(doc, events)
         doc._.events = self._specific(doc, events, sents)
@@ -159,7 +160,7 @@ class DiscourseModel:
             back = here - sents.index(o.sent_start)
             if back > self.outcome_reach or para - sents.paragraph(o.sent_start) > 1:
                 return None
-            if _conflict(o, ev):
+            if conflict(o, ev):
                 continue
             return o
         return None
@@ -207,7 +208,7 @@ class DiscourseModel:
         return out
 
     # ---------------------------------------------------------------- 3. across sentences
-    def _corefer(self, mentions: list[EventMention], sents: _Sentences, clusters) -> list[EventMention]:  # noqa: ANN001
+    def _corefer(self, mentions: list[EventMention], sents: _Sentences) -> list[EventMention]:
         out: list[EventMention] = []
         for ev in mentions:
             host = self._antecedent(ev, out, sents)
@@ -230,7 +231,7 @@ class DiscourseModel:
             # "the attack" may re-mention an airstrike; "the strike" does not re-mention an attack
             if not (o.type == ev.type or ev.definite and _generalises(ev.type, o.type)):
                 continue
-            if _conflict(o, ev):
+            if conflict(o, ev):
                 continue
             if ev.definite:
                 return o
@@ -308,7 +309,7 @@ class DiscourseModel:
                     ev.actors = [a for a in o.actors if a not in ev.targets]
                     break
 
-    def _continue_places(self, events: list[EventMention], sents: _Sentences, clusters) -> None:  # noqa: ANN001
+    def _continue_places(self, events: list[EventMention], sents: _Sentences) -> None:
         """An unplaced violent event in the paragraph of a placed one continues its story, and its place
         ("Militants attacked Kamdesh district ... The gunfight ended when security forces killed ...")."""
         last: tuple[int, EventMention] | None = None
@@ -431,7 +432,7 @@ def _one_in_sentence(general: EventMention, specific: EventMention, a: EventMent
     """Whether the generic noun ``general`` names the event of ``specific``, ``a`` and ``b`` being
     the two mentions, of one sentence."""
     return a.sent_start == b.sent_start and general.noun and _generalises(general.type, specific.type) \
-        and _same_parties(a, b) and not _conflict(a, b)
+        and _same_parties(a, b) and not conflict(a, b)
 
 
 def _generalises(general: str, specific: str) -> bool:
@@ -444,19 +445,6 @@ def _same_parties(a: EventMention, b: EventMention) -> bool:
     if set(a.actors) & set(b.targets) or set(b.actors) & set(a.targets):
         return False
     return not (a.actors and b.actors and not set(a.actors) & set(b.actors))
-
-
-def _conflict(a: EventMention, b: EventMention) -> bool:
-    """Two mentions that cannot be one event: other places, other days, other figures."""
-    if a.location and b.location and a.location != b.location and not (
-            b.location in a.places or a.location in b.places):
-        return True
-    if a.date and b.date and a.date.resolved and b.date.resolved:
-        ra, rb = a.date.resolved, b.date.resolved
-        if ra.end < rb.start or rb.end < ra.start:
-            return True
-    qa = {q.kind: q.value for q in a.quantities}
-    return any(q.kind in qa and qa[q.kind] != q.value for q in b.quantities)
 
 
 def _promote(host: EventMention, specific: EventMention) -> None:

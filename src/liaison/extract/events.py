@@ -708,7 +708,7 @@ class EventFinder:
         first: dict[tuple[int, str], list[EventMention]] = {}
         for ev in mentions:
             group = first.setdefault((ev.sent_start, ev.type), [])
-            same = next((o for o in group if not _apart(o, ev)), None)
+            same = next((o for o in group if not conflict(o, ev)), None)
             if same is None:
                 group.append(ev)
                 out.append(ev)
@@ -886,12 +886,19 @@ def _split_by_places(doc: Doc, ev: EventMention, token_entity: dict[int, str],
                            targets=list(ev.targets)) for key in places[1:]]
 
 
-def _apart(a: EventMention, b: EventMention) -> bool:
-    """Two mentions told apart by their places or their days."""
-    if a.location and b.location and a.location != b.location:
+def conflict(a: EventMention, b: EventMention) -> bool:
+    """Two mentions that cannot be one event: other places (unless one lies in the other), days
+    that do not overlap, other figures of one kind. The test of one sentence's mentions
+    (liaison_events) and of re-mentions across sentences (liaison_discourse) alike."""
+    if a.location and b.location and a.location != b.location and not (
+            b.location in a.places or a.location in b.places):
         return True
-    ra, rb = (a.date.resolved if a.date else None), (b.date.resolved if b.date else None)
-    return bool(ra and rb and ra.value != rb.value)
+    if a.date and b.date and a.date.resolved and b.date.resolved:
+        ra, rb = a.date.resolved, b.date.resolved
+        if ra.end < rb.start or rb.end < ra.start:
+            return True
+    qa = {q.kind: q.value for q in a.quantities}
+    return any(q.kind in qa and qa[q.kind] != q.value for q in b.quantities)
 
 
 def _pruned(head: Token) -> list[Token]:
