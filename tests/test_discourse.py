@@ -214,3 +214,18 @@ def test_a_plural_mention_in_several_coordinated_places_is_one_event_per_place(n
     x = extract(nlp, "ISIS-M continued attacks in Cabo Delgado and Niassa Provinces in northern Mozambique.", PUB)
     names = {e.key: e.canonical for e in x.entities}
     assert sorted(names[e.location] for e in _events(x, "attack")) == ["Cabo Delgado", "Niassa"]
+
+
+def test_a_component_data_file_that_is_not_one_is_a_one_line_error(tmp_path):
+    import pytest
+
+    from liaison.errors import ConfigError
+    from liaison.extract.specificity import SpecificityModel
+
+    bad = tmp_path / "model.json"
+    bad.write_text('{"weights": {}}', encoding="utf-8")
+    with pytest.raises(ConfigError, match="not a specificity model.*model.json"):
+        SpecificityModel.load(str(bad))
+    (tmp_path / "broken.json").write_text("{", encoding="utf-8")
+    with pytest.raises(ConfigError, match="cannot read this component data file.*broken.json"):
+        SpecificityModel.load(str(tmp_path / "broken.json"))

@@ -14,7 +14,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from liaison.errors import InputError
+from liaison.errors import ConfigError
 from liaison.extract.lexicon import load_json
 
 
@@ -28,5 +28,5 @@ def component_data(ref: str) -> Any:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as err:
-        raise InputError(f"{path}: cannot read this component data file ({err}); give a JSON file "
-                         "like the packaged one in liaison/extract/data") from err
+        raise ConfigError(f"cannot read this component data file ({err})", str(path),
+                          "Give a JSON file like the packaged one in liaison/extract/data") from None

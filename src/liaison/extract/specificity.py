@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc
 
+from liaison.errors import ConfigError
 from liaison.extract.config import component_data
 from liaison.extract.events import EventMention
 
@@ -39,7 +40,12 @@ class SpecificityModel:
         if not ref:
             return None
         data = component_data(ref)
-        return cls(dict(data["weights"]), float(data["bias"]), float(data["threshold"]))
+        try:
+            return cls(dict(data["weights"]), float(data["bias"]), float(data["threshold"]))
+        except (KeyError, TypeError, ValueError) as err:
+            raise ConfigError(f"not a specificity model ({err!r} missing or wrong)", ref,
+                              "Give a JSON file with weights, bias and threshold, as scripts/train_specificity.py "
+                              "writes") from None
 
     def probability(self, feats: dict[str, float]) -> float:
         z = self.bias + sum(self.weights.get(k, 0.0) * v for k, v in feats.items())
