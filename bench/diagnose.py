@@ -11,22 +11,13 @@ ever scored, never read, so that a rule fitted to them would show.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import sys
 import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from score import DEV, REAL, ROOT, SCORER, SHARED, _copy, dev_split, real_split  # noqa: E402
-
-
-def _scorer():
-    spec = importlib.util.spec_from_file_location("gold_score", SCORER)
-    mod = importlib.util.module_from_spec(spec)
-    assert spec.loader is not None
-    spec.loader.exec_module(mod)
-    return mod
+from score import DEV, REAL, ROOT, SHARED, _copy, dev_split, load_scorer, real_split  # noqa: E402
 
 
 def _sets(name: str) -> tuple[Path, Path]:
@@ -52,7 +43,7 @@ def main(argv: list[str]) -> None:
         stems = [s for s in (stems or tuned) if s in tuned]
         if not stems:
             raise SystemExit("only tuned documents can be diagnosed; the aside ones are for measuring")
-    sc = _scorer()
+    sc = load_scorer()
     with tempfile.TemporaryDirectory() as tmp:
         t = Path(tmp)
         _copy(docs, t / "docs", stems)

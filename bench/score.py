@@ -38,6 +38,17 @@ TARGETS = {"entity_f1": 0.90, "alias_recall": 0.88, "event_f1": 0.75, "quantity_
            "date_acc": 0.80, "actor_acc": 0.70, "location_acc": 0.70, "attribution_acc": 0.75}
 
 
+def load_scorer():  # noqa: ANN201
+    """../shared/eval/score.py as a module, for its matching functions (diagnose.py, the trainer)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("gold_score", SCORER)
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
 def dev_split(docs: Path) -> tuple[list[str], list[str]]:
     """(tuned, aside) document stems of the development set: every fourth in sorted name order is aside."""
     stems = sorted(p.stem for p in docs.glob("*.json"))

@@ -18,28 +18,19 @@ got right (a lost event costs every slot it has).
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
-from score import DEV, REAL, SCORER, dev_split, real_split  # noqa: E402
+from score import DEV, REAL, dev_split, load_scorer, real_split  # noqa: E402
 
 OUT = ROOT / "src" / "liaison" / "extract" / "data" / "specificity.json"
 DATA = ROOT / "tests" / "data" / "specificity" / "train.jsonl"
 THRESHOLDS = [0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5]
 CS = [0.05, 0.1, 0.3, 1.0]
 MAX_LOST = 0.03
-
-
-def _scorer():
-    spec = importlib.util.spec_from_file_location("gold_score", SCORER)
-    mod = importlib.util.module_from_spec(spec)
-    assert spec.loader is not None
-    spec.loader.exec_module(mod)
-    return mod
 
 
 def rows(nlp, docs: Path, gold: Path, stems: list[str], sc) -> tuple[list[dict], int]:  # noqa: ANN001
@@ -77,7 +68,7 @@ def main() -> None:
     from liaison.extract.pipeline import build_nlp
     from liaison.settings import Settings
 
-    sc = _scorer()
+    sc = load_scorer()
     nlp = build_nlp(Settings().spacy_model)
     nlp.replace_pipe("liaison_discourse", "liaison_discourse", config={"specificity": ""})
     tuned_dev, aside_dev = dev_split(DEV / "docs")
