@@ -239,3 +239,13 @@ def test_location_objects_pass_the_interoperability_profile():
     assert [e for e in errors if any(i in e for i in ids)] == []
     assert validate_objects([objects[0], *({k: v for k, v in o.items() if k != "region"} for o in locs)],
                             interop=True)  # the profile requires region: the check can fail
+
+
+def test_a_curated_group_carries_its_curated_aliases_and_a_located_place_its_region(nlp):
+    """What STIX exports as a group's aliases and a location's region is on the record, so the
+    mapping needs no gazetteer of its own."""
+    extraction = extract(nlp, "Islamic State fighters attacked a checkpoint near Raqqa in Syria.")
+    by_name = {e.canonical: e for e in extraction.entities}
+    assert {"ISIS", "Daesh"} <= set(by_name["Islamic State"].aliases)
+    assert by_name["Raqqa"].region == by_name["Syria"].region == "western-asia"
+    assert by_name["Syria"].aliases == ()

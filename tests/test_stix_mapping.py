@@ -68,6 +68,7 @@ SYRIA = Entity(
     (span("Syria", TEXT.index("in Syria")),),
     country_code="sy",
     gazetteer="geonames",
+    region="western-asia",
 )
 RAQQA = Entity(
     "loc:raqqa",
@@ -78,6 +79,7 @@ RAQQA = Entity(
     longitude=39.0079,
     country_code="SY",
     gazetteer="geonames",
+    region="western-asia",
 )
 ISLAMIC_STATE = Entity(
     "org:islamic state",
@@ -85,6 +87,7 @@ ISLAMIC_STATE = Entity(
     "armed_group",
     (span("Islamic State"), span("IS", TEXT.index("(IS")), span("IS", TEXT.index("an IS"))),
     gazetteer="actors",
+    aliases=("IS", "ISIS", "ISIL", "Daesh"),
 )
 ISRAEL_AIR_FORCE = Entity(
     "org:israeli air force", "Israeli Air Force", "government_body", (span("Israeli jets"),)
@@ -216,7 +219,7 @@ def test_entities_map_to_the_documented_stix_types(objects):
     assert air_force["sectors"] == ["government-national"]
     assert "sectors" not in one(objects, "identity", "army")
     group = one(objects, "intrusion-set", "Islamic State")
-    assert group["aliases"][:3] == ["IS", "ISIS", "ISIL"]  # the curated aliases, not one article's
+    assert group["aliases"] == ["IS", "ISIS", "ISIL", "Daesh"]  # the entity's aliases, not one article's mentions
     assert one(objects, "location", "Syria")["country"] == "SY"
     raqqa = one(objects, "location", "Raqqa")
     assert (raqqa["latitude"], raqqa["longitude"], raqqa["country"]) == (35.9528, 39.0079, "SY")

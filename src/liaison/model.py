@@ -97,6 +97,9 @@ class Entity:
     admin1: str | None = None
     admin1_code: str | None = None
     admin2: str | None = None
+    # Other names the thing is known by beyond this document's mentions: a curated actor's aliases
+    # ("ISIS", "Daesh"); what STIX exports as `aliases`, and what fusion may match elsewhere.
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

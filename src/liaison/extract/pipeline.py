@@ -30,7 +30,7 @@ from liaison.extract import events as _events  # noqa: F401
 from liaison.extract import quantities as _quantities  # noqa: F401
 from liaison.extract.chunking import CHUNK_CHARS, chunk_bounds, context_year, merge
 from liaison.extract.entities import place_fields
-from liaison.extract.gazetteer import country_index
+from liaison.extract.gazetteer import country_index, known_aliases
 from liaison.extract.lexicon import actors, load_json
 from liaison.ingest.dateline import dateline_end, has_line_break
 from liaison.model import Attribution, DateValue, Entity, Event, Extraction, Quantity, Span
@@ -229,6 +229,7 @@ def doc_extraction(doc: Doc, offset: int = 0) -> Extraction:
                 mentions=tuple(span(s, e) for s, e in c.mentions),
                 titles=tuple(c.titles),
                 descriptions=tuple(c.descriptions),
+                aliases=tuple(known_aliases(c.canonical) or ()) if known and known.source == "actors" else (),
                 **place_fields(known),
             )
         )

@@ -38,7 +38,6 @@ from stix2.utils import format_datetime
 
 from liaison import __version__
 from liaison.clock import stamp_ms
-from liaison.extract.gazetteer import known_aliases, region_of
 from liaison.model import ENTITY_TYPES, Document, Entity, Event, Extraction, Span
 from liaison.stix.event import EVENT_STATUS, TIME_FIDELITY, day_end, day_start
 from liaison.stix.extension import EVENT_EXTENSION_ID, LIAISON_EXTENSION_ID, definitions
@@ -111,7 +110,7 @@ def _cached_entity(entity: Entity, common: dict[str, Any], namespace: uuid.UUID)
     mentions = tuple(m.text for m in entity.mentions) if entity.gazetteer != "actors" else ()
     key = (namespace, entity.key, entity.type, entity.canonical, entity.latitude, entity.longitude,
            entity.country_code, entity.gazetteer, entity.feature, entity.admin_code, entity.region, entity.admin1,
-           mentions if entity.type == "armed_group" else ())
+           mentions if entity.type == "armed_group" else (), entity.aliases)
     cached = _ENTITY_CACHE.get(key)
     if cached is None:
         if len(_ENTITY_CACHE) > 50_000:
@@ -137,8 +136,7 @@ def _entity(entity: Entity, common: dict[str, Any], namespace: uuid.UUID) -> dic
         sectors = ["government-national"] if t == "government_body" else None
         return _plain(stix2.v21.Identity(identity_class="organization", sectors=sectors, **kwargs))
     if t == "armed_group":
-        known = known_aliases(entity.canonical) if entity.gazetteer == "actors" else None
-        texts = known if known is not None else [m.text for m in entity.mentions]
+        texts = list(entity.aliases) if entity.gazetteer == "actors" else [m.text for m in entity.mentions]
         seen = {entity.canonical.casefold()}
         aliases = []
         for text in texts:
@@ -164,9 +162,8 @@ def _location_properties(entity: Entity) -> dict[str, Any]:
     props: dict[str, Any] = {}
     if entity.latitude is not None and entity.longitude is not None:
         props.update(latitude=entity.latitude, longitude=entity.longitude)
-    region = entity.region or region_of(entity.country_code)
-    if region:
-        props["region"] = region
+    if entity.region:
+        props["region"] = entity.region
     if entity.country_code:
         props["country"] = entity.country_code.upper()
     if entity.type == "place" and entity.feature == "populated_place":

@@ -30,7 +30,7 @@ def extraction_from_rows(ents: list[EntityRow], mentions: list[MentionRow], even
             latitude=d.get("latitude"), longitude=d.get("longitude"), country_code=d.get("country_code"),
             gazetteer=d.get("gazetteer"), feature=d.get("feature"), admin_code=d.get("admin_code"),
             region=d.get("region"), admin1=d.get("admin1"), admin1_code=d.get("admin1_code"),
-            admin2=d.get("admin2"),
+            admin2=d.get("admin2"), aliases=tuple(d.get("aliases", ())),
         ))
     out_events = []
     for row in events:

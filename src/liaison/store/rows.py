@@ -58,7 +58,7 @@ def extraction_rows(extraction: Extraction) -> dict[str, list[dict[str, Any]]]:
             "descriptions": list(ent.descriptions), "latitude": ent.latitude, "longitude": ent.longitude,
             "country_code": ent.country_code, "gazetteer": ent.gazetteer, "feature": ent.feature,
             "admin_code": ent.admin_code, "region": ent.region, "admin1": ent.admin1,
-            "admin1_code": ent.admin1_code, "admin2": ent.admin2}})
+            "admin1_code": ent.admin1_code, "admin2": ent.admin2, "aliases": list(ent.aliases)}})
         mentions += [{"entity_key": ent.key, "start": m.start, "end": m.end, "text": m.text} for m in ent.mentions]
     for idx, ev in enumerate(extraction.events):
         events.append({
