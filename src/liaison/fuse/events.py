@@ -1,0 +1,373 @@
+"""One happening, one story: reports of the same event in different documents fused (docs/fusion.md).
+
+Two reports are of one happening when nothing they say contradicts it (same document, types that
+cannot be one act, days that do not meet, places that neither equal nor contain each other, one
+side's actor the other's target, an aggregate against a single event) and enough agrees to say
+so: the same or a nested place, shared actors or targets, the same day. What counts as enough
+depends on how precise the time is (``judge``). Reports are compared only within blocks (type
+family x week x place or participant), so the cost grows about linearly with the reports, and
+grouped by a greedy merge over the scored pairs in a fixed order, which never puts two reports
+into one story that could not be one event. The result depends on the set of reports only, and
+``fuse_events_incremental`` recomputes just the part a new document touches, giving what a full
+run would give.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from liaison.model import Event
+from liaison.fuse.records import EventReport, StoryLink
+
+Ref = tuple[str, int]
+
+# A report's day may be one off another's when it was told relative to its publication
+# ("yesterday", "on Friday", a night strike dated in another time zone): a one-day gap is
+# tolerated when one side is a single day at most RELATIVE_DAYS before its document's date.
+GAP_DAYS = 1
+RELATIVE_DAYS = 2
+# A report without a date is placed in the UNDATED_DAYS up to its publication.
+UNDATED_DAYS = 3
+# An interval longer than this is "broad" (a month, "between ... and ..."): it agrees with less.
+PRECISE_DAYS = 2
+# An interval longer than this (more than a year) says too little of when to fuse on.
+VAGUE_DAYS = 400
+# Two reports of one aggregate give its interval to within this many days at each end.
+AGGREGATE_SLACK_DAYS = 2
+# Aggregates: a date span of more than this many days with a plural trigger.
+AGGREGATE_DAYS = 3
+BUCKET_DAYS = 7
+
+# Types one happening may be reported under: a strike or a raid is, more generally, a military
+# operation. A strike and a raid are not one act, so a story never holds both (the pairwise check
+# of every merge, below, keeps a "military operation" from bridging them).
+_MILITARY = ("military_operation", "airstrike", "raid_or_arrest")
+_COMPATIBLE = {frozenset({"military_operation", "airstrike"}), frozenset({"military_operation", "raid_or_arrest"})}
+# Types whose actors and targets are parties alike ("A met B" is "B met A").
+_PARTY_TYPES = {"meeting", "agreement_or_membership", "intelligence_sharing"}
+
+
+def is_aggregate(event: Event) -> bool:
+    """Whether an extracted event sums up several happenings rather than being one.
+
+    It does when it counts operations ("22 operations", "dozens of strikes" with a figure above
+    one), or when its trigger is plural and its date spans more than AGGREGATE_DAYS days
+    ("strikes between October 1 and November 6", "raids in January"). A singular trigger over a
+    long interval is one long operation, and a plural one on one day ("airstrikes hit Jilib on
+    Monday") one raid of several strikes: neither is an aggregate."""
+    if any(q.kind == "operations" and q.value > 1 for q in event.quantities):
+        return True
+    date = event.date
+    if date is None or date.start is None:
+        return False
+    end = date.end or date.start
+    return (end - date.start).days > AGGREGATE_DAYS and _plural(event.trigger.text)
+
+
+def _plural(trigger: str) -> bool:
+    words = trigger.lower().split()
+    word = words[-1] if words else ""
+    return len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is"))
+
+
+def order_key(r: EventReport) -> tuple[dt.date, str, int]:
+    """The order a story's first report is chosen by: earliest published, then document, then index."""
+    return (r.published or dt.date.max, r.document, r.idx)
+
+
+def story_id(r: EventReport) -> str:
+    return f"{r.document}:{r.idx}"
+
+
+def _family(r: EventReport) -> str:
+    base = "military" if r.type in _MILITARY else r.type
+    return f"aggregate:{base}" if r.aggregate else base
+
+
+def _span(r: EventReport) -> tuple[dt.date, dt.date] | None:
+    if r.date_start is None:
+        return None
+    return r.date_start, max(r.date_end or r.date_start, r.date_start)
+
+
+def _days(span: tuple[dt.date, dt.date]) -> int:
+    return (span[1] - span[0]).days
+
+
+def _relative(r: EventReport) -> bool:
+    """A single day told shortly before the document's own date: perhaps off by one."""
+    span = _span(r)
+    return bool(span and r.published and _days(span) == 0 and 0 <= (r.published - span[0]).days <= RELATIVE_DAYS)
+
+
+def _time(a: EventReport, b: EventReport) -> int | None:
+    """1: the same day (or one off, told relatively); 0: overlapping but broad, or undated and
+    published close enough; None: the times cannot be one happening's."""
+    sa, sb = _span(a), _span(b)
+    if (sa and _days(sa) > VAGUE_DAYS) or (sb and _days(sb) > VAGUE_DAYS):
+        return None
+    if sa and sb:
+        gap = max((sb[0] - sa[1]).days, (sa[0] - sb[1]).days)
+        if gap > 0 and not (gap <= GAP_DAYS and (_relative(a) or _relative(b))):
+            return None
+        return 1 if _days(sa) <= PRECISE_DAYS and _days(sb) <= PRECISE_DAYS else 0
+    if sa is None and sb is None:
+        if a.published is None or b.published is None:
+            return None
+        return 0 if abs((a.published - b.published).days) <= UNDATED_DAYS else None
+    dated, undated = (a, b) if sa else (b, a)
+    span = _span(dated)
+    if undated.published is None or span is None:
+        return None
+    early = (span[0] - undated.published).days  # the report may not precede the event
+    late = (undated.published - span[1]).days
+    return 0 if early <= GAP_DAYS and late <= UNDATED_DAYS else None
+
+
+def _place(a: EventReport, b: EventReport) -> int | None:
+    """2: one place; 1: one lies in the other; 0: a side names none; None: two other places."""
+    if a.location is None or b.location is None:
+        return 0
+    if a.location == b.location:
+        return 2
+    if a.location in b.within or b.location in a.within:
+        return 1
+    return None
+
+
+def _participants(a: EventReport, b: EventReport) -> int | None:
+    """Shared actors and shared targets count one each; two named sets of actors with none in
+    common count against (a US and an Israeli strike on one town that day are two strikes, but a
+    release may name "CENTCOM" where a story names "US forces", so it is not a veto). One side's
+    actor being the other's target is a veto, except where both are parties alike (meetings)."""
+    if a.type in _PARTY_TYPES and b.type in _PARTY_TYPES:
+        pa, pb = set(a.actors) | set(a.targets), set(b.actors) | set(b.targets)
+        return (1 if pa & pb else 0) + (1 if len(pa & pb) > 1 else 0)
+    if set(a.actors) & set(b.targets) or set(b.actors) & set(a.targets):
+        return None
+    score = 0
+    if set(a.actors) & set(b.actors):
+        score += 1
+    elif a.actors and b.actors:
+        score -= 1
+    if set(a.targets) & set(b.targets):
+        score += 1
+    return score
+
+
+def _types(a: EventReport, b: EventReport) -> bool:
+    return a.type == b.type or frozenset({a.type, b.type}) in _COMPATIBLE
+
+
+def _operations(r: EventReport) -> int | None:
+    return next((v for k, v in r.quantities if k == "operations"), None)
+
+
+def _same_aggregate(a: EventReport, b: EventReport) -> bool:
+    if a.type != b.type:
+        return False
+    oa, ob = _operations(a), _operations(b)
+    if oa is not None and ob is not None and oa != ob:
+        return False
+    sa, sb = _span(a), _span(b)
+    if sa and sb:
+        return abs((sa[0] - sb[0]).days) <= AGGREGATE_SLACK_DAYS and abs((sa[1] - sb[1]).days) <= AGGREGATE_SLACK_DAYS
+    return sa is None and sb is None
+
+
+def _vetoed(a: EventReport, b: EventReport) -> bool:
+    """Whether the two cannot be reports of one happening, whatever else agrees."""
+    if a.document == b.document or a.aggregate != b.aggregate or not _types(a, b):
+        return True
+    if a.aggregate and not _same_aggregate(a, b):
+        return True
+    return _time(a, b) is None or _place(a, b) is None or _participants(a, b) is None
+
+
+def judge(a: EventReport, b: EventReport) -> float | None:
+    """The score with which ``a`` and ``b`` are one happening, or None when they are not.
+
+    Evidence is place (2 for one place, 1 for nested) plus participants (``_participants``).
+    Both on one day: evidence 2 suffices (one town, or a shared actor and a shared target).
+    Broader but overlapping dates: 3 (one town and a shared actor). A side without a date: one
+    town and a shared actor, published within UNDATED_DAYS. Aggregates: the same aggregate
+    (``_same_aggregate``) with a place or participant in common."""
+    if _vetoed(a, b):
+        return None
+    time = _time(a, b)
+    place = _place(a, b)
+    parts = _participants(a, b)
+    assert time is not None and place is not None and parts is not None
+    evidence = place + parts
+    if a.date_start is None or b.date_start is None:
+        if place != 2 or not set(a.actors) & set(b.actors):
+            return None
+        need = 3
+    elif a.aggregate:
+        need = 1
+    else:
+        need = 2 if time == 1 else 3
+    if evidence < need:
+        return None
+    return round(min(1.0, (evidence + time) / 5), 2)
+
+
+# ------------------------------------------------------------------------------ blocking
+
+
+def _window(r: EventReport) -> tuple[dt.date, dt.date] | None:
+    """Days a report could be matched over: any two reports ``_time`` lets agree have windows
+    that meet, so blocking on them loses no pair."""
+    span = _span(r)
+    if span is not None:
+        if _days(span) > VAGUE_DAYS:
+            return None
+        return span[0] - dt.timedelta(days=GAP_DAYS), span[1] + dt.timedelta(days=GAP_DAYS)
+    if r.published is None:
+        return None
+    return r.published - dt.timedelta(days=UNDATED_DAYS), r.published
+
+
+def _buckets(r: EventReport) -> range:
+    window = _window(r)
+    if window is None:
+        return range(0)
+    return range(window[0].toordinal() // BUCKET_DAYS, window[1].toordinal() // BUCKET_DAYS + 1)
+
+
+def _stored_keys(r: EventReport) -> Iterator[tuple]:
+    """The keys a report is filed under: its place, the places it lies in, its participants."""
+    family = _family(r)
+    for bucket in _buckets(r):
+        if r.location:
+            yield (family, bucket, "at", r.location)
+        for w in r.within:
+            yield (family, bucket, "in", w)
+        for a in (*r.actors, *r.targets):
+            yield (family, bucket, "by", a)
+
+
+def _query_keys(r: EventReport) -> Iterator[tuple]:
+    """The keys to look a report's partners up by: one place, a place lying in its place, the
+    place its place lies in, a participant. Symmetric with ``_stored_keys``: a finds b iff b finds a."""
+    family = _family(r)
+    for bucket in _buckets(r):
+        if r.location:
+            yield (family, bucket, "at", r.location)
+            yield (family, bucket, "in", r.location)
+        for w in r.within:
+            yield (family, bucket, "at", w)
+        for a in (*r.actors, *r.targets):
+            yield (family, bucket, "by", a)
+
+
+class EventIndex(Protocol):
+    """What incremental fusion needs of the store: the reports that share a block with one."""
+
+    def add(self, report: EventReport) -> None: ...
+
+    def candidates(self, report: EventReport) -> Iterable[EventReport]: ...
+
+
+@dataclass
+class MemoryEventIndex:
+    """An in-memory ``EventIndex`` (tests, benchmarks; the store keeps its own by the same keys)."""
+
+    reports: dict[Ref, EventReport] = field(default_factory=dict)
+    blocks: dict[tuple, set[Ref]] = field(default_factory=dict)
+
+    def add(self, report: EventReport) -> None:
+        if report.ref in self.reports:
+            return
+        self.reports[report.ref] = report
+        for key in _stored_keys(report):
+            self.blocks.setdefault(key, set()).add(report.ref)
+
+    def candidates(self, report: EventReport) -> Iterable[EventReport]:
+        refs: set[Ref] = set()
+        for key in _query_keys(report):
+            refs |= self.blocks.get(key, set())
+        refs.discard(report.ref)
+        return [self.reports[ref] for ref in sorted(refs)]
+
+
+# ------------------------------------------------------------------------------ fusing
+
+
+def fuse_events(reports: Iterable[EventReport]) -> dict[Ref, StoryLink]:
+    """Every report's story, over the whole set of reports."""
+    index = MemoryEventIndex()
+    for r in reports:
+        index.add(r)
+    return _cluster(list(index.reports.values()), index)
+
+
+def fuse_events_incremental(new: Iterable[EventReport], index: EventIndex) -> dict[Ref, StoryLink]:
+    """Add ``new`` to ``index`` and return the stories of every report they touch.
+
+    Fusion decides per connected group of matching reports, so re-fusing the groups the new
+    reports fall in (found by walking matches out from them) gives exactly what a full run would.
+    The answer holds the new reports and every older report of those groups: the caller rewrites
+    all of them, since a new, earlier-published report can become a story's first and rename it."""
+    fresh = {r.ref: r for r in new}
+    for r in sorted(fresh.values(), key=order_key):
+        index.add(r)
+    found = dict(fresh)
+    queue = list(fresh.values())
+    while queue:
+        r = queue.pop()
+        for c in index.candidates(r):
+            if c.ref not in found and judge(r, c) is not None:
+                found[c.ref] = c
+                queue.append(c)
+    return _cluster(list(found.values()), index)
+
+
+def _cluster(reports: list[EventReport], index: EventIndex) -> dict[Ref, StoryLink]:
+    """Greedy merge over the scored pairs, best first (ties in report order): a pair joins its
+    two groups only when no report of one is vetoed against any of the other."""
+    by_ref = {r.ref: r for r in reports}
+    edges: dict[tuple[Ref, Ref], float] = {}
+    for r in reports:
+        for c in index.candidates(r):
+            if c.ref not in by_ref:
+                continue
+            a, b = sorted((r, c), key=order_key)
+            if (a.ref, b.ref) not in edges and (score := judge(a, b)) is not None:
+                edges[(a.ref, b.ref)] = score
+    parent = {ref: ref for ref in by_ref}
+    members = {ref: [by_ref[ref]] for ref in by_ref}
+
+    def find(ref: Ref) -> Ref:
+        while parent[ref] != ref:
+            parent[ref] = parent[parent[ref]]
+            ref = parent[ref]
+        return ref
+
+    ranked = sorted(edges.items(), key=lambda e: (-e[1], order_key(by_ref[e[0][0]]), order_key(by_ref[e[0][1]])))
+    for (x, y), _ in ranked:
+        cx, cy = find(x), find(y)
+        if cx == cy or any(_vetoed(p, q) for p in members[cx] for q in members[cy]):
+            continue
+        parent[cy] = cx
+        members[cx].extend(members.pop(cy))
+    near: dict[Ref, list[tuple[float, Ref]]] = {}
+    for (x, y), score in edges.items():
+        near.setdefault(x, []).append((score, y))
+        near.setdefault(y, []).append((score, x))
+    out: dict[Ref, StoryLink] = {}
+    for group in members.values():
+        group.sort(key=order_key)
+        first = group[0]
+        story = story_id(first)
+        refs = {r.ref for r in group}
+        out[first.ref] = StoryLink(first.ref, story, "self")
+        for r in group[1:]:
+            # Its best match in the story (every member has one: groups only grow along matches).
+            score, against = min(((s, o) for s, o in near[r.ref] if o in refs),
+                                 key=lambda so: (-so[0], order_key(by_ref[so[1]])))
+            out[r.ref] = StoryLink(r.ref, story, "same-happening", score, against)
+    return out
