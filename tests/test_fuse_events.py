@@ -257,7 +257,7 @@ def _corpus(seed: int = 7) -> list[EventReport]:
     towns = [(f"place:t{i}", (f"place:p{i % 3}", "country:c")) for i in range(6)]
     types = ["airstrike", "raid_or_arrest", "attack", "meeting"]
     out, doc = [], 0
-    for h in range(40):
+    for _ in range(40):
         kind = rnd.choice(types)
         day = dt.date(2025, 1, 1) + dt.timedelta(days=rnd.randrange(60))
         town = rnd.choice(towns)

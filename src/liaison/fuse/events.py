@@ -19,8 +19,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from liaison.model import Event
 from liaison.fuse.records import EventReport, StoryLink
+from liaison.model import Event
 
 Ref = tuple[str, int]
 
