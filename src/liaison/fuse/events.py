@@ -238,8 +238,10 @@ def _buckets(r: EventReport) -> range:
     return range(window[0].toordinal() // BUCKET_DAYS, window[1].toordinal() // BUCKET_DAYS + 1)
 
 
-def _stored_keys(r: EventReport) -> Iterator[tuple]:
-    """The keys a report is filed under: its place, the places it lies in, its participants."""
+def block_keys(r: EventReport) -> Iterator[tuple]:
+    """The keys a report is filed under: its place, the places it lies in, its participants, each
+    per type family and week its window touches. A store keeps them as rows (key, report) and
+    answers ``EventIndex.candidates`` with the reports filed under any of ``lookup_keys``."""
     family = _family(r)
     for bucket in _buckets(r):
         if r.location:
@@ -250,9 +252,9 @@ def _stored_keys(r: EventReport) -> Iterator[tuple]:
             yield (family, bucket, "by", a)
 
 
-def _query_keys(r: EventReport) -> Iterator[tuple]:
+def lookup_keys(r: EventReport) -> Iterator[tuple]:
     """The keys to look a report's partners up by: one place, a place lying in its place, the
-    place its place lies in, a participant. Symmetric with ``_stored_keys``: a finds b iff b finds a."""
+    place its place lies in, a participant. Symmetric with ``block_keys``: a finds b iff b finds a."""
     family = _family(r)
     for bucket in _buckets(r):
         if r.location:
@@ -283,12 +285,12 @@ class MemoryEventIndex:
         if report.ref in self.reports:
             return
         self.reports[report.ref] = report
-        for key in _stored_keys(report):
+        for key in block_keys(report):
             self.blocks.setdefault(key, set()).add(report.ref)
 
     def candidates(self, report: EventReport) -> Iterable[EventReport]:
         refs: set[Ref] = set()
-        for key in _query_keys(report):
+        for key in lookup_keys(report):
             refs |= self.blocks.get(key, set())
         refs.discard(report.ref)
         return [self.reports[ref] for ref in sorted(refs)]
