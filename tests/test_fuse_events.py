@@ -203,9 +203,91 @@ def test_a_month_date_and_only_one_town_in_common_stay_apart():
     assert not together(a, report("b", actors=()))
 
 
-def test_a_date_vaguer_than_a_year_never_fuses():
-    a = report("a", day=dt.date(2024, 1, 1), end=dt.date(2025, 12, 31))
-    assert not together(a, report("b"))
+def test_a_date_vaguer_than_a_year_counts_as_no_date():
+    a = report("a", day=dt.date(2024, 1, 1), end=dt.date(2025, 12, 31), published=D + dt.timedelta(days=1))
+    assert together(a, report("b", published=D + dt.timedelta(days=1)))  # one town, one actor, one week
+    later = D + dt.timedelta(days=30)
+    assert not together(a, report("b", day=later, published=later))
+
+
+# ------------------------------------------------------------------------------ a named person targeted
+
+GODANE = ("person:ahmed abdi godane", "armed_group:al-shabaab")
+
+
+def test_reports_with_no_time_at_all_join_on_the_named_person_a_strike_targets():
+    a = report("a", type="airstrike", day=None, published=None, targets=GODANE)
+    b = report("b", type="airstrike", day=None, published=None, targets=GODANE,
+               place=("country:syria", ()))
+    assert together(a, b)
+
+
+def test_an_undated_report_weeks_later_joins_the_raid_on_the_person_it_names():
+    a = report("a", targets=GODANE, published=D + dt.timedelta(days=1))
+    b = report("b", day=None, targets=GODANE, published=D + dt.timedelta(days=40))
+    assert together(a, b)
+
+
+def test_a_named_person_alone_with_no_shared_place_or_actor_is_not_enough():
+    a = report("a", day=None, published=None, targets=GODANE, place=(None, ()))
+    b = report("b", day=None, published=None, targets=GODANE, place=(None, ()), actors=())
+    assert not together(a, b)
+
+
+def test_a_named_person_does_not_join_reports_published_before_the_event():
+    a = report("a", targets=GODANE, published=D + dt.timedelta(days=1))
+    b = report("b", day=None, targets=GODANE, published=D - dt.timedelta(days=10))
+    assert not together(a, b)
+
+
+def test_a_named_person_does_not_join_two_dated_strikes_on_different_days():
+    a = report("a", type="airstrike", targets=GODANE)
+    b = report("b", type="airstrike", targets=GODANE, day=D + dt.timedelta(days=90))
+    assert not together(a, b)
+
+
+def test_two_meetings_with_one_person_and_no_time_stay_apart():
+    kw = dict(type="meeting", day=None, published=None, actors=("person:rubio",), targets=("person:sharaa",))
+    assert not together(report("a", **kw), report("b", **kw))
+
+
+def test_a_group_as_target_with_no_time_is_not_enough():
+    kw = dict(type="airstrike", day=None, published=None, targets=("armed_group:al-shabaab",))
+    assert not together(report("a", **kw), report("b", **kw))
+
+
+# ------------------------------------------------------------------------------ a lasting situation
+
+PRESENCE = dict(type="troop_deployment", day=None, place=("country:syria", ()), actors=("country:us",))
+
+
+def test_an_undated_troop_presence_stated_months_apart_is_one_situation():
+    a = report("a", published=dt.date(2025, 1, 8), **PRESENCE)
+    b = report("b", published=dt.date(2025, 11, 7), **PRESENCE)
+    assert together(a, b)
+    assert together(report("c", published=None, **PRESENCE), report("d", published=None, **PRESENCE))
+
+
+def test_an_undated_troop_presence_more_than_a_year_apart_stays_apart():
+    a = report("a", published=dt.date(2023, 1, 8), **PRESENCE)
+    assert not together(a, report("b", published=dt.date(2025, 11, 7), **PRESENCE))
+
+
+def test_a_dated_deployment_stays_apart_from_a_presence_stated_much_later():
+    dated = report("a", **{**PRESENCE, "day": dt.date(2024, 3, 1)}, published=dt.date(2024, 3, 2))
+    assert not together(dated, report("b", published=dt.date(2025, 1, 1), **PRESENCE))
+
+
+def test_troop_presences_in_two_countries_stay_apart():
+    a = report("a", published=dt.date(2025, 1, 8), **PRESENCE)
+    b = report("b", published=dt.date(2025, 3, 8), **{**PRESENCE, "place": ("country:iraq", ())})
+    assert not together(a, b)
+
+
+def test_an_undated_act_is_not_a_lasting_situation():
+    kw = {**PRESENCE, "type": "airstrike"}
+    assert not together(report("a", published=dt.date(2025, 1, 8), **kw),
+                        report("b", published=dt.date(2025, 6, 7), **kw))
 
 
 # ------------------------------------------------------------------------------ stories and evidence
@@ -255,21 +337,24 @@ def _corpus(seed: int = 7) -> list[EventReport]:
     re-tellings and broader types, among near misses (other towns, other days)."""
     rnd = random.Random(seed)
     towns = [(f"place:t{i}", (f"place:p{i % 3}", "country:c")) for i in range(6)]
-    types = ["airstrike", "raid_or_arrest", "attack", "meeting"]
+    types = ["airstrike", "raid_or_arrest", "attack", "meeting", "troop_deployment"]
     out, doc = [], 0
     for _ in range(40):
         kind = rnd.choice(types)
         day = dt.date(2025, 1, 1) + dt.timedelta(days=rnd.randrange(60))
         town = rnd.choice(towns)
         actor = (f"group:g{rnd.randrange(4)}",)
+        target = (f"person:p{rnd.randrange(30)}",) if rnd.random() < 0.3 else ()
         for _ in range(rnd.randint(1, 4)):
             doc += 1
             place = town if rnd.random() < 0.7 else (town[1][0], town[1][1:])
             pub = day + dt.timedelta(days=rnd.randint(1, 3))
             told = None if rnd.random() < 0.15 else day
+            if told is None and rnd.random() < 0.5:
+                pub = None if rnd.random() < 0.5 else pub + dt.timedelta(days=rnd.randint(5, 60))
             t = "military_operation" if kind in ("airstrike", "raid_or_arrest") and rnd.random() < 0.2 else kind
             out.append(report(f"d{doc:03d}", rnd.randrange(3), type=t, day=told, place=place, actors=actor,
-                              published=pub, quantities=(("killed", rnd.randint(1, 9)),)))
+                              targets=target, published=pub, quantities=(("killed", rnd.randint(1, 9)),)))
     return out
 
 

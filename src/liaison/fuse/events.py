@@ -40,6 +40,8 @@ AGGREGATE_SLACK_DAYS = 2
 # Aggregates: a date span of more than this many days with a plural trigger.
 AGGREGATE_DAYS = 3
 BUCKET_DAYS = 7
+# Undated statements of one lasting situation (``_standing``) published at most this far apart.
+STANDING_DAYS = 366
 
 # Types one happening may be reported under: a strike or a raid is, more generally, a military
 # operation. A strike and a raid are not one act, so a story never holds both (the pairwise check
@@ -47,6 +49,9 @@ BUCKET_DAYS = 7
 _MILITARY = ("military_operation", "airstrike", "raid_or_arrest")
 _COMPATIBLE = {frozenset({"military_operation", "airstrike"}), frozenset({"military_operation", "raid_or_arrest"})}
 # Types whose actors and targets are parties alike ("A met B" is "B met A").
+_VIOLENT = {"military_operation", "raid_or_arrest", "airstrike", "attack", "foiled_attack"}
+# Types that state a lasting situation rather than an act (``_standing``).
+_STANDING = {"troop_deployment", "intelligence_sharing"}
 _PARTY_TYPES = {"meeting", "agreement_or_membership", "intelligence_sharing"}
 
 
@@ -88,9 +93,12 @@ def _family(r: EventReport) -> str:
 
 
 def _span(r: EventReport) -> tuple[dt.date, dt.date] | None:
+    """The report's days; None when it gives none, or only a span of more than VAGUE_DAYS,
+    which says too little of when to tell happenings apart by."""
     if r.date_start is None:
         return None
-    return r.date_start, max(r.date_end or r.date_start, r.date_start)
+    span = r.date_start, max(r.date_end or r.date_start, r.date_start)
+    return None if _days(span) > VAGUE_DAYS else span
 
 
 def _days(span: tuple[dt.date, dt.date]) -> int:
@@ -105,10 +113,10 @@ def _relative(r: EventReport) -> bool:
 
 def _time(a: EventReport, b: EventReport) -> int | None:
     """1: the same day (or one off, told relatively); 0: overlapping but broad, or undated and
-    published close enough; None: the times cannot be one happening's."""
+    published within UNDATED_DAYS of the other; -1: nothing contradicts, but nothing places them
+    together either (an undated report of unknown or much later publication); None: the times
+    cannot be one happening's (days that do not meet, a report published before the event)."""
     sa, sb = _span(a), _span(b)
-    if (sa and _days(sa) > VAGUE_DAYS) or (sb and _days(sb) > VAGUE_DAYS):
-        return None
     if sa and sb:
         gap = max((sb[0] - sa[1]).days, (sa[0] - sb[1]).days)
         if gap > 0 and not (gap <= GAP_DAYS and (_relative(a) or _relative(b))):
@@ -116,15 +124,15 @@ def _time(a: EventReport, b: EventReport) -> int | None:
         return 1 if _days(sa) <= PRECISE_DAYS and _days(sb) <= PRECISE_DAYS else 0
     if sa is None and sb is None:
         if a.published is None or b.published is None:
-            return None
-        return 0 if abs((a.published - b.published).days) <= UNDATED_DAYS else None
+            return -1
+        return 0 if abs((a.published - b.published).days) <= UNDATED_DAYS else -1
     dated, undated = (a, b) if sa else (b, a)
     span = _span(dated)
     if undated.published is None or span is None:
+        return -1
+    if (span[0] - undated.published).days > GAP_DAYS:  # a report cannot precede its event
         return None
-    early = (span[0] - undated.published).days  # the report may not precede the event
-    late = (undated.published - span[1]).days
-    return 0 if early <= GAP_DAYS and late <= UNDATED_DAYS else None
+    return 0 if (undated.published - span[1]).days <= UNDATED_DAYS else -1
 
 
 def _place(a: EventReport, b: EventReport) -> int | None:
@@ -194,7 +202,9 @@ def judge(a: EventReport, b: EventReport) -> float | None:
     Both on one day: evidence 2 suffices (one town, or a shared actor and a shared target).
     Broader but overlapping dates: 3 (one town and a shared actor). A side without a date: one
     town and a shared actor, published within UNDATED_DAYS. Aggregates: the same aggregate
-    (``_same_aggregate``) with a place or participant in common."""
+    (``_same_aggregate``) with a place or participant in common. Whatever the time, short of a
+    contradiction: a violent act on the same named person (``_identifying``) with evidence 3
+    (the person and a shared actor or place), since a person is killed or seized once."""
     if _vetoed(a, b):
         return None
     time = _time(a, b)
@@ -202,7 +212,11 @@ def judge(a: EventReport, b: EventReport) -> float | None:
     parts = _participants(a, b)
     assert time is not None and place is not None and parts is not None
     evidence = place + parts
-    if a.date_start is None or b.date_start is None:
+    if evidence >= 3 and _identifying(a) & _identifying(b):
+        return round(min(1.0, (evidence + max(time, 0)) / 5), 2)
+    if time < 0:
+        return _standing(a, b, place, evidence)
+    if _span(a) is None or _span(b) is None:
         if place != 2 or not set(a.actors) & set(b.actors):
             return None
         need = 3
@@ -215,6 +229,30 @@ def judge(a: EventReport, b: EventReport) -> float | None:
     return round(min(1.0, (evidence + time) / 5), 2)
 
 
+def _standing(a: EventReport, b: EventReport, place: int, evidence: int) -> float | None:
+    """A lasting situation stated without a date ("some 2,000 US troops are in Syria", "the US
+    shares intelligence with Damascus") is one situation across documents months apart, when
+    both give one type, one place and a shared actor, and were published within STANDING_DAYS
+    of each other where their dates are known. Dated deployments keep the ordinary rules."""
+    if a.type != b.type or a.type not in _STANDING or _span(a) is not None or _span(b) is not None:
+        return None
+    if place != 2 or not set(a.actors) & set(b.actors) or evidence < 3:
+        return None
+    if a.published and b.published and abs((a.published - b.published).days) > STANDING_DAYS:
+        return None
+    return round(min(1.0, evidence / 5), 2)
+
+
+def _identifying(r: EventReport) -> set[str]:
+    """The named people a single violent act is aimed at (entity ids of type person, by the
+    ``person:`` keys extraction gives them): "the raid that killed Abu Sayyaf" is one raid,
+    however its reports are dated. Parties to meetings and agreements are not: two people meet
+    many times."""
+    if r.aggregate or r.type not in _VIOLENT:
+        return set()
+    return {t for t in r.targets if t.startswith("person:")}
+
+
 # ------------------------------------------------------------------------------ blocking
 
 
@@ -223,8 +261,6 @@ def _window(r: EventReport) -> tuple[dt.date, dt.date] | None:
     that meet, so blocking on them loses no pair."""
     span = _span(r)
     if span is not None:
-        if _days(span) > VAGUE_DAYS:
-            return None
         return span[0] - dt.timedelta(days=GAP_DAYS), span[1] + dt.timedelta(days=GAP_DAYS)
     if r.published is None:
         return None
@@ -250,6 +286,11 @@ def block_keys(r: EventReport) -> Iterator[tuple]:
             yield (family, bucket, "in", w)
         for a in (*r.actors, *r.targets):
             yield (family, bucket, "by", a)
+    for person in sorted(_identifying(r)):  # whenever: a person is the target once
+        yield (family, "who", person)
+    if r.type in _STANDING and _span(r) is None and r.location:  # whenever: one lasting situation
+        for a in r.actors:
+            yield (family, "standing", r.location, a)
 
 
 def lookup_keys(r: EventReport) -> Iterator[tuple]:
@@ -264,6 +305,11 @@ def lookup_keys(r: EventReport) -> Iterator[tuple]:
             yield (family, bucket, "at", w)
         for a in (*r.actors, *r.targets):
             yield (family, bucket, "by", a)
+    for person in sorted(_identifying(r)):
+        yield (family, "who", person)
+    if r.type in _STANDING and _span(r) is None and r.location:  # whenever: one lasting situation
+        for a in r.actors:
+            yield (family, "standing", r.location, a)
 
 
 class EventIndex(Protocol):
