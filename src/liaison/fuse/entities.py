@@ -1,0 +1,553 @@
+"""Entity resolution across documents: which document entities are one real-world entity, and why.
+
+A *node* is one entity in one document, (document id, entity key); extraction has already made
+one node of every name a document uses for one thing. Resolution links nodes across documents:
+
+1. **Blocking.** Every mention is filed under a few keys (``blocking_keys``): its own entity key,
+   the consonant skeleton of each of its complete names, a person's family name, an
+   organisation's acronym and initials. Only keys that share a block are ever compared, so the
+   cost grows with the corpus, not with its square. A block that holds more than
+   ``MAX_BLOCK_KEYS`` distinct entity keys says nothing that tells them apart and is dropped.
+2. **Strong links between keys.** Two entity keys are one entity when their coarse types agree
+   (person, organisation-like, place-like), places do not differ in feature (city, province)
+   or country, and either a complete name of one is a complete name of the other (``alias``:
+   the gazetteer's and the text's "also known as" names count) or a complete name of each has
+   the same words, word for word alike as transliterations (``name-variant``: one skeleton per
+   word, or a rapidfuzz ratio of at least 0.9 where shared context backs it). Organisations of
+   different kinds (armed group, organisation, government body) link by ``alias`` only. Nodes
+   of one key are one (``same-key``). Connected components of these links are the entities.
+3. **Weak nodes.** A name that could be any of several entities (a bare family name, "Smith";
+   an acronym the text does not spell out, "SDF"; a place without feature or country) never
+   links two entities together: each such node joins the one entity of its block it fits
+   (``short-name``, ``acronym``), or, where several fit, the one that shares strictly the most
+   co-occurring entities with it (``context``); otherwise it stays apart with the nodes of its
+   own key.
+4. **Overrides.** An analyst's ``merge`` joins every node of its keys, whatever the rules say;
+   a ``split`` takes nodes out of an entity (those named ``alias``, or those of ``document``),
+   makes them an entity of their own, and resolution runs again without them, so nothing
+   links them back.
+
+Each step depends on the pair, or the node and its block, alone, and ties break on keys, so the
+result is a function of the set of mentions and overrides, whatever their order; resolving one
+new document against the stored ones (``resolve_incremental``) re-resolves exactly the blocks
+it reaches and gives what a full pass would.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Protocol
+
+from liaison.extract.lexicon import fold
+from liaison.fuse import names as nm
+from liaison.fuse.records import EntityMention, Link, Node, Override
+
+MAX_BLOCK_KEYS = 64  # distinct entity keys a block may hold before it says nothing
+VARIANT_MIN = 0.9  # least word score for a name-variant link
+SKELETON = 0.95  # token_score of two spellings of one skeleton
+
+_COARSE = {"person": "per", "organization": "org", "armed_group": "org", "government_body": "org",
+           "country": "loc", "place": "loc", "facility": "loc"}
+
+
+def coarse_type(mention: EntityMention) -> str:
+    prefix = mention.key.partition(":")[0]
+    return prefix if prefix in ("per", "org", "loc") else _COARSE.get(mention.type, "org")
+
+
+# -- what a mention's names are, for comparing ---------------------------------------------------
+
+@dataclass(frozen=True)
+class Forms:
+    """A mention's names sorted by what they can prove: ``complete`` names (a person's name of
+    two words or more; any other name but an acronym) link entities; ``singles`` (one-word
+    person names) and ``acronyms`` only attach a node to the one entity they fit."""
+
+    complete: frozenset[tuple[str, ...]]
+    singles: frozenset[str]
+    acronyms: frozenset[str]
+    initials: frozenset[str]
+
+
+@lru_cache(maxsize=200_000)
+def _forms(coarse: str, names: tuple[str, ...]) -> Forms:
+    complete: set[tuple[str, ...]] = set()
+    singles: set[str] = set()
+    acronyms: set[str] = set()
+    inits: set[str] = set()
+    for name in names:
+        if not name or not name.strip():
+            continue
+        if coarse != "per" and nm.is_acronym(name):
+            acronyms.add(nm.acronym_of(name))
+            continue
+        toks = nm.tokens(name, coarse)
+        if not toks:
+            continue
+        if coarse == "per":
+            if len(toks) >= 2:
+                complete.add(toks)
+            else:
+                singles.add(toks[0])
+            continue
+        complete.add(toks)
+        init = nm.initials(name)
+        if init:
+            inits.add(init)
+    return Forms(frozenset(complete), frozenset(singles), frozenset(acronyms), frozenset(inits))
+
+
+def forms(mention: EntityMention) -> Forms:
+    return _forms(coarse_type(mention), tuple(sorted({mention.canonical, *mention.names, *mention.aliases})))
+
+
+def _block_name(toks: tuple[str, ...]) -> str:
+    return " ".join(nm.consonants(t) for t in toks)
+
+
+def blocking_keys(mention: EntityMention) -> set[str]:
+    """The blocks a mention is filed under: ``k:`` its entity key, ``f:`` the consonant skeleton
+    of each complete name, ``l:`` a person's family name (complete or alone), ``a:`` an
+    organisation's or place's acronym and the initials of its complete names."""
+    coarse = coarse_type(mention)
+    f = forms(mention)
+    out = {"k:" + mention.key}
+    out.update(f"f:{coarse}:{_block_name(t)}" for t in f.complete)
+    if coarse == "per":
+        out.update(f"l:per:{nm.consonants(t[-1])}" for t in f.complete)
+        out.update(f"l:per:{nm.consonants(s)}" for s in f.singles)
+    else:
+        out.update(f"a:{coarse}:{a}" for a in f.acronyms | f.initials)
+    return out
+
+
+# -- one entity key across its nodes ---------------------------------------------------------------
+
+@dataclass
+class _Key:
+    key: str
+    coarse: str
+    nodes: list[EntityMention]
+    types: frozenset[str]
+    forms: Forms
+    features: frozenset[str]
+    countries: frozenset[str]
+    gazetteer: bool
+    context: frozenset[str]
+    complete: bool
+    canonical: str
+
+
+def _context(mention: EntityMention) -> frozenset[str]:
+    return frozenset(nm.context_sig(k) for k in mention.context if k != mention.key)
+
+
+def _key_profile(key: str, nodes: list[EntityMention], forced: bool) -> _Key:
+    coarse = coarse_type(nodes[0])
+    complete: set[tuple[str, ...]] = set()
+    singles: set[str] = set()
+    acronyms: set[str] = set()
+    inits: set[str] = set()
+    context: set[str] = set()
+    for m in nodes:
+        f = forms(m)
+        complete |= f.complete
+        singles |= f.singles
+        acronyms |= f.acronyms
+        inits |= f.initials
+        context |= _context(m)
+    types = frozenset(m.type for m in nodes)
+    features = frozenset(m.feature for m in nodes if m.feature)
+    countries = frozenset(m.country_code for m in nodes if m.country_code)
+    vague_place = coarse == "loc" and types <= {"place"} and not features and not countries
+    canon = defaultdict(int)
+    for m in nodes:
+        canon[m.canonical] += 1
+    canonical = min(canon, key=lambda c: (-canon[c], -len(c), c))
+    return _Key(key, coarse, nodes, types, Forms(frozenset(complete), frozenset(singles), frozenset(acronyms),
+                                                  frozenset(inits)), features, countries,
+                any(m.gazetteer for m in nodes), frozenset(context),
+                forced or (bool(complete) and not vague_place), canonical)
+
+
+def _places_agree(a: _Key, b: _Key) -> bool:
+    if a.coarse != "loc":
+        return True
+    if a.features and b.features and not a.features & b.features:
+        return False  # a city is not the province of its name
+    return not (a.countries and b.countries and not a.countries & b.countries)
+
+
+@lru_cache(maxsize=500_000)
+def _words_score(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[float, float]:
+    """Word-for-word likeness of two names of as many words: (the least word score, the mean),
+    (0, 0) if a word differs."""
+    scores = [nm.token_score(x, y) for x, y in zip(a, b, strict=True)]
+    if min(scores) < VARIANT_MIN:
+        return 0.0, 0.0
+    return min(scores), sum(scores) / len(scores)
+
+
+def _strong(a: _Key, b: _Key) -> tuple[str, float] | None:
+    """Whether two complete keys are one entity, by which rule, how sure."""
+    if a.coarse != b.coarse or not _places_agree(a, b):
+        return None
+    same_kind = bool(a.types & b.types)
+    if not same_kind and a.coarse != "org":
+        return None  # a country is not its capital's namesake, a facility not its town
+    if a.forms.complete & b.forms.complete:
+        return "alias", 1.0
+    if not same_kind:
+        return None  # an armed group and an organisation: one name, or two things
+    best = (0.0, 0.0)
+    for x in a.forms.complete:
+        for y in b.forms.complete:
+            if len(x) == len(y):
+                best = max(best, _words_score(x, y) if x < y else _words_score(y, x))
+    low, mean = best
+    if low < VARIANT_MIN:
+        return None
+    if low < SKELETON and not a.context & b.context:
+        return None  # a spelling apart from the skeleton counts only where the context is shared
+    return "name-variant", round(mean, 4)
+
+
+def _cover(w: EntityMention, wf: Forms, c: _Key) -> tuple[str, float] | None:
+    """Whether the weak node ``w`` could be the complete key ``c`` (a bare family name, an acronym,
+    a place without feature or country), by which rule."""
+    if coarse_type(w) != c.coarse:
+        return None
+    if c.coarse == "per":
+        best = 0.0
+        for s in wf.singles:
+            for t in c.forms.complete:
+                best = max(best, nm.token_score(s, t[-1]))
+        return ("short-name", round(best, 4)) if best >= SKELETON else None
+    if w.type not in c.types and "organization" not in c.types and w.type != "organization":
+        return None
+    if c.coarse == "loc" and (w.type not in c.types or w.country_code and c.countries
+                              and w.country_code not in c.countries):
+        return None
+    for a in sorted(wf.acronyms):
+        if a in c.forms.acronyms or a in c.forms.initials:
+            return "acronym", 1.0
+    best = (0.0, 0.0)
+    for x in wf.complete:
+        for y in c.forms.complete:
+            if len(x) == len(y):
+                best = max(best, _words_score(x, y) if x < y else _words_score(y, x))
+    return ("name-variant", round(best[1], 4)) if best[0] >= SKELETON else None
+
+
+# -- resolution ------------------------------------------------------------------------------------
+
+class _Union:
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+
+    def find(self, x: str) -> str:
+        p = self.parent.setdefault(x, x)
+        while p != self.parent[p]:
+            self.parent[p] = self.parent[self.parent[p]]
+            p = self.parent[p]
+        self.parent[x] = p
+        return p
+
+    def union(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            if rb < ra:
+                ra, rb = rb, ra
+            self.parent[rb] = ra
+
+
+def _node_order(m: EntityMention) -> tuple[str, str]:
+    return m.node
+
+
+def resolve(mentions: Iterable[EntityMention], overrides: Sequence[Override] = ()) -> dict[Node, Link]:
+    """Every node's resolved entity and the evidence for it: a function of the set of mentions
+    and overrides, whatever their order."""
+    return _resolve(list(mentions), overrides, frozenset())
+
+
+def _resolve(mentions: list[EntityMention], overrides: Sequence[Override], dropped: frozenset[str]) -> dict[Node, Link]:
+    by_node: dict[Node, EntityMention] = {}
+    for m in mentions:
+        old = by_node.get(m.node)
+        if old is None or repr(m) < repr(old):  # one mention per node; a duplicate by a fixed rule
+            by_node[m.node] = m
+    merges = sorted({tuple(sorted(set(o.keys))) for o in overrides if o.kind == "merge"})
+    splits = sorted({(tuple(sorted(set(o.keys))), o.alias or "", o.document or "")
+                     for o in overrides if o.kind == "split"})
+    links = _pass(by_node, merges, dropped)
+    if not splits:
+        return links
+    # a split takes its nodes out, and resolution runs again without them: nothing links them back
+    taken: dict[Node, tuple] = {}
+    for split in splits:
+        keys, alias, document = split
+        entities = {links[n].entity for n in by_node if n[1] in keys}
+        want = fold(alias) if alias else None
+        for n, link in links.items():
+            if link.entity not in entities or n in taken:
+                continue
+            m = by_node[n]
+            named = want is not None and any(fold(x) == want for x in (m.canonical, *m.names))
+            if named or document and n[0] == document:
+                taken[n] = split
+    rest = {n: m for n, m in by_node.items() if n not in taken}
+    out = _pass(rest, merges, dropped)
+    groups: dict[tuple, list[EntityMention]] = defaultdict(list)
+    for n, split in taken.items():
+        groups[split].append(by_node[n])
+    for split, members in groups.items():
+        _keys, alias, document = split
+        prof = {k: _key_profile(k, [m for m in members if m.key == k], False) for k in {m.key for m in members}}
+        rep = min(prof.values(), key=_rep_order)
+        label = fold(alias) if alias else document
+        entity = f"{rep.key}|split:{label}"
+        head = min(m.node for m in rep.nodes)
+        for m in members:
+            out[m.node] = Link(m.node, entity, "split", 1.0, None if m.node == head else head)
+    return out
+
+
+def _rep_order(k: _Key) -> tuple:
+    """Which key names an entity: most documents, then gazetteer-known, then the longest
+    canonical name, then the smallest key."""
+    return (-len({m.document for m in k.nodes}), not k.gazetteer, -len(k.canonical), k.key)
+
+
+def _pass(by_node: dict[Node, EntityMention], merges: list[tuple[str, ...]], dropped: frozenset[str]) -> dict[Node, Link]:
+    merge_keys = {k for keys in merges for k in keys}
+    nodes_of: dict[str, list[EntityMention]] = defaultdict(list)
+    for n in sorted(by_node):
+        nodes_of[n[1]].append(by_node[n])
+    keys = {k: _key_profile(k, ms, k in merge_keys) for k, ms in nodes_of.items()}
+
+    # blocks: block -> keys; a block too full says nothing
+    block_keys: dict[str, set[str]] = defaultdict(set)
+    node_blocks: dict[Node, set[str]] = {}
+    for n, m in by_node.items():
+        bs = blocking_keys(m)
+        node_blocks[n] = bs
+        for b in bs:
+            block_keys[b].add(m.key)
+    full = {b for b, ks in block_keys.items() if len(ks) > MAX_BLOCK_KEYS} | (dropped & block_keys.keys())
+
+    # strong links between complete keys sharing a block
+    uf = _Union()
+    edges: dict[str, list[tuple[str, str, float]]] = defaultdict(list)
+    tried: set[tuple[str, str]] = set()
+    for b in sorted(block_keys):
+        if b in full or b.startswith("k:"):
+            continue
+        ks = sorted(k for k in block_keys[b] if keys[k].complete)
+        for i, a in enumerate(ks):
+            for c in ks[i + 1:]:
+                if (a, c) in tried:
+                    continue
+                tried.add((a, c))
+                decided = _strong(keys[a], keys[c])
+                if decided is not None:
+                    uf.union(a, c)
+                    edges[a].append((c, *decided))
+                    edges[c].append((a, *decided))
+    for group in merges:
+        present = [k for k in group if k in keys]
+        for a, c in zip(present, present[1:], strict=False):
+            uf.union(a, c)
+            edges[a].append((c, "merge", 1.0))
+            edges[c].append((a, "merge", 1.0))
+    complete = sorted(k for k, p in keys.items() if p.complete)
+    for k in complete:
+        uf.find(k)
+
+    # weak nodes: each joins the one entity it fits, or the one it shares most context with
+    root_context: dict[str, set[str]] = {}
+
+    def context_of(root: str) -> set[str]:
+        if root not in root_context:
+            root_context[root] = set().union(*(keys[k].context for k in members_of[root]))
+        return root_context[root]
+
+    members_of: dict[str, list[str]] = defaultdict(list)
+    for k in complete:
+        members_of[uf.find(k)].append(k)
+    attached: dict[Node, tuple[str, str, float, str]] = {}  # node -> (root, rule, score, key)
+    for k in sorted(k for k, p in keys.items() if not p.complete):
+        for m in keys[k].nodes:
+            wf = forms(m)
+            fits: dict[str, tuple[str, float, str]] = {}
+            cands = sorted({c for b in node_blocks[m.node] if b not in full and not b.startswith("k:")
+                            for c in block_keys[b] if c != k and keys[c].complete})
+            for c in cands:
+                decided = _cover(m, wf, keys[c])
+                if decided is None:
+                    continue
+                root = uf.find(c)
+                if root not in fits or decided[1] > fits[root][1]:
+                    fits[root] = (*decided, c)
+            if len(fits) == 1:
+                root, (rule, score, c) = next(iter(fits.items()))
+                attached[m.node] = (root, rule, score, c)
+            elif len(fits) > 1:
+                own = _context(m)
+                overlap = {r: len(own & context_of(r)) for r in fits}
+                top = max(overlap.values())
+                best = [r for r, v in overlap.items() if v == top]
+                if top > 0 and len(best) == 1:
+                    r = best[0]
+                    attached[m.node] = (r, "context", float(top), fits[r][2])
+
+    # entities: a root's complete keys and the weak nodes attached to it; weak nodes left over
+    # stay with the other nodes of their key
+    out: dict[Node, Link] = {}
+    weak_by_root: dict[str, list[EntityMention]] = defaultdict(list)
+    for n, (root, _rule, _score, _c) in attached.items():
+        weak_by_root[root].append(by_node[n])
+    for root, members in members_of.items():
+        rep = min((keys[k] for k in members), key=_rep_order)
+        entity = rep.key
+        heads = {k: keys[k].nodes[0].node for k in members}  # nodes are sorted: the first document's
+        parent = _tree(rep.key, edges, set(members))
+        for k in members:
+            head = heads[k]
+            if k == rep.key:
+                out[head] = Link(head, entity, "self", 1.0, None)
+            else:
+                via, rule, score = parent[k]
+                out[head] = Link(head, entity, rule, score, heads[via])
+            for m in keys[k].nodes[1:]:
+                out[m.node] = Link(m.node, entity, "same-key", 1.0, head)
+        for m in weak_by_root.get(root, ()):
+            _root, rule, score, c = attached[m.node]
+            out[m.node] = Link(m.node, entity, rule, score, heads[c])
+    for k in sorted(k for k, p in keys.items() if not p.complete):
+        left = [m for m in keys[k].nodes if m.node not in attached]
+        if not left:
+            continue
+        head = left[0].node
+        for m in left:
+            out[m.node] = Link(m.node, k, "self" if m.node == head else "same-key", 1.0,
+                               None if m.node == head else head)
+    return out
+
+
+def _tree(start: str, edges: dict[str, list[tuple[str, str, float]]], within: set[str]) -> dict[str, tuple[str, str, float]]:
+    """Each key's link towards the representative: breadth first from it, neighbours in key
+    order, the strongest rule first, so the evidence is fixed by the graph alone."""
+    parent: dict[str, tuple[str, str, float]] = {}
+    seen = {start}
+    queue = [start]
+    for k in queue:
+        for other, rule, score in sorted(edges.get(k, ()), key=lambda e: (e[0], e[1] != "merge", -e[2], e[1])):
+            if other in seen or other not in within:
+                continue
+            seen.add(other)
+            parent[other] = (k, rule, score)
+            queue.append(other)
+    return parent
+
+
+# -- incremental -------------------------------------------------------------------------------------
+
+class MentionIndex(Protocol):
+    """What incremental resolution asks of the store: mentions by block, the size of a block in
+    distinct entity keys, and the links it holds now. Over SQL: a table of (block, document,
+    key) and the links table."""
+
+    def by_blocks(self, blocks: Iterable[str]) -> list[EntityMention]:
+        """Every stored mention filed under any of ``blocks``."""
+        ...
+
+    def block_sizes(self, blocks: Iterable[str]) -> dict[str, int]:
+        """How many distinct entity keys each of ``blocks`` holds (0 or absent: none)."""
+        ...
+
+    def links(self, nodes: Iterable[Node]) -> dict[Node, Link]:
+        """The stored link of each of ``nodes`` that has one."""
+        ...
+
+
+class MemoryIndex:
+    """A ``MentionIndex`` in memory: for tests, the benchmark and one-off runs."""
+
+    def __init__(self, mentions: Iterable[EntityMention] = (), links: dict[Node, Link] | None = None) -> None:
+        self._mentions: dict[Node, EntityMention] = {}
+        self._blocks: dict[str, dict[str, set[Node]]] = defaultdict(lambda: defaultdict(set))
+        self._links: dict[Node, Link] = {}
+        self.add(mentions)
+        if links:
+            self.update(links)
+
+    def add(self, mentions: Iterable[EntityMention]) -> None:
+        for m in mentions:
+            self._mentions[m.node] = m
+            for b in blocking_keys(m):
+                self._blocks[b][m.key].add(m.node)
+
+    def update(self, links: dict[Node, Link]) -> None:
+        self._links.update(links)
+
+    def by_blocks(self, blocks: Iterable[str]) -> list[EntityMention]:
+        nodes: set[Node] = set()
+        for b in blocks:
+            for ns in self._blocks.get(b, {}).values():
+                nodes |= ns
+        return [self._mentions[n] for n in nodes]
+
+    def block_sizes(self, blocks: Iterable[str]) -> dict[str, int]:
+        return {b: len(self._blocks[b]) for b in blocks if b in self._blocks}
+
+    def links(self, nodes: Iterable[Node]) -> dict[Node, Link]:
+        return {n: self._links[n] for n in nodes if n in self._links}
+
+    def all_links(self) -> dict[Node, Link]:
+        return dict(self._links)
+
+    def __len__(self) -> int:
+        return len(self._mentions)
+
+
+def resolve_incremental(new: Sequence[EntityMention], index: MentionIndex,
+                        overrides: Sequence[Override] = ()) -> dict[Node, Link]:
+    """The links that change, or are new, when ``new`` mentions join those of ``index``.
+
+    Resolution decides within blocks, so the new mentions can change only the nodes they reach
+    through blocks they share (and through an analyst's merge): that closure is fetched, block by
+    block, and resolved as a whole; a block already over ``MAX_BLOCK_KEYS`` in the store is not
+    fetched and is dropped, as a full pass would drop it. The result equals what ``resolve``
+    over everything gives for those nodes (tests/test_fuse_entities.py)."""
+    merges = [set(o.keys) for o in overrides if o.kind == "merge"]
+    found: dict[Node, EntityMention] = {m.node: m for m in new}
+    new_nodes = set(found)
+    seen: set[str] = set()
+    dropped: set[str] = set()
+    frontier = list(found.values())
+    while frontier:
+        blocks: set[str] = set()
+        for m in frontier:
+            blocks |= blocking_keys(m)
+        for keys in merges:
+            if any(m.key in keys for m in frontier):
+                blocks |= {"k:" + k for k in keys}
+        blocks -= seen
+        if not blocks:
+            break
+        seen |= blocks
+        sizes = index.block_sizes(blocks)
+        over = {b for b in blocks if sizes.get(b, 0) > MAX_BLOCK_KEYS}
+        dropped |= over
+        frontier = []
+        for m in index.by_blocks(sorted(blocks - over)):
+            if m.node not in found:
+                found[m.node] = m
+                frontier.append(m)
+    links = _resolve(list(found.values()), overrides, frozenset(dropped))
+    old = index.links(n for n in found if n not in new_nodes)
+    return {n: link for n, link in links.items() if old.get(n) != link}
