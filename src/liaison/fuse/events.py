@@ -4,8 +4,10 @@ Two reports are of one happening when nothing they say contradicts it (same docu
 cannot be one act, days that do not meet, places that neither equal nor contain each other, one
 side's actor the other's target, an aggregate against a single event) and enough agrees to say
 so: the same or a nested place, shared actors or targets, the same day. What counts as enough
-depends on how precise the time is (``judge``). Reports are compared only within blocks (type
-family x week x place or participant), so the cost grows about linearly with the reports, and
+depends on how precise the time is (``judge``); a violent act on one named person, and an
+undated lasting situation (a troop presence), need no time at all. Reports are compared only
+within blocks (type family x week x place or participant, or the person or situation), so the
+cost grows about linearly with the reports, and
 grouped by a greedy merge over the scored pairs in a fixed order, which never puts two reports
 into one story that could not be one event. The result depends on the set of reports only, and
 ``fuse_events_incremental`` recomputes just the part a new document touches, giving what a full
@@ -33,7 +35,7 @@ RELATIVE_DAYS = 2
 UNDATED_DAYS = 3
 # An interval longer than this is "broad" (a month, "between ... and ..."): it agrees with less.
 PRECISE_DAYS = 2
-# An interval longer than this (more than a year) says too little of when to fuse on.
+# An interval longer than this (more than a year) says too little of when: it counts as no date.
 VAGUE_DAYS = 400
 # Two reports of one aggregate give its interval to within this many days at each end.
 AGGREGATE_SLACK_DAYS = 2
@@ -48,10 +50,11 @@ STANDING_DAYS = 366
 # of every merge, below, keeps a "military operation" from bridging them).
 _MILITARY = ("military_operation", "airstrike", "raid_or_arrest")
 _COMPATIBLE = {frozenset({"military_operation", "airstrike"}), frozenset({"military_operation", "raid_or_arrest"})}
-# Types whose actors and targets are parties alike ("A met B" is "B met A").
+# Acts aimed at a target: a named person targeted identifies one (``_identifying``).
 _VIOLENT = {"military_operation", "raid_or_arrest", "airstrike", "attack", "foiled_attack"}
 # Types that state a lasting situation rather than an act (``_standing``).
 _STANDING = {"troop_deployment", "intelligence_sharing"}
+# Types whose actors and targets are parties alike ("A met B" is "B met A").
 _PARTY_TYPES = {"meeting", "agreement_or_membership", "intelligence_sharing"}
 
 
