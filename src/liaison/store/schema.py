@@ -310,3 +310,75 @@ class InstallationRow(Base):
     name: Mapped[str] = mapped_column(Text)
     created: Mapped[str] = mapped_column(String(32))
     modified: Mapped[str] = mapped_column(String(32))
+
+
+# ---------------------------------------------------------------- fusion (docs/fusion.md)
+
+
+class EntityLinkRow(Base):
+    """Which resolved entity one document's entity (a node) belongs to, and why: the rule or score
+    and the node it was linked against. One row per node of every current document version."""
+
+    __tablename__ = "entity_links"
+    document_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    entity_key: Mapped[str] = mapped_column(String(512), primary_key=True)
+    entity: Mapped[str] = mapped_column(String(600), index=True)
+    rule: Mapped[str] = mapped_column(String(32))
+    score: Mapped[float] = mapped_column(Float)
+    against_document: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    against_key: Mapped[str | None] = mapped_column(String(512), nullable=True)
+    # The node as resolution reads it (a JSON liaison.fuse.records.EntityMention), so that comparing
+    # a new document with the nodes sharing its blocks is one read, not a rebuild of their documents.
+    mention: Mapped[str] = mapped_column(Text)
+
+
+class EntityBlockRow(Base):
+    """A blocking key of a node: resolution compares a new node only with nodes sharing one."""
+
+    __tablename__ = "entity_blocks"
+    block: Mapped[str] = mapped_column(String(255), primary_key=True)
+    document_id: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
+    entity_key: Mapped[str] = mapped_column(String(512), primary_key=True)
+
+
+class EntityOverrideRow(Base):
+    """An analyst's merge or split (`liaison entities merge|split`): who, when, and over which keys;
+    every later resolution follows it, and it is exported."""
+
+    __tablename__ = "entity_overrides"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    keys: Mapped[str] = mapped_column(Text)  # a JSON list of entity keys
+    alias: Mapped[str | None] = mapped_column(Text, nullable=True)
+    document_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    made_by: Mapped[str] = mapped_column(String(128))
+    made_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class EventStoryRow(Base):
+    """Which fused event (story) one document's event belongs to, and why."""
+
+    __tablename__ = "event_stories"
+    document_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    idx: Mapped[int] = mapped_column(Integer, primary_key=True)
+    story: Mapped[str] = mapped_column(String(128), index=True)
+    rule: Mapped[str] = mapped_column(String(32))
+    score: Mapped[float] = mapped_column(Float)
+    against_document: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    against_idx: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    report: Mapped[str] = mapped_column(Text)  # the JSON liaison.fuse.records.EventReport fusion read
+
+
+class ClaimRow(Base):
+    """One source's figure or date for one fused event; disagreeing claims are flagged, never merged."""
+
+    __tablename__ = "claims"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    story: Mapped[str] = mapped_column(String(128), index=True)
+    field: Mapped[str] = mapped_column(String(32))
+    value: Mapped[str] = mapped_column(Text)
+    document_id: Mapped[str] = mapped_column(String(64), index=True)
+    idx: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str | None] = mapped_column(Text, nullable=True)
+    published: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    conflict: Mapped[bool] = mapped_column(Boolean, default=False, index=True)

@@ -1,0 +1,394 @@
+"""Fusion's decisions in the store: it hands liaison.fuse its records and writes back what it decides.
+
+After each ingest batch `Fusion.update` resolves the new documents' entities against the store
+(incremental: only the nodes that share a blocking key with them are read), then fuses events
+and records their claims. `Fusion.resolve_all` does the same from nothing; both give the same
+links (tests/test_fusion_store.py checks it on a shuffled corpus). Analysts' overrides are rows
+of their own, read by every run, so they outlast re-ingest and re-resolution.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+
+from sqlalchemy import delete, insert, select, tuple_
+from sqlalchemy.engine import Connection
+
+from liaison.clock import now
+from liaison.fuse import claims as fuse_claims
+from liaison.fuse import entities as fuse_entities
+from liaison.fuse import events as fuse_events
+from liaison.fuse.build import (
+    entity_mentions,
+    event_reports,
+    mention_from_json,
+    mention_json,
+    report_from_json,
+    report_json,
+)
+from liaison.fuse.records import Claim, EntityMention, EventReport, Link, Node, Override, StoryLink
+from liaison.store.database import Store
+from liaison.store.rebuild import extraction_from_rows
+from liaison.store.schema import (
+    ClaimRow,
+    DocumentRow,
+    DocumentVersionRow,
+    EntityBlockRow,
+    EntityLinkRow,
+    EntityOverrideRow,
+    EventStoryRow,
+)
+
+_CHUNK = 500
+_BLOCK_CHARS = 255
+
+
+def _block(key: str) -> str:
+    """A blocking key as its column holds it: a key too long for it is stored as its digest."""
+    if len(key) <= _BLOCK_CHARS:
+        return key
+    import hashlib
+
+    return "sha1:" + hashlib.sha1(key.encode()).hexdigest()  # ids per IN (...) clause: well under SQLite's and PostgreSQL's parameter limits
+
+
+def _chunks(items: Sequence, size: int = _CHUNK) -> Iterable[Sequence]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+@dataclass
+class FusionReport:
+    """What one fusion run changed: nodes linked anew or differently, stories, conflicting claims."""
+
+    nodes: int = 0
+    changed: int = 0
+    entities: int = 0
+    reports: int = 0
+    stories: int = 0
+    conflicts: int = 0
+    documents: list[str] = field(default_factory=list)
+
+
+class _SqlIndex:
+    """liaison.fuse.entities.MentionIndex over the entity_links and entity_blocks tables."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def _nodes(self, condition) -> list[EntityLinkRow]:  # noqa: ANN001
+        return list(self.conn.execute(select(EntityLinkRow.document_id, EntityLinkRow.entity_key,
+                                             EntityLinkRow.entity, EntityLinkRow.rule, EntityLinkRow.score,
+                                             EntityLinkRow.against_document, EntityLinkRow.against_key,
+                                             EntityLinkRow.mention).where(condition)))
+
+    def by_blocks(self, blocks: Iterable[str]) -> list[EntityMention]:
+        blocks = sorted({_block(b) for b in blocks})
+        nodes: set[tuple[str, str]] = set()
+        for part in _chunks(blocks):
+            nodes.update(self.conn.execute(select(EntityBlockRow.document_id, EntityBlockRow.entity_key)
+                                           .where(EntityBlockRow.block.in_(part))).all())
+        return self.mentions(sorted(nodes))
+
+    def block_sizes(self, blocks: Iterable[str]) -> dict[str, int]:
+        from sqlalchemy import func
+
+        stored = {_block(b): b for b in blocks}
+        out: dict[str, int] = {}
+        for part in _chunks(sorted(stored)):
+            for block, n in self.conn.execute(
+                    select(EntityBlockRow.block, func.count(func.distinct(EntityBlockRow.entity_key)))
+                    .where(EntityBlockRow.block.in_(part)).group_by(EntityBlockRow.block)):
+                out[stored[block]] = n
+        return out
+
+    def mentions(self, nodes: Sequence[Node]) -> list[EntityMention]:
+        out = []
+        for part in _chunks(list(nodes)):
+            rows = self.conn.execute(select(EntityLinkRow.mention).where(
+                tuple_(EntityLinkRow.document_id, EntityLinkRow.entity_key).in_(list(part))))
+            out += [mention_from_json(r[0]) for r in rows]
+        return out
+
+    def members(self, entity_ids: Iterable[str]) -> list[EntityMention]:
+        ids = sorted(set(entity_ids))
+        out = []
+        for part in _chunks(ids):
+            out += [mention_from_json(r.mention) for r in self._nodes(EntityLinkRow.entity.in_(part))]
+        return out
+
+    def links(self, nodes: Iterable[Node]) -> dict[Node, Link]:
+        out = {}
+        for part in _chunks(sorted(set(nodes))):
+            for r in self._nodes(tuple_(EntityLinkRow.document_id, EntityLinkRow.entity_key).in_(list(part))):
+                out[(r.document_id, r.entity_key)] = _link(r)
+        return out
+
+
+def _link(r) -> Link:  # noqa: ANN001
+    against = (r.against_document, r.against_key) if r.against_document is not None else None
+    return Link((r.document_id, r.entity_key), r.entity, r.rule, r.score, against)
+
+
+class Fusion:
+    """Entity resolution, event fusion and claims over one store."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    # ------------------------------------------------------------ reading documents
+
+    def _documents(self, conn: Connection, ids: Sequence[str] | None = None) -> list[tuple[str, dt.date | None, object]]:
+        """(document id, published, Extraction) of the current version of each document (all without ``ids``)."""
+        from liaison.store.schema import EntityRow, EventRow, MentionRow
+
+        q = select(DocumentRow.id, DocumentRow.current_version, DocumentVersionRow.published).join(
+            DocumentVersionRow, (DocumentVersionRow.document_id == DocumentRow.id)
+            & (DocumentVersionRow.version == DocumentRow.current_version))
+        heads = []
+        if ids is None:
+            heads = list(conn.execute(q))
+        else:
+            for part in _chunks(sorted(set(ids))):
+                heads += list(conn.execute(q.where(DocumentRow.id.in_(part))))
+        out = []
+        for did, version, published in sorted(heads):
+            ents = list(conn.execute(select(EntityRow).where(EntityRow.document_id == did, EntityRow.version == version)))
+            mentions = list(conn.execute(select(MentionRow).where(MentionRow.document_id == did,
+                                                                  MentionRow.version == version)
+                                         .order_by(MentionRow.start)))
+            events = list(conn.execute(select(EventRow).where(EventRow.document_id == did, EventRow.version == version)
+                                       .order_by(EventRow.idx)))
+            out.append((did, published, extraction_from_rows(ents, mentions, events)))
+        return out
+
+    def overrides(self, conn: Connection | None = None) -> list[Override]:
+        def read(c: Connection) -> list[Override]:
+            rows = c.execute(select(EntityOverrideRow).order_by(EntityOverrideRow.id))
+            return [Override(r.kind, tuple(json.loads(r.keys)), r.alias, r.document_id, r.made_by, r.made_at)
+                    for r in rows]
+
+        if conn is not None:
+            return read(conn)
+        with self.store.engine.connect() as c:
+            return read(c)
+
+    # ------------------------------------------------------------ writing decisions
+
+    def _write_links(self, conn: Connection, links: dict[Node, Link], mentions: dict[Node, EntityMention]) -> int:
+        """Replace the link rows of these nodes; new nodes get their blocking keys too. Returns how
+        many links are new or differ."""
+        old = _SqlIndex(conn).links(links)
+        changed = [n for n, link in links.items() if old.get(n) != link]
+        known = {m.node: m for m in _SqlIndex(conn).mentions([n for n in changed if n not in mentions])}
+        for part in _chunks(changed):
+            conn.execute(delete(EntityLinkRow).where(
+                tuple_(EntityLinkRow.document_id, EntityLinkRow.entity_key).in_(list(part))))
+        rows = []
+        for n in changed:
+            link = links[n]
+            mention = mentions.get(n) or known.get(n)  # new, or read back from the store: its link moved
+            if mention is None:
+                continue
+            rows.append({"document_id": n[0], "entity_key": n[1], "entity": link.entity, "rule": link.rule,
+                         "score": float(link.score), "against_document": link.against[0] if link.against else None,
+                         "against_key": link.against[1] if link.against else None, "mention": mention_json(mention)})
+        if rows:
+            conn.execute(insert(EntityLinkRow), rows)
+        return len(changed)
+
+    def _write_blocks(self, conn: Connection, mentions: Iterable[EntityMention]) -> None:
+        rows = [{"block": _block(b), "document_id": m.document, "entity_key": m.key}
+                for m in mentions for b in sorted(fuse_entities.blocking_keys(m))]
+        rows = list({(r["block"], r["document_id"], r["entity_key"]): r for r in rows}.values())
+        for part in _chunks(rows, 2000):
+            conn.execute(insert(EntityBlockRow), list(part))
+
+    def _forget(self, conn: Connection, document_ids: Sequence[str]) -> list[EntityMention]:
+        """Remove the nodes of these documents (before their new version is resolved); returns them."""
+        gone = []
+        for part in _chunks(sorted(set(document_ids))):
+            gone += [mention_from_json(r[0]) for r in conn.execute(
+                select(EntityLinkRow.mention).where(EntityLinkRow.document_id.in_(part)))]
+            for table in (EntityLinkRow, EntityBlockRow, EventStoryRow):
+                conn.execute(delete(table).where(table.document_id.in_(part)))
+        return gone
+
+    # ------------------------------------------------------------ runs
+
+    def update(self, document_ids: Sequence[str]) -> FusionReport:
+        """Resolve these documents' (new or changed) current versions against the store."""
+        report = FusionReport(documents=list(document_ids))
+        if not document_ids:
+            return report
+        with self.store.writing() as conn:
+            docs = self._documents(conn, document_ids)
+            gone = self._forget(conn, document_ids)
+            new = [m for did, published, ex in docs for m in entity_mentions(did, ex, published)]
+            index = _SqlIndex(conn)
+            # Nodes that shared a block with a node now gone may have been linked through it: they are
+            # resolved again with the new ones.
+            touched = index.by_blocks({b for m in gone for b in fuse_entities.blocking_keys(m)})
+            links = fuse_entities.resolve_incremental([*new, *touched], index, self.overrides(conn))
+            mentions = {m.node: m for m in [*new, *touched]}
+            self._write_blocks(conn, new)
+            report.nodes = len(new)
+            report.changed = self._write_links(conn, links, mentions)
+            self._write_reports(conn, docs)
+            self._fuse_events(conn, report)
+        return report
+
+    def resolve_all(self) -> FusionReport:
+        """Resolution from nothing over every current document: what `liaison resolve --all` runs."""
+        report = FusionReport()
+        with self.store.writing() as conn:
+            for table in (EntityLinkRow, EntityBlockRow, EventStoryRow, ClaimRow):
+                conn.execute(delete(table))
+            docs = self._documents(conn)
+            report.documents = [d for d, _, _ in docs]
+            mentions = [m for did, published, ex in docs for m in entity_mentions(did, ex, published)]
+            links = fuse_entities.resolve(mentions, self.overrides(conn))
+            self._write_blocks(conn, mentions)
+            report.nodes = len(mentions)
+            report.changed = self._write_links(conn, links, {m.node: m for m in mentions})
+            self._write_reports(conn, docs)
+            self._fuse_events(conn, report)
+        return report
+
+    def _write_reports(self, conn: Connection, docs: list) -> None:
+        """Keep each event's report (with its document's entity keys: they are resolved when fused)."""
+        rows = []
+        for did, published, ex in docs:
+            for r in event_reports(did, ex, {}, published):
+                rows.append({"document_id": did, "idx": r.idx, "story": f"{did}:{r.idx}", "rule": "self",
+                             "score": 1.0, "against_document": None, "against_idx": None, "report": report_json(r)})
+        for part in _chunks(rows, 1000):
+            conn.execute(insert(EventStoryRow), list(part))
+
+    def _fuse_events(self, conn: Connection, report: FusionReport) -> None:
+        """Fuse every stored event report (their places and actors read through the current links)
+        and rewrite the stories and claims that changed."""
+        stored = list(conn.execute(select(EventStoryRow.document_id, EventStoryRow.idx, EventStoryRow.story,
+                                          EventStoryRow.rule, EventStoryRow.score, EventStoryRow.against_document,
+                                          EventStoryRow.against_idx, EventStoryRow.report)))
+        resolved = {(r.document_id, r.entity_key): r.entity for r in conn.execute(
+            select(EntityLinkRow.document_id, EntityLinkRow.entity_key, EntityLinkRow.entity))}
+        reports = [_resolved_report(report_from_json(r.report), resolved) for r in stored]
+        stories = fuse_events.fuse_events(reports)
+        for r in stored:
+            link = stories[(r.document_id, r.idx)]
+            new = (link.story, link.rule, float(link.score), link.against[0] if link.against else None,
+                   link.against[1] if link.against else None)
+            if new != (r.story, r.rule, r.score, r.against_document, r.against_idx):
+                conn.execute(EventStoryRow.__table__.update().where(
+                    (EventStoryRow.document_id == r.document_id) & (EventStoryRow.idx == r.idx)).values(
+                    story=new[0], rule=new[1], score=new[2], against_document=new[3], against_idx=new[4]))
+        conn.execute(delete(ClaimRow))
+        found = fuse_claims.claims(reports, stories)
+        if found:
+            conn.execute(insert(ClaimRow), [
+                {"story": c.story, "field": c.field, "value": c.value, "document_id": c.ref[0], "idx": c.ref[1],
+                 "source": c.source, "published": c.published, "conflict": c.conflict} for c in found])
+        report.reports = len(reports)
+        report.stories = len({s.story for s in stories.values()})
+        report.conflicts = sum(c.conflict for c in found)
+
+    # ------------------------------------------------------------ overrides
+
+    def add_override(self, override: Override) -> FusionReport:
+        """Store an analyst's merge or split, then resolve again from nothing so it holds everywhere."""
+        with self.store.writing() as conn:
+            conn.execute(insert(EntityOverrideRow).values(
+                kind=override.kind, keys=json.dumps(list(override.keys), ensure_ascii=False), alias=override.alias,
+                document_id=override.document, made_by=override.by, made_at=override.at or now()))
+        return self.resolve_all()
+
+    # ------------------------------------------------------------ reads
+
+    def unresolved(self) -> list[str]:
+        """Ids of current documents whose entities or events fusion has not seen yet."""
+        with self.store.engine.connect() as conn:
+            return _unresolved(conn)
+
+    def links(self) -> dict[Node, Link]:
+        with self.store.engine.connect() as conn:
+            return {(r.document_id, r.entity_key): _link(r) for r in _SqlIndex(conn)._nodes(True)}
+
+    def nodes(self) -> dict[Node, EntityMention]:
+        with self.store.engine.connect() as conn:
+            return {(r.document_id, r.entity_key): mention_from_json(r.mention) for r in _SqlIndex(conn)._nodes(True)}
+
+    def stories(self) -> dict[tuple[str, int], StoryLink]:
+        with self.store.engine.connect() as conn:
+            rows = conn.execute(select(EventStoryRow.document_id, EventStoryRow.idx, EventStoryRow.story,
+                                       EventStoryRow.rule, EventStoryRow.score, EventStoryRow.against_document,
+                                       EventStoryRow.against_idx))
+            return {(r.document_id, r.idx): StoryLink(
+                (r.document_id, r.idx), r.story, r.rule, r.score,
+                (r.against_document, r.against_idx) if r.against_document is not None else None) for r in rows}
+
+    def reports(self) -> dict[tuple[str, int], EventReport]:
+        """Every stored event report with its places and actors named by their resolved entities."""
+        with self.store.engine.connect() as conn:
+            resolved = {(r.document_id, r.entity_key): r.entity for r in conn.execute(
+                select(EntityLinkRow.document_id, EntityLinkRow.entity_key, EntityLinkRow.entity))}
+            rows = conn.execute(select(EventStoryRow.report))
+            out = [_resolved_report(report_from_json(r[0]), resolved) for r in rows]
+        return {r.ref: r for r in out}
+
+    def claims(self, conflicts_only: bool = False) -> list[Claim]:
+        with self.store.engine.connect() as conn:
+            q = select(ClaimRow).order_by(ClaimRow.story, ClaimRow.field, ClaimRow.published, ClaimRow.document_id)
+            if conflicts_only:
+                q = q.where(ClaimRow.conflict.is_(True))
+            return [Claim(r.story, r.field, r.value, (r.document_id, r.idx), r.source, r.published, bool(r.conflict))
+                    for r in conn.execute(q)]
+
+
+def _resolved_report(r: EventReport, resolved: dict[Node, str]) -> EventReport:
+    """A stored report (document keys) with its places and actors as resolved entity ids."""
+    def res(key: str) -> str:
+        return resolved.get((r.document, key), key)
+
+    return replace(r, location=res(r.location) if r.location else None,
+                   within=tuple(res(k) if not k.startswith("country:") else k for k in r.within),
+                   actors=tuple(res(k) for k in r.actors), targets=tuple(res(k) for k in r.targets))
+
+
+def canonical_names(links: dict[Node, Link], nodes: dict[Node, EntityMention]) -> dict[str, str]:
+    """The name of each resolved entity: the canonical name of its representative node (rule
+    "self"), else the most frequent canonical name among its nodes."""
+    counts: dict[str, dict[str, int]] = {}
+    names: dict[str, str] = {}
+    for n, link in links.items():
+        m = nodes.get(n)
+        if m is None:
+            continue
+        if link.rule == "self" or n[1] == link.entity:
+            names.setdefault(link.entity, m.canonical)
+        c = counts.setdefault(link.entity, {})
+        c[m.canonical] = c.get(m.canonical, 0) + 1
+    for entity, c in counts.items():
+        names.setdefault(entity, max(sorted(c), key=lambda k: c[k]))
+    return names
+
+
+def _unresolved(conn: Connection) -> list[str]:
+    """Current documents with an entity or event that fusion has not seen (stored before fusion
+    existed, or by an ingest interrupted between the two steps)."""
+    from sqlalchemy import and_, exists, or_
+
+    from liaison.store.schema import EntityRow, EventRow
+
+    current = and_(DocumentRow.id == EntityRow.document_id, DocumentRow.current_version == EntityRow.version)
+    no_link = ~exists().where((EntityLinkRow.document_id == EntityRow.document_id)
+                              & (EntityLinkRow.entity_key == EntityRow.key))
+    no_story = ~exists().where((EventStoryRow.document_id == EventRow.document_id)
+                               & (EventStoryRow.idx == EventRow.idx))
+    q1 = select(DocumentRow.id).join(EntityRow, current).where(no_link)
+    q2 = select(DocumentRow.id).join(EventRow, and_(DocumentRow.id == EventRow.document_id,
+                                                    DocumentRow.current_version == EventRow.version)).where(no_story)
+    return sorted({r[0] for r in conn.execute(q1.union(q2))})
