@@ -61,6 +61,8 @@ class IngestReport:
     entities: int = 0
     events: int = 0
     marked: int = 0  # unchanged documents given a new marking (new versions of their objects)
+    stories: int = 0  # fused events across the store after this ingest (docs/fusion.md)
+    conflicts: int = 0  # claims whose sources disagree, across the store
     failures: list[tuple[str, str]] = field(default_factory=list)
     # (file, one line) for documents stored with a caveat: a guessed encoding, characters removed.
     warnings: list[tuple[str, str]] = field(default_factory=list)
@@ -357,6 +359,7 @@ def _extract_and_store(todo: list[Document], names: dict[str, str], stored: dict
         load_nlp(settings, notice)
         producer = organisation_identity(store.organisation(settings.organisation))
     pending = iter(todo)
+    stored_ids: list[str] = []
     for results in _processed(todo, settings.resolved_workers(), settings.batch_size, producer, method):
         batch = []
         for result in results:
@@ -375,8 +378,28 @@ def _extract_and_store(todo: list[Document], names: dict[str, str], stored: dict
             if outcome in ("new", "updated"):
                 report.entities += len(extraction.entities)
                 report.events += len(extraction.events)
+                stored_ids.append(document_id(doc.source_key))
             if progress:
                 progress(doc.source_key, total)
+    _fuse(store, stored_ids, report)
+
+
+def _fuse(store: Store, document_ids: list[str], report: IngestReport) -> None:
+    """Resolve the documents just stored against the store (incremental), with any a kill left
+    unresolved before. Fusion writes in one transaction of its own: if it fails, the documents
+    stay stored, and `liaison resolve` (or the next ingest) resolves them."""
+    from liaison.store.fusion import Fusion
+
+    fusion = Fusion(store)
+    try:
+        pending = sorted({*document_ids, *fusion.unresolved()})
+        if pending:
+            fused = fusion.update(pending)
+            report.stories, report.conflicts = fused.stories, fused.conflicts
+    except Exception as err:  # noqa: BLE001  (one line, never a traceback; nothing stored is lost)
+        _raise_if_store_wide(err, store)
+        report.warnings.append(("fusion", f"cross-document fusion did not run ({type(err).__name__}: {err}); "
+                                          "the documents are stored: run `liaison resolve`"))
 
 
 def reextract(settings: Settings, store: Store, refs: list[str] | None = None, stale_only: bool = True,
