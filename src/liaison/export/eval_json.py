@@ -1,7 +1,9 @@
 """Per-document annotations in the format of the shared evaluation (FORMAT.md).
 
 Each event is written with its evaluation type (Event.type; the finer subtype stays in
-the store and the STIX export); entity and place keys become canonical names.
+the store and the STIX export); entity and place keys become canonical names. Where fusion has
+run, an entity's canonical name is its resolved entity's, the same in every document, and each
+event carries its fused event's id as its `story` (docs/fusion.md).
 """
 
 from __future__ import annotations
@@ -11,19 +13,23 @@ from typing import Any
 from liaison.model import Extraction
 
 
-def annotation(extraction: Extraction) -> dict[str, Any]:
-    """The evaluation JSON of one document's extraction."""
-    names = {e.key: e.canonical for e in extraction.entities}
+def annotation(extraction: Extraction, resolved: dict[str, str] | None = None,
+               stories: dict[int, str] | None = None) -> dict[str, Any]:
+    """The evaluation JSON of one document's extraction; ``resolved`` names an entity key's resolved
+    entity, ``stories`` an event index's fused event."""
+    resolved = resolved or {}
+    stories = stories or {}
+    names = {e.key: resolved.get(e.key, e.canonical) for e in extraction.entities}
     entities = [
         {
-            "canonical": e.canonical,
+            "canonical": names[e.key],
             "type": e.type,
             "mentions": list(dict.fromkeys(m.text for m in e.mentions)),
         }
         for e in extraction.entities
     ]
     events = []
-    for ev in extraction.events:
+    for idx, ev in enumerate(extraction.events):
         quantities = {}
         for q in ev.quantities:
             quantities.setdefault(q.kind, q.value)
@@ -39,6 +45,7 @@ def annotation(extraction: Extraction) -> dict[str, Any]:
                 "evidence": ev.evidence.text,
                 "confidence": ev.confidence,
                 "status": ev.status,
+                **({"story": stories[idx]} if idx in stories else {}),
             }
         )
     return {"entities": entities, "events": events}
