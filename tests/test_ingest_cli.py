@@ -155,7 +155,7 @@ def test_html_page_gives_main_text_and_page_metadata(cli_env):
 
     store = open_store(Settings(database_url=cli_env["LIAISON_DATABASE_URL"]).resolved_database_url())
     try:
-        [(row, ver)] = store.documents()
+        [ver] = store.documents(text=True)
     finally:
         store.engine.dispose()
     assert ver.media_type == "text/html"

@@ -108,7 +108,7 @@ def test_ingest_stores_the_encoding_and_confidence_and_warns_about_a_guess(store
     (folder / "plain.json").write_text(json.dumps({"text": ENGLISH}))
     report = pipeline.ingest([str(folder)], _settings(tmp_path, store), store)
     assert not report.failures and report.new == 4
-    stored = {Path(doc.source_key).name: ver for doc, ver in store.documents()}
+    stored = {Path(doc.source_key).name: doc for doc in store.documents(text=True)}
     assert stored["arabic.txt"].text == ARABIC
     assert (stored["arabic.txt"].encoding, stored["english.txt"].encoding) == ("cp1256", "utf-16-le")
     assert stored["english.txt"].text == ENGLISH and stored["english.txt"].encoding_confidence == 1.0

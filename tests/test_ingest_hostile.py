@@ -84,7 +84,7 @@ def _hostile(folder: Path) -> tuple[dict[str, str], dict[str, str]]:
 
 
 def _stored(store) -> dict[str, str]:
-    return {Path(doc.source_key).name: ver.text for doc, ver in store.documents()}
+    return {Path(doc.source_key).name: doc.text for doc in store.documents(text=True)}
 
 
 def test_hostile_files_fail_alone_and_every_good_file_is_stored(store, tmp_path: Path):
@@ -191,7 +191,7 @@ def test_a_word_longer_than_an_entity_key_is_stored(store, tmp_path: Path):
     # The word becomes an entity; its key is bounded (entities.key is VARCHAR(512), which PostgreSQL enforces).
     report = pipeline.ingest([str(_huge_word(tmp_path))], _settings(tmp_path, store), store)
     assert not report.failures and report.new == 1
-    assert all(len(e["key"]) <= 512 for e in store.current_entities())
+    assert all(len(e.key) <= 512 for e in store.current_entities())
 
 
 def _huge_word(tmp_path: Path) -> Path:

@@ -77,7 +77,7 @@ def test_an_entity_named_by_two_documents_is_never_shown_more_widely_than_the_st
     syria = _ingest(settings, store, tmp_path, "syria", SYRIA, Marking("red"))
     group = next(o for o in _objects_of(store, syria).values() if o["type"] == "intrusion-set")
     assert marking_of(group) == Marking("red")
-    syria_id = store.find_document("syria")[0].id
+    syria_id = store.find_document("syria").id
     store.mark_document(syria_id, Marking("green"))  # released: the entity follows
     assert marking_of(_objects_of(store, syria)[group["id"]]) == Marking("green")
     store.mark_document(syria_id, Marking("red"))

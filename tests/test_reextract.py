@@ -146,7 +146,7 @@ def test_reextract_stale_re_extracts_exactly_the_stale_documents(cli_env, store,
     assert run_cli(["ingest", str(folder)], cli_env).returncode == 0
     _make_stale(store, "iraq_pmf_05")
     _make_stale(store, "drc_m23_12")
-    before = {row.stem: ver.text for row, ver in store.documents()}
+    before = {doc.stem: doc.text for doc in store.documents(text=True)}
     shutil.rmtree(folder)  # re-extraction reads the stored text, not the files
     res = run_cli(["reextract", "--stale"], cli_env)
     assert res.returncode == 0, res.stderr.decode()
@@ -155,7 +155,7 @@ def test_reextract_stale_re_extracts_exactly_the_stale_documents(cli_env, store,
     methods = _methods(store)
     now = _running()
     assert methods == {"niger_issp_03": [now], "iraq_pmf_05": [OLD, now], "drc_m23_12": [OLD, now]}
-    assert {row.stem: ver.text for row, ver in store.documents()} == before
+    assert {doc.stem: doc.text for doc in store.documents(text=True)} == before
     res = run_cli(["reextract"], cli_env)  # nothing stale is left
     assert res.returncode == 0 and [int(c) for c in _summary(res.stdout)[:3]] == [3, 0, 3]
 

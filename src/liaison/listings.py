@@ -10,16 +10,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from liaison.model import Event, Quantity
 from liaison.store import Store
 
 _MARK = {"lower_bound": "≥", "upper_bound": "≤", "approximate": "~", "exact": "", "range": ""}
 
 
-def figure(q: dict[str, Any]) -> str:
+def figure(q: Quantity) -> str:
     """One figure as a reader writes it: 'killed ≥30', 'troops 1500-2000', 'captured 19'."""
-    if q["qualifier"] == "range":
-        return f"{q['kind']} {q['low']}-{q['high']}"
-    return f"{q['kind']} {_MARK.get(q['qualifier'], '')}{q['value']}"
+    if q.qualifier == "range":
+        return f"{q.kind} {q.low}-{q.high}"
+    return f"{q.kind} {_MARK.get(q.qualifier, '')}{q.value}"
 
 
 def _day(value: dt.date | dt.datetime | None) -> str | None:
@@ -28,31 +29,29 @@ def _day(value: dt.date | dt.datetime | None) -> str | None:
 
 def documents(store: Store) -> list[dict[str, Any]]:
     """The stored documents, one row each (current version), by stem."""
-    return [{"stem": row.stem, "id": row.id, "version": ver.version, "published": _day(ver.published),
-             "title": ver.title, "outlet": ver.outlet, "url": ver.url} for row, ver in store.documents()]
+    return [{"stem": d.stem, "id": d.id, "version": d.version, "published": _day(d.published),
+             "title": d.title, "outlet": d.outlet, "url": d.url} for d in store.documents()]
 
 
 def entities(store: Store, type_: str | None = None, name: str | None = None, since: dt.date | None = None,
              until: dt.date | None = None) -> list[dict[str, Any]]:
     """Entities across current document versions, with how many documents and mentions name them."""
-    return [{"name": r["canonical"], "type": r["type"], "documents": r["documents"], "mentions": r["mentions"],
-             "key": r["key"]} for r in store.current_entities(type_, name, since, until)]
+    return [{"name": r.canonical, "type": r.type, "documents": r.documents, "mentions": r.mentions, "key": r.key}
+            for r in store.current_entities(type_, name, since, until)]
 
 
-def event_row(ev: Any, names: dict[str, str], document: str | None = None) -> dict[str, Any]:  # noqa: ANN401
+def event_row(ev: Event, names: dict[str, str], document: str | None = None) -> dict[str, Any]:
     """One stored event as a row: names instead of entity keys, figures as a reader writes them."""
-    d = ev.data
     row: dict[str, Any] = {"document": document} if document is not None else {}
-    attribution = d.get("attribution") or {}
     row.update(
         type=ev.type,
         foiled=ev.status == "not-occurred" and ev.type != "foiled_attack",
-        date=ev.date_value,
-        actors=[names.get(a, a) for a in d["actors"]],
-        targets=[names.get(t, t) for t in d["targets"]],
-        location=names.get(d["location"], d["location"]) if d["location"] else None,
-        figures=[figure(q) for q in d["quantities"]],
-        source=attribution.get("source"),
+        date=ev.date.value if ev.date else None,
+        actors=[names.get(a, a) for a in ev.actors],
+        targets=[names.get(t, t) for t in ev.targets],
+        location=names.get(ev.location, ev.location) if ev.location else None,
+        figures=[figure(q) for q in ev.quantities],
+        source=ev.attribution.source if ev.attribution else None,
         confidence=ev.confidence,
     )
     return row
@@ -62,7 +61,7 @@ def events(store: Store, type_: str | None = None, entity: str | None = None, si
            until: dt.date | None = None) -> list[dict[str, Any]]:
     """Events of current document versions in date order, each with its document's stem."""
     names = store.entity_names()
-    return [event_row(ev, names, stem) for ev, stem in store.current_events(type_, entity, since, until)]
+    return [event_row(e.event, names, e.stem) for e in store.current_events(type_, entity, since, until)]
 
 
 def organisation(store: Store, name: str | None) -> dict[str, Any]:

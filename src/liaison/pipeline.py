@@ -34,6 +34,7 @@ from liaison.stix.mapping import to_stix
 from liaison.stix.tlp import Marking, parse_level
 from liaison.store import Store
 from liaison.store.database import document_id
+from liaison.store.records import StoredDocument
 from liaison.store.rows import StixRow, extraction_rows, stix_rows
 from liaison.store.sharing import Sharing
 
@@ -413,28 +414,28 @@ def reextract(settings: Settings, store: Store, refs: list[str] | None = None, s
     Each keeps its marking: the Document handed to the store carries none, and the store leaves
     a stored marking as it is. ``progress(name, total)`` is called per document."""
     report = IngestReport()
-    rows = store.documents()
+    rows = store.documents(text=True)
     if refs:
-        chosen: dict[str, tuple] = {}
+        chosen: dict[str, StoredDocument] = {}
         for ref in refs:
             found = store.find_document(ref, rows)  # the rows read above, not every document again per name
             if found is None:
                 raise InputError("no such document in the store", ref, "List documents with `liaison documents`")
-            chosen.setdefault(found[0].id, found)
+            chosen.setdefault(found.id, found)
         rows = list(chosen.values())
     method = extraction_method(settings.spacy_model)
-    stored = {row.source_key: (ver.content_hash, ver.extraction_method) for row, ver in rows}
+    stored = {d.source_key: (d.content_hash, d.extraction_method) for d in rows}
     todo: list[Document] = []
-    for row, ver in rows:
-        if stale_only and ver.extraction_method == method:
+    for d in rows:
+        if stale_only and d.extraction_method == method:
             report.unchanged += 1
             if progress:
-                progress(row.source_key, len(rows))
+                progress(d.source_key, len(rows))
             continue
-        todo.append(Document(source_key=row.source_key, stem=row.stem, text=ver.text, media_type=ver.media_type,
-                             url=ver.url, title=ver.title, outlet=ver.outlet, published=ver.published,
-                             published_from=ver.published_from, encoding=ver.encoding,
-                             encoding_confidence=ver.encoding_confidence))
+        todo.append(Document(source_key=d.source_key, stem=d.stem, text=d.text, media_type=d.media_type,
+                             url=d.url, title=d.title, outlet=d.outlet, published=d.published,
+                             published_from=d.published_from, encoding=d.encoding,
+                             encoding_confidence=d.encoding_confidence))
     names = {d.source_key: d.source_key for d in todo}
     _extract_and_store(todo, names, stored, settings, store, report, progress, len(rows), notice)
     if report.new or report.updated:

@@ -61,25 +61,24 @@ def show(doc: str = typer.Argument(..., help="Document id, file stem, path or UR
     found = store.find_document(doc)
     if found is None:
         raise LiaisonError("no such document in the store", doc, "List documents with `liaison documents`")
-    row, ver = found
-    ents, mentions, events = store.extraction_rows(row.id, ver.version)
-    types = {e.key: e.type for e in ents}
-    names = {e.key: e.canonical for e in ents}
-    out.rule(Text(ver.title or row.stem, style="bold"))
-    meta = [f"id {row.id}", f"version {ver.version}"]
-    if ver.outlet:
-        meta.append(ver.outlet)
-    if ver.published:
-        meta.append(f"published {ver.published.isoformat()} ({ver.published_from})")
-    if ver.url:
-        meta.append(ver.url)
+    extraction = store.extraction(found)
+    names = {e.key: e.canonical for e in extraction.entities}
+    out.rule(Text(found.title or found.stem, style="bold"))
+    meta = [f"id {found.id}", f"version {found.version}"]
+    if found.outlet:
+        meta.append(found.outlet)
+    if found.published:
+        meta.append(f"published {found.published.isoformat()} ({found.published_from})")
+    if found.url:
+        meta.append(found.url)
     out.print(" · ".join(meta), style="dim", highlight=False, markup=False)
-    text = Text(ver.text)
-    for m in mentions:
-        text.stylize(ENTITY_STYLE.get(types.get(m.entity_key, ""), "bold"), m.start, m.end)
-    for ev in events:
-        trig = ev.data["trigger"]
-        text.stylize("underline", trig["start"], trig["end"])
+    text = Text(store.document_text(found))
+    # Mentions in text order (as the store reads them), so where two overlap the later one is styled last.
+    for span, type_ in sorted(((m, e.type) for e in extraction.entities for m in e.mentions),
+                              key=lambda pair: pair[0].start):
+        text.stylize(ENTITY_STYLE.get(type_, "bold"), span.start, span.end)
+    for ev in extraction.events:
+        text.stylize("underline", ev.trigger.start, ev.trigger.end)
     out.print(text)
     legend = Text()
     for t in ENTITY_TYPES:
@@ -87,7 +86,7 @@ def show(doc: str = typer.Argument(..., help="Document id, file stem, path or UR
         legend.append("  ")
     legend.append("event trigger", style="underline")
     out.print(legend)
-    table("Events", EVENT_COLUMNS[1:], [listings.event_row(ev, names) for ev in events])
+    table("Events", EVENT_COLUMNS[1:], [listings.event_row(ev, names) for ev in extraction.events])
 
 
 DOCUMENT_COLUMNS = [Column("stem", wrap=False), Column("id", wrap=False, short=12), Column("version", justify="right"),
@@ -150,8 +149,8 @@ def mark(
         found = store.find_document(ref)
         if found is None:
             raise LiaisonError("no such document in the store", ref, "List documents with `liaison documents`")
-        n = store.mark_document(found[0].id, marking)
-        what = f"document {found[0].stem}"
+        n = store.mark_document(found.id, marking)
+        what = f"document {found.stem}"
     shared = sharing.sync_all()
     say(f"{what} marked {marking.label}: {n} new object versions, {shared} added to collections that follow the "
         "store")

@@ -10,7 +10,6 @@ from liaison.export.bundle import export_objects
 from liaison.export.eval_json import annotation
 from liaison.stix.validate import bundle as stix_bundle
 from liaison.store import Store
-from liaison.store.rebuild import extraction_from_rows
 
 
 def _write_atomic(path: Path, text: str) -> None:
@@ -38,9 +37,8 @@ def export_eval_json(store: Store, out: Path) -> int:
     (local file names) that STIX exports and TAXII never carry are fine here."""
     out.mkdir(parents=True, exist_ok=True)
     n = 0
-    for row, ver in store.documents():
-        ents, mentions, events = store.extraction_rows(row.id, ver.version)
-        extraction = extraction_from_rows(ents, mentions, events)
-        _write_atomic(out / f"{row.stem}.json", json.dumps(annotation(extraction), indent=1, ensure_ascii=False))
+    for doc in store.documents():
+        _write_atomic(out / f"{doc.stem}.json",
+                      json.dumps(annotation(store.extraction(doc)), indent=1, ensure_ascii=False))
         n += 1
     return n

@@ -16,7 +16,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, delete, event, func, insert, select, update
+from sqlalchemy import Select, create_engine, delete, event, func, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError, SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
@@ -25,7 +25,8 @@ from liaison.clock import now, stamp_ms
 from liaison.errors import StoreError
 from liaison.model import Document, Extraction
 from liaison.stix.tlp import Marking, shared_definition_ids
-from liaison.store import markings
+from liaison.store import markings, rebuild
+from liaison.store.records import EntitySummary, StoredDocument, StoredEntity, StoredEvent
 from liaison.store.rows import StixRow, dump_object, extraction_rows, stix_rows
 from liaison.store.schema import (
     AuditRow,
@@ -284,33 +285,45 @@ class Store:
                 "stix_objects": s.scalar(select(func.count()).select_from(StixObjectRow)) or 0,
             }
 
-    def documents(self) -> list[tuple[DocumentRow, DocumentVersionRow]]:
-        with self.sessions() as s:
-            rows = s.execute(
-                select(DocumentRow, DocumentVersionRow).join(
-                    DocumentVersionRow,
-                    (DocumentVersionRow.document_id == DocumentRow.id)
-                    & (DocumentVersionRow.version == DocumentRow.current_version),
-                ).order_by(DocumentRow.stem)
-            ).all()
-            return [(r[0], r[1]) for r in rows]
+    def _current(self, text: bool = False) -> Select:
+        """The current version of every document, as the columns of a StoredDocument."""
+        columns = (*rebuild.DOCUMENT_COLUMNS, DocumentVersionRow.text) if text else rebuild.DOCUMENT_COLUMNS
+        return select(*columns).join(DocumentVersionRow, (DocumentVersionRow.document_id == DocumentRow.id)
+                                     & (DocumentVersionRow.version == DocumentRow.current_version))
 
-    def find_document(self, ref: str, among: list[tuple[DocumentRow, DocumentVersionRow]] | None = None,
-                      ) -> tuple[DocumentRow, DocumentVersionRow] | None:
-        """A document by id, id prefix, file stem, path or URL; ``among``: rows already read by ``documents()``."""
-        rows = self.documents() if among is None else among
-        for doc, ver in rows:
-            if ref in (doc.id, doc.stem, doc.source_key, ver.url) or len(ref) >= 6 and doc.id.startswith(ref):
-                return doc, ver
+    def documents(self, text: bool = False) -> list[StoredDocument]:
+        """Every document's current version, by stem; with its text where ``text`` asks for it."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(self._current(text).order_by(DocumentRow.stem)).mappings()
+            return [rebuild.stored_document(r) for r in rows]
+
+    def find_document(self, ref: str, among: list[StoredDocument] | None = None) -> StoredDocument | None:
+        """A document by id, id prefix, file stem, path or URL; ``among``: records already read by ``documents()``."""
+        docs = self.documents() if among is None else among
+        for doc in docs:
+            if ref in (doc.id, doc.stem, doc.source_key, doc.url) or len(ref) >= 6 and doc.id.startswith(ref):
+                return doc
         path = Path(ref)
         if path.exists():
             key = str(path.resolve())
-            for doc, ver in rows:
+            for doc in docs:
                 if doc.source_key == key:
-                    return doc, ver
+                    return doc
         return None
 
-    def extraction_rows(self, did: str, version: int) -> tuple[list[EntityRow], list[MentionRow], list[EventRow]]:
+    def document_text(self, document: StoredDocument) -> str:
+        """The stored text of the document's version (``document.text`` where it was read with it)."""
+        if document.text is not None:
+            return document.text
+        with self.engine.connect() as conn:
+            return conn.execute(select(DocumentVersionRow.text).where(
+                DocumentVersionRow.document_id == document.id,
+                DocumentVersionRow.version == document.version)).scalar_one()
+
+    def extraction(self, document: StoredDocument) -> Extraction:
+        """What was extracted from the document's version, rebuilt as extraction made it; each
+        entity's mentions in text order."""
+        did, version = document.id, document.version
         with self.sessions() as s:
             ents = list(s.scalars(select(EntityRow).where(EntityRow.document_id == did,
                                                           EntityRow.version == version)))
@@ -320,11 +333,32 @@ class Store:
             events = list(s.scalars(select(EventRow).where(EventRow.document_id == did,
                                                            EventRow.version == version)
                                     .order_by(EventRow.idx)))
-            return ents, mentions, events
+            return rebuild.extraction_from_rows(ents, mentions, events, document.extraction_method)
+
+    def stored_entities(self, documents: list[str] | None = None) -> list[StoredEntity]:
+        """Every entity of every current document version (or of those of the ``documents`` ids), each
+        with its document (without its text) and its mentions there in text order; by stem, then key."""
+        def only(q: Select, column: Any) -> Select:  # noqa: ANN401
+            return q if documents is None else q.where(column.in_(documents))
+
+        with self.sessions() as s:
+            docs = {d.id: d for d in map(rebuild.stored_document,
+                                         s.execute(only(self._current(), DocumentRow.id)).mappings())}
+            ents = list(s.scalars(only(select(EntityRow).join(
+                DocumentRow, (DocumentRow.id == EntityRow.document_id)
+                & (DocumentRow.current_version == EntityRow.version)), EntityRow.document_id)))
+            mentions = s.scalars(only(select(MentionRow).join(
+                DocumentRow, (DocumentRow.id == MentionRow.document_id)
+                & (DocumentRow.current_version == MentionRow.version)), MentionRow.document_id)
+                .order_by(MentionRow.document_id, MentionRow.start))
+            spans = rebuild.mention_spans(mentions)
+        out = [StoredEntity(docs[e.document_id], rebuild.entity_from_row(e, spans.get((e.document_id, e.key), ())))
+               for e in ents]
+        return sorted(out, key=lambda e: (e.document.stem, e.document_id, e.key))
 
     def current_entities(self, type_: str | None = None, name: str | None = None,
-                         since: dt.date | None = None, until: dt.date | None = None) -> list[dict[str, Any]]:
-        """Entities across current document versions, one row per entity key, with document counts.
+                         since: dt.date | None = None, until: dt.date | None = None) -> list[EntitySummary]:
+        """Entities across current document versions, one per entity key, with document and mention counts.
 
         ``since``/``until`` keep entities named in documents published in that range."""
         with self.sessions() as s:
@@ -345,27 +379,31 @@ class Store:
             if name:
                 q = q.where(func.lower(EntityRow.canonical).contains(name.lower()))
             rows = s.execute(q).all()
-        merged: dict[str, dict[str, Any]] = {}
+        # One key may have several canonical names (or types) across documents: the first read names it.
+        first: dict[str, tuple[str, str]] = {}
+        documents: dict[str, int] = {}
         for key, canonical, etype, n in rows:
-            item = merged.setdefault(key, {"key": key, "canonical": canonical, "type": etype, "documents": 0})
-            item["documents"] += n
+            first.setdefault(key, (canonical, etype))
+            documents[key] = documents.get(key, 0) + n
         with self.sessions() as s:
             mcount = dict(s.execute(
                 select(MentionRow.entity_key, func.count()).join(
                     DocumentRow, (DocumentRow.id == MentionRow.document_id)
                     & (DocumentRow.current_version == MentionRow.version)).group_by(MentionRow.entity_key)
             ).all())
-        for item in merged.values():
-            item["mentions"] = mcount.get(item["key"], 0)
-        return sorted(merged.values(), key=lambda r: (-r["documents"], -r["mentions"], r["canonical"]))
+        out = [EntitySummary(key, canonical, etype, documents[key], mcount.get(key, 0))
+               for key, (canonical, etype) in first.items()]
+        return sorted(out, key=lambda r: (-r.documents, -r.mentions, r.canonical))
 
     def current_events(self, type_: str | None = None, entity: str | None = None,
-                       since: dt.date | None = None, until: dt.date | None = None) -> list[tuple[EventRow, str]]:
-        """Events of current document versions, filtered; each with its document's stem."""
+                       since: dt.date | None = None, until: dt.date | None = None) -> list[StoredEvent]:
+        """Events of current document versions, filtered, each with its document (without its text)."""
         with self.sessions() as s:
-            q = (select(EventRow, DocumentRow.stem)
+            q = (select(EventRow, *rebuild.DOCUMENT_COLUMNS)
                  .join(DocumentRow, (DocumentRow.id == EventRow.document_id)
-                       & (DocumentRow.current_version == EventRow.version)))
+                       & (DocumentRow.current_version == EventRow.version))
+                 .join(DocumentVersionRow, (DocumentVersionRow.document_id == DocumentRow.id)
+                       & (DocumentVersionRow.version == DocumentRow.current_version)))
             if type_:
                 q = q.where(EventRow.type == type_)
             if since:
@@ -378,7 +416,16 @@ class Store:
                     EventRoleRow.document_id == EventRow.document_id, EventRoleRow.version == EventRow.version,
                     EventRoleRow.idx == EventRow.idx, EventRoleRow.entity_key.in_(keys)).exists())
             q = q.order_by(EventRow.date_start.is_(None), EventRow.date_start, DocumentRow.stem, EventRow.idx)
-            return [(r[0], r[1]) for r in s.execute(q).all()]
+            docs: dict[str, StoredDocument] = {}
+            out = []
+            for row in s.execute(q):
+                ev = row[0]
+                doc = docs.get(ev.document_id)
+                if doc is None:
+                    doc = docs[ev.document_id] = rebuild.stored_document(dict(zip(row._fields[1:], row[1:],
+                                                                                      strict=True)))
+                out.append(StoredEvent(doc, ev.idx, rebuild.event_from_row(ev)))
+            return out
 
     def entity_names(self) -> dict[str, str]:
         with self.sessions() as s:
