@@ -52,6 +52,9 @@ _GENERAL = {"military_operation": {"airstrike", "attack", "raid_or_arrest"}, "at
 _PROMOTE = {"airstrike"}
 # The events whose reporter, a military or government body, is taken to be their actor when none is named.
 _OWN_REPORTS = {"airstrike", "raid_or_arrest", "military_operation", "troop_deployment", "designation_or_sanction"}
+# What only state forces do, and who they are: a strike or raid with no actor is theirs.
+_STATE_ACTS = {"airstrike", "raid_or_arrest"}
+_STATE_BODIES = {"country", "government_body", "organization"}
 # How many sentences back an outcome ("nine were killed") or an anaphoric re-mention looks.
 OUTCOME_REACH = 4
 REMENTION_REACH = 12
@@ -124,8 +127,9 @@ class DiscourseModel:
         self._govern_sources(doc, events, sents)
         self._continue_dates(events, sents, doc)
         self._continue_places(events, sents)
-        self._continue_actors(events, sents)
+        self._continue_actors(events, sents, clusters)
         self._source_acts(doc, events)
+        self._continue_series(events, sents)
         doc._.events = self._specific(doc, events, sents)
         return doc
 
@@ -293,11 +297,14 @@ class DiscourseModel:
             if bodies:
                 ev.actors = bodies[:1]
 
-    def _continue_actors(self, events: list[EventMention], sents: _Sentences) -> None:
+    def _continue_actors(self, events: list[EventMention], sents: _Sentences, clusters: dict[str, Cluster]) -> None:
         """An event with no actor, of the type of an event told just before it (the same or the
         previous paragraph), is one of a series by the same hands: "The U.S. military conducted
         strikes on AQAP on Dec. 29 and Jan. 8. On Dec. 29, one strike killed two operatives."
-        """
+
+        A strike or raid with no actor and no such event before it is one of the strikes of the
+        state forces the text last told acting ("U.S. and coalition forces continued to attack
+        ISIL ... -- Near Raqqa, three strikes destroyed ..."): armed groups do not fly strikes."""
         for n, ev in enumerate(events):
             if ev.actors or ev.type not in _VIOLENT:
                 continue
@@ -308,13 +315,53 @@ class DiscourseModel:
                 if o.type == ev.type and o.actors:
                     ev.actors = [a for a in o.actors if a not in ev.targets]
                     break
+            if ev.actors or ev.type not in _STATE_ACTS:
+                continue
+            for o in reversed(events[:n]):
+                if o.type not in _VIOLENT or not o.actors:
+                    continue
+                if all(a in clusters and clusters[a].type in _STATE_BODIES for a in o.actors):
+                    ev.actors = [a for a in o.actors if a not in ev.targets]
+                break
+
+    def _continue_series(self, events: list[EventMention], sents: _Sentences) -> None:
+        """An undated strike or raid, with no date in its sentence, by the hands of a dated violent
+        event told shortly before it, is one of that event's series and takes its day: a strike
+        summary dates its lede ("forces continued to attack ISIL in Iraq yesterday") and lists
+        the strikes undated."""
+        last: dict[str, EventMention] = {}  # actor -> the last dated event it acted in
+        for ev in events:
+            if ev.date is not None and ev.date.resolved is not None and ev.type in _VIOLENT:
+                for a in ev.actors:
+                    last[a] = ev
+                continue
+            if ev.date is not None or ev.dated_sentence or ev.type not in _STATE_ACTS:
+                continue
+            here = sents.index(ev.sent_start)
+            series = [last[a] for a in ev.actors if a in last
+                      and here - sents.index(last[a].sent_start) <= self.remention_reach]
+            if series:
+                ev.date = max(series, key=lambda o: o.sent_start).date
+                for a in ev.actors:
+                    last[a] = ev  # the series goes on from here
 
     def _continue_places(self, events: list[EventMention], sents: _Sentences) -> None:
         """An unplaced violent event in the paragraph of a placed one continues its story, and its place
-        ("Militants attacked Kamdesh district ... The gunfight ended when security forces killed ...")."""
+        ("Militants attacked Kamdesh district ... The gunfight ended when security forces killed ...");
+        one in the sentence of a placed one happened there."""
+        placed: dict[int, EventMention] = {}
+        for ev in events:
+            if ev.location is not None and ev.type in _VIOLENT:
+                placed.setdefault(ev.sent_start, ev)
         last: tuple[int, EventMention] | None = None
         for ev in events:
             para = sents.paragraph(ev.sent_start)
+            sibling = placed.get(ev.sent_start)
+            if ev.location is None and ev.type in _VIOLENT and sibling is not None:
+                # "an airstrike against al-Shabaab terrorists who were attacking Somali forces near
+                # Buulobarde": the events of one sentence happened in the place it gives
+                ev.location = sibling.location
+                ev.places |= sibling.places
             if ev.location is not None:
                 last = (para, ev)
             elif last is not None and last[0] == para and ev.type in _VIOLENT and last[1].type in _VIOLENT:

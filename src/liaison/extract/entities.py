@@ -81,6 +81,7 @@ _TRAILING_PARTICLES = {"le", "la", "de", "du", "des", "van", "von", "der", "den"
                        "ould", "ben", "di", "da", "dos", "do"}
 _COMPASS_POINTS = {"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest"}
 _RELEASE_KINDS = {"news release", "press release", "media note", "press statement", "fact sheet"}
+_LIST_MARKS = {"--", "-", "–", "—", "•", "*", "·"}
 _OPENING_PREPOSITIONS = {"near", "in", "at", "outside", "around", "inside"}
 _SERVICES = {"army", "navy", "marine", "marines", "air", "coast"}
 _PLACE_NOUNS = {"town", "city", "village", "district", "province", "region", "state", "governorate", "county",
@@ -533,9 +534,12 @@ class EntityResolver:
         taken = {t for s, e, _, _ in found for t in range(s, e)}
         out = []
         i = 0
+        opened = -1  # where the name after a list item's opening preposition starts
         while i < len(doc):
             tok = doc[i]
             if tok.is_title and tok.lower_ in _OPENING_PREPOSITIONS:
+                if i == tok.sent.start or doc[i - 1].text in _LIST_MARKS or doc[i - 1].is_space:
+                    opened = i + 1
                 i += 1  # "-- Near Raqqa, ...": the place begins after the preposition
                 continue
             dateline = self._in_dateline(tok) and tok.is_upper
@@ -562,6 +566,8 @@ class EntityResolver:
                 after_in = not (i == doc[i].sent.start or doc[i - 1].is_punct) or dateline
                 # "Achin, a district of Nangarhar": the apposition says it is a place, known or not
                 said = place_noun(doc, i, j) is not None and j < len(doc) and doc[j].text == "," or noun_of
+                # "-- Near Ayn Isa, five strikes ...": a strike summary's item opens with its place
+                said = said or opened == i and j < len(doc) and doc[j].text == "," and not is_not_name(span.text)
                 if (place is not None and after_in or said) and not country_by_name(span.text):
                     out.append((i, j, "place", place))
                     taken.update(range(i, j))

@@ -189,6 +189,7 @@ class EventFinder:
         candidates = [(t, r) for t, r in candidates if not (t.dep_ == "compound" and t.pos_ in ("NOUN", "PROPN")
                                                             and t.head.pos_ in ("NOUN", "PROPN"))]
         candidates = [(t, r) for t, r in candidates if not _CAPTION.search(t.sent.text) and not _heading(t.sent)]
+        candidates = [(t, r) for t, r in candidates if not _participle_modifier(t)]
         # sentences that report an event of their own, not only an outcome
         reported = {t.sent.start for t, r in candidates if not r.get("outcome")}
         index = _DocIndex.of(doc, token_entity, clusters)
@@ -202,6 +203,7 @@ class EventFinder:
                 continue  # "the dead included six security personnel" counts the dead, not a deployment
             mentions.extend(_split_by_places(doc, self._build(doc, trigger, rule, clusters, token_entity, index),
                                              token_entity, clusters))
+        mentions = _fold_strike_verbs(doc, mentions)
         mentions = self._merge_sentence(mentions)
         self._attach(doc, mentions)
         doc._.events = mentions
@@ -368,6 +370,9 @@ class EventFinder:
             for acl in (c for c in trig.children if c.dep_ in ("acl", "relcl")):
                 for agent in (c for c in acl.children if c.dep_ == "agent"):
                     actors += ents([t for c in agent.children for t in _pruned(c)])
+                if acl.lemma_.lower() in _AIMED and acl.tag_ == "VBG":
+                    # "an airstrike targeting Abdullahi Haji Da'ud": who the strike was aimed at
+                    targets += ents([t for c in acl.children if c.dep_ == "dobj" for t in _pruned(c)])
             if trig.dep_ == "pobj" and trig.head.lower_ == "behind":
                 subject, _ = self._subject(trig.head.head)
                 actors += ents(subject)
@@ -577,7 +582,26 @@ class EventFinder:
             cand = (rank, abs(tok.i - trig.i))
             if best is None or cand < best[0]:
                 best = (cand, key)
-        return best[1] if best else None
+        return best[1] if best else self._fronted_place(doc, trig.sent, token_entity, clusters)
+
+    def _fronted_place(self, doc: Doc, sent: Span, token_entity, clusters) -> str | None:
+        """'-- Near Huwayjah, a strike destroyed ...', 'In Mogadishu, gunmen ...': a locative phrase
+        that opens the sentence, before a comma, places what the sentence tells (whatever the parser
+        made of it: a list item's opening is often parsed as a name)."""
+        i = sent.start
+        while i < sent.end and (doc[i].is_punct or doc[i].is_space):
+            i += 1
+        if i >= sent.end or doc[i].lower_ not in self.loc_preps:
+            return None
+        j = i + 1
+        while j < sent.end and doc[j].lower_ in ("the", "town", "city", "village", "district", "province", "of"):
+            j += 1
+        key = token_entity.get(j)
+        if key is None or clusters[key].type not in _LOCATION_TYPES:
+            return None
+        while j < sent.end and token_entity.get(j) == key:
+            j += 1
+        return key if j < sent.end and doc[j].text == "," else None
 
     def _the_country(self, start: int, token_entity, taken, index: _DocIndex) -> str | None:
         """'the country' refers to the country named last before it."""
@@ -856,6 +880,65 @@ def _generic(trig: Token) -> bool:
         return True
     return (trig.tag_ == "NNS" and trig.dep_ == "nsubj" and head.lemma_.lower() in _GENERAL_VERBS
             and head.tag_ in ("VBZ", "VBP") and not any(c.dep_ in ("det", "poss", "nummod") for c in trig.children))
+
+
+def _participle_modifier(trig: Token) -> bool:
+    """'killed two attacking al-Shabaab terrorists', 'the attacking force', 'a U.S. Government
+    designated Foreign Terrorist Organization': a participle right after a determiner or a number
+    (or, for a designation, after a determiner and a name) describes the noun after it; it tells
+    no event."""
+    doc = trig.doc
+    if trig.tag_ not in ("VBG", "VBN", "VBD") or trig.i + 1 >= len(doc) or trig.i == trig.sent.start:
+        return False
+    if doc[trig.i + 1].pos_ not in ("NOUN", "PROPN", "ADJ"):
+        return False
+    prev = doc[trig.i - 1]
+    if prev.lower_ in _MODIFIER_DETS or prev.like_num and prev.pos_ == "NUM":
+        return True
+    if trig.lemma_.lower() not in ("designate", "list", "sanction"):
+        return False
+    k = trig.i - 1
+    while k > trig.sent.start and (doc[k].pos_ == "PROPN" or doc[k].text == "-"):
+        k -= 1
+    return k < trig.i - 1 and doc[k].lower_ in ("a", "an")
+
+
+_AIMED = {"target", "hit", "kill", "strike"}
+_MODIFIER_DETS = {"a", "an", "the", "its", "their", "his", "her", "two", "three", "four", "five", "several",
+                  "many", "some"}
+
+
+# What a strike does, told by a verb of its own: "six strikes targeted a camp", "an airstrike in
+# Somalia targeting a commander". The verb is the strike's, not an attack of its own.
+_STRIKE_HOSTS = {"airstrike", "raid_or_arrest", "military_operation"}
+
+
+def _fold_strike_verbs(doc: Doc, mentions: list[EventMention]) -> list[EventMention]:
+    """An attack verb whose subject is a strike ('the strikes targeted a camp'), or a participle with
+    no subject of its own after a strike of its sentence ('conducted an airstrike in Somalia
+    targeting Abdullahi Haji Da'ud'), tells what that strike did: its objects are the strike's
+    targets and its place the strike's, and it is no event of its own."""
+    by_trigger = {ev.trigger: ev for ev in mentions}
+    dropped: set[int] = set()
+    for ev in mentions:
+        trig = doc[ev.trigger]
+        if ev.type != "attack" or trig.pos_ not in ("VERB",):
+            continue
+        host = None
+        for c in trig.children:
+            if c.dep_ == "nsubj" and c.i in by_trigger and by_trigger[c.i].type in _STRIKE_HOSTS:
+                host = by_trigger[c.i]
+        if host is None and trig.tag_ == "VBG" and trig.dep_ in ("acl", "advcl", "xcomp") \
+                and not any(c.dep_ in ("nsubj", "nsubjpass") for c in trig.children):
+            before = [o for o in mentions if o.sent_start == ev.sent_start and o.trigger < ev.trigger
+                      and o.type in _STRIKE_HOSTS and doc[o.trigger].pos_ in ("NOUN", "PROPN")]
+            host = before[-1] if before else None
+        if host is None or host.trigger in dropped:
+            continue
+        host.targets = _unique(host.targets + [t for t in ev.targets if t not in host.actors])
+        host.location = host.location or ev.location
+        dropped.add(ev.trigger)
+    return [ev for ev in mentions if ev.trigger not in dropped]
 
 
 def _split_by_places(doc: Doc, ev: EventMention, token_entity: dict[int, str],
