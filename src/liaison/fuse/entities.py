@@ -19,8 +19,8 @@ one node of every name a document uses for one thing. Resolution links nodes acr
 3. **Weak nodes.** A name that could be any of several entities (a bare family name, "Smith";
    an acronym the text does not spell out, "SDF"; a place without feature or country) never
    links two entities together: each such node joins the one entity of its block it fits
-   (``short-name``, ``acronym``), or, where several fit, the one that shares strictly the most
-   co-occurring entities with it (``context``); otherwise it stays apart with the nodes of its
+   (``short-name``, ``acronym``), or, where several fit, the one whose documents its
+   co-occurring entities characterise, well ahead of the others (``context``); otherwise it stays apart with the nodes of its
    own key.
 4. **Overrides.** An analyst's ``merge`` joins every node of its keys, whatever the rules say;
    a ``split`` takes nodes out of an entity (those named ``alias``, or those of ``document``),
@@ -35,6 +35,7 @@ it reaches and gives what a full pass would.
 
 from __future__ import annotations
 
+import gc
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -48,6 +49,8 @@ from liaison.fuse.records import EntityMention, Link, Node, Override
 MAX_BLOCK_KEYS = 64  # distinct entity keys a block may hold before it says nothing
 VARIANT_MIN = 0.9  # least word score for a name-variant link
 SKELETON = 0.95  # token_score of two spellings of one skeleton
+CONTEXT_MIN = 0.3  # least affinity for a weak node to choose among several entities by context
+CONTEXT_MARGIN = 2.0  # and how far ahead of the next one
 
 _COARSE = {"person": "per", "organization": "org", "armed_group": "org", "government_body": "org",
            "country": "loc", "place": "loc", "facility": "loc"}
@@ -101,7 +104,7 @@ def _forms(coarse: str, names: tuple[str, ...]) -> Forms:
 
 
 def forms(mention: EntityMention) -> Forms:
-    return _forms(coarse_type(mention), tuple(sorted({mention.canonical, *mention.names, *mention.aliases})))
+    return _forms(coarse_type(mention), (mention.canonical, *mention.names, *mention.aliases))
 
 
 def _block_name(toks: tuple[str, ...]) -> str:
@@ -112,21 +115,27 @@ def blocking_keys(mention: EntityMention) -> set[str]:
     """The blocks a mention is filed under: ``k:`` its entity key, ``f:`` the consonant skeleton
     of each complete name, ``l:`` a person's family name (complete or alone), ``a:`` an
     organisation's or place's acronym and the initials of its complete names."""
-    coarse = coarse_type(mention)
-    f = forms(mention)
-    out = {"k:" + mention.key}
+    return set(_blocking_keys(mention.key, mention.type, (mention.canonical, *mention.names, *mention.aliases)))
+
+
+@lru_cache(maxsize=200_000)
+def _blocking_keys(key: str, type_: str, names: tuple[str, ...]) -> frozenset[str]:
+    coarse = key.partition(":")[0]
+    coarse = coarse if coarse in ("per", "org", "loc") else _COARSE.get(type_, "org")
+    f = _forms(coarse, names)
+    out = {"k:" + key}
     out.update(f"f:{coarse}:{_block_name(t)}" for t in f.complete)
     if coarse == "per":
         out.update(f"l:per:{nm.consonants(t[-1])}" for t in f.complete)
         out.update(f"l:per:{nm.consonants(s)}" for s in f.singles)
     else:
         out.update(f"a:{coarse}:{a}" for a in f.acronyms | f.initials)
-    return out
+    return frozenset(out)
 
 
 # -- one entity key across its nodes ---------------------------------------------------------------
 
-@dataclass
+@dataclass(eq=False)  # one object per profile: compared and cached by identity
 class _Key:
     key: str
     coarse: str
@@ -139,26 +148,42 @@ class _Key:
     context: frozenset[str]
     complete: bool
     canonical: str
+    context_counts: dict[str, int]
+    heads: frozenset[str] | None = None
 
 
 def _context(mention: EntityMention) -> frozenset[str]:
-    return frozenset(nm.context_sig(k) for k in mention.context if k != mention.key)
+    return _context_of(mention.key, mention.context)
+
+
+@lru_cache(maxsize=200_000)
+def _context_of(key: str, context: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(nm.context_sig(k) for k in context if k != key)
 
 
 def _key_profile(key: str, nodes: list[EntityMention], forced: bool) -> _Key:
+    """One key's names, types and context over all its nodes (the same nodes give the same
+    object, so that pair decisions between unchanged keys are remembered across passes)."""
+    return _cached_profile(key, tuple(nodes), forced)
+
+
+@lru_cache(maxsize=100_000)
+def _cached_profile(key: str, nodes: tuple[EntityMention, ...], forced: bool) -> _Key:
+    nodes = list(nodes)
     coarse = coarse_type(nodes[0])
     complete: set[tuple[str, ...]] = set()
     singles: set[str] = set()
     acronyms: set[str] = set()
     inits: set[str] = set()
-    context: set[str] = set()
+    counts: dict[str, int] = defaultdict(int)
     for m in nodes:
         f = forms(m)
         complete |= f.complete
         singles |= f.singles
         acronyms |= f.acronyms
         inits |= f.initials
-        context |= _context(m)
+        for c in _context(m):
+            counts[c] += 1
     types = frozenset(m.type for m in nodes)
     features = frozenset(m.feature for m in nodes if m.feature)
     countries = frozenset(m.country_code for m in nodes if m.country_code)
@@ -169,8 +194,15 @@ def _key_profile(key: str, nodes: list[EntityMention], forced: bool) -> _Key:
     canonical = min(canon, key=lambda c: (-canon[c], -len(c), c))
     return _Key(key, coarse, nodes, types, Forms(frozenset(complete), frozenset(singles), frozenset(acronyms),
                                                   frozenset(inits)), features, countries,
-                any(m.gazetteer for m in nodes), frozenset(context),
-                forced or (bool(complete) and not vague_place), canonical)
+                any(m.gazetteer for m in nodes), frozenset(counts),
+                forced or (bool(complete) and not vague_place), canonical, dict(counts))
+
+
+def _heads(k: _Key) -> frozenset[str]:
+    """The first consonant of each complete name's first word ("Ahmed" -> h, "Mohamed" -> m)."""
+    if k.heads is None:
+        k.heads = frozenset(nm.consonants(t[0])[:1] for t in k.forms.complete)
+    return k.heads
 
 
 def _places_agree(a: _Key, b: _Key) -> bool:
@@ -191,6 +223,7 @@ def _words_score(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[float, float]:
     return min(scores), sum(scores) / len(scores)
 
 
+@lru_cache(maxsize=500_000)
 def _strong(a: _Key, b: _Key) -> tuple[str, float] | None:
     """Whether two complete keys are one entity, by which rule, how sure."""
     if a.coarse != b.coarse or not _places_agree(a, b):
@@ -275,6 +308,19 @@ def resolve(mentions: Iterable[EntityMention], overrides: Sequence[Override] = (
 
 
 def _resolve(mentions: list[EntityMention], overrides: Sequence[Override], dropped: frozenset[str]) -> dict[Node, Link]:
+    # Resolution makes millions of small objects and no reference cycles: the cyclic collector,
+    # left on, walks the whole heap again and again as it grows and made the cost superlinear
+    # (a 40k corpus took 4x a 20k one); it is off while resolution runs, as it was found.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _resolve_all(mentions, overrides, dropped)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _resolve_all(mentions: list[EntityMention], overrides: Sequence[Override], dropped: frozenset[str]) -> dict[Node, Link]:
     by_node: dict[Node, EntityMention] = {}
     for m in mentions:
         old = by_node.get(m.node)
@@ -347,9 +393,10 @@ def _pass(by_node: dict[Node, EntityMention], merges: list[tuple[str, ...]], dro
         if b in full or b.startswith("k:"):
             continue
         ks = sorted(k for k in block_keys[b] if keys[k].complete)
+        family = b.startswith("l:")  # one family name: only given names that begin alike can be one
         for i, a in enumerate(ks):
             for c in ks[i + 1:]:
-                if (a, c) in tried:
+                if (a, c) in tried or family and not _heads(keys[a]) & _heads(keys[c]):
                     continue
                 tried.add((a, c))
                 decided = _strong(keys[a], keys[c])
@@ -368,12 +415,22 @@ def _pass(by_node: dict[Node, EntityMention], merges: list[tuple[str, ...]], dro
         uf.find(k)
 
     # weak nodes: each joins the one entity it fits, or the one it shares most context with
-    root_context: dict[str, set[str]] = {}
+    root_context: dict[str, tuple[dict[str, int], int]] = {}
 
-    def context_of(root: str) -> set[str]:
+    def context_of(root: str) -> tuple[dict[str, int], int]:
         if root not in root_context:
-            root_context[root] = set().union(*(keys[k].context for k in members_of[root]))
+            counts: dict[str, int] = defaultdict(int)
+            for k in members_of[root]:
+                for c, n in keys[k].context_counts.items():
+                    counts[c] += n
+            root_context[root] = (counts, sum(len(keys[k].nodes) for k in members_of[root]))
         return root_context[root]
+
+    def affinity(own: frozenset[str], root: str) -> float:
+        """How characteristic the node's co-occurring entities are of an entity: for each one
+        they share, the share of the entity's nodes it co-occurs with."""
+        counts, total = context_of(root)
+        return sum(counts.get(c, 0) for c in own) / total
 
     members_of: dict[str, list[str]] = defaultdict(list)
     for k in complete:
@@ -397,12 +454,10 @@ def _pass(by_node: dict[Node, EntityMention], merges: list[tuple[str, ...]], dro
                 attached[m.node] = (root, rule, score, c)
             elif len(fits) > 1:
                 own = _context(m)
-                overlap = {r: len(own & context_of(r)) for r in fits}
-                top = max(overlap.values())
-                best = [r for r, v in overlap.items() if v == top]
-                if top > 0 and len(best) == 1:
-                    r = best[0]
-                    attached[m.node] = (r, "context", float(top), fits[r][2])
+                ranked = sorted(((affinity(own, r), r) for r in fits), key=lambda x: (-x[0], x[1]))
+                (top, r), second = ranked[0], ranked[1][0]
+                if top >= CONTEXT_MIN and top >= CONTEXT_MARGIN * second:
+                    attached[m.node] = (r, "context", round(top, 4), fits[r][2])
 
     # entities: a root's complete keys and the weak nodes attached to it; weak nodes left over
     # stay with the other nodes of their key

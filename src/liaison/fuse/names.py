@@ -100,8 +100,8 @@ def tokens(name: str, coarse: str) -> tuple[str, ...]:
     return person_tokens(name) if coarse == "per" else org_tokens(name)
 
 
-_DIPHTHONG = re.compile(r"[aeiou]*(?:ai|ay|ae|ei|ey)[aeiou]*")
-_AW = re.compile(r"[aeiou]*(?:aw|au|ao|ow)[aeiou]*")
+_DIPHTHONG = re.compile(r"[aeiou]*(?:ai|ay|ae|ei|ey)[ei]*")
+_AW = re.compile(r"aw|ew|au|ao|ow")
 _VOWELS = re.compile(r"[aeiou]+")
 
 
@@ -110,12 +110,13 @@ def skeleton(word: str) -> str:
     """A word as its transliterations share it: consonants, with one V where vowels stand.
 
     q/k/c/ck are one letter, ph is f, sh/ch one (S), kh/gh/th/dh kept apart as digraphs, a
-    diphthong (ai ay ae ei ey) is y and aw/au/ao is w, doubled letters are one, a final h after a
+    diphthong (ai ay ae ei ey) is y and aw/ew/au/ao/ow is w, doubled letters are one, a final h after a
     vowel is dropped, and Somali x (Maxamed) between vowels is h."""
     w = re.sub(r"[^a-z]", "", word)
     if not w:
         return word
     w = re.sub(r"(?<=[aeiou])x(?=[aeiou])", "h", w)
+    w = re.sub(r"([kgstdc])\1h", r"\1h", w)  # a doubled digraph: "Dakkhara", "Sissham"
     w = w.replace("ph", "f").replace("sh", "S").replace("ch", "S").replace("kh", "K").replace("gh", "G")
     w = w.replace("th", "T").replace("dh", "D").replace("ck", "k").replace("q", "k").replace("c", "k")
     w = re.sub(r"(?<=[aeiou])h$", "", w)
@@ -125,6 +126,7 @@ def skeleton(word: str) -> str:
     return _VOWELS.sub("V", w)
 
 
+@lru_cache(maxsize=200_000)
 def consonants(word: str) -> str:
     """The skeleton without its vowel places: the coarser key blocks are built on (a typo in a
     vowel, "Mohamd", still meets "Mohamed")."""
@@ -177,6 +179,7 @@ def token_score(a: str, b: str) -> float:
     return ratio(a, b) / 100.0
 
 
+@lru_cache(maxsize=200_000)
 def context_sig(key: str) -> str:
     """A co-occurring entity's key as spelling-tolerant evidence: its coarse type and the
     skeletons of its words, so "org:al shabaab" and "org:al shabab" are one piece of context."""
