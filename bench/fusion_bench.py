@@ -49,7 +49,7 @@ GIVEN = [
     ["Mahmoud", "Mahmud"], ["Hekmatullah", "Hikmatullah"], ["Gulbuddin", "Gulbudin"], ["Najibullah"],
     ["Abdulrahman", "Abd al-Rahman", "Abdurrahman"], ["Jamal"], ["Layla", "Laila"], ["Amina", "Aminah"],
     ["Idris", "Idriss"], ["Anwar"], ["Ayman"], ["Samir", "Sameer"], ["Farid", "Fareed"], ["Halima", "Halimah"],
-    ["Abdi"], ["Warsame"], ["Qasim", "Kasim", "Qassim"], ["Ziyad", "Ziad"], ["Ramadan", "Ramazan"],
+    ["Abdi"], ["Warsame"], ["Qasim", "Kasim", "Qassim"], ["Ziyad", "Ziad"], ["Ramadan"],
     ["Salah", "Salaah"], ["Nur", "Noor"],
 ]
 TITLES = ["President", "Sheikh", "Gen.", "Mr", "Commander", "Minister", "Dr."]

@@ -49,8 +49,8 @@ from liaison.fuse.records import EntityMention, Link, Node, Override
 MAX_BLOCK_KEYS = 64  # distinct entity keys a block may hold before it says nothing
 VARIANT_MIN = 0.9  # least word score for a name-variant link
 SKELETON = 0.95  # token_score of two spellings of one skeleton
-CONTEXT_MIN = 0.3  # least affinity for a weak node to choose among several entities by context
-CONTEXT_MARGIN = 2.0  # and how far ahead of the next one
+CONTEXT_MIN = 0.2  # least affinity for a weak node to choose among several entities by context
+CONTEXT_MARGIN = 1.5  # and how far ahead of the next one
 
 _COARSE = {"person": "per", "organization": "org", "armed_group": "org", "government_body": "org",
            "country": "loc", "place": "loc", "facility": "loc"}

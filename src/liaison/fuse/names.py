@@ -106,12 +106,11 @@ _VOWELS = re.compile(r"[aeiou]+")
 
 
 @lru_cache(maxsize=200_000)
-def skeleton(word: str) -> str:
-    """A word as its transliterations share it: consonants, with one V where vowels stand.
-
-    q/k/c/ck are one letter, ph is f, sh/ch one (S), kh/gh/th/dh kept apart as digraphs, a
-    diphthong (ai ay ae ei ey) is y and aw/ew/au/ao/ow is w, doubled letters are one, a final h after a
-    vowel is dropped, and Somali x (Maxamed) between vowels is h."""
+def _spelled(word: str) -> str:
+    """A word with the letters transliterations exchange made one: q/k/c/ck, ph/f, sh/ch (S),
+    kh (K), gh (G), th (T), dh (D), Somali x between vowels (h); a doubled digraph ("kkh") one;
+    a final h after a vowel gone; diphthongs (ai ay ae ei ey) y and aw/ew/au/ao/ow w; doubled
+    letters one."""
     w = re.sub(r"[^a-z]", "", word)
     if not w:
         return word
@@ -122,8 +121,14 @@ def skeleton(word: str) -> str:
     w = re.sub(r"(?<=[aeiou])h$", "", w)
     w = _DIPHTHONG.sub("y", w)
     w = _AW.sub("w", w)
-    w = re.sub(r"(.)\1+", r"\1", w)
-    return _VOWELS.sub("V", w)
+    return re.sub(r"(.)\1+", r"\1", w)
+
+
+@lru_cache(maxsize=200_000)
+def skeleton(word: str) -> str:
+    """A word as its transliterations share it: its consonants as ``_spelled`` makes them, with
+    one V where vowels stand."""
+    return _VOWELS.sub("V", _spelled(word))
 
 
 @lru_cache(maxsize=200_000)
@@ -174,8 +179,8 @@ def token_score(a: str, b: str) -> float:
 
     if a == b:
         return 1.0
-    if skeleton(a) == skeleton(b) and ratio(a, b) >= 55:
-        return 0.95
+    if skeleton(a) == skeleton(b) and ratio(_spelled(a), _spelled(b)) >= 55:
+        return 0.95  # one skeleton, and vowels not too far apart (Omar is not Amir)
     return ratio(a, b) / 100.0
 
 
