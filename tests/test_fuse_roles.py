@@ -117,3 +117,8 @@ def test_a_role_nobody_was_seen_in_names_nobody():
 def test_undated_facts_say_nothing_of_when():
     undated = RoleFact("person:x", "emir", None, None, ("d",))
     assert role_holder("emir", dt.date(2025, 1, 1), [undated]) is None
+
+
+def test_a_form_of_address_is_no_role_and_defacto_is_de_facto():
+    assert normalise_role("Mr") == "" and normalise_role("Dr.") == ""
+    assert normalise_role("Syria's defacto leader") == normalise_role("de facto leader") == "de facto leader"

@@ -45,4 +45,5 @@ def events(
     emit("Events", EVENT_COLUMNS, listings.events(common.store(), type_, entity, since_d, until_d), as_json)
 
 
-COMMANDS = [entities, events]
+# `entities` is the listing of the `entities` group (cli/fusion.py), beside its merge and split.
+COMMANDS = [events]

@@ -34,11 +34,23 @@ def export_eval_json(store: Store, out: Path) -> int:
 
     The file stem names the files because the shared scorer matches them to its gold files by
     document name. This export is for scoring on the same machine and is not STIX: the stems
-    (local file names) that STIX exports and TAXII never carry are fine here."""
+    (local file names) that STIX exports and TAXII never carry are fine here. Canonical names are
+    the resolved entities' and events carry their fused event as `story`, so the scorer measures
+    cross-document resolution (docs/fusion.md)."""
+    from liaison.store.fusion import Fusion, canonical_names
+
     out.mkdir(parents=True, exist_ok=True)
+    fusion = Fusion(store)
+    links = fusion.links()
+    names = canonical_names(links, fusion.nodes())
+    stories = fusion.stories()
     n = 0
     for doc in store.documents():
+        extraction = store.extraction(doc)
+        resolved = {e.key: names[links[(doc.id, e.key)].entity] for e in extraction.entities
+                    if (doc.id, e.key) in links and links[(doc.id, e.key)].entity in names}
+        told = {idx: stories[(doc.id, idx)].story for idx in range(len(extraction.events)) if (doc.id, idx) in stories}
         _write_atomic(out / f"{doc.stem}.json",
-                      json.dumps(annotation(store.extraction(doc)), indent=1, ensure_ascii=False))
+                      json.dumps(annotation(extraction, resolved, told), indent=1, ensure_ascii=False))
         n += 1
     return n

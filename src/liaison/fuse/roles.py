@@ -67,7 +67,15 @@ def normalise_role(title: str) -> str:
             if _country(tail):
                 words, changed = words[:k], True
     words = [_unpossessed(w).replace("'", "") for w in words]
-    return " ".join(_DASHES.sub(" ", " ".join(words)).split())  # "HTS's leader" = "HTS leader"
+    role = " ".join(_DASHES.sub(" ", " ".join(words)).split())  # "HTS's leader" = "HTS leader"
+    role = _FUSED.sub(lambda m: m.group(1) + " " + m.group(2), role)  # "defacto" = "de facto"
+    return "" if role in _FORMS_OF_ADDRESS else role
+
+
+# A form of address says how a person is named, not what they are: "Mr", "Mrs", "Ms", "Dr".
+_FORMS_OF_ADDRESS = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "sir", "madam", "mister"})
+# Latin phrases written as one word by some outlets.
+_FUSED = re.compile(r"\b(de)(facto|jure)\b")
 
 
 def _unpossessed(word: str) -> str:

@@ -30,14 +30,19 @@ from liaison.store.records import EntitySummary, StoredDocument, StoredEntity, S
 from liaison.store.rows import StixRow, dump_object, extraction_rows, stix_rows
 from liaison.store.schema import (
     AuditRow,
+    ClaimRow,
     CollectionObjectRow,
     CollectionRow,
     DocumentObjectRow,
     DocumentRow,
     DocumentVersionRow,
+    EntityBlockRow,
+    EntityLinkRow,
+    EntityOverrideRow,
     EntityRow,
     EventRoleRow,
     EventRow,
+    EventStoryRow,
     GrantRow,
     InstallationRow,
     MentionRow,
@@ -452,7 +457,8 @@ class Store:
         with self.sessions.begin() as s:
             for table in (AuditRow, PullStateRow, StatusRow, RecipientRow, CollectionObjectRow, GrantRow, CollectionRow,
                           TokenRow, PartnerRow, EventRoleRow, EventRow, MentionRow, EntityRow, StixObjectRow,
-                          DocumentVersionRow, DocumentRow, DocumentObjectRow, ObjectMarkingRow):
+                          DocumentVersionRow, DocumentRow, DocumentObjectRow, ObjectMarkingRow, ClaimRow,
+                          EventStoryRow, EntityBlockRow, EntityLinkRow, EntityOverrideRow):
                 s.execute(delete(table))
 
 

@@ -42,7 +42,7 @@ from liaison.store.schema import (
     EventStoryRow,
 )
 
-_CHUNK = 500
+_CHUNK = 500  # ids per IN (...) clause: well under SQLite's and PostgreSQL's parameter limits
 _BLOCK_CHARS = 255
 
 
@@ -52,7 +52,7 @@ def _block(key: str) -> str:
         return key
     import hashlib
 
-    return "sha1:" + hashlib.sha1(key.encode()).hexdigest()  # ids per IN (...) clause: well under SQLite's and PostgreSQL's parameter limits
+    return "sha1:" + hashlib.sha1(key.encode()).hexdigest()
 
 
 def _chunks(items: Sequence, size: int = _CHUNK) -> Iterable[Sequence]:
@@ -178,11 +178,14 @@ class Fusion:
 
     # ------------------------------------------------------------ writing decisions
 
-    def _write_links(self, conn: Connection, links: dict[Node, Link], mentions: dict[Node, EntityMention]) -> int:
-        """Replace the link rows of these nodes; new nodes get their blocking keys too. Returns how
-        many links are new or differ."""
+    def _write_links(self, conn: Connection, links: dict[Node, Link], mentions: dict[Node, EntityMention],
+                     before: dict[Node, Link] | None = None) -> int:
+        """Replace the link rows of these nodes. Returns how many links are new or differ from
+        ``before`` (default: the stored ones)."""
         old = _SqlIndex(conn).links(links)
         changed = [n for n, link in links.items() if old.get(n) != link]
+        if before is not None:
+            differ = sum(before.get(n) != link for n, link in links.items())
         known = {m.node: m for m in _SqlIndex(conn).mentions([n for n in changed if n not in mentions])}
         for part in _chunks(changed):
             conn.execute(delete(EntityLinkRow).where(
@@ -198,7 +201,7 @@ class Fusion:
                          "against_key": link.against[1] if link.against else None, "mention": mention_json(mention)})
         if rows:
             conn.execute(insert(EntityLinkRow), rows)
-        return len(changed)
+        return differ if before is not None else len(changed)
 
     def _write_blocks(self, conn: Connection, mentions: Iterable[EntityMention]) -> None:
         rows = [{"block": _block(b), "document_id": m.document, "entity_key": m.key}
@@ -245,6 +248,7 @@ class Fusion:
         """Resolution from nothing over every current document: what `liaison resolve --all` runs."""
         report = FusionReport()
         with self.store.writing() as conn:
+            before = {(r.document_id, r.entity_key): _link(r) for r in _SqlIndex(conn)._nodes(True)}
             for table in (EntityLinkRow, EntityBlockRow, EventStoryRow, ClaimRow):
                 conn.execute(delete(table))
             docs = self._documents(conn)
@@ -253,7 +257,7 @@ class Fusion:
             links = fuse_entities.resolve(mentions, self.overrides(conn))
             self._write_blocks(conn, mentions)
             report.nodes = len(mentions)
-            report.changed = self._write_links(conn, links, {m.node: m for m in mentions})
+            report.changed = self._write_links(conn, links, {m.node: m for m in mentions}, before)
             self._write_reports(conn, docs)
             self._fuse_events(conn, report)
         return report
@@ -360,7 +364,11 @@ def _resolved_report(r: EventReport, resolved: dict[Node, str]) -> EventReport:
 
 def canonical_names(links: dict[Node, Link], nodes: dict[Node, EntityMention]) -> dict[str, str]:
     """The name of each resolved entity: the canonical name of its representative node (rule
-    "self"), else the most frequent canonical name among its nodes."""
+    "self"), unless that is written in capitals (a dateline's "RAQQA") and another is not; else the
+    most frequent canonical name among its nodes. An entity an analyst split out is named by the
+    name it was split by."""
+    from liaison.extract.gazetteer import fold
+
     counts: dict[str, dict[str, int]] = {}
     names: dict[str, str] = {}
     for n, link in links.items():
@@ -371,15 +379,22 @@ def canonical_names(links: dict[Node, Link], nodes: dict[Node, EntityMention]) -
             names.setdefault(link.entity, m.canonical)
         c = counts.setdefault(link.entity, {})
         c[m.canonical] = c.get(m.canonical, 0) + 1
+        if "|split:" in link.entity:
+            wanted = link.entity.rsplit("|split:", 1)[1]
+            for text in m.names:
+                if fold(text) == wanted:
+                    names.setdefault(link.entity, text)
     for entity, c in counts.items():
-        names.setdefault(entity, max(sorted(c), key=lambda k: c[k]))
+        best = max(c, key=lambda name, c=c: (not name.isupper(), c[name], name))
+        if entity not in names or names[entity].isupper() and not best.isupper():
+            names[entity] = best
     return names
 
 
 def _unresolved(conn: Connection) -> list[str]:
     """Current documents with an entity or event that fusion has not seen (stored before fusion
     existed, or by an ingest interrupted between the two steps)."""
-    from sqlalchemy import and_, exists, or_
+    from sqlalchemy import and_, exists
 
     from liaison.store.schema import EntityRow, EventRow
 
