@@ -93,3 +93,84 @@ def test_an_armed_group_attack_gives_no_actor_to_a_strike_after_it(nlp):
     x = extract(nlp, text, PUB)
     for ev in _events(x, "airstrike"):
         assert "al-Shabaab" not in _names(x, ev.actors)
+
+
+def test_a_where_clause_happened_in_the_place_it_hangs_on(nlp):
+    text = ("The first stop of the trip was in Maputo, Mozambique, where General Townsend met with Minister of "
+            "Defense Cristovao Chume on Nov. 17, 2021.")
+    x = extract(nlp, text, PUB)
+    meeting = _events(x, "meeting")[0]
+    assert meeting.location is not None and _names(x, [meeting.location]) == ["Maputo"]
+
+
+def test_a_nationality_of_towns_places_an_event_in_its_country(nlp):
+    text = ("Nigeria has fought the group for a decade.\n\n"
+            "Boko Haram launched attacks on police stations in several northern Nigerian cities in 2009.")
+    x = extract(nlp, text, PUB)
+    attack = _events(x, "attack")[0]
+    assert attack.location is not None and _names(x, [attack.location]) == ["Nigeria"]
+
+
+def test_a_bearing_from_a_town_places_an_event_in_the_towns_country(nlp):
+    text = ("In coordination with the Federal Government of Somalia, U.S. forces conducted an airstrike against an "
+            "al-Shabaab vehicle on Dec. 12, 2017, approximately 65 kilometers southwest of the capital, Mogadishu.\n\n"
+            "Our goals in Somalia are the same.")
+    x = extract(nlp, text, PUB)
+    strike = _events(x, "airstrike")[0]
+    assert strike.location is not None and _names(x, [strike.location]) == ["Somalia"]
+
+
+def test_a_place_in_another_events_phrase_does_not_place_the_event(nlp):
+    text = ("U.S. military forces conducted airstrikes against facilities in Syria on Friday.\n\n"
+            "These strikes were authorized in response to recent attacks against American personnel in Iraq.")
+    x = extract(nlp, text, PUB)
+    strikes = _events(x, "airstrike")
+    assert len(strikes) == 1
+    assert _names(x, [strikes[0].location]) == ["Syria"]
+
+
+def test_a_determiner_the_parser_hung_on_a_modifier_still_points_back(nlp):
+    text = ("U.S. Central Command forces conducted three helicopter raids in eastern Syria on Monday.\n\n"
+            "\u201cThese partnered operations reaffirm our commitment to the region,\u201d the commander said.")
+    x = extract(nlp, text, PUB)
+    assert [e.type for e in _events(x)] == ["raid_or_arrest"]
+
+
+def test_a_mission_statement_tells_no_operation(nlp):
+    text = ("U.S. forces conducted a strike in Syria on Monday.\n\n"
+            "The CENTCOM mission is to direct and enable military operations with allies and partners.")
+    x = extract(nlp, text, PUB)
+    assert not _events(x, "military_operation")
+
+
+def test_what_strikes_do_said_in_the_simple_present_is_no_event(nlp):
+    text = ("The U.S. military conducted strikes on AQAP operatives in central Yemen on Dec. 29.\n\n"
+            "\u201cStrikes against al-Qa\u2019ida operatives put consistent pressure on the terrorist network,\u201d "
+            "a spokesman said.")
+    x = extract(nlp, text, PUB)
+    assert len(_events(x, "airstrike")) == 1
+
+
+def test_a_plotted_attack_is_no_attack_that_happened(nlp):
+    text = "Hassan was believed to have been plotting attacks targeting U.S. citizens in Mogadishu."
+    assert not _events(extract(nlp, text, PUB), "attack")
+
+
+def test_a_coordinator_of_attacks_tells_no_attack(nlp):
+    text = ("Da'ud served as a principal coordinator of al-Shabaab's militia attacks in Somalia and Kenya, "
+            "and was involved in the planning and facilitation of attacks in Uganda.")
+    assert not _events(extract(nlp, text, PUB), "attack")
+
+
+def test_targeting_data_is_no_attack(nlp):
+    text = "The coalition provided surveillance imagery and targeting data for the campaign, a spokesman said."
+    assert not _events(extract(nlp, text, PUB), "attack")
+
+
+def test_an_unplaced_event_a_few_sentences_after_a_placed_one_takes_its_place(nlp):
+    text = ("Four days ago, U.S. forces conducted two precision airstrikes in Libya against ISIS militants.\n\n"
+            "A camp used by the militants was struck as well.\n\n"
+            "On Friday, six U.S. precision strikes targeted a camp, killing 17 militants.")
+    x = extract(nlp, text, PUB)
+    last = [e for e in _events(x, "airstrike") if "six" in e.evidence.text][0]
+    assert last.location is not None and _names(x, [last.location]) == ["Libya"]

@@ -121,12 +121,12 @@ class DiscourseModel:
             if ev.location:
                 ev.places |= enclosing(ev.location)
         events = self._fold_outcomes(mentions, sents)
-        events = self._fold_in_sentence(events)
+        events = self._fold_in_sentence(events, doc)
         events = self._corefer(events, sents)
         self._orphan_figures(doc, events, sents)
         self._govern_sources(doc, events, sents)
         self._continue_dates(events, sents, doc)
-        self._continue_places(events, sents)
+        self._continue_places(events, sents, doc)
         self._continue_actors(events, sents, clusters)
         self._source_acts(doc, events)
         self._continue_series(events, sents)
@@ -190,18 +190,21 @@ class DiscourseModel:
                 host.quantities.append(q)
 
     # ---------------------------------------------------------------- 2. one sentence
-    def _fold_in_sentence(self, mentions: list[EventMention]) -> list[EventMention]:
+    def _fold_in_sentence(self, mentions: list[EventMention], doc: Doc) -> list[EventMention]:
         """A generic noun ("the attack", "the operation") beside a specific mention of its sentence
         is that mention's event; a generic verb with a clause of its own ("terrorists who were
-        attacking Somali forces") is an event of its own."""
+        attacking Somali forces") is an event of its own, and so is one the sentence tells as what
+        came before ("strikes in response to recent attacks")."""
         out: list[EventMention] = []
         by_sentence: dict[int, list[EventMention]] = {}
         for ev in mentions:
             here = by_sentence.setdefault(ev.sent_start, [])
-            host = next((o for o in here if _one_in_sentence(ev, o, ev, o)), None)
+            cause = _earlier_cause(doc[ev.trigger])
+            here_now = [o for o in here if _earlier_cause(doc[o.trigger]) == cause]
+            host = next((o for o in here_now if _one_in_sentence(ev, o, ev, o)), None)
             if host is None:
                 # the specific one came second: "the attack ... a drone strike"
-                host = next((o for o in here if _one_in_sentence(o, ev, ev, o)), None)
+                host = next((o for o in here_now if _one_in_sentence(o, ev, ev, o)), None)
                 if host is not None:
                     _promote(host, ev)
             if host is None:
@@ -345,13 +348,15 @@ class DiscourseModel:
                 for a in ev.actors:
                     last[a] = ev  # the series goes on from here
 
-    def _continue_places(self, events: list[EventMention], sents: _Sentences) -> None:
+    def _continue_places(self, events: list[EventMention], sents: _Sentences, doc: Doc) -> None:
         """An unplaced violent event in the paragraph of a placed one continues its story, and its place
-        ("Militants attacked Kamdesh district ... The gunfight ended when security forces killed ...");
-        one in the sentence of a placed one happened there."""
+        ("Militants attacked Kamdesh district ... The gunfight ended when security forces killed ..."),
+        and so does one a few sentences after it in the next paragraphs; one in the sentence of a
+        placed one happened there."""
         placed: dict[int, EventMention] = {}
         for ev in events:
-            if ev.location is not None and ev.type in _VIOLENT:
+            # (not an event the sentence tells as an earlier one: "strikes in response to attacks in Iraq")
+            if ev.location is not None and ev.type in _VIOLENT and not _earlier_cause(doc[ev.trigger]):
                 placed.setdefault(ev.sent_start, ev)
         last: tuple[int, EventMention] | None = None
         for ev in events:
@@ -364,7 +369,9 @@ class DiscourseModel:
                 ev.places |= sibling.places
             if ev.location is not None:
                 last = (para, ev)
-            elif last is not None and last[0] == para and ev.type in _VIOLENT and last[1].type in _VIOLENT:
+            elif last is not None and ev.type in _VIOLENT and last[1].type in _VIOLENT and (
+                    last[0] == para or sents.index(ev.sent_start) - sents.index(last[1].sent_start)
+                    <= self.outcome_reach):
                 ev.location = last[1].location
                 ev.places |= last[1].places
 
@@ -407,6 +414,15 @@ class _Enclosing:
         names = [getattr(known, "admin1", None), getattr(known, "admin2", None),
                  country_name(known.country_code) if c.type != "country" else None]
         return {k for n in names if n for k in self.by_name.get(_fold(n), ()) if k != key}
+
+
+_CAUSES = {"response", "retaliation", "revenge", "reprisal", "after", "following", "since", "before", "amid"}
+
+
+def _earlier_cause(tok) -> bool:  # noqa: ANN001
+    """Whether a trigger hangs in a phrase that tells what came before ("in response to attacks",
+    "after the attack"): another time, often another place."""
+    return any(a.lower_ in _CAUSES for a in list(tok.ancestors)[:4])
 
 
 def _issuer(doc: Doc) -> AttributionMention | None:

@@ -24,7 +24,7 @@ from liaison.extract.attribution import AttributionMention
 from liaison.extract.config import component_data
 from liaison.extract.dates import DateMention
 from liaison.extract.entities import Cluster, entity_key
-from liaison.extract.gazetteer import country_by_name, demonyms
+from liaison.extract.gazetteer import country_by_name, country_name, demonyms
 from liaison.extract.quantities import QuantityMention
 
 if not Doc.has_extension("events"):
@@ -143,6 +143,7 @@ class EventFinder:
         self.reporting = set(cues["reporting_verbs"])
         self.hedges = set(cues["hedges"])
         self.hedge_phrases = [p.lower() for p in cues["hedge_phrases"]]
+        self._triggers: dict[int, str] = {}  # the trigger tokens of the Doc being read, and their types
 
     # ---------------------------------------------------------------- main
     def __call__(self, doc: Doc) -> Doc:
@@ -171,6 +172,9 @@ class EventFinder:
                 continue  # "we are joined by John Godfrey": company, not membership
             if trigger.dep_ in ("dobj", "nsubjpass") and trigger.head.lemma_.lower() in _DEFINING:
                 continue  # "officials define a strike as ...": what a word means, not an event
+            if trigger.lemma_.lower() == "target" and any(c.dep_ == "dobj" and {c.lemma_.lower(), c.lower_} & self.intel
+                                                          for c in trigger.children):
+                continue  # "imagery and targeting data": data for targeting, nobody attacked
             if rule.get("not_subject") and self._subject_ok(trigger, rule["not_subject"]):
                 continue  # "two rockets struck a base": a weapon strikes, no aircraft
             if rule["type"] == "troop_deployment" and trigger.dep_ == "acl" and trigger.tag_ == "VBG" \
@@ -182,6 +186,7 @@ class EventFinder:
             seen.add(trigger.i)
             candidates.append((trigger, rule))
         trigger_ids = {t.i for t, _ in candidates}
+        self._triggers = {t.i: r["type"] for t, r in candidates}
         # "car bomb attack": a trigger inside another trigger's noun phrase is part of that one
         candidates = [(t, r) for t, r in candidates
                       if not (t.dep_ in ("compound", "amod", "acl") and t.head.i in trigger_ids)]
@@ -425,6 +430,8 @@ class EventFinder:
             if places and ev.location is None:
                 ev.location = places[0]
             targets = [t for t in targets if t not in places]
+        if ev.location is None:
+            ev.location = self._other_place(doc, trig, governor, token_entity, clusters)
         ev.actors = [a for a in actors if clusters[a].type not in ("place",)]
         ev.targets = targets
         ev.date = self._date(doc, trig, sent, index)
@@ -582,7 +589,68 @@ class EventFinder:
             cand = (rank, abs(tok.i - trig.i))
             if best is None or cand < best[0]:
                 best = (cand, key)
-        return best[1] if best else self._fronted_place(doc, trig.sent, token_entity, clusters)
+        return best[1] if best is not None else None
+
+    def _other_place(self, doc: Doc, trig: Token, governor: Token | None, token_entity, clusters) -> str | None:
+        """Where no locative phrase of the event's clause places it: a phrase that opens the
+        sentence, a 'where' clause, a nationality's towns, a bearing from a place."""
+        head = governor or trig
+        if head.dep_ in ("xcomp", "advcl") and head.head.pos_ == "VERB":
+            head = head.head
+        return self._fronted_place(doc, trig.sent, token_entity, clusters) \
+            or self._where_place(head, token_entity, clusters) \
+            or self._demonym_place(self._scope(head, trig), clusters) \
+            or self._bearing_place(doc, trig.sent, token_entity, clusters)
+
+    @staticmethod
+    def _where_place(head: Token, token_entity, clusters) -> str | None:
+        """'the first stop was in Maputo, Mozambique, where Townsend met ...': a clause opened by
+        'where' happened in the place it hangs on (the town of 'Maputo, Mozambique')."""
+        if head.dep_ != "relcl" or not any(c.dep_ == "advmod" and c.lower_ == "where" for c in head.children):
+            return None
+        noun = head.head
+        key = token_entity.get(noun.i)
+        if key is None or clusters[key].type not in _LOCATION_TYPES:
+            return None
+        if noun.dep_ in ("conj", "appos") and clusters[key].type == "country":
+            town = token_entity.get(noun.head.i)
+            if town is not None and clusters[town].type in ("place", "facility"):
+                return town
+        return key
+
+    def _demonym_place(self, scope: list[Token], clusters) -> str | None:
+        """'attacks on police stations in several northern Nigerian cities': a place noun that a
+        nationality describes, after a locative preposition, lies in that country."""
+        for tok in scope:
+            head = tok.head
+            if tok.dep_ != "amod" or tok.text not in demonyms() or head.lemma_.lower() not in _AREA_NOUNS \
+                    or head.dep_ != "pobj" or head.head.lower_ not in self.loc_preps:
+                continue
+            country = country_by_name(demonyms()[tok.text])
+            key = entity_key("country", country.canonical) if country is not None else None
+            if key in clusters:
+                return key
+        return None
+
+    @staticmethod
+    def _bearing_place(doc: Doc, sent: Span, token_entity, clusters) -> str | None:
+        """'approximately 65 kilometers southwest of the capital, Mogadishu': the event lies near a
+        place, not in it; it is in that place's country, where the text names the country."""
+        for tok in sent:
+            if tok.lower_ not in _BEARINGS or tok.i + 1 >= sent.end or doc[tok.i + 1].lower_ != "of":
+                continue
+            for k in range(tok.i + 2, min(tok.i + 7, sent.end)):
+                key = token_entity.get(k)
+                if key is None or clusters[key].type not in _LOCATION_TYPES:
+                    continue
+                known = clusters[key].known
+                if clusters[key].type == "country":
+                    return key
+                name = country_name(known.country_code) if known is not None and known.country_code else None
+                country = country_by_name(name) if name else None
+                ckey = entity_key("country", country.canonical) if country is not None else None
+                return ckey if ckey in clusters else None
+        return None
 
     def _fronted_place(self, doc: Doc, sent: Span, token_entity, clusters) -> str | None:
         """'-- Near Huwayjah, a strike destroyed ...', 'In Mogadishu, gunmen ...': a locative phrase
@@ -611,14 +679,22 @@ class EventFinder:
         return None
 
     def _scope(self, head: Token, trig: Token) -> list[Token]:
+        """The tokens whose places may place the event: the clause of its trigger, without the
+        clauses beside it and without the phrase of another type of event's noun ("strikes ... in response
+        to recent attacks against personnel in Iraq": Iraq places the attacks, not the strikes)."""
         out: list[Token] = []
         stack = [head]
+        own = self._triggers.get(trig.i)
+        others = {i for i, t in self._triggers.items() if t != own}
         while stack:
             node = stack.pop()
             out.append(node)
             for child in node.children:
                 if child.dep_ in ("conj", "ccomp", "parataxis", "advcl", "relcl") and not (
                         child.i <= trig.i <= child.right_edge.i and child.left_edge.i <= trig.i):
+                    continue
+                if child.i in others and child.pos_ in ("NOUN", "PROPN") and child.dep_ == "pobj" \
+                        and not child.left_edge.i <= trig.i <= child.right_edge.i:
                     continue
                 stack.append(child)
         return out
@@ -662,6 +738,11 @@ class EventFinder:
             for c in n.children:
                 if c.dep_ in ("det", "poss") and c.lower_ in _DEFINITE:
                     return True
+            # "These partnered operations": the parser may hang the determiner on a modifier
+            first = n.left_edge
+            if first.i < n.i and first.lower_ in _DEFINITE - {"that"} and first.pos_ in ("DET", "PRON"):
+                return True
+            for c in n.children:
                 if c.dep_ == "poss" and (c.ent_type_ in ("DATE", "TIME") or c.lower_ in _DAY_WORDS):
                     return True
                 if c.dep_ == "poss" and c.ent_type_ in ("PERSON", "person") and n.lemma_.lower() in _ONE_OFF:
@@ -774,7 +855,16 @@ _ASPECTUAL = {"continue", "begin", "start", "resume", "keep", "go", "proceed", "
 _CASUALTY_NOUNS = {"dead", "casualty", "victim", "toll", "fatality", "killed", "wounded", "injured", "death"}
 _CREDIT = re.compile(r"\b(information|material|reporting)\b.{0,40}\b(this|the) (report|story|article)\b.{0,20}"
                      r"\b(provided|contributed|came)\b", re.I)
-_GENERAL_VERBS = {"be", "remain", "continue", "require", "need", "help", "serve", "pose", "represent", "matter"}
+_GENERAL_VERBS = {"be", "remain", "continue", "require", "need", "help", "serve", "pose", "represent", "matter",
+                  # what strikes and operations do, said in the simple present: "Strikes against
+                  # al-Qa'ida put consistent pressure on the network", "airstrikes support ..."
+                  "put", "support", "degrade", "deny", "disrupt", "deter", "keep", "provide", "allow", "enable",
+                  "protect", "reduce", "weaken", "prevent", "demonstrate", "reaffirm", "underscore", "show"}
+_PURPOSE_NOUNS = {"mission", "goal", "aim", "purpose", "role", "task", "job", "objective", "intent", "mandate"}
+_PLANNING = {"planning", "facilitation", "financing", "funding", "plotting", "preparation", "coordination",
+             "organization", "organisation", "execution"}
+_PLANNERS = {"coordinator", "planner", "organizer", "organiser", "mastermind", "architect", "facilitator",
+             "financier", "perpetrator"}
 
 
 def _described(tokens, token_entity: dict[int, str], clusters: dict[str, Cluster]) -> list[str]:  # noqa: ANN001
@@ -824,10 +914,13 @@ def _purpose(trig: Token) -> bool:
     if trig.pos_ in ("NOUN", "PROPN") and trig.dep_ == "dobj" and trig.head.pos_ == "VERB":
         return _purpose(trig.head)
     if not any(c.dep_ == "aux" and c.tag_ == "TO" for c in trig.children):
-        return False
+        # "to direct and enable military operations": the infinitive marker is on the first verb
+        return trig.dep_ == "conj" and trig.pos_ == "VERB" and _purpose(trig.head)
     head = trig.head
     if head.lemma_.lower() in _ASPECTUAL:
         return False
+    if head.lemma_ == "be" and any(c.dep_ == "nsubj" and c.lemma_.lower() in _PURPOSE_NOUNS for c in head.children):
+        return True  # "The CENTCOM mission is to direct and enable military operations": what it is for
     if trig.dep_ == "acl" and head.pos_ in ("NOUN", "PROPN"):
         return True
     # "left the country in order to join ISIS"; but "sent envoys to Damascus to meet the government"
@@ -868,6 +961,9 @@ def _generic(trig: Token) -> bool:
     head = trig.head
     if trig.dep_ == "pobj" and head.lower_ == "of" and head.head.lemma_.lower() in _KINDS_OF | _ROLE_NOUNS:
         return True  # "a broad range of military operations", "director of operations"
+    if trig.dep_ == "pobj" and head.lower_ == "of" and (head.head.lemma_.lower() in _PLANNING or trig.tag_ == "NNS"
+                                                          and head.head.lemma_.lower() in _PLANNERS):
+        return True  # "the planning and facilitation of ISIS attacks", "a principal coordinator of attacks"
     # "our security cooperation is vital", "such strikes remain a key tool": a general statement
     if trig.dep_ == "nsubj" and head.lemma_.lower() in _GENERAL_VERBS and head.tag_ in ("VBZ", "VBP") and any(
             c.dep_ in ("acomp", "attr") and c.lemma_.lower() in _EVALUATIVE for c in head.children):
@@ -878,8 +974,10 @@ def _generic(trig: Token) -> bool:
     # is known for, not an event told here
     if trig.tag_ == "NNS" and trig.dep_ == "pobj" and head.dep_ == "prep" and head.head.lemma_.lower() in _KNOWN_FOR:
         return True
+    # ("put" is tagged a past as often as a present: its forms are one)
+    present = head.tag_ in ("VBZ", "VBP") or head.tag_ == "VBD" and head.lower_ == head.lemma_.lower()
     return (trig.tag_ == "NNS" and trig.dep_ == "nsubj" and head.lemma_.lower() in _GENERAL_VERBS
-            and head.tag_ in ("VBZ", "VBP") and not any(c.dep_ in ("det", "poss", "nummod") for c in trig.children))
+            and present and not any(c.dep_ in ("det", "poss", "nummod") for c in trig.children))
 
 
 def _participle_modifier(trig: Token) -> bool:
@@ -903,6 +1001,11 @@ def _participle_modifier(trig: Token) -> bool:
     return k < trig.i - 1 and doc[k].lower_ in ("a", "an")
 
 
+_AREA_NOUNS = {"city", "town", "village", "territory", "soil", "waters", "province", "state", "region", "area",
+               "district", "border", "borderland", "capital", "countryside", "coast"}
+_BEARINGS = {"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest",
+             "north-northwest", "north-northeast", "south-southwest", "south-southeast", "east-northeast",
+             "west-northwest", "east-southeast", "west-southwest"}
 _AIMED = {"target", "hit", "kill", "strike"}
 _MODIFIER_DETS = {"a", "an", "the", "its", "their", "his", "her", "two", "three", "four", "five", "several",
                   "many", "some"}
