@@ -40,6 +40,7 @@ from liaison.extract.dates import DateMention, Resolved
 from liaison.extract.entities import Cluster
 from liaison.extract.events import EventMention, conflict
 from liaison.extract.gazetteer import country_name
+from liaison.extract.quantities import QuantityMention
 from liaison.extract.specificity import SpecificityModel, features
 
 # Violent types and how general each is: a mention of a more general type ("the attack", "the
@@ -131,6 +132,7 @@ class DiscourseModel:
         self._source_acts(doc, events)
         self._continue_series(events, sents)
         doc._.events = self._specific(doc, events, sents)
+        _one_strike(doc, doc._.events)
         return doc
 
     def _specific(self, doc: Doc, events: list[EventMention], sents: _Sentences) -> list[EventMention]:
@@ -417,6 +419,20 @@ class _Enclosing:
 
 
 _CAUSES = {"response", "retaliation", "revenge", "reprisal", "after", "following", "since", "before", "amid"}
+
+
+def _one_strike(doc: Doc, events: list[EventMention]) -> None:
+    """'-- Near Kisik, a strike destroyed an ISIL-held building': a strike or raid told in the
+    singular with 'a' is one operation. Counted last, so that the figure plays no part in telling
+    events apart (a re-mention 'an airstrike' of 'three strikes' is no conflict)."""
+    for ev in events:
+        trig = doc[ev.trigger]
+        if ev.type not in ("airstrike", "raid_or_arrest") or trig.tag_ != "NN" \
+                or any(q.kind == "operations" for q in ev.quantities):
+            continue
+        det = next((c for c in trig.children if c.dep_ == "det" and c.lower_ in ("a", "an")), None)
+        if det is not None:
+            ev.quantities.append(QuantityMention("operations", 1, "exact", 1, 1, det.i, trig.i + 1, trig.i))
 
 
 def _earlier_cause(tok) -> bool:  # noqa: ANN001

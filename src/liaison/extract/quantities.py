@@ -98,6 +98,21 @@ class QuantityFinder:
             if found is None:
                 continue
             kind, anchor = found
+            if start >= 2 and doc[start - 1].lower_ == "of" and self._is_number(doc[start - 2]) \
+                    and kind in ("killed", "wounded", "captured"):
+                # "beheaded two of six captives": the whole is six, the count the number before it
+                part = parse_number([doc[start - 2].text])
+                if part is None or part > value:
+                    continue
+                value = low = high = part
+                start, end = start - 2, start - 1
+            elif kind in ("killed", "wounded", "captured") and qualifier in ("exact", "lower_bound"):
+                more = self._conjoined(doc[end - 1])
+                if more:
+                    # "killed two U.S. service members and a British medic": three
+                    value += more
+                    low = value if low is not None else None
+                    high = value if high is not None else None
             out.append(QuantityMention(kind, value, qualifier, low, high, start, end, anchor.i))
         out += self._ones(doc, used | {i for q in out for i in range(q.start, q.end)})
         out.sort(key=lambda q: q.start)
@@ -135,7 +150,22 @@ class QuantityFinder:
     def _is_number(self, tok: Token) -> bool:
         if tok.ent_type_ in _SKIP_ENTS:
             return False
-        return tok.like_num and is_number_word(tok.text) or tok.lower_ in ("hundred", "thousand", "million")
+        return tok.like_num and is_number_word(tok.text) or tok.lower_ in ("hundred", "thousand", "million", "dozen")
+
+    def _conjoined(self, num: Token) -> int:
+        """The people of one more kind the figure's noun is coordinated with, where the text
+        counts them ("two service members and a British medic": one more; "and 14 others" is
+        another figure, of its own)."""
+        noun = num.head if num.dep_ == "nummod" and num.head.pos_ == "NOUN" else None
+        if noun is None:
+            return 0
+        more = 0
+        for conj in (c for c in noun.children if c.dep_ == "conj" and c.pos_ == "NOUN"):
+            det = next((c for c in conj.children if c.dep_ in ("det", "nummod")), None)
+            if det is not None and det.lower_ in ("a", "an", "one") and conj.lemma_.lower() in self.singular \
+                    | {"medic", "contractor", "policeman", "guard", "citizen", "national"} and conj.tag_ == "NN":
+                more += 1
+        return more
 
     def _kind(self, num: Token) -> tuple[str, Token] | None:
         """What the number counts, and the word that says so."""
