@@ -275,9 +275,7 @@ def baseline(mentions: list[EntityMention], sample: int, rnd: random.Random) -> 
 
 def clear_caches() -> None:
     """Forget every remembered name and pair, so that each run starts cold."""
-    for f in (ent._forms, ent._words_score, ent._strong, ent._cached_profile, ent._blocking_keys, ent._context_of,
-              ent.nm.person_tokens, ent.nm.org_tokens, ent.nm.skeleton, ent.nm.consonants, ent.nm.context_sig):
-        f.cache_clear()
+    ent.clear_caches()
 
 
 def main() -> None:

@@ -104,7 +104,28 @@ def _forms(coarse: str, names: tuple[str, ...]) -> Forms:
 
 
 def forms(mention: EntityMention) -> Forms:
-    return _forms(coarse_type(mention), (mention.canonical, *mention.names, *mention.aliases))
+    return _info(mention)[0]
+
+
+# What resolution derives from one mention, remembered by the mention object itself: the store's
+# and the index's mentions come back as the same objects, pass after pass.
+_INFO: dict[int, tuple[EntityMention, tuple[Forms, frozenset[str], bool, frozenset[str]]]] = {}
+
+
+def _info(m: EntityMention) -> tuple[Forms, frozenset[str], bool, frozenset[str]]:
+    """(forms, blocking keys, complete, context signatures) of a mention."""
+    hit = _INFO.get(id(m))
+    if hit is not None and hit[0] is m:
+        return hit[1]
+    if len(_INFO) > 2_000_000:
+        _INFO.clear()
+    names = (m.canonical, *m.names, *m.aliases)
+    f = _forms(coarse_type(m), names)
+    complete = bool(f.complete) and not (coarse_type(m) == "loc" and m.type == "place" and not m.feature
+                                          and not m.country_code)
+    info = (f, _blocking_keys(m.key, m.type, names), complete, _context_of(m.key, m.context))
+    _INFO[id(m)] = (m, info)
+    return info
 
 
 def _block_name(toks: tuple[str, ...]) -> str:
@@ -115,7 +136,7 @@ def blocking_keys(mention: EntityMention) -> set[str]:
     """The blocks a mention is filed under: ``k:`` its entity key, ``f:`` the consonant skeleton
     of each complete name, ``l:`` a person's family name (complete or alone), ``a:`` an
     organisation's or place's acronym and the initials of its complete names."""
-    return set(_blocking_keys(mention.key, mention.type, (mention.canonical, *mention.names, *mention.aliases)))
+    return set(_info(mention)[1])
 
 
 @lru_cache(maxsize=200_000)
@@ -153,7 +174,7 @@ class _Key:
 
 
 def _context(mention: EntityMention) -> frozenset[str]:
-    return _context_of(mention.key, mention.context)
+    return _info(mention)[3]
 
 
 @lru_cache(maxsize=200_000)
@@ -248,6 +269,18 @@ def _strong(a: _Key, b: _Key) -> tuple[str, float] | None:
     return "name-variant", round(mean, 4)
 
 
+def _may_link(a: _Key, b: _Key) -> bool:
+    """Whether two keys could link once all their nodes are known, ``b`` known in part: their
+    names alone (types, places and context, which more nodes can make agree or disagree, are
+    left out), so that a no here is a no for ever."""
+    if a.coarse != b.coarse:
+        return False
+    if a.forms.complete & b.forms.complete:
+        return True
+    return any(len(x) == len(y) and (_words_score(x, y) if x < y else _words_score(y, x))[0] >= VARIANT_MIN
+               for x in a.forms.complete for y in b.forms.complete)
+
+
 def _cover(w: EntityMention, wf: Forms, c: _Key) -> tuple[str, float] | None:
     """Whether the weak node ``w`` could be the complete key ``c`` (a bare family name, an acronym,
     a place without feature or country), by which rule."""
@@ -273,6 +306,15 @@ def _cover(w: EntityMention, wf: Forms, c: _Key) -> tuple[str, float] | None:
             if len(x) == len(y):
                 best = max(best, _words_score(x, y) if x < y else _words_score(y, x))
     return ("name-variant", round(best[1], 4)) if best[0] >= SKELETON else None
+
+
+def clear_caches() -> None:
+    """Forget every remembered name, profile and pair decision (benchmarks start cold with it;
+    a long-running process may call it to give the memory back)."""
+    _INFO.clear()
+    for f in (_forms, _words_score, _strong, _cached_profile, _blocking_keys, _context_of, nm.person_tokens,
+              nm.org_tokens, nm.skeleton, nm._spelled, nm.consonants, nm.context_sig):
+        f.cache_clear()
 
 
 # -- resolution ------------------------------------------------------------------------------------
@@ -368,31 +410,47 @@ def _rep_order(k: _Key) -> tuple:
     return (-len({m.document for m in k.nodes}), not k.gazetteer, -len(k.canonical), k.key)
 
 
+def _complete(m: EntityMention, forced: bool) -> bool:
+    """Whether a node's own names can link entities: a complete name, and, for a place, a
+    feature or a country to tell it from its namesakes."""
+    return forced or _info(m)[2]
+
+
 def _pass(by_node: dict[Node, EntityMention], merges: list[tuple[str, ...]], dropped: frozenset[str]) -> dict[Node, Link]:
     merge_keys = {k for keys in merges for k in keys}
     nodes_of: dict[str, list[EntityMention]] = defaultdict(list)
+    weak: list[EntityMention] = []
     for n in sorted(by_node):
-        nodes_of[n[1]].append(by_node[n])
+        m = by_node[n]
+        if _complete(m, m.key in merge_keys):
+            nodes_of[n[1]].append(m)
+        else:
+            weak.append(m)
     keys = {k: _key_profile(k, ms, k in merge_keys) for k, ms in nodes_of.items()}
 
-    # blocks: block -> keys; a block too full says nothing
+    # blocks: block -> keys (all nodes count towards the limit; complete ones are compared)
     block_keys: dict[str, set[str]] = defaultdict(set)
-    node_blocks: dict[Node, set[str]] = {}
+    block_complete: dict[str, set[str]] = defaultdict(set)
+    node_blocks: dict[Node, frozenset[str]] = {}
     for n, m in by_node.items():
-        bs = blocking_keys(m)
+        bs = _info(m)[1]
         node_blocks[n] = bs
         for b in bs:
             block_keys[b].add(m.key)
+    for k in keys:
+        for m in keys[k].nodes:
+            for b in node_blocks[m.node]:
+                block_complete[b].add(k)
     full = {b for b, ks in block_keys.items() if len(ks) > MAX_BLOCK_KEYS} | (dropped & block_keys.keys())
 
     # strong links between complete keys sharing a block
     uf = _Union()
     edges: dict[str, list[tuple[str, str, float]]] = defaultdict(list)
     tried: set[tuple[str, str]] = set()
-    for b in sorted(block_keys):
+    for b in sorted(block_complete):
         if b in full or b.startswith("k:"):
             continue
-        ks = sorted(k for k in block_keys[b] if keys[k].complete)
+        ks = sorted(block_complete[b])
         family = b.startswith("l:")  # one family name: only given names that begin alike can be one
         for i, a in enumerate(ks):
             for c in ks[i + 1:]:
@@ -410,11 +468,11 @@ def _pass(by_node: dict[Node, EntityMention], merges: list[tuple[str, ...]], dro
             uf.union(a, c)
             edges[a].append((c, "merge", 1.0))
             edges[c].append((a, "merge", 1.0))
-    complete = sorted(k for k, p in keys.items() if p.complete)
-    for k in complete:
-        uf.find(k)
+    members_of: dict[str, list[str]] = defaultdict(list)
+    for k in sorted(keys):
+        members_of[uf.find(k)].append(k)
 
-    # weak nodes: each joins the one entity it fits, or the one it shares most context with
+    # weak nodes: each joins the one entity it fits, or the one its context characterises
     root_context: dict[str, tuple[dict[str, int], int]] = {}
 
     def context_of(root: str) -> tuple[dict[str, int], int]:
@@ -432,35 +490,33 @@ def _pass(by_node: dict[Node, EntityMention], merges: list[tuple[str, ...]], dro
         counts, total = context_of(root)
         return sum(counts.get(c, 0) for c in own) / total
 
-    members_of: dict[str, list[str]] = defaultdict(list)
-    for k in complete:
-        members_of[uf.find(k)].append(k)
     attached: dict[Node, tuple[str, str, float, str]] = {}  # node -> (root, rule, score, key)
-    for k in sorted(k for k, p in keys.items() if not p.complete):
-        for m in keys[k].nodes:
-            wf = forms(m)
-            fits: dict[str, tuple[str, float, str]] = {}
-            cands = sorted({c for b in node_blocks[m.node] if b not in full and not b.startswith("k:")
-                            for c in block_keys[b] if c != k and keys[c].complete})
-            for c in cands:
-                decided = _cover(m, wf, keys[c])
-                if decided is None:
-                    continue
-                root = uf.find(c)
-                if root not in fits or decided[1] > fits[root][1]:
-                    fits[root] = (*decided, c)
-            if len(fits) == 1:
-                root, (rule, score, c) = next(iter(fits.items()))
-                attached[m.node] = (root, rule, score, c)
-            elif len(fits) > 1:
-                own = _context(m)
-                ranked = sorted(((affinity(own, r), r) for r in fits), key=lambda x: (-x[0], x[1]))
-                (top, r), second = ranked[0], ranked[1][0]
-                if top >= CONTEXT_MIN and top >= CONTEXT_MARGIN * second:
-                    attached[m.node] = (r, "context", round(top, 4), fits[r][2])
+    for m in weak:
+        if m.key in keys:  # its own key has complete nodes: extraction made them one
+            attached[m.node] = (uf.find(m.key), "same-key", 1.0, m.key)
+            continue
+        wf = forms(m)
+        fits: dict[str, tuple[str, float, str]] = {}
+        cands = sorted({c for b in node_blocks[m.node] if b not in full and not b.startswith("k:")
+                        for c in block_complete.get(b, ())})
+        for c in cands:
+            decided = _cover(m, wf, keys[c])
+            if decided is None:
+                continue
+            root = uf.find(c)
+            if root not in fits or decided[1] > fits[root][1]:
+                fits[root] = (*decided, c)
+        if len(fits) == 1:
+            root, (rule, score, c) = next(iter(fits.items()))
+            attached[m.node] = (root, rule, score, c)
+        elif len(fits) > 1:
+            ranked = sorted(((affinity(_context(m), r), r) for r in fits), key=lambda x: (-x[0], x[1]))
+            (top, r), second = ranked[0], ranked[1][0]
+            if top >= CONTEXT_MIN and top >= CONTEXT_MARGIN * second:
+                attached[m.node] = (r, "context", round(top, 4), fits[r][2])
 
-    # entities: a root's complete keys and the weak nodes attached to it; weak nodes left over
-    # stay with the other nodes of their key
+    # entities: a root's complete keys and the weak nodes attached to it; a weak node that fits
+    # no one entity is the entity of its own key, with no node to link it to
     out: dict[Node, Link] = {}
     weak_by_root: dict[str, list[EntityMention]] = defaultdict(list)
     for n, (root, _rule, _score, _c) in attached.items():
@@ -482,14 +538,9 @@ def _pass(by_node: dict[Node, EntityMention], merges: list[tuple[str, ...]], dro
         for m in weak_by_root.get(root, ()):
             _root, rule, score, c = attached[m.node]
             out[m.node] = Link(m.node, entity, rule, score, heads[c])
-    for k in sorted(k for k, p in keys.items() if not p.complete):
-        left = [m for m in keys[k].nodes if m.node not in attached]
-        if not left:
-            continue
-        head = left[0].node
-        for m in left:
-            out[m.node] = Link(m.node, k, "self" if m.node == head else "same-key", 1.0,
-                               None if m.node == head else head)
+    for m in weak:
+        if m.node not in attached:
+            out[m.node] = Link(m.node, m.key, "same-key", 1.0, None)
     return out
 
 
@@ -512,16 +563,20 @@ def _tree(start: str, edges: dict[str, list[tuple[str, str, float]]], within: se
 # -- incremental -------------------------------------------------------------------------------------
 
 class MentionIndex(Protocol):
-    """What incremental resolution asks of the store: mentions by block, the size of a block in
-    distinct entity keys, and the links it holds now. Over SQL: a table of (block, document,
-    key) and the links table."""
+    """What incremental resolution asks of the store: mentions by block and by resolved entity,
+    the size of a block in distinct entity keys, and the links it holds now. Over SQL: a table of
+    (block, document, key) indexed by block, and the links table indexed by node and by entity."""
 
     def by_blocks(self, blocks: Iterable[str]) -> list[EntityMention]:
         """Every stored mention filed under any of ``blocks``."""
         ...
 
     def block_sizes(self, blocks: Iterable[str]) -> dict[str, int]:
-        """How many distinct entity keys each of ``blocks`` holds (0 or absent: none)."""
+        """How many distinct entity keys each of ``blocks`` holds (absent: none)."""
+        ...
+
+    def members(self, entities: Iterable[str]) -> list[EntityMention]:
+        """Every stored mention whose link names one of ``entities``."""
         ...
 
     def links(self, nodes: Iterable[Node]) -> dict[Node, Link]:
@@ -536,6 +591,7 @@ class MemoryIndex:
         self._mentions: dict[Node, EntityMention] = {}
         self._blocks: dict[str, dict[str, set[Node]]] = defaultdict(lambda: defaultdict(set))
         self._links: dict[Node, Link] = {}
+        self._members: dict[str, set[Node]] = defaultdict(set)
         self.add(mentions)
         if links:
             self.update(links)
@@ -547,7 +603,12 @@ class MemoryIndex:
                 self._blocks[b][m.key].add(m.node)
 
     def update(self, links: dict[Node, Link]) -> None:
-        self._links.update(links)
+        for n, link in links.items():
+            old = self._links.get(n)
+            if old is not None:
+                self._members[old.entity].discard(n)
+            self._members[link.entity].add(n)
+            self._links[n] = link
 
     def by_blocks(self, blocks: Iterable[str]) -> list[EntityMention]:
         nodes: set[Node] = set()
@@ -559,6 +620,9 @@ class MemoryIndex:
     def block_sizes(self, blocks: Iterable[str]) -> dict[str, int]:
         return {b: len(self._blocks[b]) for b in blocks if b in self._blocks}
 
+    def members(self, entities: Iterable[str]) -> list[EntityMention]:
+        return [self._mentions[n] for e in set(entities) for n in self._members.get(e, ())]
+
     def links(self, nodes: Iterable[Node]) -> dict[Node, Link]:
         return {n: self._links[n] for n in nodes if n in self._links}
 
@@ -569,40 +633,107 @@ class MemoryIndex:
         return len(self._mentions)
 
 
+_WEAK_BLOCKS = ("l:", "a:", "f:loc:")  # where a bare family name, an acronym, a vague place is filed
+
+
 def resolve_incremental(new: Sequence[EntityMention], index: MentionIndex,
                         overrides: Sequence[Override] = ()) -> dict[Node, Link]:
     """The links that change, or are new, when ``new`` mentions join those of ``index``.
 
-    Resolution decides within blocks, so the new mentions can change only the nodes they reach
-    through blocks they share (and through an analyst's merge): that closure is fetched, block by
-    block, and resolved as a whole; a block already over ``MAX_BLOCK_KEYS`` in the store is not
-    fetched and is dropped, as a full pass would drop it. The result equals what ``resolve``
-    over everything gives for those nodes (tests/test_fuse_entities.py)."""
+    A new mention can change only (1) the pair decisions of keys in its blocks, hence (2) the
+    entities those keys belong to, and (3) the weak nodes whose candidates lie in those entities'
+    blocks. Those are fetched, with, for every weak node among them, the whole entities it could
+    join (its choice depends on their context), and resolved with the same function as a full
+    pass; a block is dropped where the store's count says it is over the limit. Only the links
+    of (1)-(3) are compared with the stored ones and returned: they equal what ``resolve`` over
+    everything gives (tests/test_fuse_entities.py)."""
     merges = [set(o.keys) for o in overrides if o.kind == "merge"]
+    merge_keys = {k for keys in merges for k in keys}
     found: dict[Node, EntityMention] = {m.node: m for m in new}
-    new_nodes = set(found)
-    seen: set[str] = set()
-    dropped: set[str] = set()
-    frontier = list(found.values())
-    while frontier:
-        blocks: set[str] = set()
-        for m in frontier:
-            blocks |= blocking_keys(m)
-        for keys in merges:
-            if any(m.key in keys for m in frontier):
-                blocks |= {"k:" + k for k in keys}
-        blocks -= seen
+    fetched: set[str] = set()
+    over: set[str] = set()
+
+    def fetch(blocks: set[str]) -> list[EntityMention]:
+        blocks = blocks - fetched
         if not blocks:
-            break
-        seen |= blocks
+            return []
+        fetched.update(blocks)
         sizes = index.block_sizes(blocks)
-        over = {b for b in blocks if sizes.get(b, 0) > MAX_BLOCK_KEYS}
-        dropped |= over
-        frontier = []
-        for m in index.by_blocks(sorted(blocks - over)):
-            if m.node not in found:
-                found[m.node] = m
-                frontier.append(m)
+        full = {b for b in blocks if sizes.get(b, 0) > MAX_BLOCK_KEYS}
+        over.update(full)
+        got = index.by_blocks(sorted(blocks - full))
+        for m in got:
+            found.setdefault(m.node, m)
+        return got
+
+    def blocks_of(ms: Iterable[EntityMention]) -> set[str]:
+        out: set[str] = set()
+        for m in ms:
+            out |= _info(m)[1]
+        return out
+
+    # (1) the new mentions' blocks, and every node of their keys (k: blocks); a merge's keys
+    first = blocks_of(new)
+    for keys in merges:
+        if any(m.key in keys for m in new):
+            first |= {"k:" + k for k in keys}
+    near = fetch(first)
+    # (2) the entities that may change: those of the new keys, of keys a new key may link with,
+    # of a merge's keys, and of every key of a block the new mentions take over the limit
+    new_keys = {m.key for m in new}
+    complete_of: dict[str, list[EntityMention]] = defaultdict(list)
+    block_keys: dict[str, set[str]] = defaultdict(set)
+    for m in found.values():
+        if _complete(m, m.key in merge_keys):
+            complete_of[m.key].append(m)
+        for b in _info(m)[1] & first:
+            block_keys[b].add(m.key)
+    profile = {k: _key_profile(k, sorted(ms, key=_node_order), k in merge_keys) for k, ms in complete_of.items()}
+    reach = set(new_keys) | {k for keys in merges if keys & new_keys for k in keys}
+    for b, ks in block_keys.items():
+        if b in over:
+            continue
+        if len(ks) > MAX_BLOCK_KEYS:
+            reach |= ks  # the block is dropped now: what it linked may come apart
+            continue
+        for n in ks & new_keys:
+            if n in profile:
+                reach |= {k for k in ks if k in profile and k not in reach and _may_link(profile[n], profile[k])}
+    stored = index.links(m.node for m in near)
+    changed = {link.entity for n, link in stored.items() if n[1] in reach}
+    # what else was fetched is kept only if weak: a complete node of an entity that does not
+    # change is no part of what is resolved again (it comes back whole if a weak node needs it)
+    for m in near:
+        if m.key not in reach and _complete(m, m.key in merge_keys) and stored.get(m.node) is not None \
+                and stored[m.node].entity not in changed:
+            found.pop(m.node, None)
+    for m in index.members(changed):
+        found.setdefault(m.node, m)
+    keyed = {m.key for m in found.values() if _complete(m, m.key in merge_keys)}
+    fetch({"k:" + k for k in keyed})
+    affected = set(found)
+    # (3) weak nodes in the blocks of those entities' complete nodes (only family-name, acronym
+    # and place-name blocks hold weak nodes)
+    there = fetch({b for b in blocks_of(m for m in list(found.values()) if _complete(m, m.key in merge_keys))
+                   if b.startswith(_WEAK_BLOCKS)})
+    for m in there:
+        if not _complete(m, m.key in merge_keys):
+            found.setdefault(m.node, m)
+    weak = [m for m in found.values() if not _complete(m, m.key in merge_keys)]
+    affected |= {m.node for m in weak}
+    # what a weak node may join: the complete keys of its blocks, and their entities whole
+    weak_blocks = {b for b in blocks_of(weak) if not b.startswith("k:")}
+    seen = [*near, *there, *fetch(weak_blocks)]
+    cands = [m for m in seen if _complete(m, m.key in merge_keys) and not _info(m)[1].isdisjoint(weak_blocks)]
+    others = {link.entity for link in index.links(m.node for m in cands).values()} - changed
+    for m in index.members(others):
+        found.setdefault(m.node, m)
+
+    # blocks fetched whole count their keys in ``found``; the others as the store counts them
+    rest = blocks_of(found.values()) - fetched
+    sizes = index.block_sizes(rest)
+    dropped = over | {b for b in rest if sizes.get(b, 0) > MAX_BLOCK_KEYS}
     links = _resolve(list(found.values()), overrides, frozenset(dropped))
-    old = index.links(n for n in found if n not in new_nodes)
-    return {n: link for n, link in links.items() if old.get(n) != link}
+    new_nodes = {m.node for m in new}
+    old = index.links(n for n in affected if n not in new_nodes)
+    return {n: links[n] for n in affected if old.get(n) != links[n]}
