@@ -147,7 +147,8 @@ def test_an_unplaced_event_takes_the_place_of_the_event_its_paragraph_tells(nlp)
 def test_figures_written_without_a_number_are_counted(nlp):
     x = extract(nlp, "On July 7, U.S. Central Command conducted a strike in Syria that resulted in the death of "
                      "Usamah al-Muhajir, an ISIS leader.", PUB)
-    assert {q.kind: q.value for q in _events(x, "airstrike")[0].quantities} == {"killed": 1}
+    # ("a strike" is one operation besides: tests/test_quantities_counts.py)
+    assert {q.kind: q.value for q in _events(x, "airstrike")[0].quantities}.get("killed") == 1
     x = extract(nlp, "At least 45 Nigerian security personnel are dead after gunmen attacked the town of Buni Yadi.", PUB)
     assert [e.type for e in x.events] == ["attack"]
     assert {q.kind: q.value for q in x.events[0].quantities} == {"killed": 45}
