@@ -263,6 +263,9 @@ class DiscourseModel:
             named.append((sents.index(a.sentence_start), a))
             if a.cue == "according to":
                 by_para.setdefault(sents.paragraph(a.sentence_start), a)
+        voice = _release_voice(doc)
+        if voice is not None:
+            named = sorted(named + [(sents.index(voice.sentence_start), voice)], key=lambda n: n[0])
         keys = [k for k, _ in named]
         issuer = _issuer(doc)
         for ev in events:
@@ -439,6 +442,33 @@ def _earlier_cause(tok) -> bool:  # noqa: ANN001
     """Whether a trigger hangs in a phrase that tells what came before ("in response to attacks",
     "after the attack"): another time, often another place."""
     return any(a.lower_ in _CAUSES for a in list(tok.ancestors)[:4])
+
+
+# The line of a release that says whose words it is: "(Attributable to Pentagon Press Secretary
+# John Kirby)", "The below is attributable to Spokesperson Matthew Miller:", "Pentagon Chief
+# Spokesperson Dana W. White provided the following readout:", "Statement by Secretary Austin".
+_VOICE = re.compile(
+    r"(?im)^[ \t]*(?:\(\s*)?(?:(?:the\s+)?(?:below|following|above)(?:\s+statement)?\s+is\s+)?attributable\s+to\s+"
+    r"(?P<a>[^\n():]{3,120}?)\s*\)?[ \t]*:?[ \t]*$"
+    r"|^[ \t]*(?P<b>[A-Z][^\n:]{3,120}?)\s+(?:provided|issued|released|gave|made)\s+the\s+following\s+"
+    r"(?:readout|statement|remarks|comments?)[^\n]{0,40}?:?[ \t]*$"
+    r"|^[ \t]*statement\s+(?:by|from)\s+(?P<c>[^\n]{3,120}?)[ \t]*$")
+VOICE_LINES = 6  # how far into a release its voice line may come (after a header, a release number)
+
+
+def _release_voice(doc: Doc) -> AttributionMention | None:
+    """The person or office a release says it speaks for, in a line of its own near the top: the
+    source of every claim after it that no later source governs (a spokesperson's readout)."""
+    text = doc.text
+    head = "\n".join(text.split("\n")[: VOICE_LINES * 2])  # (blank lines between the header lines)
+    m = _VOICE.search(head)
+    if m is None:
+        return None
+    group = next(g for g in ("a", "b", "c") if m.group(g))
+    span = doc.char_span(m.start(group), m.end(group), alignment_mode="expand")
+    if span is None:
+        return None
+    return AttributionMention(span.sent.start, span.start, span.end, span.text.strip(), "voice", span.start)
 
 
 def _issuer(doc: Doc) -> AttributionMention | None:
