@@ -69,9 +69,9 @@ def _after_space(text: str, at: int, limit: int) -> int:
 
 
 def context_year(text: str) -> int | None:
-    """The latest year the whole text names, for chunks that name none themselves."""
-    last = _last(_YEAR, text)
-    return int(last.group()) if last else None
+    """The latest (greatest) year the whole text names, for chunks that name none themselves."""
+    years = [int(m.group()) for m in _YEAR.finditer(text)]
+    return max(years) if years else None
 
 
 def _last(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:

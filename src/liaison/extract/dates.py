@@ -3,7 +3,7 @@
 Relative expressions ("last month", "on Wednesday", "this week") resolve against the
 document's publication date (doc._.published); without one they stay unresolved
 (value None) rather than guessed. Absolute ones take a missing year from the
-publication date or, failing that, from the latest year the text itself names.
+publication date or, failing that, from the latest year the text itself names (the greatest).
 """
 
 from __future__ import annotations
@@ -170,7 +170,9 @@ class DateFinder:
         context_year = doc._.context_year
         if context_year is None:
             years = [int(y) for y in re.findall(r"(?<![\w.])((?:19|20)\d\d)(?!\w|[.,]\d)", doc.text)]
-            context_year = years[-1] if years else None
+            # the latest year named: a report looks back from its own year ("... surpassed the
+            # total number of events in 2020" in a report on 2021)
+            context_year = max(years) if years else None
         ents = [e for e in doc.ents if e.label_ == "DATE"]
         out: list[DateMention] = []
         i = 0

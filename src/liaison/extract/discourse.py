@@ -28,6 +28,7 @@ run after it, turns mentions into events:
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
@@ -386,7 +387,14 @@ class DiscourseModel:
         seven foreign nationals") happened just before the report: the publication day."""
         published = doc._.published
         last: tuple[int, EventMention] | None = None
+        before: EventMention | None = None  # the last event with a day of its own
         for ev in events:
+            shifted = _shifted(ev.date, before.date) if before is not None else None
+            if shifted is not None:
+                ev.date = shifted  # "Four days earlier, six U.S. precision strikes ..."
+            if ev.date is not None and ev.date.resolved is not None and ev.date.resolved.fidelity == "day" \
+                    and ev.date.resolved.start == ev.date.resolved.end:
+                before = ev
             if ev.date is None and ev.perfect and not ev.dated_sentence and published is not None:
                 start, end = ev.perfect
                 ev.date = DateMention(start, end, doc[start:end].text,
@@ -422,6 +430,27 @@ class _Enclosing:
 
 
 _CAUSES = {"response", "retaliation", "revenge", "reprisal", "after", "following", "since", "before", "amid"}
+
+
+_SHIFT = re.compile(r"(?i)^(?:about |some )?(\w+) (day|week)s? (earlier|later|before|after)$")
+_SMALL_NUMBERS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+                  "nine": 9, "ten": 10}
+
+
+def _shifted(date: DateMention | None, anchor: DateMention | None) -> DateMention | None:
+    """'Four days earlier', 'two days later', 'a week before': a day counted from the day of the
+    event told before it, which the publication date cannot resolve."""
+    if date is None or date.resolved is not None or anchor is None or anchor.resolved is None:
+        return None
+    m = _SHIFT.match(date.text.strip())
+    count = _SMALL_NUMBERS.get(m.group(1).lower()) or (int(m.group(1)) if m and m.group(1).isdigit() else None) \
+        if m else None
+    if not count:
+        return None
+    days = count * (7 if m.group(2).lower() == "week" else 1)
+    sign = -1 if m.group(3).lower() in ("earlier", "before") else 1
+    day = anchor.resolved.start + dt.timedelta(days=sign * days)
+    return DateMention(date.start, date.end, date.text, Resolved(day.isoformat(), day, day, "day"))
 
 
 def _one_strike(doc: Doc, events: list[EventMention]) -> None:
