@@ -359,3 +359,41 @@ def test_incremental_returns_only_the_links_that_change() -> None:
     new = [men("docnew", "Jane Smith", context=("org:nasa",))]
     changed = resolve_incremental(new, index)
     assert set(changed) == {new[0].node}
+
+
+def _dense_corpus(seed: int) -> list[EntityMention]:
+    """Many documents over few names: shared family names, bare family names, acronyms of two
+    groups, a city and its province, a place without feature: every weak case at once."""
+    rnd = random.Random(seed)
+    people = [f"{g} {f}" for g in ("Mohamed", "Muhammad", "Ahmed", "Hassan", "Hussein") for f in
+              ("al-Sharaa", "Shara", "Abdi", "Warsame")]
+    names = [*[(p, "person", {}) for p in people], *[(f, "person", {}) for f in ("Sharaa", "Abdi", "Warsame")],
+             ("Syrian Democratic Forces", "armed_group", {}), ("Somali Defence Force", "armed_group", {}),
+             ("SDF", "armed_group", {}), ("Hayat Tahrir al-Sham", "armed_group", {"aliases": ("Jabhat al-Nusra",)}),
+             ("HTS", "armed_group", {}), ("Jabhat al-Nusra", "armed_group", {}),
+             ("Kirkuk", "place", {"feature": "populated_place", "country_code": "IQ"}),
+             ("Kirkuk", "place", {"feature": "administrative_area", "country_code": "IQ", "key": "loc:iq-ki"}),
+             ("Kirkuk", "place", {})]
+    out = []
+    for d in range(60):
+        picked = rnd.sample(names, 6)
+        made = [men(f"d{d:03}", n, t, **kw) for n, t, kw in picked]
+        keys = sorted({m.key for m in made})
+        seen = set()
+        for m in made:
+            if m.key in seen:
+                continue
+            seen.add(m.key)
+            out.append(EntityMention(m.document, m.key, m.canonical, m.type, m.names, aliases=m.aliases,
+                                     context=tuple(k for k in keys if k != m.key), feature=m.feature,
+                                     country_code=m.country_code))
+    return out
+
+
+def test_incremental_equals_full_on_a_dense_corpus_of_weak_nodes() -> None:
+    for seed in range(3):
+        corpus = _dense_corpus(seed)
+        overrides = [Override("merge", ("per:hassan abdi", "per:hussein abdi")),
+                     Override("split", ("org:hayat tahrir al sham",), alias="Jabhat al-Nusra")]
+        for ov in ([], overrides):
+            assert _incremental(corpus, ov, seed) == resolve(corpus, ov), seed

@@ -167,7 +167,6 @@ class _Key:
     countries: frozenset[str]
     gazetteer: bool
     context: frozenset[str]
-    complete: bool
     canonical: str
     context_counts: dict[str, int]
     heads: frozenset[str] | None = None
@@ -182,14 +181,14 @@ def _context_of(key: str, context: tuple[str, ...]) -> frozenset[str]:
     return frozenset(nm.context_sig(k) for k in context if k != key)
 
 
-def _key_profile(key: str, nodes: list[EntityMention], forced: bool) -> _Key:
-    """One key's names, types and context over all its nodes (the same nodes give the same
+def _key_profile(key: str, nodes: list[EntityMention]) -> _Key:
+    """One key's names, types and context over its complete nodes (the same nodes give the same
     object, so that pair decisions between unchanged keys are remembered across passes)."""
-    return _cached_profile(key, tuple(nodes), forced)
+    return _cached_profile(key, tuple(nodes))
 
 
 @lru_cache(maxsize=100_000)
-def _cached_profile(key: str, nodes: tuple[EntityMention, ...], forced: bool) -> _Key:
+def _cached_profile(key: str, nodes: tuple[EntityMention, ...]) -> _Key:
     nodes = list(nodes)
     coarse = coarse_type(nodes[0])
     complete: set[tuple[str, ...]] = set()
@@ -208,15 +207,13 @@ def _cached_profile(key: str, nodes: tuple[EntityMention, ...], forced: bool) ->
     types = frozenset(m.type for m in nodes)
     features = frozenset(m.feature for m in nodes if m.feature)
     countries = frozenset(m.country_code for m in nodes if m.country_code)
-    vague_place = coarse == "loc" and types <= {"place"} and not features and not countries
     canon = defaultdict(int)
     for m in nodes:
         canon[m.canonical] += 1
     canonical = min(canon, key=lambda c: (-canon[c], -len(c), c))
     return _Key(key, coarse, nodes, types, Forms(frozenset(complete), frozenset(singles), frozenset(acronyms),
                                                   frozenset(inits)), features, countries,
-                any(m.gazetteer for m in nodes), frozenset(counts),
-                forced or (bool(complete) and not vague_place), canonical, dict(counts))
+                any(m.gazetteer for m in nodes), frozenset(counts), canonical, dict(counts))
 
 
 def _heads(k: _Key) -> frozenset[str]:
@@ -394,7 +391,7 @@ def _resolve_all(mentions: list[EntityMention], overrides: Sequence[Override], d
         groups[split].append(by_node[n])
     for split, members in groups.items():
         _keys, alias, document = split
-        prof = {k: _key_profile(k, [m for m in members if m.key == k], False) for k in {m.key for m in members}}
+        prof = {k: _key_profile(k, [m for m in members if m.key == k]) for k in {m.key for m in members}}
         rep = min(prof.values(), key=_rep_order)
         label = fold(alias) if alias else document
         entity = f"{rep.key}|split:{label}"
@@ -426,7 +423,7 @@ def _pass(by_node: dict[Node, EntityMention], merges: list[tuple[str, ...]], dro
             nodes_of[n[1]].append(m)
         else:
             weak.append(m)
-    keys = {k: _key_profile(k, ms, k in merge_keys) for k, ms in nodes_of.items()}
+    keys = {k: _key_profile(k, ms) for k, ms in nodes_of.items()}
 
     # blocks: block -> keys (all nodes count towards the limit; complete ones are compared)
     block_keys: dict[str, set[str]] = defaultdict(set)
@@ -688,7 +685,7 @@ def resolve_incremental(new: Sequence[EntityMention], index: MentionIndex,
             complete_of[m.key].append(m)
         for b in _info(m)[1] & first:
             block_keys[b].add(m.key)
-    profile = {k: _key_profile(k, sorted(ms, key=_node_order), k in merge_keys) for k, ms in complete_of.items()}
+    profile = {k: _key_profile(k, sorted(ms, key=_node_order)) for k, ms in complete_of.items()}
     reach = set(new_keys) | {k for keys in merges if keys & new_keys for k in keys}
     for b, ks in block_keys.items():
         if b in over:
