@@ -24,6 +24,13 @@ def _knowledge():  # noqa: ANN202
     return Knowledge(common.store())
 
 
+def _share() -> None:
+    """Collections that follow the store get what fusion just wrote (new versions, revocations)."""
+    from liaison.store.sharing import Sharing
+
+    Sharing(common.store()).sync_all()
+
+
 def _who(by: str | None) -> str:
     import getpass
 
@@ -65,6 +72,7 @@ def merge(
         raise ConfigError("already one entity", f"{first} = {second}", "Nothing to merge")
     keys = tuple(sorted({n[1] for n, link in k.links.items() if link.entity in (a, b)}))
     report = k.fusion.add_override(Override("merge", keys, by=_who(by)))
+    _share()
     say(f"merged {k.name(a)} and {k.name(b)} ({len(keys)} keys); {report.changed} links changed")
 
 
@@ -99,6 +107,7 @@ def split(
                           f"See `liaison entity {entity!r}` for its aliases")
     keys = tuple(sorted({n[1] for n in members}))
     report = k.fusion.add_override(Override("split", keys, alias=alias, document=document, by=_who(by)))
+    _share()
     say(f"split {k.name(target)}; {report.changed} links changed")
 
 
@@ -158,10 +167,11 @@ def resolve(
     store = common.store()
     fusion = Fusion(store)
     report = fusion.resolve_all() if all_ else fusion.update(fusion.unresolved())
+    _share()
     table("Resolution", [Column(c, justify="right") for c in ("documents", "nodes", "changed", "stories",
-                                                              "conflicts")],
+                                                              "conflicts", "stix")],
           [{"documents": len(report.documents), "nodes": report.nodes, "changed": report.changed,
-            "stories": report.stories, "conflicts": report.conflicts}])
+            "stories": report.stories, "conflicts": report.conflicts, "stix": report.published}])
 
 
 COMMANDS = [entity, timeline, conflicts, resolve]

@@ -63,7 +63,7 @@ def event_reports(document: str, extraction: Extraction, links: dict[Node, Link]
             within=tuple(w for w in dict.fromkeys(within) if w != (resolved(ev.location) if ev.location else None)),
             actors=tuple(resolved(k) for k in ev.actors), targets=tuple(resolved(k) for k in ev.targets),
             quantities=quantities, source=ev.attribution.source if ev.attribution else None,
-            published=published, aggregate=is_aggregate(ev),
+            published=published, aggregate=is_aggregate(ev), evidence_start=ev.evidence.start,
         ))
     return out
 

@@ -84,6 +84,7 @@ class EventReport:
     source: str | None = None  # who the document says the event is reported by
     published: dt.date | None = None
     aggregate: bool = False  # sums up several happenings ("22 operations between ...")
+    evidence_start: int | None = None  # where its sentence starts in its document: names its STIX event
 
     @property
     def ref(self) -> tuple[str, int]:

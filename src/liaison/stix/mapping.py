@@ -130,25 +130,34 @@ def _entity(entity: Entity, common: dict[str, Any], namespace: uuid.UUID) -> dic
     kwargs: dict[str, Any] = dict(common, id=entity_id(entity, namespace), name=entity.canonical, extensions=ext)
     description = None
     t = entity.type
+    others = _aliases(entity.canonical, entity.aliases) if t != "armed_group" else []
+    if others:  # STIX gives identities and locations no aliases property: the extension carries them
+        ext[LIAISON_EXTENSION_ID]["aliases"] = others
     if t == "person":
         return _plain(stix2.v21.Identity(identity_class="individual", **kwargs))
     if t in ("organization", "government_body"):
         sectors = ["government-national"] if t == "government_body" else None
         return _plain(stix2.v21.Identity(identity_class="organization", sectors=sectors, **kwargs))
     if t == "armed_group":
-        texts = list(entity.aliases) if entity.gazetteer == "actors" else [m.text for m in entity.mentions]
-        seen = {entity.canonical.casefold()}
-        aliases = []
-        for text in texts:
-            if text.casefold() not in seen:
-                seen.add(text.casefold())
-                aliases.append(text)
-        return _plain(stix2.v21.IntrusionSet(aliases=aliases or None, **kwargs))
+        texts = list(entity.aliases) if entity.gazetteer == "actors" or entity.aliases else [
+            m.text for m in entity.mentions]
+        return _plain(stix2.v21.IntrusionSet(aliases=_aliases(entity.canonical, texts) or None, **kwargs))
     # country, place, facility
     kwargs.update(_location_properties(entity))
     if t == "facility":
         description = "facility" + (f": {description}" if description else "")
     return _plain(stix2.v21.Location(description=description, **kwargs))
+
+
+def _aliases(name: str, texts: list[str] | tuple[str, ...]) -> list[str]:
+    """``texts`` in order, without the name itself and without repeats (case-insensitive)."""
+    seen = {name.casefold()}
+    out = []
+    for text in texts:
+        if text.casefold() not in seen:
+            seen.add(text.casefold())
+            out.append(text)
+    return out
 
 
 def _location_properties(entity: Entity) -> dict[str, Any]:

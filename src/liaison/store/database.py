@@ -25,7 +25,7 @@ from liaison.clock import now, stamp_ms
 from liaison.errors import StoreError
 from liaison.model import Document, Extraction
 from liaison.stix.tlp import Marking, shared_definition_ids
-from liaison.store import markings, rebuild
+from liaison.store import markings, publish, rebuild
 from liaison.store.records import EntitySummary, StoredDocument, StoredEntity, StoredEvent
 from liaison.store.rows import StixRow, dump_object, extraction_rows, stix_rows
 from liaison.store.schema import (
@@ -245,8 +245,12 @@ class Store:
         self._write_stix(conn, did, prepared, now)
         return outcome
 
-    def _write_stix(self, conn: Connection, did: str, objects: list[StixRow], now: dt.datetime) -> None:
-        """Insert each object that differs from its latest stored version (by content hash)."""
+    def _write_stix(self, conn: Connection, did: str | None, objects: list[StixRow], now: dt.datetime,
+                    fused: bool = False) -> None:
+        """Insert each object that differs from its latest stored version (by content hash).
+
+        An entity object a document's extraction makes again never un-revokes a revoked one, nor
+        undoes fusion's version of it (publish.keeps_stored); ``fused``: these are fusion's own."""
         stamp = stamp_ms(now)
         ids = [o.id for o in objects]
         # Only ids, versions and hashes: reading every stored object's JSON would cost more than the rest.
@@ -261,6 +265,11 @@ class Store:
         for row in objects:
             prev = latest.get(row.id)
             if prev is not None and prev[1] == row.content_hash:
+                continue
+            if prev is not None and not fused and row.type in publish.ENTITY_OBJECT_TYPES and publish.keeps_stored(
+                    json.loads(conn.execute(select(StixObjectRow.object).where(
+                        StixObjectRow.id == row.id, StixObjectRow.modified == prev[0])).scalar_one()),
+                    json.loads(row.json)):
                 continue
             text, modified = row.json, row.modified or stamp
             if prev is not None and row.modified is not None:

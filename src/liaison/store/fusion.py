@@ -70,6 +70,7 @@ class FusionReport:
     reports: int = 0
     stories: int = 0
     conflicts: int = 0
+    published: int = 0  # STIX object versions written (liaison.store.publish)
     documents: list[str] = field(default_factory=list)
 
 
@@ -227,6 +228,7 @@ class Fusion:
         report = FusionReport(documents=list(document_ids))
         if not document_ids:
             return report
+        creator = self._creator()
         with self.store.writing() as conn:
             docs = self._documents(conn, document_ids)
             gone = self._forget(conn, document_ids)
@@ -241,12 +243,13 @@ class Fusion:
             report.nodes = len(new)
             report.changed = self._write_links(conn, links, mentions)
             self._write_reports(conn, docs)
-            self._fuse_events(conn, report)
+            report.published = self._publish(conn, creator, self._fuse_events(conn, report))
         return report
 
     def resolve_all(self) -> FusionReport:
         """Resolution from nothing over every current document: what `liaison resolve --all` runs."""
         report = FusionReport()
+        creator = self._creator()
         with self.store.writing() as conn:
             before = {(r.document_id, r.entity_key): _link(r) for r in _SqlIndex(conn)._nodes(True)}
             for table in (EntityLinkRow, EntityBlockRow, EventStoryRow, ClaimRow):
@@ -259,7 +262,7 @@ class Fusion:
             report.nodes = len(mentions)
             report.changed = self._write_links(conn, links, {m.node: m for m in mentions}, before)
             self._write_reports(conn, docs)
-            self._fuse_events(conn, report)
+            report.published = self._publish(conn, creator, self._fuse_events(conn, report))
         return report
 
     def _write_reports(self, conn: Connection, docs: list) -> None:
@@ -272,7 +275,7 @@ class Fusion:
         for part in _chunks(rows, 1000):
             conn.execute(insert(EventStoryRow), list(part))
 
-    def _fuse_events(self, conn: Connection, report: FusionReport) -> None:
+    def _fuse_events(self, conn: Connection, report: FusionReport) -> tuple:
         """Fuse every stored event report (their places and actors read through the current links)
         and rewrite the stories and claims that changed."""
         stored = list(conn.execute(select(EventStoryRow.document_id, EventStoryRow.idx, EventStoryRow.story,
@@ -299,6 +302,35 @@ class Fusion:
         report.reports = len(reports)
         report.stories = len({s.story for s in stories.values()})
         report.conflicts = sum(c.conflict for c in found)
+        return {r.ref: r for r in reports}, stories, found
+
+    def _publish(self, conn: Connection, creator: str | None, fused: tuple) -> int:
+        """The STIX versions the decisions call for (liaison.store.publish), shared like any other."""
+        if creator is None:
+            return 0
+        from liaison.clock import now as clock_now
+        from liaison.clock import stamp_ms
+        from liaison.store.publish import publish
+
+        rows = self._nodes_rows(conn)
+        links = {(r.document_id, r.entity_key): _link(r) for r in rows}
+        nodes = {(r.document_id, r.entity_key): mention_from_json(r.mention) for r in rows}
+        reports, stories, found = fused
+        at = clock_now()
+        return publish(conn, self.store, creator, links, nodes, canonical_names(links, nodes), self.overrides(conn),
+                       reports, stories, found, stamp_ms(at), at)
+
+    @staticmethod
+    def _nodes_rows(conn: Connection) -> list:
+        return _SqlIndex(conn)._nodes(True)
+
+    def _creator(self) -> str | None:
+        """This installation's identity id, read before a write transaction opens (the first read
+        may create it); None in a store that has stored nothing yet."""
+        from liaison.store.schema import InstallationRow
+
+        with self.store.engine.connect() as conn:
+            return conn.execute(select(InstallationRow.identity_id).where(InstallationRow.id == 1)).scalar()
 
     # ------------------------------------------------------------ overrides
 
