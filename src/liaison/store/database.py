@@ -339,8 +339,9 @@ class Store:
         entity's mentions in text order."""
         did, version = document.id, document.version
         with self.sessions() as s:
+            # by key: the same order on every backend, so an export is the same everywhere
             ents = list(s.scalars(select(EntityRow).where(EntityRow.document_id == did,
-                                                          EntityRow.version == version)))
+                                                          EntityRow.version == version).order_by(EntityRow.key)))
             mentions = list(s.scalars(select(MentionRow).where(MentionRow.document_id == did,
                                                                MentionRow.version == version)
                                       .order_by(MentionRow.start)))

@@ -157,7 +157,8 @@ class Fusion:
                 heads += list(conn.execute(q.where(DocumentRow.id.in_(part))))
         out = []
         for did, version, published in sorted(heads):
-            ents = list(conn.execute(select(EntityRow).where(EntityRow.document_id == did, EntityRow.version == version)))
+            ents = list(conn.execute(select(EntityRow).where(EntityRow.document_id == did, EntityRow.version == version)
+                                     .order_by(EntityRow.key)))
             mentions = list(conn.execute(select(MentionRow).where(MentionRow.document_id == did,
                                                                   MentionRow.version == version)
                                          .order_by(MentionRow.start)))
