@@ -106,3 +106,11 @@ def test_an_analysts_split_and_merge_outlast_re_ingest_and_a_full_re_resolution(
     assert same("Donald Trump", "US Central Command")
     res = run_cli(["entities", "split", "Donald Trump"], cli_env)
     assert res.returncode == 1 and "give one of --mention or --alias" in res.stderr.decode()
+
+
+def test_the_entities_listing_has_one_row_per_resolved_entity_counting_every_spelling(env):
+    rows = _json(["entities", "--type", "person"], env)
+    sharaa = [r for r in rows if r["name"] == "Ahmed al-Sharaa"]
+    assert len(sharaa) == 1 and sharaa[0]["documents"] == 2
+    assert not any(r["name"] in ("Ahmad Al Shara", "Al Shara") for r in rows)
+    assert [r["name"] for r in _json(["entities", "--entity", "al shara"], env)] == ["Ahmed al-Sharaa"]

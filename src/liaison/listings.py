@@ -35,9 +35,38 @@ def documents(store: Store) -> list[dict[str, Any]]:
 
 def entities(store: Store, type_: str | None = None, name: str | None = None, since: dt.date | None = None,
              until: dt.date | None = None) -> list[dict[str, Any]]:
-    """Entities across current document versions, with how many documents and mentions name them."""
-    return [{"name": r.canonical, "type": r.type, "documents": r.documents, "mentions": r.mentions, "key": r.key}
-            for r in store.current_entities(type_, name, since, until)]
+    """Entities across current document versions, one row per resolved entity (docs/fusion.md), with
+    how many documents and mentions name it; ``name`` keeps those with a name containing it."""
+    from liaison.store.fusion import Fusion, canonical_names
+
+    fusion = Fusion(store)
+    links, nodes = fusion.links(), fusion.nodes()
+    if not links:  # a store fusion has not run on yet: one row per entity key
+        return [{"name": r.canonical, "type": r.type, "documents": r.documents, "mentions": r.mentions,
+                 "key": r.key} for r in store.current_entities(type_, name, since, until)]
+    published = {d.id: d.published for d in store.documents()}
+    counts = store.mention_counts()
+    names = canonical_names(links, nodes)
+    rows: dict[str, dict[str, Any]] = {}
+    for n, link in links.items():
+        m = nodes[n]
+        day = published.get(n[0])
+        if type_ and m.type != type_ or since and (day is None or day < since) or until and (day is None or day > until):
+            continue
+        row = rows.setdefault(link.entity, {"name": names.get(link.entity, m.canonical), "type": m.type,
+                                            "documents": set(), "mentions": 0, "key": link.entity, "_names": set()})
+        row["documents"].add(n[0])
+        row["mentions"] += counts.get(n, 0)
+        row["_names"].update(m.names)
+    wanted = name.casefold() if name else None
+    out = []
+    for row in rows.values():
+        if wanted and not any(wanted in t.casefold() for t in (row["name"], *row["_names"])):
+            continue
+        del row["_names"]
+        row["documents"] = len(row["documents"])
+        out.append(row)
+    return sorted(out, key=lambda r: (-r["documents"], -r["mentions"], r["name"]))
 
 
 def event_row(ev: Event, names: dict[str, str], document: str | None = None) -> dict[str, Any]:

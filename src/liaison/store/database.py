@@ -410,6 +410,15 @@ class Store:
                for key, (canonical, etype) in first.items()]
         return sorted(out, key=lambda r: (-r.documents, -r.mentions, r.canonical))
 
+    def mention_counts(self) -> dict[tuple[str, str], int]:
+        """How many mentions each (document, entity key) of the current versions has."""
+        with self.sessions() as s:
+            rows = s.execute(select(MentionRow.document_id, MentionRow.entity_key, func.count()).join(
+                DocumentRow, (DocumentRow.id == MentionRow.document_id)
+                & (DocumentRow.current_version == MentionRow.version))
+                .group_by(MentionRow.document_id, MentionRow.entity_key)).all()
+        return {(d, k): n for d, k, n in rows}
+
     def current_events(self, type_: str | None = None, entity: str | None = None,
                        since: dt.date | None = None, until: dt.date | None = None) -> list[StoredEvent]:
         """Events of current document versions, filtered, each with its document (without its text)."""
