@@ -81,3 +81,14 @@ def test_a_re_ingest_never_un_revokes_nor_undoes_the_resolved_version(fused):
     assert all(latest[i].get("revoked") for i in revoked)
     rep = next(o for o in latest.values() if o["type"] == "identity" and o["name"] == "Ahmed al-Sharaa")
     assert "resolved_from" in _ext(rep)
+
+
+def test_documents_ingested_one_by_one_leave_a_full_resolution_nothing_to_publish(tmp_path, store):
+    from liaison.store.fusion import Fusion
+
+    folder = _write(tmp_path / "docs", DOCS)
+    settings = Settings(home=tmp_path / "home", workers=1)
+    for name in ("c.json", "b.json", "a.json"):
+        assert not ingest([str(folder / name)], settings, store).failures
+    assert any(o.get("revoked") for o in store.latest_stix())
+    assert Fusion(store).resolve_all().published == 0

@@ -232,6 +232,8 @@ class Fusion:
         creator = self._creator()
         with self.store.writing() as conn:
             docs = self._documents(conn, document_ids)
+            before = [_link(r) for part in _chunks(sorted(set(document_ids)))
+                      for r in _SqlIndex(conn)._nodes(EntityLinkRow.document_id.in_(part))]
             gone = self._forget(conn, document_ids)
             new = [m for did, published, ex in docs for m in entity_mentions(did, ex, published)]
             index = _SqlIndex(conn)
@@ -242,9 +244,12 @@ class Fusion:
             mentions = {m.node: m for m in [*new, *touched]}
             self._write_blocks(conn, new)
             report.nodes = len(new)
+            old = _SqlIndex(conn).links(links)
             report.changed = self._write_links(conn, links, mentions)
             self._write_reports(conn, docs)
-            report.published = self._publish(conn, creator, self._fuse_events(conn, report))
+            entities = {link.entity for link in (*links.values(), *old.values(), *before)}
+            documents = set(document_ids) | {n[0] for n in links}
+            report.published = self._publish(conn, creator, self._fuse_events(conn, report), (entities, documents))
         return report
 
     def resolve_all(self) -> FusionReport:
@@ -305,21 +310,42 @@ class Fusion:
         report.conflicts = sum(c.conflict for c in found)
         return {r.ref: r for r in reports}, stories, found
 
-    def _publish(self, conn: Connection, creator: str | None, fused: tuple) -> int:
-        """The STIX versions the decisions call for (liaison.store.publish), shared like any other."""
+    def _publish(self, conn: Connection, creator: str | None, fused: tuple,
+                 scope: tuple[set[str], set[str]] | None = None) -> int:
+        """The STIX versions the decisions call for (liaison.store.publish), shared like any other.
+
+        ``scope`` (entities, documents): only the entities whose nodes changed and the stories
+        that hold a report of these documents can need new versions, so only they are read."""
         if creator is None:
             return 0
         from liaison.clock import now as clock_now
         from liaison.clock import stamp_ms
         from liaison.store.publish import publish
 
-        rows = self._nodes_rows(conn)
+        reports, stories, found = fused
+        only = None
+        if scope is None:
+            rows = self._nodes_rows(conn)
+        else:
+            only, documents = scope
+            index = _SqlIndex(conn)
+            first = {}
+            for part in _chunks(sorted(only)):
+                first.update({(r.document_id, r.entity_key): r for r in index._nodes(EntityLinkRow.entity.in_(part))})
+            keys = sorted({n[1] for n in first})
+            by_keys = {}
+            for part in _chunks(keys):
+                by_keys.update({(r.document_id, r.entity_key): r for r in index._nodes(EntityLinkRow.entity_key.in_(part))})
+            rows = list({**first, **by_keys}.values())
+            wanted = {link.story for ref, link in stories.items() if ref[0] in documents}
+            stories = {ref: link for ref, link in stories.items() if link.story in wanted}
+            reports = {ref: r for ref, r in reports.items() if ref in stories}
+            found = [c for c in found if c.story in wanted]
         links = {(r.document_id, r.entity_key): _link(r) for r in rows}
         nodes = {(r.document_id, r.entity_key): mention_from_json(r.mention) for r in rows}
-        reports, stories, found = fused
         at = clock_now()
         return publish(conn, self.store, creator, links, nodes, canonical_names(links, nodes), self.overrides(conn),
-                       reports, stories, found, stamp_ms(at), at)
+                       reports, stories, found, stamp_ms(at), at, only=only)
 
     @staticmethod
     def _nodes_rows(conn: Connection) -> list:

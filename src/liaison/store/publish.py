@@ -91,8 +91,10 @@ def _evidence(link: Link, overrides: list[Override]) -> str:
 def publish(conn: Connection, store, creator: str, links: dict[Node, Link],  # noqa: ANN001, PLR0913
             nodes: dict[Node, EntityMention], names: dict[str, str], overrides: list[Override],
             reports: dict[tuple[str, int], EventReport], stories: dict[tuple[str, int], StoryLink],
-            claims: list[Claim], stamp: str, now: dt.datetime) -> int:
-    """Write the STIX versions fusion's decisions call for; returns how many were written."""
+            claims: list[Claim], stamp: str, now: dt.datetime, only: set[str] | None = None) -> int:
+    """Write the STIX versions fusion's decisions call for; returns how many were written.
+
+    ``only``: just these resolved entities (``links`` then holds every node of their keys)."""
     ns = namespace_of(creator)
     by_key: dict[str, set[str]] = defaultdict(set)  # entity key -> resolved entities its nodes are in
     members: dict[str, dict[str, list[Node]]] = defaultdict(lambda: defaultdict(list))
@@ -110,6 +112,8 @@ def publish(conn: Connection, store, creator: str, links: dict[Node, Link],  # n
     extra_refs: dict[str, set[str]] = defaultdict(set)  # document -> ids its report must also name
     plan = []
     for entity, keys in members.items():
+        if only is not None and entity not in only:
+            continue
         if entity not in keys or len(keys) < 2:
             continue  # one key (nothing merged), or an analyst's split-off entity (no key of its own)
         rep_type = nodes[keys[entity][0]].type
