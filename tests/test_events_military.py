@@ -174,3 +174,42 @@ def test_an_unplaced_event_a_few_sentences_after_a_placed_one_takes_its_place(nl
     x = extract(nlp, text, PUB)
     last = [e for e in _events(x, "airstrike") if "six" in e.evidence.text][0]
     assert last.location is not None and _names(x, [last.location]) == ["Libya"]
+
+
+def test_who_comes_under_attack_is_the_target(nlp):
+    text = "U.S. forces in Syria came under attack by a one-way attack drone on Sunday."
+    x = extract(nlp, text, PUB)
+    attack = _events(x, "attack")[0]
+    assert _names(x, attack.targets) == ["United States"] and not attack.actors
+
+
+def test_a_country_that_describes_the_wounded_is_no_place_of_the_event(nlp):
+    text = ("U.S. and Iraqi forces conducted a raid in western Iraq early Tuesday, killing 15 ISIS operatives. "
+            "Seven U.S. personnel were injured during the raid.")
+    x = extract(nlp, text, PUB)
+    raids = _events(x, "raid_or_arrest")
+    assert len(raids) == 1
+    assert {q.kind: q.value for q in raids[0].quantities}.get("wounded") == 7
+
+
+def test_forces_of_a_nationality_beside_a_country_act_for_both(nlp):
+    text = "U.S. and Iraqi forces conducted a raid in western Iraq early Tuesday."
+    x = extract(nlp, text, PUB)
+    assert set(_names(x, _events(x, "raid_or_arrest")[0].actors)) == {"United States", "Iraq"}
+
+
+def test_an_interception_over_a_sea_is_placed_there(nlp):
+    text = "The USS Carney intercepted two drones launched by the Houthis over the Red Sea on Monday."
+    x = extract(nlp, text, PUB)
+    ev = _events(x, "foiled_attack")[0]
+    assert ev.location is not None and "Red Sea" in _names(x, [ev.location])[0]
+
+
+def test_a_series_of_attacks_and_one_of_them_are_two_events(nlp):
+    text = ("In response to continuing attacks against U.S. forces, to include the attack in northeastern Jordan "
+            "on January 28th, which killed three U.S. service members, U.S. forces conducted strikes in Iraq.")
+    x = extract(nlp, text, dt.date(2024, 2, 3))
+    attacks = _events(x, "attack")
+    assert len(attacks) == 2
+    member = [e for e in attacks if e.trigger.text == "attack"][0]
+    assert {q.kind: q.value for q in member.quantities}.get("killed") == 3

@@ -368,7 +368,8 @@ class DiscourseModel:
         for ev in events:
             para = sents.paragraph(ev.sent_start)
             sibling = placed.get(ev.sent_start)
-            if ev.location is None and ev.type in _VIOLENT and sibling is not None:
+            if ev.location is None and ev.type in _VIOLENT and sibling is not None \
+                    and not _earlier_cause(doc[ev.trigger]):
                 # "an airstrike against al-Shabaab terrorists who were attacking Somali forces near
                 # Buulobarde": the events of one sentence happened in the place it gives
                 ev.location = sibling.location

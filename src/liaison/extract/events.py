@@ -209,6 +209,7 @@ class EventFinder:
             mentions.extend(_split_by_places(doc, self._build(doc, trigger, rule, clusters, token_entity, index),
                                              token_entity, clusters))
         mentions = _fold_strike_verbs(doc, mentions)
+        self._doc = doc
         mentions = self._merge_sentence(mentions)
         self._attach(doc, mentions)
         doc._.events = mentions
@@ -418,6 +419,12 @@ class EventFinder:
                 for child in anc.children:
                     if child.dep_ == "prep" and child.lower_ == "between":
                         actors += ents(child.subtree)
+        if trig.lemma_.lower() == "come" and any(c.dep_ == "prep" and c.lower_ == "under" for c in trig.children):
+            # "U.S. forces came under attack by a drone": who comes under fire is the target
+            subject, _ = self._subject(trig)
+            hit = ents(subject)
+            targets = hit + targets
+            actors = [a for a in actors if a not in hit]
         actors = _unique(actors)
         targets = [t for t in _unique(targets) if t not in actors]
         if type_ in _PARTY_TYPES:
@@ -426,13 +433,19 @@ class EventFinder:
                 targets = []
         ev.location = self._location(doc, trig, governor, actors + targets, token_entity, clusters, index)
         if type_ in _VIOLENT:
-            places = [t for t in targets if clusters[t].type in ("place", "country") and type_ != "foiled_attack"]
+            described = {t for t in targets if clusters[t].type in _LOCATION_TYPES
+                         and _describes(doc, sent, t, token_entity)}
+            places = [t for t in targets if clusters[t].type in ("place", "country") and type_ != "foiled_attack"
+                      and t not in described]
             if places and ev.location is None:
                 ev.location = places[0]
-            targets = [t for t in targets if t not in places]
+            # a country that describes the target ("U.S. personnel") stays a target; a town that
+            # describes a noun ("Sanaa time") is neither target nor place
+            targets = [t for t in targets if t not in places
+                       and not (t in described and clusters[t].type != "country")]
         if ev.location is None:
             ev.location = self._other_place(doc, trig, governor, token_entity, clusters)
-        ev.actors = [a for a in actors if clusters[a].type not in ("place",)]
+        ev.actors = [a for a in actors if clusters[a].type not in ("place", "facility")]
         ev.targets = targets
         ev.date = self._date(doc, trig, sent, index)
         ev.hedged = self._hedged(sent)
@@ -529,7 +542,7 @@ class EventFinder:
         possessors: set[str] = set()
         for tok in tokens:
             key = token_entity.get(tok.i)
-            if key is None and tok.text in demonyms() and tok.dep_ in ("amod", "compound", "nsubj"):
+            if key is None and tok.text in demonyms() and tok.dep_ in ("amod", "compound", "nsubj", "conj"):
                 country = country_by_name(demonyms()[tok.text])
                 # "American forces" acts for the United States, when the text names it as well
                 if country is not None and entity_key("country", country.canonical) in clusters:
@@ -685,7 +698,10 @@ class EventFinder:
         out: list[Token] = []
         stack = [head]
         own = self._triggers.get(trig.i)
-        others = {i for i, t in self._triggers.items() if t != own}
+        doc = trig.doc
+        # (another mention of the same word is another event too: "attacks, to include the attack in Jordan")
+        others = {i for i, t in self._triggers.items()
+                  if i != trig.i and (t != own or doc[i].lemma_.lower() == trig.lemma_.lower())}
         while stack:
             node = stack.pop()
             out.append(node)
@@ -693,7 +709,7 @@ class EventFinder:
                 if child.dep_ in ("conj", "ccomp", "parataxis", "advcl", "relcl") and not (
                         child.i <= trig.i <= child.right_edge.i and child.left_edge.i <= trig.i):
                     continue
-                if child.i in others and child.pos_ in ("NOUN", "PROPN") and child.dep_ == "pobj" \
+                if child.i in others and child.pos_ in ("NOUN", "PROPN") and child.dep_ in ("pobj", "dobj") \
                         and not child.left_edge.i <= trig.i <= child.right_edge.i:
                     continue
                 stack.append(child)
@@ -807,13 +823,16 @@ class EventFinder:
     # ---------------------------------------------------------------- merging
     def _merge_sentence(self, mentions: list[EventMention]) -> list[EventMention]:
         """Several triggers of one type in a sentence describe one event, unless they are told
-        apart by place or day ("attacked Haji Ali on Friday and Hosingow on Saturday"): then
-        each is an event of its own."""
+        apart by place or day ("attacked Haji Ali on Friday and Hosingow on Saturday"), or one
+        is a series and the other one of it ("continuing attacks against U.S. forces, to include
+        the attack in northeastern Jordan on January 28th"): then each is an event of its own."""
         out: list[EventMention] = []
         first: dict[tuple[int, str], list[EventMention]] = {}
+        doc = self._doc
         for ev in mentions:
             group = first.setdefault((ev.sent_start, ev.type), [])
-            same = next((o for o in group if not conflict(o, ev)), None)
+            same = next((o for o in group if not conflict(o, ev)
+                         and not _series_and_member(doc[o.trigger], doc[ev.trigger])), None)
             if same is None:
                 group.append(ev)
                 out.append(ev)
@@ -978,6 +997,27 @@ def _generic(trig: Token) -> bool:
     present = head.tag_ in ("VBZ", "VBP") or head.tag_ == "VBD" and head.lower_ == head.lemma_.lower()
     return (trig.tag_ == "NNS" and trig.dep_ == "nsubj" and head.lemma_.lower() in _GENERAL_VERBS
             and present and not any(c.dep_ in ("det", "poss", "nummod") for c in trig.children))
+
+
+def _series_and_member(a: Token, b: Token) -> bool:
+    """The same event noun in the plural and in the singular with a determiner ("attacks ... the
+    attack in Jordan"): a series and one of its events."""
+    tags = {a.tag_, b.tag_}
+    single = a if a.tag_ == "NN" else b
+    return tags == {"NNS", "NN"} and a.lemma_.lower() == b.lemma_.lower() \
+        and any(c.dep_ == "det" for c in single.children)
+
+
+def _describes(doc: Doc, sent: Span, key: str, token_entity: dict[int, str]) -> bool:
+    """Whether a place of the sentence only describes a noun ("Seven U.S. personnel were injured",
+    "Iraqi soldiers"): every mention of it modifies a noun; such a target is no place of the event."""
+    heads = []
+    for tok in sent:
+        if token_entity.get(tok.i) == key and not (tok.head.i != tok.i and token_entity.get(tok.head.i) == key):
+            heads.append(tok)
+    return bool(heads) and all(t.dep_ in ("compound", "amod", "nmod", "poss") and t.head.pos_ in ("NOUN", "PROPN")
+                               and t.head.lemma_.lower() not in _PLACE_NOUNS | {"village", "base", "camp"}
+                               for t in heads)
 
 
 def _participle_modifier(trig: Token) -> bool:
