@@ -30,6 +30,7 @@ from liaison.extract import events as _events  # noqa: F401
 from liaison.extract import quantities as _quantities  # noqa: F401
 from liaison.extract.chunking import CHUNK_CHARS, chunk_bounds, context_year, merge
 from liaison.extract.entities import place_fields
+from liaison.extract.aliases import stated_aliases
 from liaison.extract.gazetteer import country_index, known_aliases
 from liaison.extract.lexicon import actors, load_json
 from liaison.ingest.dateline import dateline_end, has_line_break
@@ -233,6 +234,7 @@ def doc_extraction(doc: Doc, offset: int = 0) -> Extraction:
                 **place_fields(known),
             )
         )
+    entities = stated_aliases(doc.text, entities, offset)
     events = []
     for ev in doc._.events or []:
         date = None
