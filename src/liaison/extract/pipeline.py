@@ -28,9 +28,9 @@ from liaison.extract import discourse as _discourse  # noqa: F401
 from liaison.extract import entities as _entities  # noqa: F401
 from liaison.extract import events as _events  # noqa: F401
 from liaison.extract import quantities as _quantities  # noqa: F401
+from liaison.extract.aliases import stated_aliases
 from liaison.extract.chunking import CHUNK_CHARS, chunk_bounds, context_year, merge
 from liaison.extract.entities import place_fields
-from liaison.extract.aliases import stated_aliases
 from liaison.extract.gazetteer import country_index, known_aliases
 from liaison.extract.lexicon import actors, load_json
 from liaison.ingest.dateline import dateline_end, has_line_break
