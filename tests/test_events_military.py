@@ -213,3 +213,18 @@ def test_a_series_of_attacks_and_one_of_them_are_two_events(nlp):
     assert len(attacks) == 2
     member = [e for e in attacks if e.trigger.text == "attack"][0]
     assert {q.kind: q.value for q in member.quantities}.get("killed") == 3
+
+
+def test_a_strike_in_the_vicinity_of_a_town_is_placed_there(nlp):
+    text = "On Oct. 12, U.S. Africa Command conducted an airstrike in the vicinity of Jilib, Somalia."
+    x = extract(nlp, text, PUB)
+    strike = _events(x, "airstrike")[0]
+    assert strike.location is not None and _names(x, [strike.location]) == ["Jilib"]
+
+
+def test_a_coordinated_verb_sharing_the_subject_places_the_event(nlp):
+    text = ("U.S. Central Command forces successfully engaged and destroyed four Houthi unmanned surface vessels "
+            "in the Red Sea on Oct. 9.")
+    x = extract(nlp, text, PUB)
+    ev = _events(x, "airstrike")[0]
+    assert ev.location is not None and "Red Sea" in _names(x, [ev.location])[0]

@@ -42,7 +42,7 @@ _SUBJECTS = ("nsubj", "nsubjpass", "csubj")
 # A photo caption ends in its credit: "... following the fall of Assad[Getty]". It reports no event.
 _CAPTION = re.compile(r"[\[(](Getty|AFP|Reuters|AP|EPA|Getty Images|File|Photo|Supplied)[^\])]*[\])]\s*$", re.I)
 _PLACE_NOUNS = {"town", "city", "village", "district", "province", "region", "area", "governorate", "state",
-                "port", "outskirts", "suburb", "county", "neighbourhood", "neighborhood"}
+                "port", "outskirts", "suburb", "county", "neighbourhood", "neighborhood", "vicinity"}
 _ANCHOR_PREPS = {"following", "after", "before", "since", "until", "amid", "during", "ahead", "prior"}
 _RAISING = {"believe", "think", "say", "report", "expect", "suspect", "understand", "know", "seem", "appear",
             "allege", "estimate", "claim", "consider"}
@@ -706,7 +706,11 @@ class EventFinder:
             node = stack.pop()
             out.append(node)
             for child in node.children:
-                if child.dep_ in ("conj", "ccomp", "parataxis", "advcl", "relcl") and not (
+                # (a verb coordinated with the trigger's that shares its subject tells the same
+                # action: "engaged and destroyed four vessels in the Red Sea")
+                shared = child.dep_ == "conj" and node.i == head.i and child.pos_ == "VERB" \
+                    and head.pos_ == "VERB" and not any(c.dep_ in ("nsubj", "nsubjpass") for c in child.children)
+                if child.dep_ in ("conj", "ccomp", "parataxis", "advcl", "relcl") and not shared and not (
                         child.i <= trig.i <= child.right_edge.i and child.left_edge.i <= trig.i):
                     continue
                 if child.i in others and child.pos_ in ("NOUN", "PROPN") and child.dep_ in ("pobj", "dobj") \
