@@ -228,3 +228,19 @@ def test_a_coordinated_verb_sharing_the_subject_places_the_event(nlp):
     x = extract(nlp, text, PUB)
     ev = _events(x, "airstrike")[0]
     assert ev.location is not None and "Red Sea" in _names(x, [ev.location])[0]
+
+
+def test_a_strike_on_a_coordinated_target_in_a_district_is_placed_in_the_district(nlp):
+    text = ("Today, U.S. Forces Afghanistan conducted a strike on an ISIS-K tunnel complex in Achin district, "
+            "Nangarhar province, Afghanistan, as part of efforts to defeat ISIS-K in Afghanistan.")
+    x = extract(nlp, text, PUB)
+    strike = _events(x, "airstrike")[0]
+    assert strike.location is not None and _names(x, [strike.location]) == ["Achin"]
+
+
+def test_the_liberation_of_a_town_happened_there(nlp):
+    text = ("\"Following their historic liberation of Mosul and now a swift and decisive victory in Tal Afar, "
+            "the Iraqis have shown they are a capable force,\" the general said.")
+    x = extract(nlp, text, PUB)
+    op = [e for e in _events(x, "military_operation") if e.trigger.text == "liberation"][0]
+    assert op.location is not None and _names(x, [op.location]) == ["Mosul"]

@@ -563,6 +563,13 @@ class EventFinder:
 
     def _location(self, doc: Doc, trig: Token, governor: Token | None, taken: list[str], token_entity, clusters,
                   index: _DocIndex):
+        if trig.pos_ == "NOUN" and trig.lemma_.lower() in _TAKING:
+            # "the liberation of Mosul", "the retaking of Tal Afar": the place taken is where it happened
+            for prep in (c for c in trig.children if c.dep_ == "prep" and c.lower_ == "of"):
+                for obj in (c for c in prep.children if c.dep_ == "pobj"):
+                    key = token_entity.get(obj.i)
+                    if key is not None and clusters[key].type in ("place", "country"):
+                        return key
         head = governor or trig
         if head.dep_ in ("xcomp", "advcl") and head.head.pos_ == "VERB":
             head = head.head
@@ -710,8 +717,10 @@ class EventFinder:
                 # action: "engaged and destroyed four vessels in the Red Sea")
                 shared = child.dep_ == "conj" and node.i == head.i and child.pos_ == "VERB" \
                     and head.pos_ == "VERB" and not any(c.dep_ in ("nsubj", "nsubjpass") for c in child.children)
-                if child.dep_ in ("conj", "ccomp", "parataxis", "advcl", "relcl") and not shared and not (
-                        child.i <= trig.i <= child.right_edge.i and child.left_edge.i <= trig.i):
+                # (a coordinated noun is the same phrase: "a strike on an ISIS-K tunnel complex in Achin")
+                phrase = child.dep_ == "conj" and child.pos_ in ("NOUN", "PROPN") and node.pos_ in ("NOUN", "PROPN")
+                if child.dep_ in ("conj", "ccomp", "parataxis", "advcl", "relcl") and not shared and not phrase \
+                        and not (child.i <= trig.i <= child.right_edge.i and child.left_edge.i <= trig.i):
                     continue
                 if child.i in others and child.pos_ in ("NOUN", "PROPN") and child.dep_ in ("pobj", "dobj") \
                         and not child.left_edge.i <= trig.i <= child.right_edge.i:
@@ -1045,6 +1054,8 @@ def _participle_modifier(trig: Token) -> bool:
     return k < trig.i - 1 and doc[k].lower_ in ("a", "an")
 
 
+_TAKING = {"liberation", "capture", "recapture", "retaking", "seizure", "takeover", "fall", "siege", "clearance",
+           "clearing"}
 _AREA_NOUNS = {"city", "town", "village", "territory", "soil", "waters", "province", "state", "region", "area",
                "district", "border", "borderland", "capital", "countryside", "coast"}
 _BEARINGS = {"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest",
