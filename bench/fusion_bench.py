@@ -108,25 +108,9 @@ class World:
         n_people = int(n_entities * 0.6)
         n_groups = int(n_entities * 0.25)
         n_places = n_entities - n_people - n_groups
-        roots: dict[str, list[str]] = {}
-        while len(roots) < max(8, n_people // 3):
-            root = _root(rnd)
-            roots.setdefault("".join(root), root)
-        self.surnames = [_surname(r, rnd) for r in roots.values()]
-        # family names that no two entities share a skeleton of (a shared one would be one name)
-        by_key: dict[str, str] = {}
-        for s in self.surnames:
-            by_key.setdefault(ent.nm.consonants(fold(s)), s)
-        self.surnames = sorted(by_key.values())
-        self.people: list[tuple[int, str]] = []  # (given index, surname)
-        seen = set()
-        while len(self.people) < n_people:
-            pair = (rnd.randrange(len(GIVEN)), rnd.choice(self.surnames))
-            if pair not in seen:
-                seen.add(pair)
-                self.people.append(pair)
-        # distinct groups and places have names no variant of another can take: one word each whose
-        # consonants no other has (two places of one name in one country: no name tells them apart)
+        # Names are drawn from a space much larger than the corpus (three or four consonants), so
+        # that distinct names stay distinct as the corpus grows; the confusable ones are made so
+        # on purpose: three people to a family name, forty-odd given names for all.
         used: set[str] = set()
 
         def word() -> str:
@@ -137,6 +121,16 @@ class World:
                     used.add(ent.nm.consonants(fold(w)))
                     return w
 
+        self.surnames = sorted(word() for _ in range(max(8, n_people // 3)))
+        self.people: list[tuple[int, str]] = []  # (given index, surname)
+        seen = set()
+        while len(self.people) < n_people:
+            pair = (rnd.randrange(len(GIVEN)), rnd.choice(self.surnames))
+            if pair not in seen:
+                seen.add(pair)
+                self.people.append(pair)
+        # distinct groups and places too: no variant of one is another's name (two places of one
+        # name in one country: no name tells them apart)
         self.groups: list[tuple[str, str | None]] = []  # (name, former name)
         while len(self.groups) < n_groups:
             base = f"{rnd.choice(ADJS)} {rnd.choice(NOUNS)} of {word()}"

@@ -417,13 +417,14 @@ def _pass(by_node: dict[Node, EntityMention], merges: list[tuple[str, ...]], dro
     merge_keys = {k for keys in merges for k in keys}
     nodes_of: dict[str, list[EntityMention]] = defaultdict(list)
     weak: list[EntityMention] = []
-    for n in sorted(by_node):
-        m = by_node[n]
+    for m in by_node.values():
         if _complete(m, m.key in merge_keys):
-            nodes_of[n[1]].append(m)
+            nodes_of[m.key].append(m)
         else:
             weak.append(m)
-    keys = {k: _key_profile(k, ms) for k, ms in nodes_of.items()}
+    # (orders below are fixed where a result depends on them, and only there: a pass over a
+    # large corpus should not sort it whole)
+    keys = {k: _key_profile(k, sorted(ms, key=_node_order)) for k, ms in nodes_of.items()}
 
     # blocks: block -> keys (all nodes count towards the limit; complete ones are compared)
     block_keys: dict[str, set[str]] = defaultdict(set)
@@ -444,21 +445,30 @@ def _pass(by_node: dict[Node, EntityMention], merges: list[tuple[str, ...]], dro
     uf = _Union()
     edges: dict[str, list[tuple[str, str, float]]] = defaultdict(list)
     tried: set[tuple[str, str]] = set()
-    for b in sorted(block_complete):
+    for b in block_complete:  # the order of blocks decides nothing: a pair's decision is its own
         if b in full or b.startswith("k:"):
             continue
         ks = sorted(block_complete[b])
-        family = b.startswith("l:")  # one family name: only given names that begin alike can be one
-        for i, a in enumerate(ks):
-            for c in ks[i + 1:]:
-                if (a, c) in tried or family and not _heads(keys[a]) & _heads(keys[c]):
-                    continue
-                tried.add((a, c))
-                decided = _strong(keys[a], keys[c])
-                if decided is not None:
-                    uf.union(a, c)
-                    edges[a].append((c, *decided))
-                    edges[c].append((a, *decided))
+        if len(ks) < 2:
+            continue
+        groups = [ks]
+        if b.startswith("l:"):  # one family name: only given names that begin alike can be one
+            by_head: dict[str, list[str]] = defaultdict(list)
+            for k in ks:
+                for h in _heads(keys[k]):
+                    by_head[h].append(k)
+            groups = [g for g in by_head.values() if len(g) > 1]
+        for group in groups:
+            for i, a in enumerate(group):
+                for c in group[i + 1:]:
+                    if (a, c) in tried:
+                        continue
+                    tried.add((a, c))
+                    decided = _strong(keys[a], keys[c])
+                    if decided is not None:
+                        uf.union(a, c)
+                        edges[a].append((c, *decided))
+                        edges[c].append((a, *decided))
     for group in merges:
         present = [k for k in group if k in keys]
         for a, c in zip(present, present[1:], strict=False):
