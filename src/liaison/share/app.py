@@ -28,8 +28,9 @@ from liaison.clock import normalise_timestamp, now, stamp
 from liaison.settings import Settings
 from liaison.share.objects import Checker
 from liaison.stix.tlp import MARKING_IDS
-from liaison.store import open_store
-from liaison.store.sharing import ANONYMOUS, Access, Reader, Sharing
+from liaison.store import access, open_store
+from liaison.store.access import ANONYMOUS, Access, Actor
+from liaison.store.sharing import Sharing
 
 TAXII = "application/taxii+json;version=2.1"
 STIX = "application/stix+json;version=2.1"
@@ -76,7 +77,7 @@ def _split(value: str | None) -> list[str] | None:
 UNAUTHORIZED = {"WWW-Authenticate": 'Basic realm="liaison", Bearer realm="liaison"'}
 
 
-def reader(request: Request) -> Reader:
+def reader(request: Request) -> Actor:
     """The partner behind the request's credentials (Basic or Bearer), or anonymous without any.
 
     Also where content negotiation happens, since every endpoint depends on it."""
@@ -102,7 +103,7 @@ def reader(request: Request) -> Reader:
     return found
 
 
-Who = Annotated[Reader, Depends(reader)]
+Who = Annotated[Actor, Depends(reader)]
 
 
 def _page_limit(limit: int | None, page_size: int) -> int:
@@ -264,7 +265,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # ------------------------------------------------------------ audit of every request
     app.add_middleware(AuditMiddleware, sharing=sharing)
 
-    def collection_for(request: Request, who: Reader, collection_id: str, write: bool = False,
+    def collection_for(request: Request, who: Actor, collection_id: str, write: bool = False,
                        read: bool = True) -> tuple[dict[str, Any], Access]:
         """The collection and the reader's access to it: 401/404 if it may not use it at all (so a
         collection's existence does not leak), 403 if it lacks the right the endpoint needs."""
@@ -292,7 +293,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # ------------------------------------------------------------ discovery and API root
     @app.get(f"{ROOT}/", summary="Server discovery")
     def discovery(request: Request, who: Who) -> Response:
-        if who.anonymous and not any(c["public"] for c in sharing.collections()):
+        if not sharing.may_enter(who):
             raise TaxiiError(401, "Authentication required", "Send a partner token", UNAUTHORIZED)
         root = f"{base(request)}{API}/"
         return _json({"title": settings.title, "description": "Liaison: sourced intelligence from open reporting",
@@ -300,7 +301,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.get(f"{API}/", summary="API root information")
     def api_root(who: Who) -> Response:
-        if who.anonymous and not any(c["public"] for c in sharing.collections()):
+        if not sharing.may_enter(who):
             raise TaxiiError(401, "Authentication required", "Send a partner token", UNAUTHORIZED)
         return _json({"title": f"{settings.title} API root", "versions": [TAXII],
                       "max_content_length": settings.max_content_length})
@@ -308,7 +309,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.get(f"{API}/status/{{status_id}}/", summary="A POST's status")
     def get_status(status_id: str, who: Who) -> Response:
         st = sharing.status(status_id)
-        if st is None or st["partner_id"] != who.partner_id or who.anonymous:
+        if st is None or not access.may_read_status(who, st["partner_id"]):
             raise TaxiiError(404, "No such status")
         details = json.loads(st["details"])
         return _json({"id": st["id"], "status": "complete", "request_timestamp": st["request_timestamp"],
@@ -330,7 +331,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.get(f"{API}/collections/", summary="Collections this partner may read or write")
     def list_collections(who: Who) -> Response:
         found = sharing.readable_collections(who)
-        if who.anonymous and not found:
+        if not found and not sharing.may_enter(who):
             raise TaxiiError(401, "Authentication required", "Send a partner token", UNAUTHORIZED)
         return _json({"collections": [collection_resource(c, a.can_read, a.can_write) for c, a in found]})
 
@@ -385,7 +386,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             raise TaxiiError(400, "Not an envelope", 'The body must be a TAXII envelope: {"objects": [...]}')
         return await anyio.to_thread.run_sync(lambda: store_objects(request, who, col, data["objects"]))
 
-    def store_objects(request: Request, who: Reader, col: dict[str, Any], objects: list[Any]) -> Response:
+    def store_objects(request: Request, who: Actor, col: dict[str, Any], objects: list[Any]) -> Response:
         requested = stamp(now())
         checked = checker.check(objects, who, col["default_tlp"], own)
         items = [dict(c, origin=f"partner:{who.partner_id}") for ok, c in checked if ok]

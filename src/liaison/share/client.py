@@ -33,8 +33,9 @@ from taxii2client.v21 import ApiRoot, Collection, Server, as_pages
 from liaison.clock import normalise_timestamp, stamp
 from liaison.errors import ConfigError, LiaisonError, StoreError
 from liaison.share.objects import Rejected, prepare
+from liaison.store.access import organisation
 from liaison.store.rows import dump_object
-from liaison.store.sharing import CO, Reader, Sharing
+from liaison.store.sharing import CO, Sharing
 
 TIMEOUT_S = 60  # per HTTP request; a pull of many pages may take longer in all
 STATUS_TIMEOUT_S = 60  # how long push waits for a server that answers a POST with a pending status
@@ -348,7 +349,7 @@ def check_pulled(obj: Any, default_tlp: str, reserved: frozenset[str] = frozense
     if producer is not None and not isinstance(producer, str):
         raise Rejected("created_by_ref is not an identifier")
     # prepare() refuses a created_by_ref other than the poster's; here the "poster" is the object's producer.
-    return prepare(obj, Reader(None, producer), default_tlp, reserved)
+    return prepare(obj, organisation(producer), default_tlp, reserved)
 
 
 def into_collection(sharing: Sharing, alias: str, remote: Remote) -> dict[str, Any]:

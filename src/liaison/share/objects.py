@@ -30,8 +30,8 @@ import liaison.stix.event  # noqa: F401  (registers the incident-core event type
 from liaison.clock import normalise_timestamp, now, stamp
 from liaison.stix.ids import PRODUCER_ID
 from liaison.stix.tlp import RANK, explicit, object_level, recipients_of, shared_definition_ids, shared_definitions
+from liaison.store.access import Actor
 from liaison.store.rows import dump_object
-from liaison.store.sharing import Reader
 
 
 class Rejected(ValueError):
@@ -54,7 +54,7 @@ def _version(obj: dict[str, Any]) -> str:
     return stamp(now())  # SCOs have no timestamps: the version is when it was added
 
 
-def prepare(obj: Any, poster: Reader, default_tlp: str, reserved: frozenset[str] = frozenset()) -> dict[str, Any]:
+def prepare(obj: Any, poster: Actor, default_tlp: str, reserved: frozenset[str] = frozenset()) -> dict[str, Any]:
     """The row data for one posted object, or Rejected with a one-line reason.
 
     ``reserved``: ids no partner may add a version of (the server's own organisation identity)."""
@@ -98,7 +98,7 @@ def prepare(obj: Any, poster: Reader, default_tlp: str, reserved: frozenset[str]
     }
 
 
-def prepare_all(objects: list[Any], poster: Reader, default_tlp: str,
+def prepare_all(objects: list[Any], poster: Actor, default_tlp: str,
                 reserved: frozenset[str] = frozenset()) -> list[tuple[bool, dict[str, Any]]]:
     """Each object checked: (True, row data) or (False, the TAXII status failure entry), in order."""
     out: list[tuple[bool, dict[str, Any]]] = []
@@ -180,7 +180,7 @@ class Checker:
                 self.pool.shutdown(cancel_futures=True)
                 self.pool = None
 
-    def check(self, objects: list[Any], poster: Reader, default_tlp: str,
+    def check(self, objects: list[Any], poster: Actor, default_tlp: str,
               reserved: frozenset[str] = frozenset()) -> list[tuple[bool, dict[str, Any]]]:
         pool = self.pool
         if pool is None or len(objects) < self.POOL_FROM:

@@ -1,14 +1,9 @@
 """The sharing tables: partners and tokens, collections and grants, collection objects, statuses, audit.
 
-Who may see an object is decided here, in SQL, so that every TAXII answer (objects, one
-object, versions, manifest, and the paging and headers built from them) comes from rows a
-reader may see and nothing else. The rule, in docs/sharing.md:
-
-* a reader needs read access to the collection (a grant, or the collection is public);
-* TLP:CLEAR goes to every reader, anonymous readers of a public collection included;
-* TLP:GREEN and TLP:AMBER go to every authenticated reader of the collection;
-* TLP:AMBER+STRICT and TLP:RED go only to the organisation that produced the object and
-  the organisations it names as recipients.
+Who may see an object is decided in SQL by the one access rule, ``liaison.store.access`` (an
+``Actor`` and the conditions over collections and their objects), so that every TAXII answer
+(objects, one object, versions, manifest, and the paging and headers built from them) comes from
+rows a reader may see and nothing else. The rule is in docs/sharing.md.
 """
 
 from __future__ import annotations
@@ -19,17 +14,14 @@ import hmac
 import json
 import secrets
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, case, delete, exists, func, insert, or_, select, update
+from sqlalchemy import and_, case, delete, exists, func, insert, or_, select, true, update
 from sqlalchemy.engine import Connection
 
 from liaison.clock import normalise_timestamp, now, stamp
 from liaison.stix.ids import PRODUCER_ID, stix_id
 from liaison.stix.tlp import (
-    AMBER,
-    AMBER_STRICT,
     CLEAR,
     LEVELS,
     MARKING_IDS,
@@ -40,6 +32,8 @@ from liaison.stix.tlp import (
     recipients_of,
     shared_definition_ids,
 )
+from liaison.store import access
+from liaison.store.access import ANONYMOUS, Access, Actor, Kind, partner_member
 from liaison.store.database import Store
 from liaison.store.rows import dump_object
 from liaison.store.schema import (
@@ -61,29 +55,14 @@ RC = RecipientRow.__table__
 TOKEN_PREFIX = "liaison"
 
 
-@dataclass(frozen=True)
-class Reader:
-    """Who is asking: a partner (with its STIX identity) or, with both None, an anonymous client."""
-
-    partner_id: str | None
-    identity_id: str | None
-
-    @property
-    def anonymous(self) -> bool:
-        return self.partner_id is None
+__all__ = ["ANONYMOUS", "CO", "Access", "Actor", "Reader", "Sharing"]
 
 
-ANONYMOUS = Reader(None, None)
-
-
-@dataclass(frozen=True)
-class Access:
-    can_read: bool
-    can_write: bool
-
-    @property
-    def any(self) -> bool:
-        return self.can_read or self.can_write
+def Reader(partner_id: str | None, identity_id: str | None) -> Actor:  # noqa: N802 (the name callers know)
+    """The reader before ``Actor``: an organisation (by its STIX identity) under the TLP rule, with no
+    collection grant to check (`liaison export` reads its own collections so, and a POST's checks
+    read the poster's identity from it). New code names its actor (``liaison.store.access``)."""
+    return Actor(Kind.ORGANISATION, partner_id, identity_id)
 
 
 def _hash(secret: str) -> str:
@@ -164,7 +143,7 @@ class Sharing:
                                                            TokenRow.revoked_at.is_(None)).values(revoked_at=now()))
         return bool(done)
 
-    def authenticate(self, token: str, partner_hint: str | None = None) -> Reader | None:
+    def authenticate(self, token: str, partner_hint: str | None = None) -> Actor | None:
         """The partner a token belongs to, if the token is well formed, known, live and unexpired.
 
         ``partner_hint`` is the user name of HTTP Basic; when given it must name the token's partner."""
@@ -195,7 +174,7 @@ class Sharing:
                 return None
         if partner_hint is not None and partner_hint != partner_id:
             return None
-        return Reader(partner_id, identity_id)
+        return partner_member(partner_id, identity_id)
 
     # ------------------------------------------------------------ collections and grants
     def add_collection(self, alias: str, title: str, description: str | None = None, default_tlp: str = "amber",
@@ -242,53 +221,43 @@ class Sharing:
                 conn.execute(insert(GrantRow.__table__).values(collection_id=collection_id, partner_id=partner_id,
                                                                can_read=read, can_write=write))
 
-    @staticmethod
-    def _access(reader: Reader, public: bool, granted_read: bool, granted_write: bool) -> Access:
-        """The rule: read with a read grant or on a public collection; write only with a write grant."""
-        if reader.anonymous:
-            return Access(public, False)
-        return Access(granted_read or public, granted_write)
+    def access(self, actor: Actor, collection: dict[str, Any]) -> Access:
+        return self.collection_access(actor, collection["id"])[1]
 
-    def access(self, reader: Reader, collection: dict[str, Any]) -> Access:
-        row = None
-        if not reader.anonymous:
-            with self.engine.connect() as conn:
-                row = conn.execute(select(GrantRow.can_read, GrantRow.can_write).where(
-                    GrantRow.collection_id == collection["id"], GrantRow.partner_id == reader.partner_id)).first()
-        return self._access(reader, bool(collection["public"]), bool(row and row[0]), bool(row and row[1]))
-
-    def collection_access(self, reader: Reader, collection_id: str) -> tuple[dict[str, Any] | None, Access]:
-        """A collection by id and the reader's access to it, in one query (every TAXII request asks)."""
-        cols = [*CollectionRow.__table__.c]
-        if reader.anonymous:
-            q = select(*cols, False, False)
-        else:
-            q = select(*cols, func.coalesce(GrantRow.can_read, False), func.coalesce(GrantRow.can_write, False)).outerjoin(
-                GrantRow, and_(GrantRow.collection_id == CollectionRow.id, GrantRow.partner_id == reader.partner_id))
+    def collection_access(self, actor: Actor, collection_id: str) -> tuple[dict[str, Any] | None, Access]:
+        """A collection by id and the actor's rights on it, in one query (every TAXII request asks);
+        (None, no rights) when it does not exist or the actor may neither read nor write it."""
         with self.engine.connect() as conn:
-            row = conn.execute(q.where(CollectionRow.id == collection_id)).first()
+            row = conn.execute(access.usable_collections(actor).where(CollectionRow.id == collection_id)
+                               ).mappings().first()
         if row is None:
             return None, Access(False, False)
-        col = dict(zip([c.name for c in cols], row[: len(cols)], strict=True))
-        return col, self._access(reader, bool(col["public"]), bool(row[-2]), bool(row[-1]))
+        col = dict(row)
+        return col, Access(bool(col.pop("can_read")), bool(col.pop("can_write")))
 
-    def readable_collections(self, reader: Reader) -> list[tuple[dict[str, Any], Access]]:
+    def readable_collections(self, actor: Actor) -> list[tuple[dict[str, Any], Access]]:
+        """The collections the actor may read or write, by alias, each with its rights."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(access.usable_collections(actor).order_by(CollectionRow.alias)).mappings().all()
         out = []
-        for c in self.collections():
-            acc = self.access(reader, c)
-            if acc.any:
-                out.append((c, acc))
+        for row in rows:
+            col = dict(row)
+            out.append((col, Access(bool(col.pop("can_read")), bool(col.pop("can_write")))))
         return out
+
+    def may_enter(self, actor: Actor) -> bool:
+        """Whether the actor may reach the API root at all (access.may_enter)."""
+        if not actor.anonymous:
+            return True
+        with self.engine.connect() as conn:
+            public = conn.execute(select(CollectionRow.id).where(CollectionRow.public == true()).limit(1)).first()
+        return access.may_enter(actor, public is not None)
 
     # ------------------------------------------------------------ objects
     @staticmethod
-    def visible(reader: Reader, table=CO):  # noqa: ANN001, ANN205
-        """The SQL condition for rows of ``table`` (collection_objects or an alias) the reader may see."""
-        if reader.anonymous:
-            return table.c.tlp == CLEAR
-        named = exists().where(RC.c.seq == table.c.seq, RC.c.identity_id == reader.identity_id)
-        return or_(table.c.tlp <= AMBER,
-                   and_(table.c.tlp >= AMBER_STRICT, or_(table.c.producer == reader.identity_id, named)))
+    def visible(actor: Actor, table=CO):  # noqa: ANN001, ANN205
+        """The TLP part of the rule for rows of ``table`` (see access.visible)."""
+        return access.visible(actor, table)
 
     def add_objects(self, conn: Connection, collection: dict[str, Any], items: list[dict[str, Any]]) -> list[str]:
         """Add object versions to a collection inside the caller's transaction; returns their date_added.
@@ -365,17 +334,18 @@ class Sharing:
                               "object": dump_object(definition), "origin": "liaison"})
         return extra + items if extra else items
 
-    def query(self, reader: Reader, collection_id: str, *, ids: list[str] | None = None,
+    def query(self, actor: Actor, collection_id: str, *, ids: list[str] | None = None,
               types: list[str] | None = None, versions: list[str] | None = None,
               spec_versions: list[str] | None = None, added_after: str | None = None, after_seq: int | None = None,
-              limit: int | None = None, with_object: bool = True) -> tuple[list[Any], bool]:
-        """Rows of a collection the reader may see, filtered as TAXII's match[...] and added_after say,
-        in the order they were added. Returns (rows, more). ``versions``: "last" (default), "first", "all",
-        or timestamps (already normalised)."""
+              limit: int | None = None, with_object: bool = True, write: bool = False) -> tuple[list[Any], bool]:
+        """Rows of a collection the actor may read (``write``: may delete), filtered as TAXII's match[...]
+        and added_after say, in the order they were added. Returns (rows, more). ``versions``: "last"
+        (default), "first", "all", or timestamps (already normalised)."""
         cols = [CO.c.seq, CO.c.object_id, CO.c.version, CO.c.date_added, CO.c.spec_version]
         if with_object:
             cols.append(CO.c.object)
-        q = select(*cols).where(CO.c.collection_id == collection_id, self.visible(reader))
+        allowed = access.writable_in if write else access.readable_in
+        q = select(*cols).where(allowed(actor, collection_id))
         if ids:
             q = q.where(CO.c.object_id.in_(ids))
         if types:
@@ -392,7 +362,7 @@ class Sharing:
             conds = []
             other = OTHER
             same = and_(other.c.collection_id == CO.c.collection_id, other.c.object_id == CO.c.object_id,
-                        self.visible(reader, other))
+                        access.visible(actor, other))
             if spec_versions:
                 same = and_(same, other.c.spec_version.in_(spec_versions))
             if "last" in versions:
@@ -414,11 +384,11 @@ class Sharing:
         more = limit is not None and len(rows) > limit
         return (rows[:limit] if more else rows), more
 
-    def delete_object(self, reader: Reader, collection_id: str, object_id: str, versions: list[str] | None,
+    def delete_object(self, actor: Actor, collection_id: str, object_id: str, versions: list[str] | None,
                       spec_versions: list[str] | None) -> int:
-        """Delete the versions of an object the reader may see (all, or those matched); returns how many."""
-        rows, _ = self.query(reader, collection_id, ids=[object_id], versions=versions or ["all"],
-                             spec_versions=spec_versions, with_object=False)
+        """Delete the versions of an object the actor may write and see (all, or those matched); returns how many."""
+        rows, _ = self.query(actor, collection_id, ids=[object_id], versions=versions or ["all"],
+                             spec_versions=spec_versions, with_object=False, write=True)
         seqs = [r.seq for r in rows]
         if not seqs:
             return 0
