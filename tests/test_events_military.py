@@ -244,3 +244,22 @@ def test_the_liberation_of_a_town_happened_there(nlp):
     x = extract(nlp, text, PUB)
     op = [e for e in _events(x, "military_operation") if e.trigger.text == "liberation"][0]
     assert op.location is not None and _names(x, [op.location]) == ["Mosul"]
+
+
+def test_forces_that_strike_carry_out_an_airstrike(nlp):
+    text = ("On Jan. 16 at approximately 4:15 a.m., U.S. Forces struck and destroyed four Houthi anti-ship "
+            "ballistic missiles in Yemen.")
+    x = extract(nlp, text, PUB)
+    assert [e.type for e in _events(x)] == ["airstrike"]
+
+
+def test_missiles_that_impact_vessels_are_an_attack(nlp):
+    text = "Two of these missiles impacted two shipping vessels in the Gulf of Aden on Wednesday."
+    assert _events(extract(nlp, text, PUB), "attack")
+
+
+def test_a_clause_after_after_is_another_event_than_the_one_it_precedes(nlp):
+    text = ("Colonel King says the fighting in the Baghran valley started on Monday, after U.S. special forces "
+            "came under heavy fire from suspected Taliban fighters.")
+    x = extract(nlp, text, PUB)
+    assert {e.type for e in _events(x)} >= {"attack", "military_operation"}

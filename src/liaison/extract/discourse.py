@@ -471,7 +471,10 @@ def _one_strike(doc: Doc, events: list[EventMention]) -> None:
 def _earlier_cause(tok) -> bool:  # noqa: ANN001
     """Whether a trigger hangs in a phrase that tells what came before ("in response to attacks",
     "after the attack"): another time, often another place."""
-    return any(a.lower_ in _CAUSES for a in list(tok.ancestors)[:4])
+    chain = [tok, *list(tok.ancestors)[:4]]
+    # "the fighting started after U.S. forces came under fire": the clause's own marker says it too
+    return any(a.lower_ in _CAUSES for a in chain[1:]) or any(
+        c.dep_ == "mark" and c.lower_ in _CAUSES for a in chain[:2] for c in a.children)
 
 
 # The line of a release that says whose words it is: "(Attributable to Pentagon Press Secretary

@@ -305,6 +305,9 @@ class EventFinder:
         heads = [c for c in trig.children if c.dep_ in ("nsubj", "nsubjpass")]
         # the agent of a passive: "a convoy was hit by a homemade bomb"
         heads += [o for c in trig.children if c.dep_ == "agent" for o in c.children if o.dep_ == "pobj"]
+        # "Two of these missiles impacted ...": the part's whole names what acts
+        heads += [o for h in list(heads) if h.like_num or h.lower_ in _PARTITIVES
+                  for p in h.children if p.dep_ == "prep" and p.lower_ == "of" for o in p.children if o.dep_ == "pobj"]
         for head in heads:
             words = {head.lemma_.lower()} | {t.lemma_.lower() for t in head.children if t.dep_ in ("compound", "amod")}
             if words & set(need):
@@ -1056,6 +1059,7 @@ def _participle_modifier(trig: Token) -> bool:
 
 _TAKING = {"liberation", "capture", "recapture", "retaking", "seizure", "takeover", "fall", "siege", "clearance",
            "clearing"}
+_PARTITIVES = {"one", "some", "all", "several", "many", "most", "each", "both", "none", "two", "three"}
 _AREA_NOUNS = {"city", "town", "village", "territory", "soil", "waters", "province", "state", "region", "area",
                "district", "border", "borderland", "capital", "countryside", "coast"}
 _BEARINGS = {"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest",
