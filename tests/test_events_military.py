@@ -263,3 +263,23 @@ def test_a_clause_after_after_is_another_event_than_the_one_it_precedes(nlp):
             "came under heavy fire from suspected Taliban fighters.")
     x = extract(nlp, text, PUB)
     assert {e.type for e in _events(x)} >= {"attack", "military_operation"}
+
+
+def test_insurgents_killed_in_an_operation_are_no_attack(nlp):
+    text = "Coalition forces killed 20 insurgents during an operation in Helmand province yesterday, officials said."
+    x = extract(nlp, text, PUB)
+    assert not _events(x, "attack")
+    assert {q.kind: q.value for q in _events(x, "military_operation")[0].quantities} == {"killed": 20}
+
+
+def test_a_drone_that_kills_carries_out_an_airstrike(nlp):
+    text = "A U.S. MQ-9 Reaper killed a senior ISIS leader in northwest Syria on Friday."
+    assert [e.type for e in _events(extract(nlp, text, PUB))] == ["airstrike"]
+
+
+def test_strikes_in_areas_of_a_country_are_placed_in_it(nlp):
+    text = ("On Oct. 6, U.S. Central Command forces conducted five self-defense strikes in Houthi-controlled "
+            "areas of Yemen.")
+    x = extract(nlp, text, PUB)
+    strike = _events(x, "airstrike")[0]
+    assert strike.location is not None and _names(x, [strike.location]) == ["Yemen"]

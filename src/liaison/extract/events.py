@@ -596,7 +596,7 @@ class EventFinder:
             while first.i > 0 and token_entity.get(first.i - 1) == key:
                 first = doc[first.i - 1]
             prep = root.head
-            if root.dep_ == "pobj" and prep.lower_ == "of" and prep.head.lower_ in _PLACE_NOUNS \
+            if root.dep_ == "pobj" and prep.lower_ == "of" and prep.head.lemma_.lower() in _PLACE_NOUNS \
                     and prep.head.dep_ == "pobj":
                 prep = prep.head.head  # "near the town of al-Mayadin"
             elif root.dep_ == "compound" and root.head.dep_ == "pobj":
