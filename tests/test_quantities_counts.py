@@ -35,3 +35,9 @@ def test_a_strike_told_with_a_is_one_operation(nlp):
     x = extract(nlp, text, PUB)
     item = [e for e in x.events if "Kisik" in e.evidence.text][0]
     assert {q.kind: q.value for q in item.quantities} == {"operations": 1}
+
+
+def test_a_count_whose_auxiliary_the_coordination_left_out_is_counted(nlp):
+    figures = _figures(nlp, "Two U.S. soldiers were killed and three wounded when their patrol was attacked.")
+    assert {("killed", 2), ("wounded", 3)} <= figures
+    assert ("killed", 3) not in _figures(nlp, "Three militants killed a soldier.")

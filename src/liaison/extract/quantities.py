@@ -181,7 +181,10 @@ class QuantityFinder:
                     return self.adj_kind[child.lower_], child
         verb = subject.head
         # the subject of an active "killed" is the killer, not the killed ("three soldiers died" aside)
-        active_killer = subject.dep_ == "nsubj" and verb.lemma_ not in ("die",)
+        active_killer = subject.dep_ == "nsubj" and verb.lemma_ not in ("die",) and not (
+            # "two were killed and three wounded": a participle with no object is a passive whose
+            # auxiliary the coordination left out
+            verb.tag_ == "VBN" and not any(c.dep_ in ("dobj", "aux") for c in verb.children))
         if subject.dep_ in ("nsubjpass", "dobj", "nsubj", "attr", "pobj") and verb.lemma_.lower() in self.verb_kind \
                 and not active_killer:
             return self.verb_kind[verb.lemma_.lower()], verb
