@@ -146,3 +146,13 @@ def test_a_document_stored_again_is_resolved_again_without_stale_nodes(store):
     assert (ids[5], "person:hussein al-sharaa") not in links
     assert links[(ids[5], "person:ahmad al-sharaa")].entity == links[(ids[0], "person:ahmed al-sharaa")].entity
     assert fusion.unresolved() == []
+
+
+def test_eval_json_writes_one_entity_for_the_names_of_a_document_fusion_resolved_as_one():
+    from liaison.export.eval_json import annotation
+
+    shabab, shabaab = group("al-Shabab"), group("al-Shabaab")
+    ex = Extraction(entities=(shabab, shabaab, IDLIB))
+    out = annotation(ex, {shabab.key: "al-Shabaab", shabaab.key: "al-Shabaab"})
+    assert [(e["canonical"], e["mentions"]) for e in out["entities"]] == [
+        ("al-Shabaab", ["al-Shabab", "al-Shabaab"]), ("Idlib", ["Idlib"])]

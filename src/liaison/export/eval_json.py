@@ -20,14 +20,14 @@ def annotation(extraction: Extraction, resolved: dict[str, str] | None = None,
     resolved = resolved or {}
     stories = stories or {}
     names = {e.key: resolved.get(e.key, e.canonical) for e in extraction.entities}
-    entities = [
-        {
-            "canonical": names[e.key],
-            "type": e.type,
-            "mentions": list(dict.fromkeys(m.text for m in e.mentions)),
-        }
-        for e in extraction.entities
-    ]
+    # Entities of the document that fusion resolved as one thing ("al-Shabab" and "al-Shabaab" in
+    # one story) are one entity here, with the mentions of both.
+    grouped: dict[str, dict[str, Any]] = {}
+    for e in extraction.entities:
+        group = f"resolved:{names[e.key]}" if e.key in resolved else f"key:{e.key}"
+        row = grouped.setdefault(group, {"canonical": names[e.key], "type": e.type, "mentions": []})
+        row["mentions"] = list(dict.fromkeys([*row["mentions"], *(m.text for m in e.mentions)]))
+    entities = list(grouped.values())
     events = []
     for idx, ev in enumerate(extraction.events):
         quantities = {}
