@@ -382,3 +382,27 @@ class ClaimRow(Base):
     source: Mapped[str | None] = mapped_column(Text, nullable=True)
     published: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     conflict: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+
+
+# ---------------------------------------------------------------- users (docs/users.md)
+
+
+class UserRow(Base):
+    """A person who signs in: a member of this installation (``organisation`` NULL: an analyst, or an
+    administrator with ``admin``) or of a partner organisation (its id). Only an argon2 hash of the
+    password is kept; ``must_change`` marks a one-time password, and the failed sign-ins are counted
+    so that the web sign-in can slow down guessing."""
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    organisation: Mapped[str | None] = mapped_column(String(64), ForeignKey("partners.id", ondelete="CASCADE"),
+                                                     nullable=True, index=True)
+    admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    disabled_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    password_set_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    must_change: Mapped[bool] = mapped_column(Boolean, default=False)
+    failed_signins: Mapped[int] = mapped_column(Integer, default=0)
+    last_failed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
