@@ -7,12 +7,12 @@ import sys
 import typer
 
 from liaison import __version__
-from liaison.cli import documents, fusion, knowledge, maintenance, remote, server, sharing
+from liaison.cli import documents, fusion, knowledge, maintenance, remote, server, sharing, users
 from liaison.cli.render import err, say
 from liaison.errors import LiaisonError
 
 # The order here is the order of `liaison --help`: the pipeline's, then sharing's.
-COMMAND_MODULES = [documents, knowledge, fusion, maintenance, sharing, server, remote]
+COMMAND_MODULES = [documents, knowledge, fusion, maintenance, sharing, users, server, remote]
 
 app = typer.Typer(
     help="Liaison: from open reporting to sourced, shareable STIX 2.1 intelligence.",
