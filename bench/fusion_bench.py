@@ -84,8 +84,8 @@ def _vary_word(word: str, rnd: random.Random, typo: float) -> str:
         w = w + "h"  # Qala/Qalah
     if rnd.random() < 0.2:
         for i in range(1, len(w) - 1):
-            if w[i] not in "aeiouh" and w[i] != w[i - 1] and w[i] != w[i + 1] and w[i + 1] != "h":
-                w = w[:i] + w[i] + w[i:]  # a doubled letter
+            if w[i] not in "aeiouh" and w[i - 1] in "aeiou" and w[i + 1] in "aeiou":
+                w = w[:i] + w[i] + w[i:]  # a doubled letter, between vowels as Arabic doubles it
                 break
     if rnd.random() < typo and len(w) > 5:
         i = rnd.randrange(2, len(w) - 1)
@@ -115,8 +115,11 @@ class World:
 
         def word() -> str:
             while True:
-                w = _surname(_root(rnd), rnd) if rnd.random() < 0.5 else \
-                    "{}a{}{}a{}".format(*_root(rnd), rnd.choice(_C)).capitalize()
+                c1, c2, c3 = _root(rnd)
+                if c3 == "h" or len(c2) > 1 or len(c3) > 1 or rnd.random() < 0.5:
+                    w = _surname([c1, c2, c3], rnd)
+                else:  # four consonants, two of them side by side (no h there: "qh" is no "kh")
+                    w = f"{c1}a{c2}{c3}a{rnd.choice(_C)}".capitalize()
                 if ent.nm.consonants(fold(w)) not in used:
                     used.add(ent.nm.consonants(fold(w)))
                     return w

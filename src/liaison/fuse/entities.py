@@ -20,8 +20,8 @@ one node of every name a document uses for one thing. Resolution links nodes acr
    an acronym the text does not spell out, "SDF"; a place without feature or country) never
    links two entities together: each such node joins the one entity of its block it fits
    (``short-name``, ``acronym``), or, where several fit, the one whose documents its
-   co-occurring entities characterise, well ahead of the others (``context``); otherwise it stays apart with the nodes of its
-   own key.
+   co-occurring entities characterise, well ahead of the others (``context``); otherwise it
+   stays apart, in the entity named by its own key.
 4. **Overrides.** An analyst's ``merge`` joins every node of its keys, whatever the rules say;
    a ``split`` takes nodes out of an entity (those named ``alias``, or those of ``document``),
    makes them an entity of their own, and resolution runs again without them, so nothing
@@ -29,8 +29,8 @@ one node of every name a document uses for one thing. Resolution links nodes acr
 
 Each step depends on the pair, or the node and its block, alone, and ties break on keys, so the
 result is a function of the set of mentions and overrides, whatever their order; resolving one
-new document against the stored ones (``resolve_incremental``) re-resolves exactly the blocks
-it reaches and gives what a full pass would.
+new document against the stored ones (``resolve_incremental``) re-resolves only the entities
+and weak nodes it can change and gives what a full pass would (docs/fusion.md).
 """
 
 from __future__ import annotations
