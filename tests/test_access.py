@@ -9,11 +9,13 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from liaison.settings import Settings
 from liaison.share.app import TAXII, create_app
-from liaison.stix.tlp import MARKING_IDS, Marking
+from liaison.stix.tlp import LEVELS, MARKING_IDS, Marking
 from liaison.store import access, open_store
 from liaison.store.access import ANONYMOUS, Actor, Kind, administrator, own_analyst, partner_member
 from liaison.store.schema import DocumentObjectRow, DocumentRow, EntityRow, EventRow, MentionRow
@@ -242,3 +244,29 @@ def test_collection_rights_of_each_kind_of_actor(world):
         assert rights == expected, who
     with pytest.raises(ValueError):
         Actor(Kind.ANONYMOUS, "alpha", None)
+
+
+_worlds: dict[str, World] = {}
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                 HealthCheck.too_slow])
+@given(data=st.data())
+def test_random_grants_collections_and_defaults_agree_with_taxii(database_url, tmp_path, data):
+    """One ingested world per backend; each example adds a collection (random default, maybe public) and
+    draws every partner's grants anew, then checks both faces agree for every partner and for anonymous."""
+    if database_url not in _worlds:
+        _worlds.clear()
+        _worlds[database_url] = World(database_url, tmp_path)
+    world = _worlds[database_url]
+    n = len(world.sharing.collections())
+    new = world.sharing.add_collection(f"c{n}", f"C{n}", default_tlp=data.draw(st.sampled_from(LEVELS), label="default"),
+                                       public=data.draw(st.booleans(), label="public"), follows_store=True)
+    world.sharing.sync_from_store(world.sharing.collection(new["id"]))
+    for col in world.sharing.collections():
+        for p in PARTNERS:
+            world.sharing.grant(col["id"], p, *data.draw(st.sampled_from([(False, False), (True, False), (True, True)]),
+                                                         label=f"{p} on {col['alias']}"))
+    for who in (*PARTNERS, "anonymous"):
+        assert world.visible(world.actors[who]) == world.taxii_serves_report(who), who
+    assert world.visible(world.actors["analyst"]) == ALL

@@ -45,6 +45,9 @@ DOCS = DocumentRow.__table__
 _REPORT = CO.alias("report_row")  # aliases made once: each builds its column collection on first use
 _LATER = CO.alias("later_report_row")
 _SERVED = CO.alias("served_row")
+# Lookups by object id name the collections too: collection_objects is indexed by (collection, object,
+# version), so the few collections lead the way into it (there is no index on the object id alone).
+_COLLECTION_IDS = select(CT.alias("each_collection").c.id).scalar_subquery()
 
 #: Where a collection row came from when this installation's ingest put it there (CollectionObjectRow.origin).
 INGEST = "ingest"
@@ -211,7 +214,8 @@ def served(actor: Actor, object_id: ColumnElement) -> ColumnElement[bool]:
     """Whether some collection the actor may read serves it some version of the STIX object ``object_id``
     (a column or value): the rule for showing an object by its id (an entity's or event's STIX object,
     a grouping, a note), as TAXII would give it."""
-    return exists().where(_SERVED.c.object_id == object_id, readable(actor, _SERVED))
+    return exists().where(_SERVED.c.collection_id.in_(_COLLECTION_IDS), _SERVED.c.object_id == object_id,
+                          readable(actor, _SERVED))
 
 
 # ---------------------------------------------------------------- documents and what is drawn from them
@@ -234,9 +238,10 @@ def visible_documents(actor: Actor, document_id: ColumnElement = DOCS.c.id) -> C
     report, later = _REPORT, _LATER
     latest = ~exists().where(later.c.collection_id == report.c.collection_id, later.c.object_id == report.c.object_id,
                              later.c.origin == INGEST, later.c.version > report.c.version)
-    through_report = exists().where(
-        DO.c.document_id == document_id, DO.c.object_id.like("report--%"), report.c.object_id == DO.c.object_id,
-        report.c.origin == INGEST, readable(actor, report), latest)
+    # Nested, so the document's few links lead and each report is found by (collection, object).
+    shown = exists().where(report.c.collection_id.in_(_COLLECTION_IDS), report.c.object_id == DO.c.object_id,
+                           report.c.origin == INGEST, readable(actor, report), latest)
+    through_report = exists().where(DO.c.document_id == document_id, DO.c.object_id.like("report--%"), shown)
     return and_(through_report, _document_marking_admits(actor, document_id))
 
 
