@@ -1,0 +1,56 @@
+"""The composition root: the TAXII mount keeps its error format and content negotiation to itself,
+`/` is not TAXII's, services come to endpoints as a dependency, and the lifespan prepares the store."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from fastapi.testclient import TestClient
+
+from liaison.settings import Settings
+from liaison.share import services
+from liaison.share.app import TAXII, create_app
+
+
+def _app(database_url, tmp_path):  # noqa: ANN202
+    return create_app(Settings(home=tmp_path / "home", database_url=database_url))
+
+
+def test_a_browser_asking_for_the_root_gets_a_page_not_a_taxii_answer(database_url, tmp_path):
+    client = TestClient(_app(database_url, tmp_path))
+    for accept in ("text/html,application/xhtml+xml", TAXII, None):
+        res = client.get("/", headers={"Accept": accept} if accept else {})
+        assert res.status_code == 200 and res.headers["content-type"].startswith("text/html"), accept
+        assert "web UI is not here yet" in res.text and "/taxii2/" in res.text
+    missing = client.get("/nowhere", headers={"Accept": "text/html"})
+    assert missing.status_code == 404 and not missing.headers["content-type"].startswith("application/taxii+json")
+    assert "http_status" not in missing.text
+
+
+def test_errors_under_the_taxii_mount_are_taxii_error_resources(database_url, tmp_path):
+    client = TestClient(_app(database_url, tmp_path))
+    for path, accept, status in (("/taxii2/nowhere/", TAXII, 404), ("/taxii2/", "text/html", 406),
+                                 ("/taxii2/api/", TAXII, 401)):
+        res = client.get(path, headers={"Accept": accept})
+        assert res.status_code == status and res.headers["content-type"] == TAXII, path
+        assert res.json()["http_status"] == str(status) and res.json()["title"]
+
+
+def test_the_lifespan_migrates_the_store_and_looks_up_the_organisation_before_any_request(database_url, tmp_path):
+    app = _app(database_url, tmp_path)
+    assert getattr(app.state, "services", None) is None
+    with TestClient(app):
+        built = app.state.services
+        assert built.own == {built.store.organisation()["identity_id"]}
+        assert built.store.organisation()["identity_id"] in built.own
+
+
+def test_endpoints_reach_services_as_a_dependency(database_url, tmp_path):
+    app = _app(database_url, tmp_path)
+    real = services.of(app)
+    renamed = dataclasses.replace(real, settings=real.settings.model_copy(update={"title": "Elsewhere"}))
+    app.dependency_overrides[services.services] = lambda: renamed
+    built = renamed.sharing.add_collection("open", "Open", default_tlp="clear", public=True)
+    assert built["alias"] == "open"
+    res = TestClient(app).get("/taxii2/", headers={"Accept": TAXII})
+    assert res.status_code == 200 and res.json()["title"] == "Elsewhere"
