@@ -38,3 +38,12 @@ def test_a_release_without_a_voice_line_stays_its_issuers(nlp):
     text = "On Thursday, the U.S. military conducted an airstrike against al-Shabaab near Jilib, Somalia."
     x = extract(nlp, text, PUB, issuer="U.S. Department of Defense (release)")
     assert x.events[0].attribution.source == "U.S. Department of Defense"
+
+
+def test_a_commanders_quoted_comment_is_not_the_source_of_the_strike(nlp):
+    text = ("On Oct. 5, U.S. Central Command forces conducted a strike in Syria that killed Abu Yusif.\n\n"
+            "\u201cThis strike demonstrates our commitment to the lasting defeat of ISIS,\u201d said Gen. Michael "
+            "Kurilla, CENTCOM Commander.")
+    x = extract(nlp, text, PUB, issuer="U.S. Central Command (press release)")
+    strike = [e for e in x.events if e.type == "airstrike"][0]
+    assert strike.attribution.source == "U.S. Central Command"

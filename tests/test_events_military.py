@@ -283,3 +283,12 @@ def test_strikes_in_areas_of_a_country_are_placed_in_it(nlp):
     x = extract(nlp, text, PUB)
     strike = _events(x, "airstrike")[0]
     assert strike.location is not None and _names(x, [strike.location]) == ["Yemen"]
+
+
+def test_strikes_in_response_to_attacks_do_not_take_the_attacks_date(nlp):
+    text = ("Today, U.S. military forces conducted strikes in eastern Syria on two facilities used by the IRGC. "
+            "These precision self-defense strikes are a response to a series of attacks against U.S. personnel "
+            "that began on October 17.")
+    x = extract(nlp, text, dt.date(2023, 10, 26))
+    strikes = _events(x, "airstrike")
+    assert len(strikes) == 1 and strikes[0].date.value == "2023-10-26"

@@ -454,6 +454,17 @@ def _shifted(date: DateMention | None, anchor: DateMention | None) -> DateMentio
     return DateMention(date.start, date.end, date.text, Resolved(day.isoformat(), day, day, "day"))
 
 
+_QUOTES = ("\"", "\u201c", "'", "\u2018")
+
+
+def _quoted_comment(ev: EventMention) -> bool:
+    """Whether a mention's source speaks in a quotation of its own sentence ('"This strike shows our
+    resolve," said Gen. Kurilla'): a comment on the event, not the report of it."""
+    a = ev.attribution
+    return a is not None and a.cue != "according to" and a.sentence_start == ev.sent_start \
+        and ev.quoted
+
+
 def _one_strike(doc: Doc, events: list[EventMention]) -> None:
     """'-- Near Kisik, a strike destroyed an ISIL-held building': a strike or raid told in the
     singular with 'a' is one operation. Counted last, so that the figure plays no part in telling
@@ -608,7 +619,7 @@ def _absorb(host: EventMention, other: EventMention) -> None:
         host.date = other.date or host.date
     kinds = {q.kind for q in host.quantities}
     host.quantities += [q for q in other.quantities if q.kind not in kinds]
-    if host.attribution is None:
+    if host.attribution is None and not _quoted_comment(other):
         host.attribution = other.attribution
     host.confidence = max(host.confidence, other.confidence)
     host.hedged = host.hedged and other.hedged

@@ -73,6 +73,7 @@ class EventMention:
     noun: bool = False  # the trigger is a noun ("the attack"), not a verb with a clause of its own
     dated_sentence: bool = False  # its sentence has a date expression, whether or not it is the event's
     perfect: tuple[int, int] | None = None  # the tokens of its present-perfect verb ("has arrested")
+    quoted: bool = False  # its sentence opens with a quotation mark: someone's words, quoted
     # the other mentions of the same event folded into this one (liaison.extract.discourse):
     # (trigger token, sentence start, sentence end)
     others: list[tuple[int, int, int]] = field(default_factory=list)
@@ -462,6 +463,7 @@ class EventFinder:
             if verb is not None and verb.tag_ == "VBN" else []
         ev.perfect = (perfect[0].i, verb.i + 1) if perfect else None
         ev.dated_sentence = bool(index.dates_in(sent.start, sent.end))
+        ev.quoted = sent.text.lstrip().startswith(("\"", "\u201c", "\u2018", "'"))
         return ev
 
     def _governor(self, trig: Token) -> Token | None:
@@ -745,6 +747,9 @@ class EventFinder:
                 steps += 1
                 # "following the fall of the regime in December": a date of another happening
                 if steps > 1 and node.dep_ == "prep" and node.lower_ in _ANCHOR_PREPS:
+                    crossed = True
+                # "strikes ... are a response to attacks that began on October 17": the cause's date
+                if steps > 1 and node.lemma_.lower() in _CAUSE_NOUNS:
                     crossed = True
             if crossed or node.i not in anchor_chain:
                 continue
@@ -1059,6 +1064,7 @@ def _participle_modifier(trig: Token) -> bool:
 
 _TAKING = {"liberation", "capture", "recapture", "retaking", "seizure", "takeover", "fall", "siege", "clearance",
            "clearing"}
+_CAUSE_NOUNS = {"response", "retaliation", "reprisal", "revenge", "reaction", "answer"}
 _PARTITIVES = {"one", "some", "all", "several", "many", "most", "each", "both", "none", "two", "three"}
 _AREA_NOUNS = {"city", "town", "village", "territory", "soil", "waters", "province", "state", "region", "area",
                "district", "border", "borderland", "capital", "countryside", "coast"}
