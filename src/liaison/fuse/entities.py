@@ -346,20 +346,23 @@ def resolve(mentions: Iterable[EntityMention], overrides: Sequence[Override] = (
     return _resolve(list(mentions), overrides, frozenset())
 
 
-def _resolve(mentions: list[EntityMention], overrides: Sequence[Override], dropped: frozenset[str]) -> dict[Node, Link]:
+def _resolve(mentions: list[EntityMention], overrides: Sequence[Override], dropped: frozenset[str],
+             want: set[Node] | None = None) -> dict[Node, Link]:
     # Resolution makes millions of small objects and no reference cycles: the cyclic collector,
     # left on, walks the whole heap again and again as it grows and made the cost superlinear
     # (a 40k corpus took 4x a 20k one); it is off while resolution runs, as it was found.
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _resolve_all(mentions, overrides, dropped)
+        return _resolve_all(mentions, overrides, dropped, want)
     finally:
         if enabled:
             gc.enable()
 
 
-def _resolve_all(mentions: list[EntityMention], overrides: Sequence[Override], dropped: frozenset[str]) -> dict[Node, Link]:
+def _resolve_all(mentions: list[EntityMention], overrides: Sequence[Override], dropped: frozenset[str],
+                 want: set[Node] | None) -> dict[Node, Link]:
+    """Links for every node, or at least for those of ``want`` (others may be left out)."""
     by_node: dict[Node, EntityMention] = {}
     for m in mentions:
         old = by_node.get(m.node)
@@ -368,7 +371,7 @@ def _resolve_all(mentions: list[EntityMention], overrides: Sequence[Override], d
     merges = sorted({tuple(sorted(set(o.keys))) for o in overrides if o.kind == "merge"})
     splits = sorted({(tuple(sorted(set(o.keys))), o.alias or "", o.document or "")
                      for o in overrides if o.kind == "split"})
-    links = _pass(by_node, merges, dropped)
+    links = _pass(by_node, merges, dropped, None if splits else want)
     if not splits:
         return links
     # a split takes its nodes out, and resolution runs again without them: nothing links them back
@@ -413,7 +416,8 @@ def _complete(m: EntityMention, forced: bool) -> bool:
     return forced or _info(m)[2]
 
 
-def _pass(by_node: dict[Node, EntityMention], merges: list[tuple[str, ...]], dropped: frozenset[str]) -> dict[Node, Link]:
+def _pass(by_node: dict[Node, EntityMention], merges: list[tuple[str, ...]], dropped: frozenset[str],
+          want: set[Node] | None = None) -> dict[Node, Link]:
     merge_keys = {k for keys in merges for k in keys}
     nodes_of: dict[str, list[EntityMention]] = defaultdict(list)
     weak: list[EntityMention] = []
@@ -528,7 +532,11 @@ def _pass(by_node: dict[Node, EntityMention], merges: list[tuple[str, ...]], dro
     weak_by_root: dict[str, list[EntityMention]] = defaultdict(list)
     for n, (root, _rule, _score, _c) in attached.items():
         weak_by_root[root].append(by_node[n])
+    wanted_keys = None if want is None else {n[1] for n in want}
     for root, members in members_of.items():
+        if wanted_keys is not None and wanted_keys.isdisjoint(members) \
+                and not any(m.node in want for m in weak_by_root.get(root, ())):
+            continue  # an entity only read for its context: its links are not asked for
         rep = min((keys[k] for k in members), key=_rep_order)
         entity = rep.key
         heads = {k: keys[k].nodes[0].node for k in members}  # nodes are sorted: the first document's
@@ -546,7 +554,7 @@ def _pass(by_node: dict[Node, EntityMention], merges: list[tuple[str, ...]], dro
             _root, rule, score, c = attached[m.node]
             out[m.node] = Link(m.node, entity, rule, score, heads[c])
     for m in weak:
-        if m.node not in attached:
+        if m.node not in attached and (want is None or m.node in want):
             out[m.node] = Link(m.node, m.key, "same-key", 1.0, None)
     return out
 
@@ -740,7 +748,7 @@ def resolve_incremental(new: Sequence[EntityMention], index: MentionIndex,
     rest = blocks_of(found.values()) - fetched
     sizes = index.block_sizes(rest)
     dropped = over | {b for b in rest if sizes.get(b, 0) > MAX_BLOCK_KEYS}
-    links = _resolve(list(found.values()), overrides, frozenset(dropped))
+    links = _resolve(list(found.values()), overrides, frozenset(dropped), affected)
     new_nodes = {m.node for m in new}
     old = index.links(n for n in affected if n not in new_nodes)
     return {n: links[n] for n in affected if old.get(n) != links[n]}
