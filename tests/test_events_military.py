@@ -292,3 +292,23 @@ def test_strikes_in_response_to_attacks_do_not_take_the_attacks_date(nlp):
     x = extract(nlp, text, dt.date(2023, 10, 26))
     strikes = _events(x, "airstrike")
     assert len(strikes) == 1 and strikes[0].date.value == "2023-10-26"
+
+
+def test_a_strike_in_support_of_an_operation_is_an_event_of_its_own(nlp):
+    text = ("Iraqi Security Forces, supported by coalition airstrikes, killed 12 ISIS fighters in a clearance "
+            "operation in the Wadi al-Tharthar area on Sunday.")
+    x = extract(nlp, text, PUB)
+    assert {e.type for e in _events(x)} == {"airstrike", "military_operation"}
+
+
+def test_the_country_after_a_town_in_a_locative_phrase_does_not_act(nlp):
+    text = ("A coalition airstrike near Abu Kamal, Syria, on Oct. 2 killed Abu Muhammad al-Shimali, a senior "
+            "ISIS financier, officials said.")
+    x = extract(nlp, text, PUB)
+    assert "Syria" not in _names(x, _events(x, "airstrike")[0].actors)
+
+
+def test_a_coalition_airstrike_in_reporting_on_isis_is_the_global_coalitions(nlp):
+    text = "A coalition airstrike near Abu Kamal on Oct. 2 killed a senior ISIS financier, officials said."
+    x = extract(nlp, text, PUB)
+    assert _names(x, _events(x, "airstrike")[0].actors) == ["Global Coalition Against ISIS"]

@@ -202,8 +202,8 @@ class DiscourseModel:
         by_sentence: dict[int, list[EventMention]] = {}
         for ev in mentions:
             here = by_sentence.setdefault(ev.sent_start, [])
-            cause = _earlier_cause(doc[ev.trigger])
-            here_now = [o for o in here if _earlier_cause(doc[o.trigger]) == cause]
+            cause = _earlier_cause(doc[ev.trigger]), _support(doc[ev.trigger])
+            here_now = [o for o in here if (_earlier_cause(doc[o.trigger]), _support(doc[o.trigger])) == cause]
             host = next((o for o in here_now if _one_in_sentence(ev, o, ev, o)), None)
             if host is None:
                 # the specific one came second: "the attack ... a drone strike"
@@ -477,6 +477,16 @@ def _one_strike(doc: Doc, events: list[EventMention]) -> None:
         det = next((c for c in trig.children if c.dep_ == "det" and c.lower_ in ("a", "an")), None)
         if det is not None:
             ev.quantities.append(QuantityMention("operations", 1, "exact", 1, 1, det.i, trig.i + 1, trig.i))
+
+
+_SUPPORTING = {"support", "back", "aid", "assist", "cover", "enable"}
+
+
+def _support(tok) -> bool:  # noqa: ANN001
+    """Whether a trigger names the support of another event ("Iraqi forces, supported by coalition
+    airstrikes, killed 12 fighters in a clearance operation"): a happening of other hands."""
+    return any(a.lemma_.lower() in _SUPPORTING and a.tag_ == "VBN" for a in list(tok.ancestors)[:2]) or (
+        tok.dep_ == "pobj" and tok.head.lower_ in ("with", "by") and tok.head.head.lemma_.lower() in _SUPPORTING)
 
 
 def _earlier_cause(tok) -> bool:  # noqa: ANN001

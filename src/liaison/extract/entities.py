@@ -522,7 +522,9 @@ class EntityResolver:
         taken = {t for s, e, _t, k in found for t in range(s, e) if k is not None or e - s > 1}
         out = []
         for tok in doc:
-            if tok.lower_ != "coalition" or tok.i in taken or tok.i > 0 and doc[tok.i - 1].lower_ in ("a", "an"):
+            # ("a coalition of ..." introduces one; in "a coalition airstrike" the article is the strike's)
+            if tok.lower_ != "coalition" or tok.i in taken or tok.i > 0 and doc[tok.i - 1].lower_ in ("a", "an") \
+                    and tok.dep_ not in ("compound", "amod", "nmod"):
                 continue
             start = tok.i - 1 if tok.i > 0 and doc[tok.i - 1].lower_ == "global" and tok.i - 1 not in taken else tok.i
             out.append((start, tok.i + 1, "organization", known))

@@ -555,8 +555,8 @@ class EventFinder:
             if key is None:
                 continue
             # a place named in a locative phrase inside an argument locates it; it is not the argument
-            if clusters[key].type in _LOCATION_TYPES and tok.head.dep_ == "prep" and tok.head.lower_ in self.loc_preps \
-                    and tok.dep_ == "pobj":
+            # (nor is the country after it: "near Abu Kamal, Syria")
+            if clusters[key].type in _LOCATION_TYPES and self._in_locative(tok):
                 continue
             if tok.dep_ == "poss":
                 possessors.add(key)
@@ -565,6 +565,18 @@ class EventFinder:
         # "the leader of Syria's government": Syria only describes the argument, unless it is all there is
         named = [k for k in keys if k not in possessors]
         return named or keys or _described(tokens, token_entity, clusters)
+
+    def _in_locative(self, tok: Token) -> bool:
+        """Whether a token is the object of a locative phrase, or the apposition of one (the
+        country of "near Abu Kamal, Syria")."""
+        node = tok
+        for _ in range(3):
+            if node.dep_ == "pobj":
+                return node.head.dep_ == "prep" and node.head.lower_ in self.loc_preps
+            if node.dep_ != "appos" or node.head.i == node.i:
+                return False
+            node = node.head
+        return False
 
     def _location(self, doc: Doc, trig: Token, governor: Token | None, taken: list[str], token_entity, clusters,
                   index: _DocIndex):
