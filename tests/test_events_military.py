@@ -312,3 +312,24 @@ def test_a_coalition_airstrike_in_reporting_on_isis_is_the_global_coalitions(nlp
     text = "A coalition airstrike near Abu Kamal on Oct. 2 killed a senior ISIS financier, officials said."
     x = extract(nlp, text, PUB)
     assert _names(x, _events(x, "airstrike")[0].actors) == ["Global Coalition Against ISIS"]
+
+
+def test_fighters_who_were_attacking_are_the_attackers(nlp):
+    text = ("U.S. Africa Command conducted an airstrike against al-Shabaab terrorists who were attacking Somali "
+            "National Army forces near Buulobarde, Somalia, about 218 km north-northwest of Mogadishu, on Oct. 23.")
+    x = extract(nlp, text, PUB)
+    assert "al-Shabaab" in _names(x, _events(x, "attack")[0].actors)
+
+
+def test_a_bearing_after_a_town_says_where_the_town_is(nlp):
+    text = ("U.S. Africa Command conducted an airstrike against al-Shabaab terrorists who were attacking Somali "
+            "National Army forces near Buulobarde, Somalia, about 218 km north-northwest of Mogadishu, on Oct. 23.")
+    x = extract(nlp, text, PUB)
+    assert _names(x, [_events(x, "airstrike")[0].location]) == ["Buulobarde"]
+
+
+def test_what_a_group_is_fighting_for_in_a_relative_clause_is_no_event(nlp):
+    text = ("Nigeria's neighbors entered the war after the militants, who are purportedly fighting to impose "
+            "Islamic law, seized a base in Baga.")
+    x = extract(nlp, text, PUB)
+    assert not [e for e in x.events if e.trigger.text == "fighting"]

@@ -497,6 +497,10 @@ class EventFinder:
             if not agent and node.i != verb.i and verb.dep_ == "xcomp" and node.lemma_.lower() in _RAISING:
                 # "Rwanda is believed to have deployed troops": the raised subject acts
                 agent = [t for c in node.children if c.dep_ == "nsubjpass" for t in c.subtree]
+            if agent and node.dep_ == "relcl" and node.i == verb.i and verb.lemma_.lower() in _VIOLENT_VERBS \
+                    and all(t.lower_ in ("who", "which", "that") for t in agent):
+                # "al-Shabaab terrorists who were attacking Somali forces": the relative pronoun is its noun
+                agent = [t for t in node.head.subtree if t.i <= node.head.i]
             if agent:
                 agent = self._resolve_pronoun(agent)
                 break
@@ -672,10 +676,16 @@ class EventFinder:
     @staticmethod
     def _bearing_place(doc: Doc, sent: Span, token_entity, clusters) -> str | None:
         """'approximately 65 kilometers southwest of the capital, Mogadishu': the event lies near a
-        place, not in it; it is in that place's country, where the text names the country."""
+        place, not in it; it is in that place's country, where the text names the country. A
+        bearing after a town ('near Buulobarde, Somalia, about 218 km north-northwest of
+        Mogadishu') says where that town is: the town is the place."""
         for tok in sent:
             if tok.lower_ not in _BEARINGS or tok.i + 1 >= sent.end or doc[tok.i + 1].lower_ != "of":
                 continue
+            before = [token_entity[k] for k in range(max(sent.start, tok.i - 10), tok.i)
+                      if k in token_entity and clusters[token_entity[k]].type == "place"]
+            if before:
+                return before[-1]
             for k in range(tok.i + 2, min(tok.i + 7, sent.end)):
                 key = token_entity.get(k)
                 if key is None or clusters[key].type not in _LOCATION_TYPES:
@@ -951,6 +961,8 @@ def _habitual_clause(trig: Token) -> bool:
         return False
     if trig.tag_ in ("VBZ", "VBP"):
         return not any(c.dep_ in ("aux", "auxpass") for c in trig.children)
+    if trig.tag_ == "VBG" and any(c.dep_ == "aux" and c.tag_ in ("VBZ", "VBP") for c in trig.children):
+        return True  # "the militants, who are fighting to impose Islamic law": what they are about
     return trig.tag_ == "VBN" and any(c.dep_ == "auxpass" and c.tag_ in ("VBZ", "VBP") for c in trig.children)
 
 
@@ -1076,6 +1088,8 @@ def _participle_modifier(trig: Token) -> bool:
 
 _TAKING = {"liberation", "capture", "recapture", "retaking", "seizure", "takeover", "fall", "siege", "clearance",
            "clearing"}
+_VIOLENT_VERBS = {"attack", "ambush", "assault", "storm", "raid", "shell", "bomb", "fire", "kill", "strike", "fight",
+                  "target", "overrun", "kidnap", "abduct"}
 _CAUSE_NOUNS = {"response", "retaliation", "reprisal", "revenge", "reaction", "answer"}
 _PARTITIVES = {"one", "some", "all", "several", "many", "most", "each", "both", "none", "two", "three"}
 _AREA_NOUNS = {"city", "town", "village", "territory", "soil", "waters", "province", "state", "region", "area",
