@@ -117,7 +117,7 @@ def _info(m: EntityMention) -> tuple[Forms, frozenset[str], bool, frozenset[str]
     hit = _INFO.get(id(m))
     if hit is not None and hit[0] is m:
         return hit[1]
-    if len(_INFO) > 2_000_000:
+    if len(_INFO) > 500_000:  # fresh objects from a store each time must not pile up
         _INFO.clear()
     names = (m.canonical, *m.names, *m.aliases)
     f = _forms(coarse_type(m), names)
