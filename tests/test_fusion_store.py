@@ -156,3 +156,22 @@ def test_eval_json_writes_one_entity_for_the_names_of_a_document_fusion_resolved
     out = annotation(ex, {shabab.key: "al-Shabaab", shabaab.key: "al-Shabaab"})
     assert [(e["canonical"], e["mentions"]) for e in out["entities"]] == [
         ("al-Shabaab", ["al-Shabab", "al-Shabaab"]), ("Idlib", ["Idlib"])]
+
+
+@pytest.mark.parametrize("seed", [3, 4])
+def test_documents_changed_after_resolution_give_what_a_full_run_gives(store, seed):
+    """A document stored again drops its old nodes: what they linked is resolved again."""
+    items = corpus()
+    ids = _ingest(store, items)
+    fusion = Fusion(store)
+    fusion.update(ids)
+    rng = random.Random(seed)
+    for n in rng.sample(range(len(items)), 3):
+        d, ex = items[n]
+        kept = tuple(e for e in ex.entities if rng.random() < 0.5) or ex.entities[:1]
+        store.save(Document(d.source_key, d.stem, d.text + f" v{seed}", d.media_type, published=d.published),
+                   Extraction(entities=kept), [])
+        fusion.update([ids[n]])
+    incremental = (_clusters(fusion), {r: s.story for r, s in fusion.stories().items()})
+    fusion.resolve_all()
+    assert incremental == (_clusters(fusion), {r: s.story for r, s in fusion.stories().items()})
