@@ -333,3 +333,26 @@ def test_what_a_group_is_fighting_for_in_a_relative_clause_is_no_event(nlp):
             "Islamic law, seized a base in Baga.")
     x = extract(nlp, text, PUB)
     assert not [e for e in x.events if e.trigger.text == "fighting"]
+
+
+def test_a_release_boilerplate_on_what_airstrikes_support_is_no_event(nlp):
+    text = ("U.S. Africa Command conducted an airstrike targeting an ISIS-Somalia encampment in the Golis Mountains, "
+            "Somalia, on May 8, 2019.\n\n"
+            "U.S. Africa Command precision airstrikes support Somali security force activities and build enhanced "
+            "security conditions.\n\n"
+            "At this time, it is assessed the airstrike on May 8 killed thirteen (13) terrorists.")
+    x = extract(nlp, text, dt.date(2019, 5, 10))
+    strikes = _events(x, "airstrike")
+    assert len(strikes) == 1
+    assert {q.kind: q.value for q in strikes[0].quantities}.get("killed") == 13
+
+
+def test_the_liberation_of_a_town_is_an_operation(nlp):
+    text = "The coalition congratulates the Iraqi Security Forces on the liberation of Tal Afar from ISIS."
+    assert _events(extract(nlp, text, PUB), "military_operation")
+
+
+def test_notifying_officials_of_operations_shares_intelligence(nlp):
+    text = ("The coalition air operations center notified Russian officials that coalition aircraft would be "
+            "operating in that area.")
+    assert _events(extract(nlp, text, PUB), "intelligence_sharing")

@@ -1019,6 +1019,12 @@ def _generic(trig: Token) -> bool:
     noun that is the subject of a present-tense general statement ("operations remain vital",
     "strikes are a key tool")."""
     if trig.pos_ not in ("NOUN", "PROPN"):
+        # "U.S. Africa Command precision airstrikes support Somali security force activities": the
+        # parser took the plural noun for a verb; the general statement is the verb after it
+        nxt = trig.doc[trig.i + 1] if trig.i + 1 < len(trig.doc) else None
+        if trig.lower_.endswith("strikes") and trig.tag_ == "VBZ" and nxt is not None and nxt.tag_ in ("VBP", "VB") \
+                and nxt.lemma_.lower() in _GENERAL_VERBS | {"build"}:
+            return True
         return _habitual_clause(trig) or _habitual_adverb(trig)
     if any(c.dep_ in ("det", "amod", "predet") and c.lower_ in _GENERIC_DETS for c in trig.children):
         return True
