@@ -356,3 +356,19 @@ def test_notifying_officials_of_operations_shares_intelligence(nlp):
     text = ("The coalition air operations center notified Russian officials that coalition aircraft would be "
             "operating in that area.")
     assert _events(extract(nlp, text, PUB), "intelligence_sharing")
+
+
+def test_state_forces_that_attack_an_armed_group_run_an_operation(nlp):
+    text = "U.S. and coalition military forces attacked Islamic State terrorists in Iraq yesterday."
+    x = extract(nlp, text, PUB)
+    assert [e.type for e in _events(x)] == ["military_operation"]
+
+
+def test_attacking_by_conducting_strikes_is_those_strikes(nlp):
+    text = ("U.S. and coalition military forces continued to attack the Islamic State of Iraq and Syria between "
+            "Dec. 15-17, conducting 19 strikes consisting of 26 engagements, officials reported.")
+    x = extract(nlp, text, dt.date(2017, 12, 18))
+    assert [e.type for e in _events(x)] == ["airstrike"]
+    strike = _events(x)[0]
+    assert "Islamic State" in _names(x, strike.targets)
+    assert {q.kind: q.value for q in strike.quantities}.get("operations") == 19

@@ -451,6 +451,12 @@ class EventFinder:
             ev.location = self._other_place(doc, trig, governor, token_entity, clusters)
         ev.actors = [a for a in actors if clusters[a].type not in ("place", "facility")]
         ev.targets = targets
+        if type_ == "attack" and trig.lemma_.lower() == "attack" and trig.pos_ == "VERB" and ev.actors \
+                and all(clusters[a].type in _STATE for a in ev.actors) \
+                and not any(clusters[t].type in _STATE for t in targets):
+            # "U.S. and coalition military forces continued to attack ISIL terrorists": the forces of a
+            # state that attack an armed group run an operation; an attack is an attacker's
+            ev.type, ev.subtype = "military_operation", "operation"
         ev.date = self._date(doc, trig, sent, index)
         ev.hedged = self._hedged(sent)
         ev.definite = self._definite(trig)
@@ -1094,6 +1100,7 @@ def _participle_modifier(trig: Token) -> bool:
 
 _TAKING = {"liberation", "capture", "recapture", "retaking", "seizure", "takeover", "fall", "siege", "clearance",
            "clearing"}
+_STATE = {"country", "government_body", "organization"}
 _VIOLENT_VERBS = {"attack", "ambush", "assault", "storm", "raid", "shell", "bomb", "fire", "kill", "strike", "fight",
                   "target", "overrun", "kidnap", "abduct"}
 _CAUSE_NOUNS = {"response", "retaliation", "reprisal", "revenge", "reaction", "answer"}
@@ -1117,7 +1124,8 @@ def _fold_strike_verbs(doc: Doc, mentions: list[EventMention]) -> list[EventMent
     """An attack verb whose subject is a strike ('the strikes targeted a camp'), or a participle with
     no subject of its own after a strike of its sentence ('conducted an airstrike in Somalia
     targeting Abdullahi Haji Da'ud'), tells what that strike did: its objects are the strike's
-    targets and its place the strike's, and it is no event of its own."""
+    targets and its place the strike's, and it is no event of its own. An operation whose verb
+    goes on in a strike ("continued to attack ISIS ..., conducting 19 strikes") is those strikes."""
     by_trigger = {ev.trigger: ev for ev in mentions}
     dropped: set[int] = set()
     for ev in mentions:
@@ -1137,6 +1145,23 @@ def _fold_strike_verbs(doc: Doc, mentions: list[EventMention]) -> list[EventMent
             continue
         host.targets = _unique(host.targets + [t for t in ev.targets if t not in host.actors])
         host.location = host.location or ev.location
+        dropped.add(ev.trigger)
+    # "forces continued to attack ISIS ..., conducting 19 strikes": the operation is those strikes
+    for ev in mentions:
+        trig = doc[ev.trigger]
+        if ev.type != "military_operation" or trig.pos_ != "VERB" or ev.trigger in dropped:
+            continue
+        clause = {trig.i, trig.head.i}
+        host = next((o for o in mentions if o.sent_start == ev.sent_start and o.type == "airstrike"
+                     and doc[o.trigger].pos_ == "NOUN" and doc[o.trigger].dep_ == "dobj"
+                     and doc[o.trigger].head.dep_ == "advcl" and doc[o.trigger].head.tag_ == "VBG"
+                     and doc[o.trigger].head.head.i in clause), None)
+        if host is None:
+            continue
+        host.actors = _unique(host.actors + [a for a in ev.actors if a not in host.targets])
+        host.targets = _unique(host.targets + [t for t in ev.targets if t not in host.actors])
+        host.location = host.location or ev.location
+        host.date = host.date or ev.date
         dropped.add(ev.trigger)
     return [ev for ev in mentions if ev.trigger not in dropped]
 
