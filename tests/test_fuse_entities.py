@@ -397,3 +397,17 @@ def test_incremental_equals_full_on_a_dense_corpus_of_weak_nodes() -> None:
                      Override("split", ("org:hayat tahrir al sham",), alias="Jabhat al-Nusra")]
         for ov in ([], overrides):
             assert _incremental(corpus, ov, seed) == resolve(corpus, ov), seed
+
+
+def test_a_name_without_its_middle_name_is_the_person_where_the_stories_share_their_context() -> None:
+    ctx = ("org:al shabaab", "loc:somalia", "loc:barawe")
+    full, short = men("d1", "Ahmed Abdi Godane", context=ctx), men("d2", "Ahmed Godane", context=ctx)
+    links = resolve([full, short])
+    assert one(links, full, short)
+    assert "middle-name" in {link.rule for link in links.values()}  # the evidence names the rule
+
+
+def test_a_name_without_a_middle_name_and_no_shared_context_stays_another_person() -> None:
+    full = men("d1", "Mohamed Ali Hassan", context=("loc:kenya", "org:al shabaab"))
+    short = men("d2", "Mohamed Hassan", context=("loc:egypt",))
+    assert apart(resolve([full, short]), full, short)

@@ -241,6 +241,32 @@ def _words_score(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[float, float]:
     return min(scores), sum(scores) / len(scores)
 
 
+MIDDLE_CONTEXT = 2  # co-occurring entities two persons' keys must share to link over a dropped middle name
+
+
+def _middle_dropped(x: tuple[str, ...], y: tuple[str, ...]) -> tuple[float, float]:
+    """A person's name written with a middle name or patronymic left out ("Ahmed Godane" for
+    "Ahmed Abdi Godane"): the shorter name's first and last words are the longer's, and its other
+    words appear in the longer in order. (least, mean) word score of the aligned words, as
+    _words_score; (0, 0) otherwise."""
+    if len(x) > len(y):
+        x, y = y, x
+    if len(x) < 2 or not 1 <= len(y) - len(x) <= 2:
+        return 0.0, 0.0
+    inner, rest = list(x[1:-1]), list(y[1:-1])
+    aligned = [(x[0], y[0]), (x[-1], y[-1])]
+    for w in inner:
+        while rest and nm.token_score(w, rest[0]) < VARIANT_MIN:
+            rest.pop(0)
+        if not rest:
+            return 0.0, 0.0
+        aligned.append((w, rest.pop(0)))
+    scores = [nm.token_score(a, b) for a, b in aligned]
+    if min(scores) < SKELETON:
+        return 0.0, 0.0
+    return min(scores), sum(scores) / len(scores)
+
+
 @lru_cache(maxsize=500_000)
 def _strong(a: _Key, b: _Key) -> tuple[str, float] | None:
     """Whether two complete keys are one entity, by which rule, how sure."""
@@ -259,6 +285,10 @@ def _strong(a: _Key, b: _Key) -> tuple[str, float] | None:
             if len(x) == len(y):
                 best = max(best, _words_score(x, y) if x < y else _words_score(y, x))
     low, mean = best
+    if low < VARIANT_MIN and a.coarse == "per" and len(a.context & b.context) >= MIDDLE_CONTEXT:
+        middle = max((_middle_dropped(x, y) for x in a.forms.complete for y in b.forms.complete), default=(0.0, 0.0))
+        if middle[0] >= SKELETON:
+            return "middle-name", round(middle[1] * 0.95, 4)
     if low < VARIANT_MIN:
         return None
     if low < SKELETON and not a.context & b.context:
@@ -273,6 +303,9 @@ def _may_link(a: _Key, b: _Key) -> bool:
     if a.coarse != b.coarse:
         return False
     if a.forms.complete & b.forms.complete:
+        return True
+    if a.coarse == "per" and any(_middle_dropped(x, y)[0] >= SKELETON
+                                 for x in a.forms.complete for y in b.forms.complete):
         return True
     return any(len(x) == len(y) and (_words_score(x, y) if x < y else _words_score(y, x))[0] >= VARIANT_MIN
                for x in a.forms.complete for y in b.forms.complete)
