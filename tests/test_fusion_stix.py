@@ -1,4 +1,4 @@
-"""What partners receive when fusion decides (docs/fusion.md#stix): the resolved entity's object
+"""What partners receive when fusion decides (docs/fusion.md#what-partners-receive-stix): the resolved entity's object
 with all its names, the merged-away object revoked and tied to it by `derived-from`, every report
 naming the resolved entity, a `grouping` per fused event and a `note` per conflicting figure; the
 whole export still passes stix2-validator, and a re-ingest never un-revokes what was revoked."""

@@ -62,7 +62,9 @@ class Link:
 
     node: Node
     entity: str  # the resolved entity's id: the key of its representative node
-    rule: str  # "self" (the representative), "same-key", "alias", "name-variant", "score", "merge", "split"
+    # "self" (the representative), "same-key", "alias", "name-variant", "middle-name", "short-name",
+    # "acronym", "context", "merge", "split" (docs/fusion.md says what each means)
+    rule: str
     score: float = 1.0
     against: Node | None = None
 

@@ -2,7 +2,7 @@
 
 Extraction makes one STIX object per entity key and document-independent content, so the same
 key is one object everywhere. Fusion then says several keys are one thing ("Ahmed al-Sharaa",
-"Ahmad Al Shara"); for each such resolved entity this module writes (docs/fusion.md#stix):
+"Ahmad Al Shara"); for each such resolved entity this module writes (docs/fusion.md#what-partners-receive-stix):
 
 * a new version of the **representative** key's object (the resolved entity's id) with every
   name its documents write it as (`aliases` on an intrusion-set; the Liaison extension's
