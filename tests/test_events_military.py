@@ -372,3 +372,13 @@ def test_attacking_by_conducting_strikes_is_those_strikes(nlp):
     strike = _events(x)[0]
     assert "Islamic State" in _names(x, strike.targets)
     assert {q.kind: q.value for q in strike.quantities}.get("operations") == 19
+
+
+def test_people_named_after_their_office_are_people_and_parties_of_the_meeting(nlp):
+    text = ("Pentagon Chief Spokesperson Dana W. White provided the following readout:\n\n"
+            "Secretary of Defense Jim Mattis met with Turkish Minister of Defense Fikri I\u015f\u0131k today at the "
+            "Pentagon to discuss security issues of mutual concern.")
+    x = extract(nlp, text, PUB)
+    people = {e.canonical for e in x.entities if e.type == "person"}
+    assert {"Jim Mattis", "Fikri I\u015f\u0131k"} <= people
+    assert {"Jim Mattis", "Fikri I\u015f\u0131k"} <= set(_names(x, _events(x, "meeting")[0].actors))

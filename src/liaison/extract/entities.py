@@ -46,6 +46,7 @@ from liaison.extract.names import (
     possessive_names,
     reads_as_no_name,
     speaker_people,
+    titled_people,
     whole_people,
 )
 from liaison.ingest.dateline import LINE_BREAK_CHARS, dateline_end, has_line_break
@@ -258,6 +259,9 @@ class EntityResolver:
         if speakers:
             out = sorted([e for e in out if not any(e.start < s.end and s.start < e.end for s in speakers)] + speakers,
                          key=lambda e: e.start)
+        titled = titled_people(doc, out)
+        if titled:
+            out = sorted(out + titled, key=lambda e: e.start)
         return self._with_abbreviation_spans(doc, out)
 
     def _with_abbreviation_spans(self, doc: Doc, ents: list[Span]) -> list[Span]:

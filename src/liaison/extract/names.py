@@ -144,6 +144,41 @@ def speaker_people(nlp: Language, doc: Doc, titles: set[str]) -> list[Span]:
     return out
 
 
+_OFFICES = {"secretary", "minister", "president", "ambassador", "envoy", "general", "admiral", "chairman",
+            "commander", "director", "coordinator", "chancellor", "spokesperson", "spokesman", "spokeswoman",
+            "adviser", "advisor", "governor", "undersecretary"}
+_DEPARTMENTS = {"defense", "defence", "state", "foreign", "affairs", "interior", "policy", "homeland", "security",
+                "treasury", "justice", "the", "of", "for", "and", "national", "intelligence"}
+
+
+def titled_people(doc: Doc, ents: list[Span]) -> list[Span]:
+    """People the model missed right after an office that names them: "Secretary of Defense Jim
+    Mattis met with Turkish Minister of Defense Fikri Işık": two or three capitalised words after
+    an office word (and the department it is of), that no entity covers, before a word in lower
+    case or a punctuation mark."""
+    taken = {i for e in ents for i in range(e.start, e.end)}
+    out: list[Span] = []
+    for tok in doc:
+        if tok.lower_ not in _OFFICES or not tok.is_title:
+            continue
+        i = tok.i + 1
+        while i < len(doc) and doc[i].lower_ in _DEPARTMENTS and (doc[i].is_title or doc[i].is_lower):
+            i += 1
+        if i < len(doc) and doc[i].text in ("Dr.", "Mr.", "Ms.", "Mrs."):
+            i += 1
+        j = i
+        while j < len(doc) and j - i < 4 and doc[j].is_alpha and doc[j].text[:1].isupper() \
+                and not doc[j].is_upper and doc[j].pos_ == "PROPN":
+            j += 1
+        if not 2 <= j - i <= 3 or taken & set(range(i, j)):
+            continue
+        if j < len(doc) and doc[j].text[:1].isupper() and doc[j].is_alpha:
+            continue  # the name goes on into words we cannot read as one
+        out.append(Span(doc, i, j, label="PERSON"))
+        taken.update(range(i, j))
+    return out
+
+
 # -- names the text builds from others: a country's government, a group's province -------------
 
 _GOVERNMENT_QUALIFIERS = {"federal", "transitional", "national", "interim", "royal", "central", "caretaker"}
