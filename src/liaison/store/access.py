@@ -195,8 +195,10 @@ def _collection_allows(actor: Actor, collection_id: str | ColumnElement, right) 
 
 
 def readable_in(actor: Actor, collection_id: str, table: Table = CO) -> ColumnElement[bool]:
-    """Objects this actor may read in this collection: its right to read the collection and the TLP rule."""
-    return and_(table.c.collection_id == collection_id, readable(actor, table))
+    """Objects this actor may read in this collection: its right to read the collection and the TLP rule.
+    The right is asked of the collection named, once per query, not of each row's."""
+    return and_(table.c.collection_id == collection_id, _collection_allows(actor, collection_id, can_read),
+                visible(actor, table))
 
 
 def readable(actor: Actor, table: Table = CO) -> ColumnElement[bool]:
