@@ -382,3 +382,16 @@ def test_people_named_after_their_office_are_people_and_parties_of_the_meeting(n
     people = {e.canonical for e in x.entities if e.type == "person"}
     assert {"Jim Mattis", "Fikri I\u015f\u0131k"} <= people
     assert {"Jim Mattis", "Fikri I\u015f\u0131k"} <= set(_names(x, _events(x, "meeting")[0].actors))
+
+
+def test_strikes_on_bases_in_two_countries_are_one_strike_per_country(nlp):
+    text = "On Sunday, U.S. forces conducted airstrikes against five Kataib Hezbollah facilities in Iraq and Syria."
+    x = extract(nlp, text, PUB)
+    strikes = _events(x, "airstrike")
+    assert sorted(_names(x, [e.location for e in strikes])) == ["Iraq", "Syria"]
+
+
+def test_the_strikes_own_verb_does_not_split_them_by_the_provinces_of_one_terrain(nlp):
+    text = ("The strikes hit caves and tunnel networks used by IS cells in the rugged terrain where Diyala, "
+            "Salahuddin and Kirkuk provinces meet, the command said.")
+    assert len(_events(extract(nlp, text, PUB), "airstrike")) == 1

@@ -1171,22 +1171,34 @@ def _split_by_places(doc: Doc, ev: EventMention, token_entity: dict[int, str],
     """'attacks in Cabo Delgado and Niassa provinces', 'strikes in the Red Sea, the Bab al-Mandeb and
     the Gulf of Aden': a plural mention placed in several coordinated places is one event per place."""
     trig = doc[ev.trigger]
-    if ev.location is None or trig.tag_ not in ("NNS", "NNPS"):
+    # (a verb whose object is plural is a plural mention too: "striking KH bases in western Iraq and
+    # western Syria")
+    # (not a verb whose subject is itself the strikes: "The strikes hit caves where three provinces meet")
+    plural = trig.tag_ in ("NNS", "NNPS") or trig.pos_ == "VERB" and ev.type in _VIOLENT and any(
+        c.dep_ == "dobj" and c.tag_ == "NNS" for c in trig.children) and not any(
+        c.dep_ in ("nsubj", "nsubjpass") for c in trig.children)
+    if ev.location is None or not plural:
         return [ev]
+    # countries split strikes as towns do ("strikes in Iraq and Syria"), where the event is placed in one
+    countries = clusters[ev.location].type == "country" and ev.type == "airstrike"
+
+    def fits(key: str | None) -> bool:
+        return bool(key) and key not in places and clusters[key].type in _LOCATION_TYPES and (
+            clusters[key].type != "country" or countries)
+
     places = [ev.location]
     for tok in doc[ev.sent_start:ev.sent_end]:
         if token_entity.get(tok.i) != ev.location:
             continue
         for other in tok.conjuncts:
             key = token_entity.get(other.i)
-            if key and key not in places and clusters[key].type in _LOCATION_TYPES and clusters[key].type != "country":
+            if fits(key):
                 places.append(key)
         # "Cabo Delgado and Niassa Provinces": the coordination may hang on the entity's last word
         for t in doc[tok.i:tok.i + 4]:
             for other in [c for conj in t.conjuncts for c in (conj, *(x for x in conj.children if x.dep_ == "compound"))]:
                 key = token_entity.get(other.i)
-                if key and key not in places and clusters[key].type in _LOCATION_TYPES \
-                        and clusters[key].type != "country":
+                if fits(key):
                     places.append(key)
     if len(places) < 2 or len(places) > 6:
         return [ev]
