@@ -47,3 +47,10 @@ def test_a_commanders_quoted_comment_is_not_the_source_of_the_strike(nlp):
     x = extract(nlp, text, PUB, issuer="U.S. Central Command (press release)")
     strike = [e for e in x.events if e.type == "airstrike"][0]
     assert strike.attribution.source == "U.S. Central Command"
+
+
+def test_a_source_at_the_end_of_a_paragraph_leaves_the_line_break_out(nlp):
+    text = ("Today, U.S. Forces Afghanistan conducted a strike on an ISIS-K tunnel complex in Achin district, "
+            "according to a U.S. Forces Afghanistan news release\n\nThe strike was designed to minimize the risk.")
+    x = extract(nlp, text, PUB)
+    assert x.events[0].attribution.source == "a U.S. Forces Afghanistan news release"

@@ -81,7 +81,9 @@ def _phrase(head: Token) -> Span:
             right = tok.i
             break
     # A relative clause or an appositive after a comma belongs to the phrase, a trailing comma does not.
-    while right > left + 1 and (doc[right - 1].is_punct and doc[right - 1].text != ")" or doc[right - 1].dep_ == "cc"):
+    # (a line break after the phrase is no part of it either: "according to a news release\n\n")
+    while right > left + 1 and (doc[right - 1].is_punct and doc[right - 1].text != ")" or doc[right - 1].dep_ == "cc"
+                                or doc[right - 1].is_space):
         right -= 1
     if doc[left:right].text.count("(") > doc[left:right].text.count(")") and right < len(doc) and doc[right].text == ")":
         right += 1
