@@ -21,6 +21,7 @@ The rule:
 from __future__ import annotations
 
 import enum
+import functools
 from dataclasses import dataclass
 
 from sqlalchemy import Table, and_, case, exists, false, or_, select, true
@@ -170,6 +171,12 @@ def may_read_status(actor: Actor, posted_by: str | None) -> bool:
 # ---------------------------------------------------------------- collection objects
 
 
+# Conditions are immutable clause trees, safe to put in many statements: building them costs more
+# than the database's answer to a one-object lookup, so each is built once per actor and collection.
+_cached = functools.lru_cache(maxsize=4096)
+
+
+@_cached
 def visible(actor: Actor, table: Table = CO) -> ColumnElement[bool]:
     """The TLP part of the rule, for rows of ``table`` (collection_objects or an alias) in a collection
     the actor may read."""
@@ -194,6 +201,7 @@ def _collection_allows(actor: Actor, collection_id: str | ColumnElement, right) 
     return true() if isinstance(cond, True_) else exists().where(CT.c.id == collection_id, cond)
 
 
+@_cached
 def readable_in(actor: Actor, collection_id: str, table: Table = CO) -> ColumnElement[bool]:
     """Objects this actor may read in this collection: its right to read the collection and the TLP rule.
     The right is asked of the collection named, once per query, not of each row's."""
@@ -206,6 +214,7 @@ def readable(actor: Actor, table: Table = CO) -> ColumnElement[bool]:
     return and_(_collection_allows(actor, table.c.collection_id, can_read), visible(actor, table))
 
 
+@_cached
 def writable_in(actor: Actor, collection_id: str, table: Table = CO) -> ColumnElement[bool]:
     """Object versions this actor may delete from this collection: a write right, and only what it sees."""
     return and_(table.c.collection_id == collection_id, _collection_allows(actor, collection_id, can_write),
