@@ -395,3 +395,17 @@ def test_the_strikes_own_verb_does_not_split_them_by_the_provinces_of_one_terrai
     text = ("The strikes hit caves and tunnel networks used by IS cells in the rugged terrain where Diyala, "
             "Salahuddin and Kirkuk provinces meet, the command said.")
     assert len(_events(extract(nlp, text, PUB), "airstrike")) == 1
+
+
+def test_support_from_countries_places_nothing(nlp):
+    text = ("On Jan. 22, U.S. and U.K. military forces, with support from Australia, Bahrain, Canada and the "
+            "Netherlands, conducted strikes on eight Houthi targets in Houthi-controlled areas of Yemen.")
+    x = extract(nlp, text, PUB)
+    strikes = _events(x, "airstrike")
+    assert [_names(x, [e.location])[0] for e in strikes] == ["Yemen"]
+
+
+def test_an_attack_drone_is_a_weapon_not_an_attack(nlp):
+    text = ("On Feb. 3, U.S. Central Command forces shot down three one-way attack uncrewed aerial vehicles "
+            "launched from Houthi-controlled areas of Yemen over the Red Sea.")
+    assert not _events(extract(nlp, text, PUB), "attack")

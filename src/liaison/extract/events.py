@@ -192,8 +192,11 @@ class EventFinder:
         candidates = [(t, r) for t, r in candidates
                       if not (t.dep_ in ("compound", "amod", "acl") and t.head.i in trigger_ids)]
         # "terrorism sanctions authorities", "air operations center": a noun that only modifies another noun
-        candidates = [(t, r) for t, r in candidates if not (t.dep_ == "compound" and t.pos_ in ("NOUN", "PROPN")
-                                                            and t.head.pos_ in ("NOUN", "PROPN"))]
+        # ("one-way attack uncrewed aerial vehicles", "attack helicopters": a kind of weapon)
+        candidates = [(t, r) for t, r in candidates if not (t.dep_ in ("compound", "nmod", "amod")
+                                                            and t.pos_ in ("NOUN", "PROPN")
+                                                            and t.head.pos_ in ("NOUN", "PROPN")
+                                                            and t.head.i > t.i)]
         candidates = [(t, r) for t, r in candidates if not _CAPTION.search(t.sent.text) and not _heading(t.sent)]
         candidates = [(t, r) for t, r in candidates if not _participle_modifier(t)]
         # sentences that report an event of their own, not only an outcome
@@ -631,6 +634,8 @@ class EventFinder:
                 continue
             if prep.lower_ not in self.loc_preps:
                 continue
+            if prep.lower_ == "from" and prep.head.pos_ in ("NOUN", "PROPN"):
+                continue  # "with support from Australia": where help comes from, not where it happened
             # the most specific place wins ("in Jilib, Somalia"; "a base near Mogadishu"), then the nearest
             rank = _SPECIFIC.get(clusters[key].type, 1) if key in clusters else 1
             cand = (rank, abs(tok.i - trig.i))
