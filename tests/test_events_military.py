@@ -409,3 +409,17 @@ def test_an_attack_drone_is_a_weapon_not_an_attack(nlp):
     text = ("On Feb. 3, U.S. Central Command forces shot down three one-way attack uncrewed aerial vehicles "
             "launched from Houthi-controlled areas of Yemen over the Red Sea.")
     assert not _events(extract(nlp, text, PUB), "attack")
+
+
+def test_a_missile_that_struck_is_an_attack_not_a_missile_strike(nlp):
+    text = "The missile struck the vessel and the crew reports two presumed fatalities and six injuries."
+    x = extract(nlp, text, PUB)
+    assert _events(x, "attack") and not _events(x, "airstrike")
+
+
+def test_a_definite_plural_re_mention_in_coordinated_places_is_not_split(nlp):
+    text = ("Two of these individuals have been arrested.\n\n"
+            "These indictments and arrests \u2013 in Minnesota, Alabama, and California \u2013 shed further light "
+            "on a deadly pipeline.")
+    x = extract(nlp, text, PUB)
+    assert len(_events(x, "raid_or_arrest")) == 1

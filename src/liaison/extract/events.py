@@ -808,6 +808,10 @@ class EventFinder:
             for c in n.children:
                 if c.dep_ in ("det", "poss") and c.lower_ in _DEFINITE:
                     return True
+            # "These indictments and arrests": a coordinated noun shares its first noun's determiner
+            if n.dep_ == "conj" and n.head.pos_ in ("NOUN", "PROPN") and any(
+                    c.dep_ == "det" and c.lower_ in _DEFINITE for c in n.head.children):
+                return True
             # "These partnered operations": the parser may hang the determiner on a modifier
             first = n.left_edge
             if first.i < n.i and first.lower_ in _DEFINITE - {"that"} and first.pos_ in ("DET", "PRON"):
@@ -1176,6 +1180,8 @@ def _split_by_places(doc: Doc, ev: EventMention, token_entity: dict[int, str],
     """'attacks in Cabo Delgado and Niassa provinces', 'strikes in the Red Sea, the Bab al-Mandeb and
     the Gulf of Aden': a plural mention placed in several coordinated places is one event per place."""
     trig = doc[ev.trigger]
+    if ev.definite:
+        return [ev]  # "These indictments and arrests - in Minnesota, Alabama, and California": a re-mention
     # (a verb whose object is plural is a plural mention too: "striking KH bases in western Iraq and
     # western Syria")
     # (not a verb whose subject is itself the strikes: "The strikes hit caves where three provinces meet")
