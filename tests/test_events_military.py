@@ -423,3 +423,11 @@ def test_a_definite_plural_re_mention_in_coordinated_places_is_not_split(nlp):
             "on a deadly pipeline.")
     x = extract(nlp, text, PUB)
     assert len(_events(x, "raid_or_arrest")) == 1
+
+
+def test_the_town_of_a_news_conference_does_not_place_the_operation_praised_there(nlp):
+    text = ("About a dozen Iraqi suspects have been arrested in the largest joint raid between Iraqi police and "
+            "U.S. troops around the northern town of Tikrit.\n\n"
+            "At a Baghdad news conference, a coalition military spokesman praised the operation.")
+    x = extract(nlp, text, PUB)
+    assert len([e for e in x.events if e.type in ("raid_or_arrest", "military_operation")]) == 1

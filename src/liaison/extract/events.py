@@ -627,6 +627,8 @@ class EventFinder:
                     and prep.head.dep_ == "pobj":
                 prep = prep.head.head  # "near the town of al-Mayadin"
             elif root.dep_ == "compound" and root.head.dep_ == "pobj":
+                if root.head.lemma_.lower() in _NOT_PLACES:
+                    continue  # "at a Baghdad news conference": the place of the conference, not the event
                 prep = root.head.head
             elif first.i > 0 and doc[first.i - 1].lower_ in self.loc_preps and doc[first.i - 1].dep_ != "prep":
                 prep = doc[first.i - 1]  # "-- Near Raqqa, three strikes ...": the parser took "Near" for a name
@@ -1109,6 +1111,8 @@ def _participle_modifier(trig: Token) -> bool:
 
 _TAKING = {"liberation", "capture", "recapture", "retaking", "seizure", "takeover", "fall", "siege", "clearance",
            "clearing"}
+_NOT_PLACES = {"conference", "briefing", "statement", "interview", "speech", "meeting", "hearing", "court",
+               "time", "broadcast", "television", "radio", "newspaper", "office", "embassy", "visit"}
 _STATE = {"country", "government_body", "organization"}
 _VIOLENT_VERBS = {"attack", "ambush", "assault", "storm", "raid", "shell", "bomb", "fire", "kill", "strike", "fight",
                   "target", "overrun", "kidnap", "abduct"}
