@@ -431,3 +431,12 @@ def test_the_town_of_a_news_conference_does_not_place_the_operation_praised_ther
             "At a Baghdad news conference, a coalition military spokesman praised the operation.")
     x = extract(nlp, text, PUB)
     assert len([e for e in x.events if e.type in ("raid_or_arrest", "military_operation")]) == 1
+
+
+def test_an_attack_militants_were_training_for_is_no_attack_and_the_strike_gets_its_toll(nlp):
+    text = ("On Saturday, U.S. aircraft fired missiles at an al-Shabab training camp in the Hiran region, north of "
+            "Mogadishu. The Pentagon said the attack killed around 150 militants who were training for a "
+            "large-scale attack against AU troops in Somalia.")
+    x = extract(nlp, text, PUB)
+    assert [e.type for e in x.events] == ["airstrike"]
+    assert {q.kind: q.value for q in x.events[0].quantities}.get("killed") == 150
