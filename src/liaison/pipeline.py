@@ -361,6 +361,7 @@ def _extract_and_store(todo: list[Document], names: dict[str, str], stored: dict
         producer = organisation_identity(store.organisation(settings.organisation))
     pending = iter(todo)
     stored_ids: list[str] = []
+    stored_now: dict[str, tuple] = {}  # document id -> (published, Extraction) as just stored
     for results in _processed(todo, settings.resolved_workers(), settings.batch_size, producer, method):
         batch = []
         for result in results:
@@ -380,12 +381,13 @@ def _extract_and_store(todo: list[Document], names: dict[str, str], stored: dict
                 report.entities += len(extraction.entities)
                 report.events += len(extraction.events)
                 stored_ids.append(document_id(doc.source_key))
+                stored_now[stored_ids[-1]] = (doc.published, extraction)
             if progress:
                 progress(doc.source_key, total)
-    _fuse(store, stored_ids, report)
+    _fuse(store, stored_ids, report, stored_now)
 
 
-def _fuse(store: Store, document_ids: list[str], report: IngestReport) -> None:
+def _fuse(store: Store, document_ids: list[str], report: IngestReport, known: dict | None = None) -> None:
     """Resolve the documents just stored against the store (incremental), with any a kill left
     unresolved before. Fusion writes in one transaction of its own: if it fails, the documents
     stay stored, and `liaison resolve` (or the next ingest) resolves them."""
@@ -395,7 +397,7 @@ def _fuse(store: Store, document_ids: list[str], report: IngestReport) -> None:
     try:
         pending = sorted({*document_ids, *fusion.unresolved()})
         if pending:
-            fused = fusion.update(pending)
+            fused = fusion.update(pending, known)
             report.stories, report.conflicts = fused.stories, fused.conflicts
     except Exception as err:  # noqa: BLE001  (one line, never a traceback; nothing stored is lost)
         _raise_if_store_wide(err, store)

@@ -18,7 +18,7 @@ def entity_mentions(document: str, extraction: Extraction, published: dt.date | 
     keys = tuple(sorted(e.key for e in extraction.entities))
     out = []
     for e in extraction.entities:
-        names = tuple(dict.fromkeys([e.canonical, *(m.text for m in e.mentions)]))
+        names = tuple(dict.fromkeys([e.canonical, *(m.text for m in sorted(e.mentions, key=lambda m: m.start))]))
         out.append(EntityMention(
             document=document, key=e.key, canonical=e.canonical, type=e.type, names=names,
             titles=tuple(e.titles), aliases=tuple(e.aliases), context=tuple(k for k in keys if k != e.key),

@@ -224,14 +224,19 @@ class Fusion:
 
     # ------------------------------------------------------------ runs
 
-    def update(self, document_ids: Sequence[str]) -> FusionReport:
-        """Resolve these documents' (new or changed) current versions against the store."""
+    def update(self, document_ids: Sequence[str], known: dict[str, tuple] | None = None) -> FusionReport:
+        """Resolve these documents' (new or changed) current versions against the store.
+
+        ``known``: document id -> (published, Extraction) of versions just stored (what ingest
+        holds already), so that they are not read back."""
         report = FusionReport(documents=list(document_ids))
         if not document_ids:
             return report
         creator = self._creator()
         with self.store.writing() as conn:
-            docs = self._documents(conn, document_ids)
+            known = known or {}
+            docs = [(d, *known[d]) for d in sorted(set(document_ids)) if d in known]
+            docs += self._documents(conn, [d for d in document_ids if d not in known])
             before = [_link(r) for part in _chunks(sorted(set(document_ids)))
                       for r in _SqlIndex(conn)._nodes(EntityLinkRow.document_id.in_(part))]
             gone = self._forget(conn, document_ids)
