@@ -24,8 +24,8 @@ from liaison.clock import normalise_timestamp
 from liaison.errors import LiaisonError
 from liaison.stix.extension import definitions, organisation_identity
 from liaison.stix.tlp import MARKING_IDS, TLP1_MARKING_IDS, marking_definition, sharing_extension_definition
-from liaison.store import Store
-from liaison.store.sharing import Reader, Sharing
+from liaison.store import Store, access
+from liaison.store.sharing import Sharing
 
 #: The reader a local export reads collections as: this installation's organisation (not anonymous).
 LOCAL_EXPORT = "(local export)"
@@ -57,7 +57,7 @@ def held_objects(store: Store, collections: list[str] | None = None) -> list[dic
                 raise LiaisonError(f"no collection {ref!r}", "--from", f"Name one of: {known}")
             cols.append(col)
         objects = []
-    reader = Reader(LOCAL_EXPORT, store.organisation()["identity_id"])
+    reader = access.organisation(store.organisation()["identity_id"], LOCAL_EXPORT)
     for col in cols:
         rows, _ = sharing.query(reader, col["id"], versions=["last"])
         objects += [json.loads(r.object) for r in rows]
