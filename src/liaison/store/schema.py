@@ -246,6 +246,8 @@ class CollectionObjectRow(Base):
         Index("ix_collection_objects_added", "collection_id", "date_added"),
         Index("ix_collection_objects_type", "collection_id", "type", "seq"),
         Index("ix_collection_objects_seq", "collection_id", "seq"),
+        # by object alone: whether a document's report is shared anywhere (store/access.visible_documents)
+        Index("ix_collection_objects_object", "object_id"),
         {"sqlite_autoincrement": True},  # a deleted row's seq is never reused, so paging never skips
     )
 
