@@ -305,10 +305,17 @@ class Store:
         return select(*columns).join(DocumentVersionRow, (DocumentVersionRow.document_id == DocumentRow.id)
                                      & (DocumentVersionRow.version == DocumentRow.current_version))
 
-    def documents(self, text: bool = False) -> list[StoredDocument]:
-        """Every document's current version, by stem; with its text where ``text`` asks for it."""
+    def documents(self, text: bool = False, ids: list[str] | None = None) -> list[StoredDocument]:
+        """Every document's current version (or those of ``ids``), by stem; with its text where
+        ``text`` asks for it."""
         with self.engine.connect() as conn:
-            rows = conn.execute(self._current(text).order_by(DocumentRow.stem)).mappings()
+            if ids is None:
+                rows = list(conn.execute(self._current(text).order_by(DocumentRow.stem)).mappings())
+            else:
+                wanted = sorted(set(ids))
+                rows = [r for i in range(0, len(wanted), 500) for r in conn.execute(
+                    self._current(text).where(DocumentRow.id.in_(wanted[i:i + 500]))).mappings()]
+                rows.sort(key=lambda r: r["stem"])
             return [rebuild.stored_document(r) for r in rows]
 
     def find_document(self, ref: str, among: list[StoredDocument] | None = None) -> StoredDocument | None:

@@ -31,11 +31,9 @@ from liaison.fuse.build import (
 )
 from liaison.fuse.records import Claim, EntityMention, EventReport, Link, Node, Override, StoryLink
 from liaison.store.database import Store
-from liaison.store.rebuild import extraction_from_rows
 from liaison.store.schema import (
     ClaimRow,
     DocumentRow,
-    DocumentVersionRow,
     EntityBlockRow,
     EntityLinkRow,
     EntityOverrideRow,
@@ -142,30 +140,11 @@ class Fusion:
 
     # ------------------------------------------------------------ reading documents
 
-    def _documents(self, conn: Connection, ids: Sequence[str] | None = None) -> list[tuple[str, dt.date | None, object]]:
-        """(document id, published, Extraction) of the current version of each document (all without ``ids``)."""
-        from liaison.store.schema import EntityRow, EventRow, MentionRow
-
-        q = select(DocumentRow.id, DocumentRow.current_version, DocumentVersionRow.published).join(
-            DocumentVersionRow, (DocumentVersionRow.document_id == DocumentRow.id)
-            & (DocumentVersionRow.version == DocumentRow.current_version))
-        heads = []
-        if ids is None:
-            heads = list(conn.execute(q))
-        else:
-            for part in _chunks(sorted(set(ids))):
-                heads += list(conn.execute(q.where(DocumentRow.id.in_(part))))
-        out = []
-        for did, version, published in sorted(heads):
-            ents = list(conn.execute(select(EntityRow).where(EntityRow.document_id == did, EntityRow.version == version)
-                                     .order_by(EntityRow.key)))
-            mentions = list(conn.execute(select(MentionRow).where(MentionRow.document_id == did,
-                                                                  MentionRow.version == version)
-                                         .order_by(MentionRow.start)))
-            events = list(conn.execute(select(EventRow).where(EventRow.document_id == did, EventRow.version == version)
-                                       .order_by(EventRow.idx)))
-            out.append((did, published, extraction_from_rows(ents, mentions, events)))
-        return out
+    def _documents(self, ids: Sequence[str] | None = None) -> list[tuple[str, dt.date | None, object]]:
+        """(document id, published, Extraction) of the current version of each document (all without
+        ``ids``), as the store rebuilds them."""
+        docs = sorted(self.store.documents(ids=None if ids is None else list(ids)), key=lambda d: d.id)
+        return [(d.id, d.published, self.store.extraction(d)) for d in docs]
 
     def overrides(self, conn: Connection | None = None) -> list[Override]:
         def read(c: Connection) -> list[Override]:
@@ -236,7 +215,7 @@ class Fusion:
         with self.store.writing() as conn:
             known = known or {}
             docs = [(d, *known[d]) for d in sorted(set(document_ids)) if d in known]
-            docs += self._documents(conn, [d for d in document_ids if d not in known])
+            docs += self._documents([d for d in document_ids if d not in known])
             before = [_link(r) for part in _chunks(sorted(set(document_ids)))
                       for r in _SqlIndex(conn)._nodes(EntityLinkRow.document_id.in_(part))]
             gone = self._forget(conn, document_ids)
@@ -265,7 +244,7 @@ class Fusion:
             before = {(r.document_id, r.entity_key): _link(r) for r in _SqlIndex(conn)._nodes(True)}
             for table in (EntityLinkRow, EntityBlockRow, EventStoryRow, ClaimRow):
                 conn.execute(delete(table))
-            docs = self._documents(conn)
+            docs = self._documents()
             report.documents = [d for d, _, _ in docs]
             mentions = [m for did, published, ex in docs for m in entity_mentions(did, ex, published)]
             links = fuse_entities.resolve(mentions, self.overrides(conn))
