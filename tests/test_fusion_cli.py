@@ -114,3 +114,9 @@ def test_the_entities_listing_has_one_row_per_resolved_entity_counting_every_spe
     assert len(sharaa) == 1 and sharaa[0]["documents"] == 2
     assert not any(r["name"] in ("Ahmad Al Shara", "Al Shara") for r in rows)
     assert [r["name"] for r in _json(["entities", "--entity", "al shara"], env)] == ["Ahmed al-Sharaa"]
+
+
+def test_asking_a_store_fusion_never_ran_on_says_to_run_resolve(tmp_path):
+    res = run_cli(["entity", "Ahmed al-Sharaa"], home_env(tmp_path / "home"))
+    assert res.returncode == 1
+    assert "liaison resolve" in res.stderr.decode() and len(res.stderr.decode().strip().splitlines()) == 1

@@ -45,6 +45,9 @@ class Knowledge:
 
         from liaison.extract.gazetteer import fold
 
+        if not self.links:
+            raise ConfigError("fusion has not run on this store yet", "NAME",
+                              "Run `liaison resolve` (a store made before fusion existed), then ask again")
         wanted = fold(name)
         by_name: dict[str, Counter] = {}
         for n, link in self.links.items():
