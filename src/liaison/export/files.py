@@ -29,7 +29,7 @@ def export_stix(store: Store, out: Path, collections: list[str] | None = None) -
     return len(objects)
 
 
-def export_eval_json(store: Store, out: Path) -> int:
+def export_eval_json(store: Store, out: Path, fused: bool = True) -> int:
     """FORMAT.md annotation files, named after each document's file stem.
 
     The file stem names the files because the shared scorer matches them to its gold files by
@@ -41,9 +41,9 @@ def export_eval_json(store: Store, out: Path) -> int:
 
     out.mkdir(parents=True, exist_ok=True)
     fusion = Fusion(store)
-    links = fusion.links()
-    names = canonical_names(links, fusion.nodes())
-    stories = fusion.stories()
+    links = fusion.links() if fused else {}  # fused=False: each document's own names (a baseline)
+    names = canonical_names(links, fusion.nodes()) if fused else {}
+    stories = fusion.stories() if fused else {}
     n = 0
     for doc in store.documents():
         extraction = store.extraction(doc)
