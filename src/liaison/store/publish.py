@@ -184,7 +184,7 @@ def _source_keys(conn: Connection, documents: set[str]) -> dict[str, str]:
     return out
 
 
-def _event_ids(conn: Connection, ns, refs: list[tuple[str, int]],  # noqa: ANN001
+def _event_ids(conn: Connection, refs: list[tuple[str, int]],
                reports: dict[tuple[str, int], EventReport]) -> dict[tuple[str, int], str]:
     """The stored event object of each report: found among its document's event objects by the
     evidence sentence's start and the type its extension and name record."""
@@ -217,7 +217,7 @@ def _stories(conn: Connection, ns, creator: str, reports: dict[tuple[str, int], 
     if not fused and not conflicting:
         return []
     refs = sorted({r for rs in fused.values() for r in rs} | {c.ref for c in conflicting})
-    events = _event_ids(conn, ns, [r for r in refs if r in reports and reports[r].evidence_start is not None],
+    events = _event_ids(conn, [r for r in refs if r in reports and reports[r].evidence_start is not None],
                         reports)
     keys = _source_keys(conn, {r[0] for r in refs})
     report_ids = {d: stix_id("report", report_key(k), ns) for d, k in keys.items()}
