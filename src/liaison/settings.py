@@ -78,6 +78,12 @@ class Settings(BaseSettings):
         "(200 objects or more); 0 means one per CPU core, 1 checks them in the server process.",
     )
     title: str = Field(default="Liaison", min_length=1, description="The TAXII server's title in its discovery resource.")
+    session_hours: float = Field(default=12.0, gt=0, le=24 * 30,
+                                 description="How long a web UI sign-in lasts before the user must sign in again.")
+    secure_cookies: bool = Field(default=False, description="Mark the web UI's session cookie Secure: set it when "
+                                 "the UI is served over HTTPS, as behind a TLS reverse proxy (docs/web.md).")
+    max_upload_bytes: int = Field(default=20_000_000, ge=1024,
+                                  description="Largest upload the web UI's ingest page accepts in one request, in bytes.")
 
     @field_validator("database_url")
     @classmethod

@@ -1,8 +1,8 @@
-"""The ASGI app, the composition root: the TAXII 2.1 API under /taxii2/ and, at /, where the web UI will be.
+"""The ASGI app, the composition root: the TAXII 2.1 API under /taxii2/ and the web UI at /.
 
 One FastAPI app, so the API has an OpenAPI description (at /openapi.json) that schemathesis and
 partners' tooling can read. Each mount brings its routers, its error format and what else is its
-own (``liaison.share.taxii.mount``); endpoints reach the store, the sharing tables and the POST
+own (``liaison.share.taxii.mount``, ``liaison.web.mount``); endpoints reach the store, the sharing tables and the POST
 checker as a dependency (``liaison.share.services``), built in the lifespan: migrations and the
 organisation lookup run there, before the first request. `liaison serve` runs ``create_app``
 under uvicorn with as many worker processes as configured.
@@ -14,9 +14,9 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from liaison import __version__
+from liaison import __version__, web
 from liaison.settings import Settings
-from liaison.share import errors, home, services, taxii
+from liaison.share import errors, services, taxii
 from liaison.share.taxii import API, ROOT, STIX, TAXII, TaxiiError
 
 __all__ = ["API", "ROOT", "STIX", "TAXII", "TaxiiError", "create_app"]
@@ -37,7 +37,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title=f"{settings.title} TAXII 2.1", version=__version__, docs_url=None, redoc_url=None,
                   lifespan=lifespan)
     app.state.settings = settings
+    app.state.provide_services = services.of  # what the web mount reaches the store through
     errors.install(app)
+    errors.register(app, "/", web.error_page)
     taxii.mount(app)
-    app.include_router(home.router)
+    web.mount(app)
     return app

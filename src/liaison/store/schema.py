@@ -289,6 +289,8 @@ class AuditRow(Base):
     collection_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     status: Mapped[int] = mapped_column(Integer)
     objects: Mapped[int] = mapped_column(Integer, default=0)
+    #: The web UI's user behind the request (TAXII requests name a partner instead).
+    user_name: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
 
 
 class PullStateRow(Base):
@@ -408,3 +410,15 @@ class UserRow(Base):
     must_change: Mapped[bool] = mapped_column(Boolean, default=False)
     failed_signins: Mapped[int] = mapped_column(Integer, default=0)
     last_failed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    #: When the visit before this one began, and when this one did (a visit: a sign-in, or a return
+    #: after an hour away), so the dashboard can say what changed since the last visit.
+    last_visit_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    this_visit_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class InstallationSecretRow(Base):
+    """Secrets this installation makes for itself (the web session cookies' signing key), one per name."""
+
+    __tablename__ = "installation_secrets"
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(255))

@@ -465,8 +465,9 @@ class Sharing:
 
     # ------------------------------------------------------------ audit
     def audit(self, conn: Connection | None, *, partner_id: str | None, remote: str | None, method: str, path: str,
-              collection_id: str | None, status: int, objects: int) -> None:
-        values = {"at": now(), "partner_id": partner_id, "remote": remote, "method": method, "path": path[:2000],
+              collection_id: str | None, status: int, objects: int, user_name: str | None = None) -> None:
+        values = {"at": now(), "partner_id": partner_id, "user_name": user_name, "remote": remote, "method": method,
+                  "path": path[:2000],
                   "collection_id": collection_id, "status": status, "objects": objects}
         if conn is not None:
             conn.execute(insert(AuditRow.__table__).values(**values))

@@ -36,6 +36,8 @@ NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.@+-]{0,63}")
 #: The organisation argument that names this installation's own.
 SELF = "self"
 MIN_PASSWORD = 12
+#: Failed sign-ins in a row that cost no wait (``Users.wait_before_next_try``).
+FREE_TRIES = 5
 MAX_PASSWORD = 1024  # argon2 reads any length; a bound keeps a sign-in form from being a hashing service
 
 _HASHER = PasswordHasher()
@@ -80,6 +82,9 @@ class User:
     failed_signins: int
     last_failed_at: dt.datetime | None
     partner_identity: str | None = None  # the partner's STIX identity, for a partner's member
+    last_visit_at: dt.datetime | None = None  # when the visit before this one began
+    this_visit_at: dt.datetime | None = None  # when this visit began
+    partner_revoked: bool = False  # a member of a revoked partner may no longer sign in or stay signed in
 
     @property
     def own(self) -> bool:
@@ -92,6 +97,10 @@ class User:
     @property
     def disabled(self) -> bool:
         return self.disabled_at is not None
+
+    @property
+    def may_sign_in(self) -> bool:
+        return not self.disabled and not self.partner_revoked
 
     def row(self) -> dict[str, Any]:
         """The user as a listing shows it (JSON-serialisable; no hash)."""
@@ -154,7 +163,8 @@ def _dummy_hash() -> str:
 
 _COLUMNS = [UT.c.id, UT.c.name, UT.c.organisation, UT.c.admin, UT.c.created_at, UT.c.password_set_at,
             UT.c.must_change, UT.c.disabled_at, UT.c.failed_signins, UT.c.last_failed_at,
-            PT.c.identity_id.label("partner_identity")]
+            UT.c.last_visit_at, UT.c.this_visit_at, PT.c.identity_id.label("partner_identity"),
+            PT.c.revoked_at.label("partner_revoked")]
 
 
 def _user(row: Any) -> User:  # noqa: ANN401 (a Row mapping)
@@ -162,7 +172,8 @@ def _user(row: Any) -> User:  # noqa: ANN401 (a Row mapping)
                 created_at=row["created_at"], password_set_at=row["password_set_at"],
                 must_change=bool(row["must_change"]), disabled_at=row["disabled_at"],
                 failed_signins=row["failed_signins"], last_failed_at=row["last_failed_at"],
-                partner_identity=row["partner_identity"])
+                partner_identity=row["partner_identity"], last_visit_at=row["last_visit_at"],
+                this_visit_at=row["this_visit_at"], partner_revoked=row["partner_revoked"] is not None)
 
 
 def _select():  # noqa: ANN202 (a Select)
@@ -269,7 +280,7 @@ class Users:
         counts as a failed sign-in; a success clears the count (and rehashes a hash made with older
         parameters)."""
         with self.engine.connect() as conn:
-            row = conn.execute(select(*_COLUMNS, UT.c.password_hash, PT.c.revoked_at.label("partner_revoked"))
+            row = conn.execute(select(*_COLUMNS, UT.c.password_hash)
                                .select_from(UT.outerjoin(PT, PT.c.id == UT.c.organisation))
                                .where(UT.c.name == name)).mappings().first()
         candidate = password[: MAX_PASSWORD + 1]  # no stored password is longer: the rest is never hashed
@@ -292,6 +303,33 @@ class Users:
                 conn.execute(update(UT).where(UT.c.id == row["id"]).values(**values))
         user = _user(row)
         return replace(user, failed_signins=0, last_failed_at=None) if row["failed_signins"] else user
+
+    def wait_before_next_try(self, user: User) -> float:
+        """Seconds this user's name must wait before its next sign-in attempt: none for the first
+        ``FREE_TRIES`` failures in a row, then doubling from 2 s to at most 15 minutes, counted from the
+        last failure, so that guessing a password through the form takes years while a person who
+        mistypes twice waits nothing."""
+        over = user.failed_signins - FREE_TRIES
+        if over < 0 or user.last_failed_at is None:
+            return 0.0
+        wait = min(2.0 ** (over + 1), 900.0)
+        last = user.last_failed_at if user.last_failed_at.tzinfo else user.last_failed_at.replace(tzinfo=dt.UTC)
+        return max(0.0, wait - (now() - last).total_seconds())
+
+    VISIT_GAP = dt.timedelta(hours=1)
+
+    def visit(self, user: User, signing_in: bool = False) -> User:
+        """Note that the user is here now. A visit begins at sign-in or after an hour away; the one
+        before it is what the dashboard's "since your last visit" counts from."""
+        at = now()
+        this = user.this_visit_at
+        if this is not None and this.tzinfo is None:
+            this = this.replace(tzinfo=dt.UTC)
+        if not signing_in and this is not None and at - this < self.VISIT_GAP:
+            return user
+        with self.store.writing() as conn:
+            conn.execute(update(UT).where(UT.c.id == user.id).values(last_visit_at=this or at, this_visit_at=at))
+        return replace(user, last_visit_at=this or at, this_visit_at=at)
 
     # ------------------------------------------------------------ what the user may see
     def actor(self, user: User) -> Actor:
