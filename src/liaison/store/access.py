@@ -231,7 +231,7 @@ def served(actor: Actor, object_id: ColumnElement) -> ColumnElement[bool]:
 
 # ---------------------------------------------------------------- documents and what is drawn from them
 
-_DOC_RANK = case({level: rank for rank, level in enumerate(LEVELS)}, value=DOCS.c.tlp)
+_MARKED = DOCS.alias("marked_document")
 
 
 def visible_documents(actor: Actor, document_id: ColumnElement = DOCS.c.id) -> ColumnElement[bool]:
@@ -258,17 +258,22 @@ def visible_documents(actor: Actor, document_id: ColumnElement = DOCS.c.id) -> C
 
 def _document_marking_admits(actor: Actor, document_id: ColumnElement) -> ColumnElement[bool]:
     """The document's own marking (None: unmarked, the collection's default decides) under the same TLP rule."""
-    if actor.anonymous:
-        admits = or_(DOCS.c.tlp.is_(None), DOCS.c.tlp == LEVELS[CLEAR])
-    elif actor.identity_id is None:
-        admits = or_(DOCS.c.tlp.is_(None), _DOC_RANK <= AMBER)
-    else:  # this installation produced every document; recipients are a JSON list of identity ids
-        produced = true() if actor.kind is Kind.ORGANISATION else false()
-        named = DOCS.c.recipients.contains(f'"{actor.identity_id}"', autoescape=True)
-        admits = or_(DOCS.c.tlp.is_(None), _admits(actor, _DOC_RANK, produced, named))
     if document_id is DOCS.c.id:
-        return admits
-    return exists().where(DOCS.c.id == document_id, admits)
+        return _marking_admits(actor, DOCS)
+    # An alias, so the check does not correlate with a documents table the outer query joins.
+    return exists().where(_MARKED.c.id == document_id, _marking_admits(actor, _MARKED))
+
+
+def _marking_admits(actor: Actor, docs: Table) -> ColumnElement[bool]:
+    if actor.anonymous:
+        return or_(docs.c.tlp.is_(None), docs.c.tlp == LEVELS[CLEAR])
+    rank = case({level: rank for rank, level in enumerate(LEVELS)}, value=docs.c.tlp)
+    if actor.identity_id is None:
+        return or_(docs.c.tlp.is_(None), rank <= AMBER)
+    # this installation produced every document; recipients are a JSON list of identity ids
+    produced = true() if actor.kind is Kind.ORGANISATION else false()
+    named = docs.c.recipients.contains(f'"{actor.identity_id}"', autoescape=True)
+    return or_(docs.c.tlp.is_(None), _admits(actor, rank, produced, named))
 
 
 def visible_rows(actor: Actor, table: Table) -> ColumnElement[bool]:

@@ -102,7 +102,7 @@ def viewer(request: Request, svc: Services) -> Viewer:
     if user is None or not user.may_sign_in:
         raise SignInRequired("This account may no longer sign in.")
     changed = user.password_set_at if user.password_set_at.tzinfo else user.password_set_at.replace(tzinfo=dt.UTC)
-    if changed.timestamp() > session.issued + 1:
+    if changed.timestamp() > session.issued:
         raise SignInRequired("The password was changed: sign in again.")
     request.state.user_name, request.state.partner_id = user.name, user.organisation
     if user.must_change and request.url.path != "/password":

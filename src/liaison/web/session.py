@@ -10,11 +10,12 @@ cookie is HttpOnly and SameSite=Lax, and Secure when the UI is served over TLS
 from __future__ import annotations
 
 import secrets
-import time
 from dataclasses import dataclass
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from starlette.responses import Response
+
+from liaison.clock import now
 
 COOKIE = "liaison_session"
 _SALT = "liaison-web-session"
@@ -56,7 +57,7 @@ class Sessions:
     @staticmethod
     def new(user: str | None = None) -> Session:
         """A fresh session, with a fresh CSRF token (a sign-in always gets a new one: no fixation)."""
-        return Session(csrf=secrets.token_urlsafe(32), user=user, issued=time.time())
+        return Session(csrf=secrets.token_urlsafe(32), user=user, issued=now().timestamp())
 
     def write(self, response: Response, session: Session) -> None:
         value = self._serializer.dumps({"c": session.csrf, "u": session.user, "t": session.issued})

@@ -19,14 +19,13 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from liaison.store.users import MAX_PASSWORD, Users, WeakPassword, check_password
-from liaison.web.deps import Checked, Forbidden, Services, Signed, current_session, sessions
+from liaison.web.deps import Checked, Forbidden, Services, Signed, SignInRequired, current_session, sessions
 from liaison.web.render import page
 
 router = APIRouter(include_in_schema=False)
 
 ATTEMPTS = 20
 WINDOW_S = 600.0
-_FAILURES: dict[str, collections.deque[float]] = collections.defaultdict(collections.deque)
 _LOCK = threading.Lock()
 
 
@@ -34,18 +33,26 @@ def _client(request: Request) -> str:
     return request.client.host if request.client else "-"
 
 
-def _address_wait(address: str) -> float:
+def _failures(request: Request) -> dict[str, collections.deque[float]]:
+    """This app's recent failures by client address (one server process's view)."""
+    state = request.app.state
+    if not hasattr(state, "signin_failures"):
+        state.signin_failures = collections.defaultdict(collections.deque)
+    return state.signin_failures
+
+
+def _address_wait(request: Request, address: str) -> float:
     with _LOCK:
-        seen = _FAILURES[address]
+        seen = _failures(request)[address]
         cutoff = time.monotonic() - WINDOW_S
         while seen and seen[0] < cutoff:
             seen.popleft()
         return seen[0] + WINDOW_S - time.monotonic() if len(seen) >= ATTEMPTS else 0.0
 
 
-def _failed(address: str) -> None:
+def _failed(request: Request, address: str) -> None:
     with _LOCK:
-        _FAILURES[address].append(time.monotonic())
+        _failures(request)[address].append(time.monotonic())
 
 
 def safe_next(target: str | None) -> str:
@@ -57,7 +64,10 @@ def safe_next(target: str | None) -> str:
 
 def _form(request: Request, svc, status: int = 200, message: str = "", name: str = "",  # noqa: ANN001
           target: str = "/", headers: dict[str, str] | None = None) -> Response:
-    session = current_session(request) if request.cookies else None
+    try:
+        session = current_session(request)
+    except SignInRequired:  # an expired session: the form starts a new one
+        session = None
     if session is None or session.user is not None:
         session = sessions(request).new()
     response = page(request, "signin.html", None, status, message=message, name=name, next=target,
@@ -79,11 +89,14 @@ def sign_in(request: Request, svc: Services, name: Annotated[str, Form(max_lengt
             csrf_token: Annotated[str, Form(max_length=200)] = "", next: Annotated[str, Form(max_length=2000)] = "/",  # noqa: A002
             ) -> Response:
     target = safe_next(next)
-    session = current_session(request)
+    try:
+        session = current_session(request)
+    except SignInRequired:
+        session = None
     if session is None or not csrf_token or csrf_token != session.csrf:
         return _form(request, svc, 403, "The sign-in form was out of date: try again.", name, target)
     address = _client(request)
-    wait = _address_wait(address)
+    wait = _address_wait(request, address)
     users = Users(svc.store)
     known = users.get(name) if name else None
     if known is not None:
@@ -94,7 +107,7 @@ def sign_in(request: Request, svc: Services, name: Annotated[str, Form(max_lengt
                      {"Retry-After": str(seconds)})
     user = users.verify(name, password) if name and password else None
     if user is None:
-        _failed(address)
+        _failed(request, address)
         return _form(request, svc, 401, "Wrong name or password, or the account may not sign in.", name, target)
     user = users.visit(user, signing_in=True)
     response = RedirectResponse("/password" if user.must_change else target, status_code=303)
