@@ -14,23 +14,31 @@ redirect, the HTML error page for every path outside /taxii2/, and the audit of 
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from liaison.web import audit, dashboard, deps, signin
+from liaison.web import audit, deps
 from liaison.web.render import error_page
 
 STATIC = Path(__file__).parent / "static"
-PAGES = [signin, dashboard]
+#: The page modules, each with its ``router``, in the order their routes are matched.
+PAGES = ["signin", "dashboard", "documents", "ingest", "entities", "events", "graph", "places", "search"]
 
 __all__ = ["error_page", "mount"]
 
 
 def mount(app: FastAPI) -> None:
     router = APIRouter()
-    for module in PAGES:
+    for name in PAGES:
+        try:
+            module = importlib.import_module(f"liaison.web.{name}")
+        except ModuleNotFoundError as exc:  # a page still being written (this list names every page)
+            if exc.name != f"liaison.web.{name}":
+                raise
+            continue
         router.include_router(module.router)
     app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
