@@ -78,7 +78,7 @@ class Settings(BaseSettings):
         "(200 objects or more); 0 means one per CPU core, 1 checks them in the server process.",
     )
     title: str = Field(default="Liaison", min_length=1, description="The TAXII server's title in its discovery resource.")
-    session_hours: float = Field(default=12.0, gt=0, le=24 * 30,
+    session_hours: float = Field(default=12.0, ge=0.1, le=720,
                                  description="How long a web UI sign-in lasts before the user must sign in again.")
     secure_cookies: bool = Field(default=False, description="Mark the web UI's session cookie Secure: set it when "
                                  "the UI is served over HTTPS, as behind a TLS reverse proxy (docs/web.md).")
@@ -127,6 +127,8 @@ def allowed(field: str) -> str:
         return "not empty"
     if field == "database_url":
         return "sqlite:// or postgresql:// URL"
+    if info.annotation is bool:
+        return "true or false"
     return "a folder" if info.annotation is Path else "any"
 
 
