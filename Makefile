@@ -19,10 +19,11 @@ $(STAMP): pyproject.toml requirements/model.txt
 	touch $(STAMP)
 
 ## The main job on the embedded default: ingest the example articles, show what they report,
-## and serve them over TAXII 2.1 to a demo partner (Ctrl-C stops the server).
-## The port is checked first, so a taken one is reported before minutes of work; the demo
-## partner's token is printed when the partner is made and kept afterwards
-## (`liaison partners token demo --rotate` makes a new one).
+## and serve them in the web UI to a demo analyst and over TAXII 2.1 to a demo partner
+## (Ctrl-C stops the server). The port is checked first, so a taken one is reported before
+## minutes of work; the demo partner's token and the demo analyst's one-time password are
+## printed when they are made and kept afterwards (`liaison partners token demo --rotate`
+## and `liaison users reset demo-analyst` make new ones).
 run: setup
 	$(BIN)/liaison serve --check
 	$(BIN)/liaison ingest examples/articles
@@ -31,6 +32,7 @@ run: setup
 	$(BIN)/liaison collections add reports --from-store --default-tlp green --if-missing
 	$(BIN)/liaison partners add demo --name "Demo partner" --if-missing
 	$(BIN)/liaison collections grant reports demo
+	$(BIN)/liaison users add demo-analyst --org self --if-missing
 	$(BIN)/liaison serve
 
 ## The whole suite, on SQLite and then on a throwaway PostgreSQL server.

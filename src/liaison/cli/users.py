@@ -74,6 +74,8 @@ def users_add(
     admin: bool = typer.Option(False, "--admin", help="An administrator of this installation (manages sharing "
                                                       "and users); only with --org self."),
     password_stdin: bool = PASSWORD_STDIN,
+    if_missing: bool = typer.Option(False, "--if-missing", help="If a user has this name already, say so and "
+                                    "succeed (its password and role are left as they are)."),
 ) -> None:
     """Add a user and print its one-time password (or set the password read from standard input)."""
     from liaison.store.users import SELF, NameTaken, NoSuchPartner
@@ -88,6 +90,10 @@ def users_add(
         users.check_organisation(organisation)
     except NoSuchPartner:
         raise ConfigError("no such partner", f"--org {org}", "See `liaison partners list`, or give --org self") from None
+    if if_missing and users.get(name) is not None:
+        say(f"user {name} exists already; its password is unchanged "
+            f"(`liaison users reset {name}` makes a new one-time password)")
+        return
     if users.get(name) is not None:
         raise LiaisonError("a user has this name already", name, "Choose another name, or `liaison users reset` it")
     password = _read_password() if password_stdin else None
