@@ -156,3 +156,13 @@ def test_many_failures_from_one_address_are_slowed_whatever_the_names(world: Web
     res = client.post("/login", data={"name": "analyst", "password": PASSWORD, "csrf_token": csrf_of(form.text)})
     assert res.status_code == 429 and "Retry-After".lower() in {k.lower() for k in res.headers}
     world.app.state.signin_failures.clear()
+
+
+def test_pages_admit_only_this_sites_scripts_and_no_framing(world: WebWorld):
+    res = world.client("analyst").get("/")
+    csp = res.headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp and "'unsafe-eval'" not in csp
+    assert res.headers["x-content-type-options"] == "nosniff" and res.headers["x-frame-options"] == "DENY"
+    assert "<script>" not in res.text  # no inline script: every script is a file of this site
+    taxii = world.client().get("/taxii2/", headers={"Accept": "application/taxii+json;version=2.1"})
+    assert "content-security-policy" not in taxii.headers  # the TAXII mount's answers are its own

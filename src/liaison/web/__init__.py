@@ -9,7 +9,9 @@ rule (liaison.store.access) into their SQL; no page decides visibility itself.
 
 ``mount`` adds it to the composition root (liaison.share.app) with what is its own: the static
 files (vendored libraries in ``static/vendor``, re-vendored by scripts/vendor.sh), the sign-in
-redirect, the HTML error page for every path outside /taxii2/, and the audit of each request.
+redirect, the HTML error page for every path outside /taxii2/, the audit of each request, and
+the security headers of every answer (``headers``: a Content-Security-Policy that admits only
+this site's scripts).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from pathlib import Path
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from liaison.web import audit, deps
+from liaison.web import audit, deps, headers
 from liaison.web.render import error_page
 
 STATIC = Path(__file__).parent / "static"
@@ -44,3 +46,4 @@ def mount(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     deps.install(app)
     app.add_middleware(audit.AuditMiddleware)
+    app.add_middleware(headers.SecurityHeaders)
