@@ -1,0 +1,131 @@
+"""The graph page's reads: the neighbourhood of an entity or an event, as nodes and edges.
+
+Around an entity: the events it takes part in (latest first) with everyone else taking part in
+them, and the entities named most often in the same documents. Around an event: who took part
+and how. Everything is drawn from the documents the actor may see (the entity's members are
+only those, an event only of such a document), and each answer is bounded (``MAX_NODES``), so a
+click on "United States" in a large store adds a readable handful, not the store.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from sqlalchemy import select, tuple_
+
+from liaison.store.access import Actor, visible_rows
+from liaison.store.database import Store
+from liaison.store.reading import entities as ent
+from liaison.store.reading.entities import DOCS, ER, EV, _current, names_of, resolved
+
+MAX_NODES = 60
+EVENTS = 25
+RELATED = 10
+
+
+def entity_node(ref: str) -> str:
+    return "entity:" + ref
+
+
+def event_node(document_id: str, idx: int) -> str:
+    return f"event:{document_id}:{idx}"
+
+
+class _Graph:
+    def __init__(self) -> None:
+        self.nodes: dict[str, dict[str, Any]] = {}
+        self.edges: dict[str, dict[str, Any]] = {}
+        self.truncated = False
+
+    def node(self, id_: str, **data: Any) -> bool:  # noqa: ANN401
+        if id_ in self.nodes:
+            return True
+        if len(self.nodes) >= MAX_NODES:
+            self.truncated = True
+            return False
+        self.nodes[id_] = {"id": id_, **data}
+        return True
+
+    def edge(self, source: str, target: str, label: str) -> None:
+        if source in self.nodes and target in self.nodes:
+            key = f"{source}|{target}|{label}"
+            self.edges.setdefault(key, {"id": key, "source": source, "target": target, "label": label})
+
+    def out(self, centre: str) -> dict[str, Any]:
+        return {"centre": centre, "nodes": [{"data": n} for n in self.nodes.values()],
+                "edges": [{"data": e} for e in self.edges.values()], "truncated": self.truncated}
+
+
+def _entity_data(info: dict[str, Any]) -> dict[str, Any]:
+    return {"kind": "entity", "label": info["name"], "type": info["type"],
+            "href": "/entities/" + quote(info["ref"], safe="")}
+
+
+def _event_label(r: Any) -> str:  # noqa: ANN401
+    day = r.date_start.isoformat() if r.date_start else "undated"
+    return f"{r.type.replace('_', ' ')} ({day})"
+
+
+def around_entity(store: Store, actor: Actor, ref: str) -> dict[str, Any] | None:
+    """The entity, its latest events with their other participants, and its most related entities;
+    None when the actor may see none of it."""
+    m = ent.members(actor, ref).subquery("members")
+    events_q = (ent._events_query(m, (EV.c.document_id, EV.c.idx, EV.c.type, EV.c.date_start, ER.c.role))
+                .order_by(EV.c.date_start.desc().nulls_last(), EV.c.document_id, EV.c.idx).limit(EVENTS * 3))
+    with store.engine.connect() as conn:
+        info = names_of(conn, actor, [ref]).get(ref)
+        if info is None:
+            return None
+        graph = _Graph()
+        centre = entity_node(ref)
+        graph.node(centre, **_entity_data(info), centre=True)
+        seen: dict[tuple[str, int], Any] = {}
+        for r in conn.execute(events_q):
+            if (r.document_id, r.idx) not in seen and len(seen) >= EVENTS:
+                graph.truncated = True
+                continue
+            seen.setdefault((r.document_id, r.idx), r)
+        _add_events(conn, actor, graph, list(seen.values()))
+    for other in ent.related(store, actor, ref, limit=RELATED):
+        if graph.node(entity_node(other["ref"]), **_entity_data(other)):
+            graph.edge(centre, entity_node(other["ref"]), f"{other['documents']} documents")
+    return graph.out(centre)
+
+
+def around_event(store: Store, actor: Actor, document_id: str, idx: int) -> dict[str, Any] | None:
+    """The event (of the current version of a document the actor may see) and who took part."""
+    q = (select(EV.c.document_id, EV.c.idx, EV.c.type, EV.c.date_start).select_from(EV.join(DOCS, _current(EV)))
+         .where(EV.c.document_id == document_id, EV.c.idx == idx, visible_rows(actor, EV)))
+    with store.engine.connect() as conn:
+        row = conn.execute(q).first()
+        if row is None:
+            return None
+        graph = _Graph()
+        _add_events(conn, actor, graph, [row])
+    return graph.out(event_node(document_id, idx))
+
+
+def _add_events(conn, actor: Actor, graph: _Graph, rows: list) -> None:  # noqa: ANN001
+    """Event nodes for ``rows`` (events of visible documents) and an edge to each participant."""
+    if not rows:
+        return
+    refs = [(r.document_id, r.idx) for r in rows]
+    for r in rows:
+        graph.node(event_node(r.document_id, r.idx), kind="event", label=_event_label(r), type=r.type,
+                   href=f"/documents/{quote(r.document_id, safe='')}#event-{r.idx}")
+    roles = []
+    for part in range(0, len(refs), 200):
+        roles += conn.execute(select(ER.c.document_id, ER.c.idx, ER.c.role, ER.c.entity_key)
+                              .select_from(ER.join(DOCS, _current(ER)))
+                              .where(tuple_(ER.c.document_id, ER.c.idx).in_(refs[part:part + 200]))
+                              .order_by(ER.c.document_id, ER.c.idx, ER.c.role, ER.c.entity_key)).all()
+    entity_of = resolved(conn, sorted({(r.document_id, r.entity_key) for r in roles}))
+    names = names_of(conn, actor, sorted(set(entity_of.values())))
+    for r in roles:
+        other = entity_of[(r.document_id, r.entity_key)]
+        if other in names and graph.node(entity_node(other), **_entity_data(names[other])):
+            graph.edge(entity_node(other), event_node(r.document_id, r.idx), r.role)
+
+
+__all__ = ["MAX_NODES", "around_entity", "around_event", "entity_node", "event_node"]

@@ -1,0 +1,343 @@
+"""The search page's reads: documents by their words, entities by name, events by type and entity.
+
+Documents are found by the database's own full-text search over each document's current title
+and text, made by migration 0012: SQLite's FTS5 table ``document_search`` (with ``snippet``), and
+PostgreSQL's ``to_tsvector`` under a GIN index (with ``ts_headline``). A user's query never reaches
+either as syntax: it is cut to its words, each quoted (FTS5) or given to ``plainto_tsquery``, so
+quotes, operators, parentheses or a script tag search for the words they contain and nothing else.
+
+Snippets mark the words found with two private-use characters (never markup); ``highlighted``
+escapes the snippet and only then turns those marks into ``<mark>`` elements, balanced, so what a
+document wrote is text on the page whatever it contains.
+
+Entities are found by their names as documents write them and the aliases known for them,
+tolerant of typos (rapidfuzz over candidates that SQL narrows by pieces of the query's words).
+
+Every hit is drawn from rows the actor may see (store.access in the SQL), and every list is one
+bounded page.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from markupsafe import Markup, escape
+from sqlalchemy import Text, and_, bindparam, cast, column, exists, func, literal, literal_column, or_, select, table
+from sqlalchemy.engine import Connection
+
+from liaison.store.access import Actor, visible_documents, visible_rows
+from liaison.store.database import Store
+from liaison.store.reading import Page, bounded, page_of
+from liaison.store.reading.entities import DOCS, EL, ENT, ER, EV, MN, VERS, _current, names_of
+
+#: Highlight delimiters asked of the database: private-use characters, never markup.
+START, STOP = "\ue000", "\ue001"
+#: The most of a query that is searched, and the most words.
+MAX_QUERY = 500
+MAX_WORDS = 24
+#: Entity candidates SQL hands to the fuzzy matcher, and how many entities a search lists at most.
+CANDIDATES = 3000
+MAX_ENTITIES = 100
+FUZZY_CUTOFF = 80
+
+FTS = table("document_search", column("rowid"), column("title"), column("text"))
+FTS_IDS = table("document_search_ids", column("id"), column("document_id"))
+#: The expression migration 0012 indexes on PostgreSQL, written identically so the planner uses it.
+PG_LANGUAGE = literal_column("'english'::regconfig")
+
+
+def pg_document():  # noqa: ANN201
+    return func.to_tsvector(PG_LANGUAGE, func.coalesce(VERS.c.title, "") + " " + VERS.c.text)
+
+
+@dataclass(frozen=True)
+class Query:
+    """A user's query as searched: its words, and what the page should say about it."""
+
+    text: str
+    words: tuple[str, ...]
+    note: str = ""
+
+    @property
+    def empty(self) -> bool:
+        return not self.words
+
+
+def parse(text: str | None) -> Query:
+    """The words of a query (letters and digits in any script), at most MAX_WORDS of its first
+    MAX_QUERY characters; a note says when some were left out."""
+    text = (text or "").replace(START, " ").replace(STOP, " ").replace("\x00", " ").strip()
+    note = ""
+    if len(text) > MAX_QUERY:
+        note = f"Only the first {MAX_QUERY} characters of the query were searched."
+        text = text[:MAX_QUERY]
+    words = re.findall(r"[^\W_]+", text)
+    if len(words) > MAX_WORDS:
+        note = f"Only the first {MAX_WORDS} words of the query were searched."
+        words = words[:MAX_WORDS]
+    return Query(text, tuple(words), note)
+
+
+def highlighted(snippet: str | None) -> Markup:
+    """A snippet as safe HTML: every character of it escaped, the database's highlight delimiters
+    turned into <mark> elements (balanced: a stray delimiter opens or closes nothing)."""
+    out: list[str] = []
+    open_ = False
+    for part in re.split(f"([{START}{STOP}])", snippet or ""):
+        if part == START:
+            if not open_:
+                out.append("<mark>")
+                open_ = True
+        elif part == STOP:
+            if open_:
+                out.append("</mark>")
+                open_ = False
+        else:
+            out.append(str(escape(part)))
+    if open_:
+        out.append("</mark>")
+    return Markup("".join(out))
+
+
+# ---------------------------------------------------------------- documents
+
+
+def documents(store: Store, actor: Actor, query: Query, offset: int = 0, limit: int = 20) -> Page:
+    """The documents whose current title or text has every word of the query, best first, each
+    with a highlighted snippet."""
+    offset, limit = bounded(offset, limit)
+    if query.empty:
+        return page_of([], offset, limit)
+    if store.engine.dialect.name == "sqlite":
+        rows = _documents_sqlite(store, actor, query, offset, limit)
+    else:
+        rows = _documents_postgresql(store, actor, query, offset, limit)
+    for r in rows:
+        r["snippet"] = highlighted(r.pop("raw_snippet"))
+    return page_of(rows, offset, limit)
+
+
+def _columns():  # noqa: ANN202
+    return (DOCS.c.id, DOCS.c.stem, DOCS.c.tlp, VERS.c.title, VERS.c.outlet, VERS.c.published)
+
+
+def _joined(first):  # noqa: ANN001,ANN202
+    return first.join(DOCS, DOCS.c.id == FTS_IDS.c.document_id).join(
+        VERS, and_(VERS.c.document_id == DOCS.c.id, VERS.c.version == DOCS.c.current_version))
+
+
+def _documents_sqlite(store: Store, actor: Actor, query: Query, offset: int, limit: int) -> list[dict[str, Any]]:
+    match = " ".join('"' + w.replace('"', '""') + '"' for w in query.words)
+    fts = literal_column("document_search")
+    q = (select(*_columns(), func.snippet(fts, -1, START, STOP, "…", 24).label("raw_snippet"))
+         .select_from(_joined(FTS.join(FTS_IDS, FTS_IDS.c.id == FTS.c.rowid)))
+         .where(fts.op("MATCH")(bindparam("match", match)), visible_documents(actor))
+         .order_by(func.bm25(fts), DOCS.c.id).offset(offset).limit(limit + 1))
+    with store.engine.connect() as conn:
+        return [dict(r) for r in conn.execute(q).mappings()]
+
+
+def _documents_postgresql(store: Store, actor: Actor, query: Query, offset: int,
+                          limit: int) -> list[dict[str, Any]]:
+    tsq = func.plainto_tsquery(PG_LANGUAGE, bindparam("terms", " ".join(query.words)))
+    found = (select(DOCS.c.id.label("hit"), func.ts_rank(pg_document(), tsq).label("rank"))
+             .select_from(DOCS.join(VERS, and_(VERS.c.document_id == DOCS.c.id,
+                                               VERS.c.version == DOCS.c.current_version)))
+             .where(pg_document().op("@@")(tsq), visible_documents(actor))
+             .order_by(literal_column("rank").desc(), DOCS.c.id).offset(offset).limit(limit + 1)).subquery("found")
+    options = f"StartSel={START}, StopSel={STOP}, MaxWords=35, MinWords=15, MaxFragments=2, FragmentDelimiter=\" … \""
+    headline = func.ts_headline(PG_LANGUAGE, func.coalesce(VERS.c.title, "") + " " + VERS.c.text, tsq, options)
+    q = (select(*_columns(), headline.label("raw_snippet"))
+         .select_from(found.join(DOCS, DOCS.c.id == found.c.hit)
+                      .join(VERS, and_(VERS.c.document_id == DOCS.c.id, VERS.c.version == DOCS.c.current_version)))
+         .order_by(found.c.rank.desc(), DOCS.c.id))
+    with store.engine.connect() as conn:
+        return [dict(r) for r in conn.execute(q).mappings()]
+
+
+# ---------------------------------------------------------------- entities
+
+
+def _patterns(words: tuple[str, ...]) -> list[str]:
+    """Pieces of the query's words that a name with a typo or two still contains: each word, and
+    for longer words their first and last three letters."""
+    out: set[str] = set()
+    for w in (w.lower() for w in words):
+        if len(w) < 2:
+            continue
+        out.add(w)
+        if len(w) >= 5:
+            out.update((w[:3], w[-3:]))
+    return sorted(out)[:12]
+
+
+def name_score(wanted: str, name: str) -> float:
+    """How well a name (folded) matches what was asked (folded), 0-100: 100 the same name; else the
+    edit-distance ratio of the whole names, or, a little lower, of each asked word to its closest
+    word of the name ("Qatada" finds "Abu Qatada al-Zarqawi", "Islamik Stat" "Islamic State").
+    Words under three letters must be exact: "or" is no typo of "of"."""
+    from rapidfuzz import fuzz, utils
+
+    if wanted == name:
+        return 100.0
+    a, b = utils.default_process(wanted), utils.default_process(name)
+    if not a or not b:
+        return 0.0
+    whole = fuzz.ratio(a, b) if min(len(a), len(b)) >= 4 else 0.0
+    asked, words = a.split(), b.split()
+    each = []
+    for w in asked:
+        if len(w) < 3:
+            each.append(100.0 if w in words else 0.0)
+        else:
+            each.append(max(fuzz.ratio(w, x) for x in words))
+    return max(whole, 0.95 * min(each)) if each else whole
+
+
+def entity_matches(conn: Connection, actor: Actor, text: str, limit: int = MAX_ENTITIES) -> list[dict[str, Any]]:
+    """The entities whose names (as documents write them) or known aliases match ``text``, best
+    first: an exact name (without case or accents), then the closest by edit distance. Each has
+    ``ref``, ``score`` and ``matched`` (the name it matched by)."""
+    from liaison.extract.lexicon import fold
+
+    query = parse(text)
+    patterns = _patterns(query.words)
+    if not patterns:
+        return []
+    wanted = fold(query.text)
+    link = EL.alias("search_link")
+    written = (select(func.coalesce(link.c.entity, MN.c.entity_key).label("ref"), MN.c.text.label("name"))
+               .select_from(MN.join(DOCS, _current(MN)).outerjoin(
+                   link, and_(link.c.document_id == MN.c.document_id, link.c.entity_key == MN.c.entity_key)))
+               .where(or_(*(func.lower(MN.c.text).contains(p, autoescape=True) for p in patterns)),
+                      visible_rows(actor, MN))
+               .distinct().limit(CANDIDATES))
+    known = (select(func.coalesce(link.c.entity, ENT.c.key).label("ref"), ENT.c.canonical, ENT.c.data)
+             .select_from(ENT.join(DOCS, _current(ENT)).outerjoin(
+                 link, and_(link.c.document_id == ENT.c.document_id, link.c.entity_key == ENT.c.key)))
+             .where(or_(*(func.lower(cast(ENT.c.data, Text)).contains(p, autoescape=True) for p in patterns)),
+                    visible_rows(actor, ENT))
+             .limit(CANDIDATES // 3))
+    names: dict[str, set[str]] = {}
+    for r in conn.execute(written):
+        names.setdefault(r.ref, set()).add(r.name)
+    for r in conn.execute(known):
+        names.setdefault(r.ref, set()).update((r.canonical, *((r.data or {}).get("aliases") or ())))
+    best: dict[str, tuple[float, str]] = {}
+    for ref, texts in names.items():
+        for name in texts:
+            score = name_score(wanted, fold(name))
+            if score >= FUZZY_CUTOFF and score > best.get(ref, (0.0, ""))[0]:
+                best[ref] = (score, name)
+    ranked = sorted(best.items(), key=lambda item: (-item[1][0], item[1][1].lower(), item[0]))[:limit]
+    return [{"ref": ref, "score": round(score), "matched": name} for ref, (score, name) in ranked]
+
+
+def entities(store: Store, actor: Actor, query: Query, offset: int = 0, limit: int = 20) -> Page:
+    """Entities by name or alias, typos tolerated, with their name, type and documents."""
+    offset, limit = bounded(offset, limit)
+    if query.empty:
+        return page_of([], offset, limit)
+    with store.engine.connect() as conn:
+        found = entity_matches(conn, actor, query.text)
+        shown = found[offset:offset + limit + 1]
+        names = names_of(conn, actor, [f["ref"] for f in shown])
+        counts = _document_counts(conn, actor, [f["ref"] for f in shown])
+    rows = [{**f, **names[f["ref"]], "documents": counts.get(f["ref"], 0)} for f in shown if f["ref"] in names]
+    return page_of(rows, offset, limit, total=len(found))
+
+
+def _document_counts(conn: Connection, actor: Actor, refs: list[str]) -> dict[str, int]:
+    if not refs:
+        return {}
+    linked = (select(EL.c.entity, func.count(func.distinct(EL.c.document_id)))
+              .where(EL.c.entity.in_(refs), visible_rows(actor, EL)).group_by(EL.c.entity))
+    out = dict(conn.execute(linked).all())
+    unlinked = ~exists().where(EL.c.document_id == ENT.c.document_id, EL.c.entity_key == ENT.c.key)
+    keyed = (select(ENT.c.key, func.count(func.distinct(ENT.c.document_id))).select_from(ENT.join(DOCS, _current(ENT)))
+             .where(ENT.c.key.in_(refs), visible_rows(actor, ENT), unlinked).group_by(ENT.c.key))
+    for ref, n in conn.execute(keyed):
+        out[ref] = out.get(ref, 0) + n
+    return out
+
+
+def resolve_name(store: Store, actor: Actor, text: str) -> str | None:
+    """The entity a user means by ``text`` (a ref the actor may see, a name, alias or a typo of one)."""
+    from liaison.store.reading.entities import members
+
+    text = (text or "").strip()[:MAX_QUERY]
+    if not text:
+        return None
+    with store.engine.connect() as conn:
+        if conn.execute(select(literal(1)).select_from(members(actor, text).subquery()).limit(1)).first():
+            return text
+        found = entity_matches(conn, actor, text, limit=1)
+    return found[0]["ref"] if found else None
+
+
+# ---------------------------------------------------------------- events
+
+
+def event_types(words: tuple[str, ...]) -> tuple[list[str], list[str]]:
+    """The event types the query's words name ("arrest", "airstrikes", "sanction"), and the words
+    left over (what the events' entities are looked up by)."""
+    from rapidfuzz import fuzz
+
+    from liaison.model import EVENT_TYPES
+
+    parts = {t: t.split("_") for t in EVENT_TYPES}
+    types: list[str] = []
+    rest: list[str] = []
+    for w in words:
+        lw = w.lower()
+        hit = [t for t, ps in parts.items() if lw == t or any(
+            p not in ("or", "and") and len(p) > 3 and (fuzz.ratio(lw, p) >= 85 or lw.startswith(p)) for p in ps)]
+        if hit:
+            types += [t for t in hit if t not in types]
+        else:
+            rest.append(w)
+    return types, rest
+
+
+def events(store: Store, actor: Actor, query: Query, offset: int = 0, limit: int = 20) -> Page:
+    """Events by type ("airstrike") and by the entities taking part ("Islamic State", typos
+    tolerated), both when the query names both; latest first, each with its evidence."""
+    offset, limit = bounded(offset, limit)
+    if query.empty:
+        return page_of([], offset, limit)
+    types, rest = event_types(query.words)
+    conditions = []
+    matched: list[dict[str, Any]] = []
+    with store.engine.connect() as conn:
+        if rest:
+            matched = [m for m in entity_matches(conn, actor, " ".join(rest), limit=10) if m["score"] >= 85]
+            if not matched:
+                return Page([], offset, limit, False, extra={"types": types, "entities": []})
+            refs = [m["ref"] for m in matched]
+            linked = exists().where(EL.c.document_id == ER.c.document_id, EL.c.entity_key == ER.c.entity_key,
+                                    EL.c.entity.in_(refs))
+            conditions.append(exists().where(ER.c.document_id == EV.c.document_id, ER.c.version == EV.c.version,
+                                             ER.c.idx == EV.c.idx, or_(ER.c.entity_key.in_(refs), linked)))
+        if types:
+            conditions.append(EV.c.type.in_(types))
+        evidence = func.substr(VERS.c.text, EV.c.evidence_start + 1,
+                               func.min(EV.c.evidence_end - EV.c.evidence_start, 400)
+                               if store.engine.dialect.name == "sqlite"
+                               else func.least(EV.c.evidence_end - EV.c.evidence_start, 400))
+        q = (select(EV.c.document_id, EV.c.idx, EV.c.type, EV.c.subtype, EV.c.status, EV.c.date_value,
+                    EV.c.date_start, EV.c.confidence, VERS.c.title, DOCS.c.stem, evidence.label("evidence"))
+             .select_from(EV.join(DOCS, _current(EV)).join(VERS, and_(VERS.c.document_id == DOCS.c.id,
+                                                                      VERS.c.version == DOCS.c.current_version)))
+             .where(visible_rows(actor, EV), *conditions)
+             .order_by(EV.c.date_start.desc().nulls_last(), EV.c.document_id, EV.c.idx)
+             .offset(offset).limit(limit + 1))
+        rows = [dict(r) for r in conn.execute(q).mappings()]
+        names = names_of(conn, actor, [m["ref"] for m in matched])
+    page = page_of(rows, offset, limit)
+    page.extra.update(types=types, entities=[names[m["ref"]] for m in matched if m["ref"] in names])
+    return page
+
+
+__all__ = ["Query", "documents", "entities", "events", "highlighted", "parse", "resolve_name"]
