@@ -1,0 +1,164 @@
+"""The events page, its timeline and its CSV: events of current document versions, filtered, sorted
+and paginated in SQL, under the access rule (``visible_rows`` on the events table).
+
+A filter is an ``EventFilter`` the web layer has already validated; every condition is a column
+comparison or an ``exists`` probe by primary key (event_roles and entities are keyed by document,
+version and index or key), so a page costs an index walk, not a table read. Names of the actors,
+targets and places of a page are read afterwards for that page's events only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy.sql.elements import ColumnElement
+
+from liaison.store import rebuild
+from liaison.store.access import Actor, visible_rows
+from liaison.store.database import Store
+from liaison.store.reading import Page, bounded, page_of
+from liaison.store.schema import DocumentRow, DocumentVersionRow, EntityRow, EventRoleRow, EventRow
+
+EV = EventRow.__table__
+ROLES = EventRoleRow.__table__
+ENT = EntityRow.__table__
+DOCS = DocumentRow.__table__
+VERS = DocumentVersionRow.__table__
+
+#: Events of current document versions, with their version's metadata.
+CURRENT = (EV.join(DOCS, (DOCS.c.id == EV.c.document_id) & (DOCS.c.current_version == EV.c.version))
+           .join(VERS, (VERS.c.document_id == EV.c.document_id) & (VERS.c.version == EV.c.version)))
+
+_ROLE = ROLES.alias("filter_role")
+_NAMED = ENT.alias("filter_entity")
+
+#: The orders a page may ask for, by name (a leading "-" reverses them); nothing else reaches ORDER BY.
+SORTS = ("date", "type", "confidence")
+
+
+@dataclass(frozen=True)
+class EventFilter:
+    """What the events page, timeline, CSV and map filter by (all optional, all combined).
+
+    ``entity`` and ``place`` are parts of a name (any role, or the location), ``entity_key`` and
+    ``place_key`` exact entity keys (links from an entity or a map point); ``source`` is part of the
+    outlet or the attributed source; the date range keeps events whose dates overlap it;
+    ``added_since`` keeps events of document versions stored after it (what is new since a visit)."""
+
+    type: str | None = None
+    entity: str | None = None
+    place: str | None = None
+    entity_key: str | None = None
+    place_key: str | None = None
+    since: dt.date | None = None
+    until: dt.date | None = None
+    source: str | None = None
+    min_confidence: int | None = None
+    added_since: dt.datetime | None = None
+
+
+def _contains(column: ColumnElement, text: str) -> ColumnElement[bool]:
+    return func.lower(column).contains(text.lower(), autoescape=True)
+
+
+def _role(*conds: ColumnElement[bool]) -> ColumnElement[bool]:
+    """An event role of the outer event meeting ``conds``: a probe by the roles' primary key."""
+    return exists().where(_ROLE.c.document_id == EV.c.document_id, _ROLE.c.version == EV.c.version,
+                          _ROLE.c.idx == EV.c.idx, *conds)
+
+
+def _role_named(text: str, role: str | None) -> ColumnElement[bool]:
+    """A role whose entity (in the same document version) has a name containing ``text``."""
+    named = exists().where(_NAMED.c.document_id == _ROLE.c.document_id, _NAMED.c.version == _ROLE.c.version,
+                           _NAMED.c.key == _ROLE.c.entity_key, _contains(_NAMED.c.canonical, text))
+    return _role(*([_ROLE.c.role == role] if role else []), named)
+
+
+def conditions(actor: Actor, f: EventFilter) -> list[ColumnElement[bool]]:
+    """The WHERE of every events query for this actor and filter, over ``CURRENT``."""
+    out: list[ColumnElement[bool]] = [visible_rows(actor, EV)]
+    if f.type:
+        out.append(EV.c.type == f.type)
+    if f.since:
+        out.append(func.coalesce(EV.c.date_end, EV.c.date_start) >= f.since)
+    if f.until:
+        out.append(EV.c.date_start <= f.until)
+    if f.min_confidence is not None:
+        out.append(EV.c.confidence >= f.min_confidence)
+    if f.entity:
+        out.append(_role_named(f.entity, None))
+    if f.place:
+        out.append(_role_named(f.place, "location"))
+    if f.entity_key:
+        out.append(_role(_ROLE.c.entity_key == f.entity_key))
+    if f.place_key:
+        out.append(_role(_ROLE.c.role == "location", _ROLE.c.entity_key == f.place_key))
+    if f.source:
+        attributed = EV.c.data[("attribution", "source")].as_string()
+        out.append(or_(_contains(VERS.c.outlet, f.source), _contains(attributed, f.source)))
+    if f.added_since is not None:
+        out.append(VERS.c.ingested_at > f.added_since)
+    return out
+
+
+def _order(sort: str) -> list[ColumnElement]:
+    name, descending = sort.removeprefix("-"), sort.startswith("-")
+    if name not in SORTS:
+        raise ValueError(f"unknown sort {sort!r}")
+    undated = EV.c.date_start.is_(None)
+    by_date = [undated, EV.c.date_start.desc() if descending else EV.c.date_start]
+    keys = {"date": by_date,
+            "type": [EV.c.type.desc() if descending else EV.c.type, EV.c.subtype, *by_date],
+            "confidence": [EV.c.confidence.desc() if descending else EV.c.confidence, *by_date]}[name]
+    return [*keys, EV.c.document_id, EV.c.idx]  # a total order, so pages never overlap
+
+
+COLUMNS = (EV.c.document_id, EV.c.version, EV.c.idx, EV.c.type, EV.c.subtype, EV.c.status, EV.c.date_value,
+           EV.c.date_start, EV.c.date_end, EV.c.confidence, EV.c.data, DOCS.c.stem, DOCS.c.tlp, VERS.c.title,
+           VERS.c.outlet, VERS.c.published, VERS.c.ingested_at)
+
+
+def page(store: Store, actor: Actor, f: EventFilter, sort: str = "date", offset: int = 0, limit: int = 50,
+         dated_only: bool = False) -> Page:
+    """One page of the filtered events, in the order ``sort`` names; ``dated_only`` leaves out events
+    without a date (the timeline). Each row carries the rebuilt ``event`` (liaison.model.Event) and
+    ``names``: entity key -> name for its actors, targets and place."""
+    offset, limit = bounded(offset, limit)
+    where = conditions(actor, f)
+    if dated_only:
+        where.append(EV.c.date_start.is_not(None))
+    q = (select(*COLUMNS).select_from(CURRENT).where(*where).order_by(*_order(sort))
+         .offset(offset).limit(limit + 1))
+    with store.engine.connect() as conn:
+        rows = [dict(r._mapping, event=rebuild.event_from_row(r)) for r in conn.execute(q)]
+        _name(conn, rows[:limit])
+    return page_of(rows, offset, limit)
+
+
+def _name(conn: Any, rows: list[dict[str, Any]]) -> None:  # noqa: ANN401 (a Connection)
+    """Adds ``names`` to each row: the names of its entities, read for this page's events only."""
+    wanted = {(r["document_id"], r["version"], k) for r in rows for k in _keys(r["event"])}
+    names: dict[tuple[str, int, str], str] = {}
+    docs = sorted({(d, v) for d, v, _ in wanted})
+    keys = sorted({k for _, _, k in wanted})
+    if docs and keys:
+        q = select(ENT.c.document_id, ENT.c.version, ENT.c.key, ENT.c.canonical).where(
+            or_(*(and_(ENT.c.document_id == d, ENT.c.version == v) for d, v in docs)), ENT.c.key.in_(keys))
+        names = {(d, v, k): c for d, v, k, c in conn.execute(q)}
+    for r in rows:
+        r["names"] = {k: names.get((r["document_id"], r["version"], k), k) for k in _keys(r["event"])}
+
+
+def _keys(ev: Any) -> list[str]:  # noqa: ANN401 (an Event)
+    return [*ev.actors, *ev.targets, *([ev.location] if ev.location else [])]
+
+
+def any_at(store: Store, actor: Actor, place_key: str) -> bool:
+    """Whether the actor may see some event placed at ``place_key`` (a missing place and a hidden one
+    answer alike)."""
+    q = select(EV.c.idx).select_from(CURRENT).where(*conditions(actor, EventFilter(place_key=place_key))).limit(1)
+    with store.engine.connect() as conn:
+        return conn.execute(q).first() is not None

@@ -1,0 +1,257 @@
+"""`/events`, `/timeline` and `/events.csv`: the events the viewer may see, filtered, as a sortable
+paginated table, as a timeline grouped by day or week, and as a CSV download of the same rows.
+
+One filter for all three (and the map): a GET form, so a filtered view is a link to share and works
+without JavaScript; htmx only swaps the table in place. ``parse_filter`` checks every parameter
+and answers a bad one (a date like 2025-13-45, a negative offset, an unknown sort) with a 400 page
+saying which and why, never a 500. The rows come from liaison.store.reading.events, which puts the
+access rule into the SQL.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response, StreamingResponse
+
+from liaison.listings import figure
+from liaison.model import EVENT_TYPES
+from liaison.store.reading import MAX_PAGE, Page
+from liaison.store.reading import events as reading
+from liaison.store.reading.events import SORTS, EventFilter
+from liaison.web.deps import Forbidden, Services, Signed
+from liaison.web.render import page
+
+router = APIRouter(include_in_schema=False)
+
+#: The filter's parameters, as the form names them (offset, limit, sort and group come beside them).
+FILTER_FIELDS = ("type", "entity", "place", "entity_key", "place_key", "since", "until", "source", "confidence",
+                 "added_since")
+#: The most rows one CSV download holds, read in batches of CSV_BATCH.
+CSV_MAX = 10_000
+CSV_BATCH = 500
+MAX_OFFSET = 1_000_000
+MAX_TEXT = 200
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+class BadFilter(Forbidden):
+    """A query parameter that is not what it must be: a 400 page saying which and why."""
+
+    def __init__(self, description: str) -> None:
+        super().__init__("Bad filter", description + " Correct it, or clear the filter.", status=400)
+
+
+def _text(params: Mapping[str, str], name: str) -> str | None:
+    value = (params.get(name) or "").strip()
+    if not value:
+        return None
+    if len(value) > MAX_TEXT or _CONTROL.search(value):
+        raise BadFilter(f"'{name}' must be at most {MAX_TEXT} printable characters.")
+    return value
+
+
+def _date(params: Mapping[str, str], name: str) -> dt.date | None:
+    value = (params.get(name) or "").strip()
+    if not value:
+        return None
+    try:
+        if not _DAY.fullmatch(value):
+            raise ValueError
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise BadFilter(f"'{name}' must be a date written YYYY-MM-DD, not {value[:40]!r}.") from None
+
+
+def _int(params: Mapping[str, str], name: str, default: int | None, low: int, high: int) -> int | None:
+    value = (params.get(name) or "").strip()
+    if not value:
+        return default
+    if not re.fullmatch(r"[+-]?\d{1,12}", value) or not low <= int(value) <= high:
+        raise BadFilter(f"'{name}' must be a whole number from {low} to {high}, not {value[:40]!r}.")
+    return int(value)
+
+
+def parse_filter(params: Mapping[str, str]) -> EventFilter:
+    """The filter a request asks for, every value checked; raises BadFilter."""
+    type_ = _text(params, "type")
+    if type_ is not None and type_ not in EVENT_TYPES:
+        raise BadFilter(f"'type' must be one of {', '.join(EVENT_TYPES)}.")
+    since, until = _date(params, "since"), _date(params, "until")
+    if since and until and since > until:
+        raise BadFilter("'since' must not be after 'until'.")
+    added = _text(params, "added_since")
+    added_since = None
+    if added is not None:
+        try:
+            added_since = dt.datetime.fromisoformat(added)
+        except ValueError:
+            raise BadFilter(f"'added_since' must be a date and time (ISO 8601), not {added[:40]!r}.") from None
+        if added_since.tzinfo is None:  # the store keeps UTC (SQLite drops the zone, so both read alike)
+            added_since = added_since.replace(tzinfo=dt.UTC)
+    return EventFilter(type=type_, entity=_text(params, "entity"), place=_text(params, "place"),
+                       entity_key=_text(params, "entity_key"), place_key=_text(params, "place_key"),
+                       since=since, until=until, source=_text(params, "source"),
+                       min_confidence=_int(params, "confidence", None, 0, 100), added_since=added_since)
+
+
+def parse_sort(params: Mapping[str, str], default: str = "date") -> str:
+    sort = (params.get("sort") or "").strip() or default
+    if sort.removeprefix("-") not in SORTS:
+        raise BadFilter(f"'sort' must be one of {', '.join(SORTS)} (a leading '-' reverses it).")
+    return sort
+
+
+def parse_window(params: Mapping[str, str], limit: int = 50) -> tuple[int, int]:
+    offset = _int(params, "offset", 0, 0, MAX_OFFSET)
+    return offset or 0, _int(params, "limit", limit, 1, MAX_PAGE) or limit
+
+
+def filter_params(params: Mapping[str, str], extra: tuple[str, ...] = ()) -> dict[str, str]:
+    """The request's filter parameters that are set (to keep in links: pager, sort, CSV, timeline)."""
+    return {k: params[k] for k in (*FILTER_FIELDS, *extra) if (params.get(k) or "").strip()}
+
+
+def entity_href(key: str) -> str:
+    """Where an entity's page is (the entities page's address for a key)."""
+    return "/entities/" + quote(key, safe="")
+
+
+def place_href(key: str) -> str:
+    return "/map/places/" + quote(key, safe="")
+
+
+def display(row: dict[str, Any]) -> dict[str, Any]:
+    """One event row as the pages and the CSV show it: names with the keys they link to, figures as
+    a reader writes them."""
+    ev, names = row["event"], row["names"]
+
+    def named(key: str) -> dict[str, str]:
+        return {"key": key, "name": names.get(key, key), "href": entity_href(key)}
+
+    return {
+        "document_id": row["document_id"], "document": row["title"] or row["stem"], "outlet": row["outlet"],
+        "published": row["published"], "tlp": row["tlp"], "idx": row["idx"],
+        "href": f"/documents/{quote(row['document_id'], safe='')}",
+        "type": row["type"], "subtype": row["subtype"], "status": row["status"],
+        "foiled": row["status"] == "not-occurred" and row["type"] != "foiled_attack", "hedged": ev.hedged,
+        "date": row["date_value"], "date_start": row["date_start"], "date_end": row["date_end"],
+        "actors": [named(k) for k in ev.actors], "targets": [named(k) for k in ev.targets],
+        "location": named(ev.location) if ev.location else None,
+        "figures": [figure(q) for q in ev.quantities],
+        "source": ev.attribution.source if ev.attribution else None,
+        "confidence": row["confidence"], "trigger": ev.trigger.text,
+    }
+
+
+def _rows(pg: Page) -> list[dict[str, Any]]:
+    return [display(r) for r in pg.rows]
+
+
+def _context(request: Request) -> dict[str, Any]:
+    params = request.query_params
+    return {"types": EVENT_TYPES, "params": params, "query": filter_params(params), "csv_max": CSV_MAX}
+
+
+@router.get("/events")
+def events(request: Request, svc: Services, who: Signed) -> Response:
+    params = request.query_params
+    f, sort = parse_filter(params), parse_sort(params)
+    offset, limit = parse_window(params)
+    pg = reading.page(svc.store, who.actor, f, sort, offset, limit)
+    context = _context(request)
+    keep = {**context["query"], **({"sort": sort} if sort != "date" else {}),
+            **({"limit": str(limit)} if limit != 50 else {})}
+    fragment = request.headers.get("hx-request") and request.headers.get("hx-target") == "events-table"
+    return page(request, "events_table.html" if fragment else "events.html", who, pg=pg, rows=_rows(pg), sort=sort,
+                keep=keep, **context)
+
+
+@router.get("/timeline")
+def timeline(request: Request, svc: Services, who: Signed) -> Response:
+    params = request.query_params
+    f = parse_filter(params)
+    parse_sort(params)  # checked (a link from the table carries it), but a timeline is in date order
+    group = (params.get("group") or "week").strip()
+    if group not in ("day", "week"):
+        raise BadFilter("'group' must be day or week.")
+    offset, limit = parse_window(params, MAX_PAGE)
+    pg = reading.page(svc.store, who.actor, f, "date", offset, limit, dated_only=True)
+    context = _context(request)
+    keep = {**context["query"], **({"group": group} if group != "week" else {})}
+    return page(request, "timeline.html", who, pg=pg, groups=group_by(_rows(pg), group), group=group, keep=keep,
+                **context)
+
+
+def group_by(rows: list[dict[str, Any]], group: str) -> list[dict[str, Any]]:
+    """Rows (in date order) in groups of one day or one week (from Monday), each with its first day,
+    label and share of the busiest group (the bar the timeline draws)."""
+    groups: list[dict[str, Any]] = []
+    for r in rows:
+        start: dt.date = r["date_start"]
+        first = start if group == "day" else start - dt.timedelta(days=start.weekday())
+        if not groups or groups[-1]["start"] != first:
+            label = first.isoformat() if group == "day" else f"Week of {first.isoformat()}"
+            groups.append({"start": first, "label": label, "rows": []})
+        groups[-1]["rows"].append(r)
+    busiest = max((len(g["rows"]) for g in groups), default=1)
+    for g in groups:
+        g["share"] = len(g["rows"]) / busiest
+    return groups
+
+
+# ---------------------------------------------------------------- CSV
+
+CSV_COLUMNS = ("date", "date_start", "date_end", "type", "subtype", "status", "actors", "targets", "location",
+               "figures", "source", "confidence", "trigger", "document", "document_id", "outlet", "published", "link")
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutral(value: Any) -> str:  # noqa: ANN401
+    """A cell a spreadsheet shows as text: one that would start a formula (= + - @, or a tab or
+    carriage return before one) gets a leading quote."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA) else text
+
+
+def csv_line(row: dict[str, Any]) -> list[str]:
+    names = lambda items: "; ".join(i["name"] for i in items)  # noqa: E731
+    cells = {**row, "actors": names(row["actors"]), "targets": names(row["targets"]),
+             "location": row["location"]["name"] if row["location"] else "", "figures": "; ".join(row["figures"]),
+             "link": row["href"]}
+    return [neutral(cells[c]) for c in CSV_COLUMNS]
+
+
+@router.get("/events.csv")
+def events_csv(request: Request, svc: Services, who: Signed) -> Response:
+    params = request.query_params
+    f, sort = parse_filter(params), parse_sort(params)
+    parse_window(params)  # checked like the table's (a link from any page works), but the CSV is every row
+    store, actor = svc.store, who.actor
+
+    def lines() -> Iterator[str]:
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(CSV_COLUMNS)
+        offset = 0
+        while offset < CSV_MAX:
+            pg = reading.page(store, actor, f, sort, offset, min(CSV_BATCH, CSV_MAX - offset))
+            for r in _rows(pg):
+                writer.writerow(csv_line(r))
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+            if pg.next_offset is None:
+                return
+            offset = pg.next_offset
+
+    return StreamingResponse(lines(), media_type="text/csv; charset=utf-8",
+                             headers={"Content-Disposition": 'attachment; filename="events.csv"'})

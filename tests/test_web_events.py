@@ -1,0 +1,188 @@
+"""The events table, its timeline and its CSV: filters, sorting, pages, bad parameters, and the access rule."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+import pytest
+from sqlalchemy import select, update
+
+from liaison.store.schema import EventRow
+from liaison.web.events import neutral
+from webkit import SECRET_TITLE, WebWorld, world_fixture
+
+world = world_fixture()
+
+ROW = re.compile(r"<tr>\s*<td>(.*?)</tr>", re.S)
+
+
+def rows_of(html: str) -> list[str]:
+    return ROW.findall(html)
+
+
+def csv_rows(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def all_csv(world: WebWorld, user: str, query: str = "") -> list[dict[str, str]]:
+    res = world.client(user).get("/events.csv" + query)
+    assert res.status_code == 200 and res.headers["content-type"].startswith("text/csv")
+    return csv_rows(res.text)
+
+
+def test_the_table_shows_events_with_links_to_their_documents_and_entities(world: WebWorld):
+    res = world.client("analyst").get("/events?limit=200")
+    assert res.status_code == 200
+    rows = rows_of(res.text)
+    assert len(rows) == len(all_csv(world, "analyst")) > 10
+    assert all('href="/documents/' in r for r in rows)
+    assert 'href="/entities/org%3Aislamic%20state"' in res.text
+    for name in ("type", "entity", "place", "since", "until", "source", "confidence", "sort"):
+        assert re.search(rf'<label for="f-{name}">', res.text), name  # every control has a label
+
+
+def test_filters_narrow_the_rows(world: WebWorld):
+    every = all_csv(world, "analyst")
+    raids = all_csv(world, "analyst", "?type=raid_or_arrest")
+    assert raids and {r["type"] for r in raids} == {"raid_or_arrest"} and len(raids) < len(every)
+    islamic = all_csv(world, "analyst", "?entity=islamic+state")
+    assert islamic and all("Islamic State" in r["actors"] + r["targets"] for r in islamic)
+    amman = all_csv(world, "analyst", "?place=amman")
+    assert amman and {r["location"] for r in amman} == {"Amman"}
+    october = all_csv(world, "analyst", "?since=2025-10-01&until=2025-10-31")
+    assert october and all(r["date_start"] <= "2025-10-31" and r["date_end"] >= "2025-10-01" for r in october)
+    sure = all_csv(world, "analyst", "?confidence=75")
+    assert sure and all(int(r["confidence"]) >= 75 for r in sure) and len(sure) < len(every)
+    outlet = next(r["outlet"] for r in every if r["outlet"])
+    by_source = all_csv(world, "analyst", "?source=" + outlet.upper().replace(" ", "+"))
+    assert by_source and all(outlet == r["outlet"] or outlet.lower() in r["source"].lower() for r in by_source)
+
+
+def test_a_name_filter_with_sql_wildcards_matches_them_literally(world: WebWorld):
+    assert all_csv(world, "analyst", "?entity=%25") == []
+    assert all_csv(world, "analyst", "?place=_") == []
+
+
+def test_sorting_by_each_column_both_ways(world: WebWorld):
+    down = [int(r["confidence"]) for r in all_csv(world, "analyst", "?sort=-confidence")]
+    assert down == sorted(down, reverse=True) and len(set(down)) > 1
+    up = [int(r["confidence"]) for r in all_csv(world, "analyst", "?sort=confidence")]
+    assert up == sorted(up)
+    types = [r["type"] for r in all_csv(world, "analyst", "?sort=type")]
+    assert types == sorted(types)
+    dates = [r["date_start"] for r in all_csv(world, "analyst", "?sort=-date") if r["date_start"]]
+    assert dates == sorted(dates, reverse=True)
+    oldest = [r["date_start"] for r in all_csv(world, "analyst")]
+    dated = [d for d in oldest if d]
+    assert dated == sorted(dated) and oldest[: len(dated)] == dated  # undated events come last
+
+
+def test_pages_cover_every_row_once(world: WebWorld):
+    client = world.client("analyst")
+    total = len(all_csv(world, "analyst"))
+    seen, offset = [], 0
+    while True:
+        res = client.get(f"/events?limit=7&offset={offset}&sort=-confidence")
+        assert res.status_code == 200
+        seen += re.findall(r'<td><a href="(/documents/[^"]+)">', res.text)
+        found = re.search(r'rel="next" href="[^"]*offset=(\d+)"', res.text)
+        if not found:
+            break
+        assert "sort=-confidence" in res.text.split('rel="next"')[1][:200]  # the pager keeps the order
+        offset = int(found.group(1))
+    assert len(seen) == total
+
+
+def test_htmx_gets_only_the_table(world: WebWorld):
+    res = world.client("analyst").get("/events?type=meeting", headers={"HX-Request": "true", "HX-Target": "events-table"})
+    assert res.status_code == 200 and res.text.lstrip().startswith('<div id="events-table"') and "<html" not in res.text
+
+
+BAD = ["since=2025-13-45", "until=yesterday", "since=2025-11-01&until=2025-10-01", "offset=-1",
+       "offset=99999999999999999999", "limit=0", "limit=100000", "sort=zzz", "sort=document_id",
+       "sort=date;drop table events", "confidence=101", "confidence=high", "type=bombing", "entity=" + "x" * 300,
+       "place=a%00b", "added_since=last+week"]
+
+
+@pytest.mark.parametrize("query", BAD)
+def test_a_bad_parameter_gets_a_400_page_not_a_500(world: WebWorld, query: str):
+    client = world.client("analyst")
+    for path in ("/events", "/timeline", "/events.csv"):
+        res = client.get(f"{path}?{query}")
+        assert res.status_code == 400, (path, query, res.status_code)
+        assert "Bad filter" in res.text and "Traceback" not in res.text
+        assert res.headers["content-type"].startswith("text/html")
+
+
+def test_the_timeline_groups_dated_events_by_week_or_day(world: WebWorld):
+    client = world.client("analyst")
+    weekly = client.get("/timeline")
+    assert weekly.status_code == 200 and "Week of 2025-10-13" in weekly.text
+    dated = [r for r in all_csv(world, "analyst") if r["date_start"]]
+    items = re.findall(r'<li>\s*<time datetime="[^"]+">.*?</li>', weekly.text, re.S)
+    assert len(items) == len(dated) and all('href="/documents/' in i for i in items)
+    daily = client.get("/timeline?group=day&type=raid_or_arrest")
+    starts = re.findall(r'<h2><time datetime="([^"]+)">', daily.text)
+    assert starts == sorted(set(starts)) and starts
+    assert '<option value="day" selected>' in daily.text  # the filter form keeps the grouping
+
+
+def test_the_csv_holds_the_filtered_rows_with_a_header(world: WebWorld):
+    res = world.client("analyst").get("/events.csv?type=airstrike")
+    assert res.headers["content-disposition"] == 'attachment; filename="events.csv"'
+    lines = res.text.splitlines()
+    assert lines[0].startswith("date,date_start,date_end,type,")
+    rows = csv_rows(res.text)
+    assert rows and {r["type"] for r in rows} == {"airstrike"} and all(r["link"].startswith("/documents/") for r in rows)
+
+
+def test_csv_cells_that_would_be_formulas_are_quoted(world: WebWorld):
+    assert [neutral(v) for v in ("=1+2", "+1", "-1", "@SUM(A1)", "\t=x", "plain", None, 80)] == [
+        "'=1+2", "'+1", "'-1", "'@SUM(A1)", "'\t=x", "plain", "", "80"]
+    ev = EventRow.__table__
+    with world.store.engine.connect() as conn:
+        doc, version, idx, data = conn.execute(select(ev.c.document_id, ev.c.version, ev.c.idx, ev.c.data)
+                                               .where(ev.c.type == "airstrike").limit(1)).one()
+    hostile = {**data, "attribution": {**(data.get("attribution") or {"span": data["trigger"], "cue": "say"}),
+                                       "source": '=HYPERLINK("http://evil.example","x")'}}
+    where = (ev.c.document_id == doc) & (ev.c.version == version) & (ev.c.idx == idx)
+    with world.store.writing() as conn:
+        conn.execute(update(ev).where(where).values(data=hostile))
+    try:
+        rows = all_csv(world, "analyst", "?type=airstrike")
+        cells = [r["source"] for r in rows if "HYPERLINK" in r["source"]]
+        assert cells == ['\'=HYPERLINK("http://evil.example","x")']
+        page = world.client("analyst").get("/events?type=airstrike").text
+        assert "=HYPERLINK(&#34;http://evil.example&#34;,&#34;x&#34;)" in page  # escaped on the page, not quoted
+    finally:
+        with world.store.writing() as conn:
+            conn.execute(update(ev).where(where).values(data=data))
+
+
+def test_alpha_never_sees_the_strict_documents_events(world: WebWorld):
+    secret = world.document_id(SECRET_TITLE)
+    analyst, alpha = all_csv(world, "analyst"), all_csv(world, "alpha-member")
+    hidden = [r for r in analyst if r["document_id"] == secret]
+    assert hidden and any("Zarqa" in r["location"] for r in hidden)
+    assert len(alpha) == len(analyst) - len(hidden) and not any(r["document_id"] == secret for r in alpha)
+    client = world.client("alpha-member")
+    for path in ("/events?limit=200", "/timeline", "/events?place=zarqa", "/events.csv?entity=zarqawi",
+                 "/timeline?place=zarqa"):
+        res = client.get(path)
+        assert res.status_code == 200 and secret not in res.text and "Zarqa" not in res.text, path
+    assert "Zarqa" in world.client("analyst").get("/timeline").text
+
+
+def test_bravo_sees_no_events_at_all(world: WebWorld):
+    assert all_csv(world, "bravo-member") == []
+    client = world.client("bravo-member")
+    assert rows_of(client.get("/events").text) == []
+    assert "No dated events match" in client.get("/timeline").text
+
+
+def test_the_pages_ask_for_sign_in(world: WebWorld):
+    client = world.client()
+    for path in ("/events", "/timeline", "/events.csv"):
+        assert client.get(path, follow_redirects=False).status_code == 303
