@@ -1,0 +1,322 @@
+"""`/ingest`: this installation's analysts paste text or upload files (txt, html, json; several at
+once) with a TLP marking and recipients, and watch them land.
+
+The documents go through the pipeline's own ``ingest`` (liaison.pipeline), the function behind
+`liaison ingest`, which also resolves them against the store and syncs the collections that follow
+it; so a bad file gets the line the command line would print (empty, over the size limit, binary,
+wrongly encoded, bad JSON, ...), listed by the name it was uploaded as, and the good files of the
+same batch still land.
+
+An upload is written to a folder of its own under the home's ``uploads/`` (named by a hash of the
+sanitised file name and its bytes, so the same file uploaded again is the same document, as the
+same path is on the command line) and removed once the ingest is over. The ingest runs in a thread
+of the server process, one at a time, with a job record kept in ``app.state`` (so per server
+process): the job's page polls a status fragment (htmx, every second) that counts the documents
+done and links to each new one; a single new document is landed on directly. A request larger than
+``max_upload_bytes`` is refused before it is read.
+"""
+
+from __future__ import annotations
+
+import collections
+import hashlib
+import json
+import re
+import shutil
+import threading
+import unicodedata
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
+from starlette.datastructures import FormData, UploadFile
+
+from liaison import clock
+from liaison.errors import LiaisonError
+from liaison.store.database import document_id
+from liaison.store.reading.documents import partner_choices
+from liaison.web.deps import Checked, Forbidden, Services, Signed, own_analyst
+from liaison.web.documents import marking_of
+from liaison.web.render import error_page, page
+
+router = APIRouter(include_in_schema=False)
+
+#: The most files one upload may hold, and the most jobs a server process remembers.
+MAX_FILES = 100
+KEEP_JOBS = 100
+JOB_ID = re.compile(r"[0-9a-f]{32}")
+_ONE_AT_A_TIME = threading.Lock()  # ingests share the extraction pipeline and the store's writer
+_JOBS_LOCK = threading.Lock()
+
+
+@dataclass
+class FileResult:
+    """What became of one uploaded file: its document, or the one line saying why not."""
+
+    name: str  # as uploaded (shown escaped)
+    document_id: str | None = None
+    message: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Job:
+    id: str
+    owner: str
+    total: int
+    files: list[FileResult]
+    created: Any  # noqa: ANN401 (a datetime)
+    done: int = 0
+    state: str = "queued"  # queued, running, done
+    error: str = ""  # the one line of an ingest that stopped altogether
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def finished(self) -> bool:
+        return self.state == "done"
+
+    @property
+    def landed(self) -> list[FileResult]:
+        return [f for f in self.files if f.document_id]
+
+    @property
+    def failed(self) -> list[FileResult]:
+        return [f for f in self.files if f.message]
+
+
+def _jobs(request: Request) -> collections.OrderedDict[str, Job]:
+    state = request.app.state
+    with _JOBS_LOCK:
+        if not hasattr(state, "ingest_jobs"):
+            state.ingest_jobs = collections.OrderedDict()
+        return state.ingest_jobs
+
+
+def _remember(request: Request, job: Job) -> None:
+    jobs = _jobs(request)
+    with _JOBS_LOCK:
+        jobs[job.id] = job
+        for old in [j for j in jobs.values() if j.finished][: max(0, len(jobs) - KEEP_JOBS)]:
+            del jobs[old.id]
+
+
+# ---------------------------------------------------------------- names and files
+
+
+def safe_name(raw: str | None) -> str:
+    """A file name that is safe to write anywhere: no folders, letters, digits, '_' and '-' in the
+    stem, its suffix kept (lower case) so that the pipeline reads it by its kind or says it cannot."""
+    name = unicodedata.normalize("NFKC", raw or "")
+    name = re.split(r"[\\/]", name)[-1]
+    stem, dot, suffix = name.rpartition(".")
+    if not dot:
+        stem, suffix = name, ""
+    stem = re.sub(r"[^A-Za-z0-9_-]+", "_", stem).strip("_-")[:80] or "upload"
+    suffix = re.sub(r"[^A-Za-z0-9]+", "", suffix)[:10].lower()
+    return f"{stem}.{suffix}" if suffix else stem
+
+
+def shown_name(raw: str | None) -> str:
+    """The name as the user gave it, for messages: no folders, no control characters, not too long."""
+    name = re.split(r"[\\/]", raw or "")[-1]
+    name = "".join(c for c in name if unicodedata.category(c)[0] != "C").strip()
+    return (name[:120] + "…" if len(name) > 120 else name) or "(no name)"
+
+
+@dataclass(frozen=True)
+class Upload:
+    shown: str
+    name: str
+    data: bytes
+
+
+def _from_form(form: FormData) -> list[Upload]:
+    """The pasted text (as a .txt, or a .json with its title) and every chosen file."""
+    out: list[Upload] = []
+    text = form.get("text")
+    title = form.get("title")
+    title = title.strip() if isinstance(title, str) else ""
+    if isinstance(text, str) and text.strip():
+        text = text.replace("\r\n", "\n")  # browsers send a textarea's lines with CRLF
+        stem = safe_name(title)[:60] if title else "pasted"
+        if title:
+            out.append(Upload(f"Pasted text: {shown_name(title)}", f"{stem}.json",
+                              json.dumps({"title": title, "text": text}, ensure_ascii=False).encode("utf-8")))
+        else:
+            out.append(Upload("Pasted text", f"{stem}.txt", text.encode("utf-8")))
+    for item in form.getlist("files"):
+        if not isinstance(item, UploadFile) or (not item.filename and not item.size):
+            continue  # the empty part a browser sends when no file was chosen
+        item.file.seek(0)
+        out.append(Upload(shown_name(item.filename), safe_name(item.filename), item.file.read()))
+    return out
+
+
+def _write(root: Path, uploads: list[Upload]) -> tuple[list[tuple[Upload, Path | None]], list[Path]]:
+    """Each upload written to ``root/<hash>/<name>`` (None for a repeat of one already written in
+    this batch), and the folders made."""
+    written: list[tuple[Upload, Path | None]] = []
+    folders: list[Path] = []
+    seen: set[Path] = set()
+    for up in uploads:
+        digest = hashlib.sha256(up.name.encode() + b"\0" + up.data).hexdigest()[:16]
+        path = (root / digest / up.name).resolve()
+        if path in seen:
+            written.append((up, None))
+            continue
+        seen.add(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        folders.append(path.parent)
+        path.write_bytes(up.data)
+        written.append((up, path))
+    return written, folders
+
+
+# ---------------------------------------------------------------- the job
+
+
+def _run(job: Job, written: list[tuple[Upload, Path | None]], folders: list[Path], settings: Any,  # noqa: ANN401
+         store: Any, marking: Any) -> None:  # noqa: ANN401
+    """Ingest the files (in this thread, one job at a time) and record what became of each."""
+    from liaison.pipeline import ingest
+
+    paths = [p for _, p in written if p is not None]
+    try:
+        with _ONE_AT_A_TIME:
+            job.state = "running"
+
+            def tick(_name: str, _total: int) -> None:
+                job.done = min(job.total, job.done + 1)
+
+            # In this process, no worker pool: forking a server process that runs threads is unsafe.
+            report = ingest([str(p) for p in paths], settings.model_copy(update={"workers": 1}), store,
+                            progress=tick, marking=marking)
+        failures = dict(report.failures)
+        warnings: dict[str, list[str]] = {}
+        for name, line in report.warnings:
+            warnings.setdefault(name, []).append(line)
+        for up, path in written:
+            result = FileResult(up.shown)
+            job.files.append(result)
+            if path is None:
+                result.message = "The same file as one above in this upload: ingested once."
+                continue
+            key = str(path)
+            if key in failures:
+                result.message = failures[key].replace(key, up.shown)
+            else:
+                result.document_id = document_id(key)
+            result.warnings = [w.replace(key, up.shown) for w in warnings.get(key, [])]
+        job.counts = {"new": report.new, "updated": report.updated, "unchanged": report.unchanged,
+                      "failed": len(report.failures), "entities": report.entities, "events": report.events}
+    except LiaisonError as exc:
+        job.error = exc.line()
+    except Exception as exc:  # noqa: BLE001 (one line on the page, never a traceback)
+        reason = (str(exc).strip().splitlines() or [""])[0][:200]
+        job.error = f"The ingest stopped: {type(exc).__name__}{': ' + reason if reason else ''}."
+    finally:
+        for folder in folders:
+            shutil.rmtree(folder, ignore_errors=True)
+        job.done = job.total
+        job.state = "done"
+
+
+# ---------------------------------------------------------------- the pages
+
+
+async def upload_form(request: Request, svc: Services, who: Signed) -> FormData:
+    """The upload's form, read only for an analyst and only when the request is within the limit."""
+    own_analyst(who)
+    limit = svc.settings.max_upload_bytes
+    length = request.headers.get("content-length", "")
+    if not length.isdigit():
+        raise Forbidden("The upload has no length", "Send it from the ingest page's form.", 411)
+    if int(length) > limit:
+        raise Forbidden("The upload is too large", f"It is {int(length)} bytes, over the limit of {limit} bytes "
+                        "(LIAISON_MAX_UPLOAD_BYTES). Upload fewer or smaller files at once.", 413)
+    return await request.form(max_files=MAX_FILES, max_fields=1000, max_part_size=limit)
+
+
+Form = Annotated[FormData, Depends(upload_form)]
+
+
+def _form_page(request: Request, svc: Any, who: Any, status: int = 200, message: str = "",  # noqa: ANN401
+               values: dict[str, Any] | None = None) -> Response:
+    mine = [j for j in reversed(_jobs(request).values()) if j.owner == who.name][:10]
+    return page(request, "ingest.html", who, status, partners=partner_choices(svc.store), message=message,
+                values=values or {}, jobs=mine, limit=svc.settings.max_upload_bytes,
+                file_limit=svc.settings.max_file_bytes, max_files=MAX_FILES)
+
+
+@router.get("/ingest")
+def ingest_form(request: Request, svc: Services, who: Signed) -> Response:
+    own_analyst(who)
+    return _form_page(request, svc, who)
+
+
+@router.post("/ingest")
+def submit(request: Request, svc: Services, form: Form, who: Checked) -> Response:
+    tlp = form.get("tlp")
+    tlp = tlp.strip() if isinstance(tlp, str) else ""
+    recipients = [r for r in form.getlist("recipient") if isinstance(r, str) and r.strip()][:200]
+    title = form.get("title")
+    values = {"tlp": tlp, "recipients": set(recipients), "title": title if isinstance(title, str) else "",
+              "text": form.get("text") if isinstance(form.get("text"), str) else ""}
+    marking = None
+    try:
+        if tlp:
+            marking = marking_of(svc, tlp, recipients)
+        elif recipients:
+            raise ValueError("Recipients need a marking: choose TLP:AMBER+STRICT or TLP:RED.")
+    except ValueError as exc:
+        return _form_page(request, svc, who, 400, str(exc), values)
+    uploads = _from_form(form)
+    if not uploads:
+        return _form_page(request, svc, who, 400, "Paste some text or choose one or more files.", values)
+    root = svc.settings.home / "uploads"
+    try:
+        written, folders = _write(root, uploads)
+    except OSError as exc:
+        return error_page(503, "The upload could not be stored", f"Cannot write to {root}: {exc.strerror or exc}. "
+                          "Check that the home folder is writable.")
+    job = Job(uuid.uuid4().hex, who.name, len(written), [], clock.now())
+    _remember(request, job)
+    threading.Thread(target=_run, args=(job, written, folders, svc.settings, svc.store, marking),
+                     name=f"ingest-{job.id[:8]}", daemon=True).start()
+    return RedirectResponse(f"/ingest/jobs/{job.id}", status_code=303)
+
+
+def _job(request: Request, who: Any, job_id: str) -> Job | None:  # noqa: ANN401
+    job = _jobs(request).get(job_id) if JOB_ID.fullmatch(job_id) else None
+    return job if job is not None and job.owner == who.name else None
+
+
+def _no_job() -> Response:
+    return error_page(404, "No such ingest", "It was never started here, or this server has restarted since; "
+                      "the documents it stored are on the dashboard.")
+
+
+@router.get("/ingest/jobs/{job_id}")
+def job_page(request: Request, who: Signed, job_id: str) -> Response:
+    own_analyst(who)
+    job = _job(request, who, job_id)
+    if job is None:
+        return _no_job()
+    return page(request, "ingest_job.html", who, job=job)
+
+
+@router.get("/ingest/jobs/{job_id}/status")
+def job_status(request: Request, who: Signed, job_id: str) -> Response:
+    """The status fragment the job's page polls; when one document landed cleanly, htmx goes to it."""
+    own_analyst(who)
+    job = _job(request, who, job_id)
+    if job is None:
+        return _no_job()
+    response = page(request, "ingest_status.html", who, job=job)
+    if (request.headers.get("hx-request") and job.finished and not job.error and len(job.files) == 1
+            and job.landed and not job.failed and not job.files[0].warnings):
+        response.headers["HX-Redirect"] = f"/documents/{job.landed[0].document_id}"
+    return response
