@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 
 from liaison.store.access import Actor, visible_documents, visible_rows
 from liaison.store.database import Store
@@ -46,3 +46,64 @@ def changed_since(store: Store, actor: Actor, since: dt.datetime | None) -> int:
     with store.engine.connect() as conn:
         return conn.execute(select(func.count()).select_from(DOCS)
                             .where(DOCS.c.last_ingested > since, visible_documents(actor))).scalar_one()
+
+
+def new_since(store: Store, actor: Actor, since: dt.datetime | None, limit: int = 10) -> dict[str, Any]:
+    """What is new since ``since`` that the actor may see: ``documents`` first ingested after it (and
+    the first ``limit`` of them, newest first, as ``document_list``), ``changed`` (re-ingested, not
+    new), ``events`` of document versions stored after it, and ``entities``: names (keys) that no
+    version the actor may see stored before it had."""
+    if since is None:
+        return {"documents": 0, "changed": 0, "events": 0, "entities": 0, "document_list": []}
+    current_v = VERS.join(DOCS, (DOCS.c.id == VERS.c.document_id) & (DOCS.c.current_version == VERS.c.version))
+    docs_q = (select(DOCS.c.id, DOCS.c.stem, DOCS.c.tlp, DOCS.c.first_ingested, VERS.c.title).select_from(current_v)
+              .where(DOCS.c.first_ingested > since, visible_documents(actor))
+              .order_by(DOCS.c.first_ingested.desc(), DOCS.c.id).limit(limit))
+    current_ev = EV.join(current_v, (VERS.c.document_id == EV.c.document_id) & (VERS.c.version == EV.c.version))
+    current_en = ENT.join(current_v, (VERS.c.document_id == ENT.c.document_id) & (VERS.c.version == ENT.c.version))
+    before, before_v = ENT.alias("earlier_entity"), VERS.alias("earlier_version")
+    known = exists().where(before.c.key == ENT.c.key, before_v.c.document_id == before.c.document_id,
+                           before_v.c.version == before.c.version, before_v.c.ingested_at <= since,
+                           visible_rows(actor, before))
+    with store.engine.connect() as conn:
+        new_docs = conn.execute(select(func.count()).select_from(DOCS)
+                                .where(DOCS.c.first_ingested > since, visible_documents(actor))).scalar_one()
+        changed = conn.execute(select(func.count()).select_from(DOCS)
+                               .where(DOCS.c.first_ingested <= since, DOCS.c.last_ingested > since,
+                                      visible_documents(actor))).scalar_one()
+        events = conn.execute(select(func.count()).select_from(current_ev)
+                              .where(VERS.c.ingested_at > since, visible_rows(actor, EV))).scalar_one()
+        entities = conn.execute(select(func.count(func.distinct(ENT.c.key))).select_from(current_en)
+                                .where(VERS.c.ingested_at > since, visible_rows(actor, ENT), ~known)).scalar_one()
+        listed = [dict(r) for r in conn.execute(docs_q).mappings()]
+    return {"documents": new_docs, "changed": changed, "events": events, "entities": entities,
+            "document_list": listed}
+
+
+#: How many weeks the dashboard's chart shows, ending with the week of the latest dated event.
+CHART_WEEKS = 12
+
+
+def weekly_events(store: Store, actor: Actor, today: dt.date, weeks: int = CHART_WEEKS) -> dict[str, Any]:
+    """Events per week (weeks begin on Monday) by type, over the ``weeks`` weeks that end with the
+    week of the latest event dated no later than ``today``: ``weeks`` (each Monday, oldest first) and
+    ``counts`` ({(monday, type): n}). The latest date is found by walking the date index down, and
+    the counts read only the chart's days, so the chart costs the same however large the store is."""
+    current = EV.join(DOCS, (DOCS.c.id == EV.c.document_id) & (DOCS.c.current_version == EV.c.version))
+    seen = visible_rows(actor, EV)
+    with store.engine.connect() as conn:
+        latest = conn.execute(select(EV.c.date_start).select_from(current)
+                              .where(EV.c.date_start.is_not(None), EV.c.date_start <= today, seen)
+                              .order_by(EV.c.date_start.desc()).limit(1)).scalar()
+        if latest is None:
+            return {"weeks": [], "counts": {}}
+        last_monday = latest - dt.timedelta(days=latest.weekday())
+        first_monday = last_monday - dt.timedelta(weeks=weeks - 1)
+        rows = conn.execute(select(EV.c.date_start, EV.c.type, func.count()).select_from(current)
+                            .where(EV.c.date_start >= first_monday, EV.c.date_start <= latest, seen)
+                            .group_by(EV.c.date_start, EV.c.type)).all()
+    counts: dict[tuple[dt.date, str], int] = {}
+    for day_, type_, n in rows:
+        monday = day_ - dt.timedelta(days=day_.weekday())
+        counts[(monday, type_)] = counts.get((monday, type_), 0) + n
+    return {"weeks": [first_monday + dt.timedelta(weeks=i) for i in range(weeks)], "counts": counts}
