@@ -206,6 +206,7 @@ def test_an_analyst_re_marks_a_document_and_the_partners_view_follows(fresh: Web
     assert alpha.get(f"/documents/{secret}").status_code == 404
     page = analyst.get(f"/documents/{secret}").text
     assert "Change the marking" in page and 'value="alpha"' in page
+    assert '<option value="amber+strict" selected>' in page  # the form starts from the marking it has
     res = _mark(analyst, secret, "amber")
     assert res.status_code == 303 and res.headers["location"].startswith(f"/documents/{secret}?marked=")
     assert "Marking changed" in analyst.get(res.headers["location"]).text
@@ -224,6 +225,7 @@ def test_a_marking_the_cli_would_refuse_is_refused_with_its_message(fresh: WebWo
     secret = fresh.document_id(SECRET_TITLE)
     analyst = fresh.client("analyst")
     for tlp, recipients, says in (("green", ("alpha",), "recipients apply only"), ("purple", (), "unknown TLP level"),
+                                  ("", (), "unknown TLP level"),
                                   ("red", ("nobody",), "No such partner: nobody")):
         res = _mark(analyst, secret, tlp, recipients)
         assert res.status_code == 400 and says in res.text, (tlp, res.text[:300])

@@ -133,6 +133,9 @@ def test_file_names_are_sanitised_and_nothing_is_written_outside_the_upload_fold
                                                              "text/plain"))]))
     assert len(DOC_LINK.findall(done)) == 1
     assert not (world.settings.home / "escape.txt").exists() and not (world.folder / "escape.txt").exists()
+    twice = [("files", ("same.txt", ARTICLE.encode() + b" Twice.", "text/plain"))] * 2
+    done = _finished(client, _post(client, files=twice))
+    assert len(DOC_LINK.findall(done)) == 1 and "The same file as one above in this upload: ingested once." in done
 
 
 def test_progress_is_polled_until_the_documents_are_done(world: WebWorld):
