@@ -60,6 +60,15 @@ def test_filters_narrow_the_rows(world: WebWorld):
     assert by_source and all(outlet == r["outlet"] or outlet.lower() in r["source"].lower() for r in by_source)
 
 
+def test_an_entity_link_keeps_the_events_it_takes_part_in(world: WebWorld):
+    named = all_csv(world, "analyst", "?entity=islamic+state")
+    linked = all_csv(world, "analyst", "?entity_key=org%3Aislamic+state")
+    assert linked and len(linked) <= len(named) and all("Islamic State" in r["actors"] + r["targets"] for r in linked)
+    page = world.client("analyst").get("/events?entity_key=org%3Aislamic+state").text
+    assert 'name="entity_key" value="org:islamic state"' in page  # the filter form keeps it
+    assert all_csv(world, "analyst", "?entity_key=org%3Anobody") == []
+
+
 def test_a_name_filter_with_sql_wildcards_matches_them_literally(world: WebWorld):
     assert all_csv(world, "analyst", "?entity=%25") == []
     assert all_csv(world, "analyst", "?place=_") == []

@@ -120,9 +120,9 @@ def filter_params(params: Mapping[str, str], extra: tuple[str, ...] = ()) -> dic
     return {k: params[k] for k in (*FILTER_FIELDS, *extra) if (params.get(k) or "").strip()}
 
 
-def entity_href(key: str) -> str:
-    """Where an entity's page is (the entities page's address for a key)."""
-    return "/entities/" + quote(key, safe="")
+def entity_href(ref: str) -> str:
+    """Where an entity's page is (liaison.web.entities: /entities/REF, REF fusion's id of it)."""
+    return "/entities/" + quote(ref, safe="")
 
 
 def place_href(key: str) -> str:
@@ -132,10 +132,10 @@ def place_href(key: str) -> str:
 def display(row: dict[str, Any]) -> dict[str, Any]:
     """One event row as the pages and the CSV show it: names with the keys they link to, figures as
     a reader writes them."""
-    ev, names = row["event"], row["names"]
+    ev, names, refs = row["event"], row["names"], row["refs"]
 
     def named(key: str) -> dict[str, str]:
-        return {"key": key, "name": names.get(key, key), "href": entity_href(key)}
+        return {"key": key, "name": names.get(key, key), "href": entity_href(refs.get(key, key))}
 
     return {
         "document_id": row["document_id"], "document": row["title"] or row["stem"], "outlet": row["outlet"],

@@ -20,13 +20,15 @@ from liaison.store import rebuild
 from liaison.store.access import Actor, visible_rows
 from liaison.store.database import Store
 from liaison.store.reading import Page, bounded, page_of
-from liaison.store.schema import DocumentRow, DocumentVersionRow, EntityRow, EventRoleRow, EventRow
+from liaison.store.reading.entities import resolved
+from liaison.store.schema import DocumentRow, DocumentVersionRow, EntityLinkRow, EntityRow, EventRoleRow, EventRow
 
 EV = EventRow.__table__
 ROLES = EventRoleRow.__table__
 ENT = EntityRow.__table__
 DOCS = DocumentRow.__table__
 VERS = DocumentVersionRow.__table__
+EL = EntityLinkRow.__table__
 
 #: Events of current document versions, with their version's metadata.
 CURRENT = (EV.join(DOCS, (DOCS.c.id == EV.c.document_id) & (DOCS.c.current_version == EV.c.version))
@@ -34,6 +36,7 @@ CURRENT = (EV.join(DOCS, (DOCS.c.id == EV.c.document_id) & (DOCS.c.current_versi
 
 _ROLE = ROLES.alias("filter_role")
 _NAMED = ENT.alias("filter_entity")
+_LINK = EL.alias("filter_link")
 
 #: The orders a page may ask for, by name (a leading "-" reverses them); nothing else reaches ORDER BY.
 SORTS = ("date", "type", "confidence")
@@ -43,8 +46,9 @@ SORTS = ("date", "type", "confidence")
 class EventFilter:
     """What the events page, timeline, CSV and map filter by (all optional, all combined).
 
-    ``entity`` and ``place`` are parts of a name (any role, or the location), ``entity_key`` and
-    ``place_key`` exact entity keys (links from an entity or a map point); ``source`` is part of the
+    ``entity`` and ``place`` are parts of a name (any role, or the location); ``entity_key`` is an
+    entity as the entity page names it (fusion's id, or a key fusion has not linked), ``place_key``
+    a place's key as the map names it; ``source`` is part of the
     outlet or the attributed source; the date range keeps events whose dates overlap it;
     ``added_since`` keeps events of document versions stored after it (what is new since a visit)."""
 
@@ -77,6 +81,14 @@ def _role_named(text: str, role: str | None) -> ColumnElement[bool]:
     return _role(*([_ROLE.c.role == role] if role else []), named)
 
 
+def _member_of(ref: str) -> ColumnElement[bool]:
+    """The role's node belongs to the entity ``ref`` (the entity page's name for it): fusion linked it
+    there, or fusion has not linked it and its key is ``ref``."""
+    link = (_LINK.c.document_id == _ROLE.c.document_id) & (_LINK.c.entity_key == _ROLE.c.entity_key)
+    return or_(exists().where(link, _LINK.c.entity == ref),
+               and_(_ROLE.c.entity_key == ref, ~exists().where(link)))
+
+
 def conditions(actor: Actor, f: EventFilter) -> list[ColumnElement[bool]]:
     """The WHERE of every events query for this actor and filter, over ``CURRENT``."""
     out: list[ColumnElement[bool]] = [visible_rows(actor, EV)]
@@ -93,7 +105,7 @@ def conditions(actor: Actor, f: EventFilter) -> list[ColumnElement[bool]]:
     if f.place:
         out.append(_role_named(f.place, "location"))
     if f.entity_key:
-        out.append(_role(_ROLE.c.entity_key == f.entity_key))
+        out.append(_role(_member_of(f.entity_key)))
     if f.place_key:
         out.append(_role(_ROLE.c.role == "location", _ROLE.c.entity_key == f.place_key))
     if f.source:
@@ -125,7 +137,7 @@ def page(store: Store, actor: Actor, f: EventFilter, sort: str = "date", offset:
          dated_only: bool = False) -> Page:
     """One page of the filtered events, in the order ``sort`` names; ``dated_only`` leaves out events
     without a date (the timeline). Each row carries the rebuilt ``event`` (liaison.model.Event) and
-    ``names``: entity key -> name for its actors, targets and place."""
+    ``names`` and ``refs``: entity key -> name, and -> entity, for its actors, targets and place."""
     offset, limit = bounded(offset, limit)
     where = conditions(actor, f)
     if dated_only:
@@ -139,7 +151,9 @@ def page(store: Store, actor: Actor, f: EventFilter, sort: str = "date", offset:
 
 
 def _name(conn: Any, rows: list[dict[str, Any]]) -> None:  # noqa: ANN401 (a Connection)
-    """Adds ``names`` to each row: the names of its entities, read for this page's events only."""
+    """Adds ``names`` and ``refs`` to each row: the names of its entities and the entities (as the
+    entity page names them: fusion's id, or the key where fusion has not linked it) they belong to,
+    read for this page's events only."""
     wanted = {(r["document_id"], r["version"], k) for r in rows for k in _keys(r["event"])}
     names: dict[tuple[str, int, str], str] = {}
     docs = sorted({(d, v) for d, v, _ in wanted})
@@ -148,8 +162,10 @@ def _name(conn: Any, rows: list[dict[str, Any]]) -> None:  # noqa: ANN401 (a Con
         q = select(ENT.c.document_id, ENT.c.version, ENT.c.key, ENT.c.canonical).where(
             or_(*(and_(ENT.c.document_id == d, ENT.c.version == v) for d, v in docs)), ENT.c.key.in_(keys))
         names = {(d, v, k): c for d, v, k, c in conn.execute(q)}
+    refs = resolved(conn, sorted({(d, k) for d, _, k in wanted}))
     for r in rows:
         r["names"] = {k: names.get((r["document_id"], r["version"], k), k) for k in _keys(r["event"])}
+        r["refs"] = {k: refs.get((r["document_id"], k), k) for k in _keys(r["event"])}
 
 
 def _keys(ev: Any) -> list[str]:  # noqa: ANN401 (an Event)
