@@ -198,3 +198,16 @@ def test_a_forged_token_starts_no_ingest_and_another_analysts_job_is_not_found(w
     admin = world.client("admin")
     assert admin.get(job).status_code == 404 and admin.get(job + "/status").status_code == 404
     assert admin.get("/ingest/jobs/not-a-job").status_code == 404
+
+
+def test_an_ingest_that_stops_altogether_says_why_in_one_line(world: WebWorld, monkeypatch):
+    from liaison.errors import StoreError
+
+    def unwritable(*_args, **_kwargs):  # noqa: ANN002, ANN003, ANN202
+        raise StoreError("cannot write to the store: disk full", "sqlite:///x.db", "Free some space")
+
+    monkeypatch.setattr("liaison.pipeline.ingest", unwritable)
+    client = world.client("analyst")
+    done = _finished(client, _post(client, {"text": ARTICLE + " Full."}))
+    assert "cannot write to the store: disk full (sqlite:///x.db). Free some space." in done
+    assert not list((world.settings.home / "uploads").glob("*/*"))

@@ -72,6 +72,7 @@ class Job:
     done: int = 0
     state: str = "queued"  # queued, running, done
     error: str = ""  # the one line of an ingest that stopped altogether
+    notes: list[str] = field(default_factory=list)  # lines about the whole ingest (a slow first step, fusion)
     counts: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -193,7 +194,7 @@ def _run(job: Job, written: list[tuple[Upload, Path | None]], folders: list[Path
 
             # In this process, no worker pool: forking a server process that runs threads is unsafe.
             report = ingest([str(p) for p in paths], settings.model_copy(update={"workers": 1}), store,
-                            progress=tick, marking=marking)
+                            progress=tick, marking=marking, notice=job.notes.append)
         failures = dict(report.failures)
         warnings: dict[str, list[str]] = {}
         for name, line in report.warnings:
@@ -209,7 +210,8 @@ def _run(job: Job, written: list[tuple[Upload, Path | None]], folders: list[Path
                 result.message = failures[key].replace(key, up.shown)
             else:
                 result.document_id = document_id(key)
-            result.warnings = [w.replace(key, up.shown) for w in warnings.get(key, [])]
+            result.warnings = [w.replace(key, up.shown) for w in warnings.pop(key, [])]
+        job.notes += [line for lines in warnings.values() for line in lines]  # not of one file: fusion's
         job.counts = {"new": report.new, "updated": report.updated, "unchanged": report.unchanged,
                       "failed": len(report.failures), "entities": report.entities, "events": report.events}
     except LiaisonError as exc:
@@ -317,6 +319,6 @@ def job_status(request: Request, who: Signed, job_id: str) -> Response:
         return _no_job()
     response = page(request, "ingest_status.html", who, job=job)
     if (request.headers.get("hx-request") and job.finished and not job.error and len(job.files) == 1
-            and job.landed and not job.failed and not job.files[0].warnings):
+            and job.landed and not job.failed and not job.files[0].warnings and not job.notes):
         response.headers["HX-Redirect"] = f"/documents/{job.landed[0].document_id}"
     return response
