@@ -247,3 +247,28 @@ def test_a_partner_member_may_not_re_mark_and_a_forged_token_is_refused(fresh: W
     stale = _mark(analyst, secret, "clear", token=analyst_token)  # another session's token
     assert stale.status_code == 403
     assert _marking(fresh, secret)[0] == "amber+strict"
+
+
+def test_a_partner_is_shown_the_version_of_an_object_that_taxii_serves_it(fresh: WebWorld):
+    from liaison.stix.tlp import Marking
+
+    secret = fresh.document_id(SECRET_TITLE)
+    fresh.store.mark_document(secret, Marking("amber"))
+    fresh.sharing.sync_all()
+    token = fresh.sharing.issue_token("alpha")
+    alpha = fresh.client("alpha-member")
+    links = sorted(set(OBJECT_LINK.findall(alpha.get(f"/documents/{secret}").text)))
+    place = next(p for p in links if "/location--" in p)
+    oid = place.rsplit("/", 1)[1]
+    taxii = f"/taxii2/api/collections/{fresh.reports['id']}/objects/{oid}/"
+
+    def served() -> dict | None:
+        res = alpha.get(taxii, headers={"Accept": "application/taxii+json;version=2.1", "Authorization": f"Bearer {token}"})
+        return max(res.json().get("objects", []), key=lambda o: o["modified"]) if res.status_code == 200 else None
+
+    assert alpha.get(place + "/json").json() == served()
+    fresh.store.mark_object(oid, Marking("red"))  # a new version alpha may not read; what it held stays
+    fresh.sharing.sync_all()
+    web = alpha.get(place + "/json")
+    assert (web.json() if web.status_code == 200 else None) == served()
+    assert fresh.client("analyst").get(place + "/json").json()["object_marking_refs"] != served()["object_marking_refs"]
