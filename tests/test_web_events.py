@@ -104,6 +104,19 @@ def test_pages_cover_every_row_once(world: WebWorld):
     assert len(seen) == total
 
 
+@pytest.mark.parametrize("limit", [4, 5])
+@pytest.mark.parametrize("sort", ["date", "-date"])
+def test_pages_in_date_order_run_on_from_the_dated_events_into_the_undated(world: WebWorld, sort: str, limit: int):
+    client = world.client("analyst")
+    expected = [r["link"] for r in all_csv(world, "analyst", f"?sort={sort}")]
+    assert any(not r["date_start"] for r in all_csv(world, "analyst"))  # there are undated ones to reach
+    seen: list[str] = []
+    for offset in range(0, len(expected) + limit, limit):
+        html = client.get(f"/events?sort={sort}&limit={limit}&offset={offset}").text
+        seen += re.findall(r'<td><a href="(/documents/[^"]+)">', html)
+    assert seen == expected
+
+
 def test_htmx_gets_only_the_table(world: WebWorld):
     res = world.client("analyst").get("/events?type=meeting", headers={"HX-Request": "true", "HX-Target": "events-table"})
     assert res.status_code == 200 and res.text.lstrip().startswith('<div id="events-table"') and "<html" not in res.text

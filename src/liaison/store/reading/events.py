@@ -140,14 +140,37 @@ def page(store: Store, actor: Actor, f: EventFilter, sort: str = "date", offset:
     ``names`` and ``refs``: entity key -> name, and -> entity, for its actors, targets and place."""
     offset, limit = bounded(offset, limit)
     where = conditions(actor, f)
-    if dated_only:
-        where.append(EV.c.date_start.is_not(None))
-    q = (select(*COLUMNS).select_from(CURRENT).where(*where).order_by(*_order(sort))
-         .offset(offset).limit(limit + 1))
+    base = select(*COLUMNS).select_from(CURRENT)
     with store.engine.connect() as conn:
-        rows = [dict(r._mapping, event=rebuild.event_from_row(r)) for r in conn.execute(q)]
+        if sort.removeprefix("-") == "date":
+            found = _by_date(conn, base, where, sort.startswith("-"), offset, limit + 1, dated_only)
+        else:
+            if dated_only:
+                where.append(EV.c.date_start.is_not(None))
+            found = list(conn.execute(base.where(*where).order_by(*_order(sort)).offset(offset).limit(limit + 1)))
+        rows = [dict(r._mapping, event=rebuild.event_from_row(r)) for r in found]
         _name(conn, rows[:limit])
     return page_of(rows, offset, limit)
+
+
+def _by_date(conn: Any, base: Any, where: list[ColumnElement[bool]], descending: bool, offset: int, count: int,  # noqa: ANN401
+             dated_only: bool) -> list[Any]:
+    """Rows in date order, undated ones after the dated, as two queries: the dated ones walk the date
+    index (in either direction, on either database, which an ORDER BY that puts NULLs last would
+    not), and the undated ones follow when a page reaches their end."""
+    start = EV.c.date_start.desc() if descending else EV.c.date_start
+    dated = list(conn.execute(base.where(*where, EV.c.date_start.is_not(None))
+                              .order_by(start, EV.c.document_id, EV.c.idx).offset(offset).limit(count)))
+    if len(dated) == count or dated_only:
+        return dated
+    skip = 0
+    if not dated and offset:  # past the dated ones: how many there were says where the undated begin
+        total = conn.execute(select(func.count()).select_from(CURRENT)
+                             .where(*where, EV.c.date_start.is_not(None))).scalar_one()
+        skip = offset - total
+    undated = conn.execute(base.where(*where, EV.c.date_start.is_(None)).order_by(EV.c.document_id, EV.c.idx)
+                           .offset(skip).limit(count - len(dated)))
+    return dated + list(undated)
 
 
 def _name(conn: Any, rows: list[dict[str, Any]]) -> None:  # noqa: ANN401 (a Connection)
