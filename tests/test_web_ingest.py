@@ -71,6 +71,8 @@ def test_pasted_text_lands_as_a_document_with_its_title_and_marking(world: WebWo
     (did,) = DOC_LINK.findall(done)
     assert _title_of(world, did) == "Base attack near Afgooye"
     with world.store.engine.connect() as conn:
+        assert conn.execute(select(DocumentRow.stem).where(DocumentRow.id == did)).scalar_one() == "Base_attack_near_Afgooye"
+    with world.store.engine.connect() as conn:
         tlp, recipients = conn.execute(select(DocumentRow.tlp, DocumentRow.recipients)
                                        .where(DocumentRow.id == did)).one()
     assert tlp == "amber+strict" and recipients and "identity--" in recipients

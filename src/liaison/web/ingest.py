@@ -142,7 +142,9 @@ def _from_form(form: FormData) -> list[Upload]:
     title = title.strip() if isinstance(title, str) else ""
     if isinstance(text, str) and text.strip():
         text = text.replace("\r\n", "\n")  # browsers send a textarea's lines with CRLF
-        stem = safe_name(title)[:60] if title else "pasted"
+        # A stem of its own for each text (the name lists and `liaison show` use): its title, or a hash.
+        slug = re.sub(r"[^A-Za-z0-9_-]+", "_", unicodedata.normalize("NFKC", title)).strip("_-")[:60]
+        stem = slug or "pasted-" + hashlib.sha256(text.encode()).hexdigest()[:8]
         if title:
             out.append(Upload(f"Pasted text: {shown_name(title)}", f"{stem}.json",
                               json.dumps({"title": title, "text": text}, ensure_ascii=False).encode("utf-8")))
