@@ -78,7 +78,8 @@ def test_choosing_an_entity_a_partner_may_not_see_finds_nothing(world: WebWorld,
 
 
 @pytest.mark.parametrize("node", ["", "entity:", "event:", "event:abc", "event:abc:x", "event::1", "junk",
-                                  "entity:" + "x" * 5000, "event:" + "a" * 100 + ":1", "<script>"])
+                                  "entity:" + "x" * 5000, "event:" + "a" * 100 + ":1", "<script>",
+                                  "entity:\x00", "event:\x00:1"])
 def test_an_unknown_node_is_a_json_404(world: WebWorld, node: str):
     res = world.client("analyst").get("/graph/data", params={"node": node})
     assert res.status_code == 404 and res.json()["error"]
@@ -87,5 +88,6 @@ def test_an_unknown_node_is_a_json_404(world: WebWorld, node: str):
 def test_the_page_without_an_entity_offers_the_form(world: WebWorld):
     res = world.client("alpha-member").get("/graph")
     assert res.status_code == 200 and 'name="entity"' in res.text and "graph-data" not in res.text
+    assert world.client("analyst").get("/graph", params={"entity": "\x00"}).status_code == 404
     hostile = world.client("analyst").get("/graph", params={"entity": "<script>alert(1)</script>"})
     assert hostile.status_code == 404 and "<script>alert(1)" not in hostile.text

@@ -42,6 +42,12 @@ def offset_of(value: str | None) -> int | None:
     return n if 0 <= n <= 10_000_000 else None
 
 
+def clean(value: str, most: int = 500) -> str:
+    """What a user typed, as the store can be asked about it: no NUL (PostgreSQL refuses one in any
+    text), at most ``most`` characters."""
+    return value.replace("\x00", "").strip()[:most]
+
+
 def bad_address(description: str) -> Response:
     return error_page(400, "Bad address", description)
 
@@ -62,10 +68,10 @@ def merge(request: Request, ref: str, svc: Services, who: Checked, other: str = 
     if ref not in {link.entity for link in k.links.values()}:
         return _show(request, svc, who, ref, 400, "Only an entity fusion has resolved can be merged: "
                      "run `liaison resolve`, then try again.")
-    if not other.strip():
+    if not clean(other):
         return _show(request, svc, who, ref, 400, "Say which entity to merge with: a name, alias or key.")
     try:
-        b = k.find(other.strip()[:500])
+        b = k.find(clean(other))
     except LiaisonError as err:
         return _show(request, svc, who, ref, 400, _one_line(err))
     if b == ref:
@@ -85,7 +91,7 @@ def split(request: Request, ref: str, svc: Services, who: Checked, mention: str 
     from liaison.fuse.records import Override
     from liaison.profiles import Knowledge
 
-    mention, alias = mention.strip()[:500], alias.strip()[:500]
+    mention, alias = clean(mention), clean(alias)
     if bool(mention) == bool(alias):
         return _show(request, svc, who, ref, 400, "Choose one: a document's mention or a name to take out.")
     k = Knowledge(svc.store)
@@ -139,7 +145,7 @@ def _show(request: Request, svc: Any, who: Any, ref: str, status: int = 200,  # 
     docs_offset, events_offset = offset_of(params.get("docs")), offset_of(params.get("events"))
     if docs_offset is None or events_offset is None:
         return bad_address("The page offsets (docs, events) are whole numbers from 0.")
-    if len(ref) > 600:
+    if len(ref) > 600 or "\x00" in ref:
         return error_page(404, "Not found")
     found = reading.entity(store, actor, ref)
     if found is None:

@@ -35,6 +35,7 @@ def graph_page(request: Request, svc: Services, who: Signed, entity: str = "") -
 def graph_data(svc: Services, who: Signed, node: str = "") -> Response:
     """The neighbours of ``node`` ("entity:REF" or "event:DOCUMENT:INDEX") that the viewer may see."""
     found = None
+    node = node if "\x00" not in node else ""  # PostgreSQL refuses a NUL in any text
     if node.startswith("entity:") and len(node) <= 700:
         found = reading.around_entity(svc.store, who.actor, node[len("entity:"):])
     elif node.startswith("event:"):

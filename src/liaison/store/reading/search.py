@@ -267,7 +267,7 @@ def resolve_name(store: Store, actor: Actor, text: str) -> str | None:
     """The entity a user means by ``text`` (a ref the actor may see, a name, alias or a typo of one)."""
     from liaison.store.reading.entities import members
 
-    text = (text or "").strip()[:MAX_QUERY]
+    text = (text or "").replace("\x00", "").strip()[:MAX_QUERY]
     if not text:
         return None
     with store.engine.connect() as conn:
