@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, union_all
 
 from liaison.store.access import Actor
 from liaison.store.database import Store
@@ -20,11 +20,20 @@ from liaison.store.reading.events import CURRENT, ENT, EV, ROLES, EventFilter, c
 
 #: The most places one map shows: the busiest first.
 MAX_PLACES = 500
+#: The most events one map counts: the latest dated ones matching the filter, and as many undated.
+MAX_EVENTS = 5000
 
-_AT = (CURRENT.join(ROLES, (ROLES.c.document_id == EV.c.document_id) & (ROLES.c.version == EV.c.version)
-                    & (ROLES.c.idx == EV.c.idx) & (ROLES.c.role == "location"))
-       .join(ENT, (ENT.c.document_id == ROLES.c.document_id) & (ENT.c.version == ROLES.c.version)
-             & (ENT.c.key == ROLES.c.entity_key)))
+
+def _recent(actor: Actor, f: EventFilter, limit: int) -> Any:  # noqa: ANN401 (a Subquery)
+    """The map's events: the ``limit`` latest dated events matching the filter (found by walking the
+    date index down) and up to ``limit`` undated ones, so a map never counts the whole table."""
+    where = conditions(actor, f)
+    keys = (EV.c.document_id, EV.c.version, EV.c.idx)
+    dated = (select(*keys).select_from(CURRENT).where(*where, EV.c.date_start.is_not(None))
+             .order_by(EV.c.date_start.desc()).limit(limit).subquery("dated"))
+    undated = (select(*keys).select_from(CURRENT).where(*where, EV.c.date_start.is_(None))
+               .order_by(EV.c.document_id, EV.c.idx).limit(limit).subquery("undated"))
+    return union_all(select(*dated.c), select(*undated.c)).subquery("recent")
 
 
 @functools.cache
@@ -37,15 +46,21 @@ def _numeric_codes() -> dict[str, str]:
 
 
 def places(store: Store, actor: Actor, f: EventFilter, limit: int = MAX_PLACES) -> list[dict[str, Any]]:
-    """The places of the filtered events the actor may see, busiest first: ``key``, ``name``,
+    """The places of the filtered events the actor may see (the latest ``MAX_EVENTS`` of them, dated
+    and as many undated), busiest first: ``key``, ``name``,
     ``type``, ``events``, ``latitude``/``longitude`` (None when unknown), ``country_code`` and
     ``country_numeric`` (for a country without coordinates)."""
     data = ENT.c.data
+    recent = _recent(actor, f, MAX_EVENTS)
+    at = (recent.join(ROLES, (ROLES.c.document_id == recent.c.document_id) & (ROLES.c.version == recent.c.version)
+                      & (ROLES.c.idx == recent.c.idx) & (ROLES.c.role == "location"))
+          .join(ENT, (ENT.c.document_id == ROLES.c.document_id) & (ENT.c.version == ROLES.c.version)
+                & (ENT.c.key == ROLES.c.entity_key)))
     q = (select(ROLES.c.entity_key.label("key"), func.count().label("events"), func.max(ENT.c.canonical).label("name"),
                 func.max(ENT.c.type).label("type"), func.max(data["latitude"].as_float()).label("latitude"),
                 func.max(data["longitude"].as_float()).label("longitude"),
                 func.max(data["country_code"].as_string()).label("country_code"))
-         .select_from(_AT).where(*conditions(actor, f)).group_by(ROLES.c.entity_key)
+         .select_from(at).group_by(ROLES.c.entity_key)
          .order_by(func.count().desc(), ROLES.c.entity_key).limit(max(1, min(limit, MAX_PLACES))))
     with store.engine.connect() as conn:
         rows = [dict(r) for r in conn.execute(q).mappings()]
