@@ -40,7 +40,8 @@ CSV_BATCH = 500
 MAX_OFFSET = 1_000_000
 MAX_TEXT = 200
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+#: Characters no filter value may hold (PostgreSQL refuses a NUL in text).
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class BadFilter(Forbidden):
@@ -54,7 +55,7 @@ def _text(params: Mapping[str, str], name: str) -> str | None:
     value = (params.get(name) or "").strip()
     if not value:
         return None
-    if len(value) > MAX_TEXT or _CONTROL.search(value):
+    if len(value) > MAX_TEXT or CONTROL.search(value):
         raise BadFilter(f"'{name}' must be at most {MAX_TEXT} printable characters.")
     return value
 

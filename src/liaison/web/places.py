@@ -21,7 +21,7 @@ from liaison.model import EVENT_TYPES
 from liaison.store.reading import events as event_reading
 from liaison.store.reading import places as reading
 from liaison.web.deps import Services, Signed
-from liaison.web.events import BadFilter, display, filter_params, parse_filter, parse_window, place_href
+from liaison.web.events import CONTROL, BadFilter, display, filter_params, parse_filter, parse_window, place_href
 from liaison.web.render import error_page, page
 
 router = APIRouter(include_in_schema=False)
@@ -51,8 +51,8 @@ def map_page(request: Request, svc: Services, who: Signed) -> Response:
 
 @router.get("/map/places/{ref:path}")
 def place_events(request: Request, svc: Services, who: Signed, ref: str) -> Response:
-    if not ref or len(ref) > MAX_KEY:
-        raise BadFilter("A place is named by its entity key (at most 512 characters).")
+    if not ref or len(ref) > MAX_KEY or CONTROL.search(ref):
+        raise BadFilter("A place is named by its entity key (at most 512 printable characters).")
     params = request.query_params
     f = dataclasses.replace(parse_filter(params), place_key=ref)
     offset, limit = parse_window(params, 20)
