@@ -140,6 +140,18 @@ def test_file_names_are_sanitised_and_nothing_is_written_outside_the_upload_fold
     assert len(DOC_LINK.findall(done)) == 1 and "The same file as one above in this upload: ingested once." in done
 
 
+def test_upload_folders_a_stopped_server_left_behind_are_removed(world: WebWorld):
+    import os
+
+    left = world.settings.home / "uploads" / "0123456789abcdef"
+    left.mkdir(parents=True)
+    (left / "a.txt").write_text("left behind", encoding="utf-8")
+    os.utime(left, (time.time() - 7 * 3600, time.time() - 7 * 3600))
+    client = world.client("analyst")
+    _finished(client, _post(client, {"text": ARTICLE + " Swept."}))
+    assert not left.exists()
+
+
 def test_progress_is_polled_until_the_documents_are_done(world: WebWorld):
     client = world.client("analyst")
     with ingest_page._ONE_AT_A_TIME:  # another ingest is running: this one waits its turn

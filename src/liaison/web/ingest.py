@@ -24,6 +24,7 @@ import json
 import re
 import shutil
 import threading
+import time
 import unicodedata
 import uuid
 from dataclasses import dataclass, field
@@ -48,6 +49,8 @@ router = APIRouter(include_in_schema=False)
 MAX_FILES = 100
 KEEP_JOBS = 100
 JOB_ID = re.compile(r"[0-9a-f]{32}")
+#: An upload folder older than this belongs to no running ingest (a server stopped mid-way): removed.
+STALE_S = 6 * 3600
 _ONE_AT_A_TIME = threading.Lock()  # ingests share the extraction pipeline and the store's writer
 _JOBS_LOCK = threading.Lock()
 
@@ -178,6 +181,21 @@ def _write(root: Path, uploads: list[Upload]) -> tuple[list[tuple[Upload, Path |
     return written, folders
 
 
+def _sweep(root: Path, older_than_s: float = STALE_S) -> None:
+    """Remove upload folders left behind by a server that stopped in the middle of an ingest."""
+    try:
+        children = list(root.iterdir())
+    except OSError:
+        return
+    cutoff = time.time() - older_than_s
+    for child in children:
+        try:
+            if child.is_dir() and child.stat().st_mtime < cutoff:
+                shutil.rmtree(child, ignore_errors=True)
+        except OSError:
+            continue
+
+
 # ---------------------------------------------------------------- the job
 
 
@@ -281,6 +299,7 @@ def submit(request: Request, svc: Services, form: Form, who: Checked) -> Respons
     if not uploads:
         return _form_page(request, svc, who, 400, "Paste some text or choose one or more files.", values)
     root = svc.settings.home / "uploads"
+    _sweep(root)
     try:
         written, folders = _write(root, uploads)
     except OSError as exc:
