@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Iterable
 
 # Fixed for good: every id Liaison has ever exported hangs off this namespace.
 LIAISON_NAMESPACE = uuid.UUID("927fc2c8-9b31-4ce9-8ff7-bed3a5e40715")
@@ -37,6 +38,30 @@ def report_key(source_key: str) -> str:
 
 def event_key(source_key: str, event_type: str, evidence_start: int) -> str:
     return f"event|{source_key}|{event_type}|{evidence_start}"
+
+
+def event_ids(source_key: str, events: Iterable[tuple[str, int, int, str | None]],
+              namespace: uuid.UUID) -> list[str]:
+    """The STIX id of each of a document's events, given in extraction order as (type, evidence start,
+    trigger start, location key). Two events of one type in one sentence are told apart by trigger,
+    then by place ("attacks in Cabo Delgado and Niassa" are two events of one trigger), then by their
+    order. The mapping names events with this, and so does every reader that links to them."""
+    used: set[str] = set()
+    out: list[str] = []
+    for event_type, evidence_start, trigger_start, location in events:
+        key = event_key(source_key, event_type, evidence_start)
+        eid = stix_id("event", key, namespace)
+        for suffix in (f"|{trigger_start}", f"|{trigger_start}|{location}"):
+            if eid not in used:
+                break
+            eid = stix_id("event", key + suffix, namespace)
+        n = 2
+        while eid in used:
+            eid = stix_id("event", key + f"|{trigger_start}|{location}|{n}", namespace)
+            n += 1
+        used.add(eid)
+        out.append(eid)
+    return out
 
 
 def relationship_key(source_ref: str, relationship_type: str, target_ref: str) -> str:

@@ -44,7 +44,7 @@ from liaison.stix.extension import EVENT_EXTENSION_ID, LIAISON_EXTENSION_ID, def
 from liaison.stix.ids import (
     LIAISON_NAMESPACE,
     PRODUCER_ID,
-    event_key,
+    event_ids,
     namespace_of,
     relationship_key,
     report_key,
@@ -409,21 +409,9 @@ def to_stix(
             relationships[rid] = dict(template, id=rid, relationship_type=kind, source_ref=source,
                                       target_ref=target)
 
-    used_event_ids: set[str] = set()
-    for event in extraction.events:
-        key = event_key(document.source_key, event.type, event.evidence.start)
-        eid = stix_id("event", key, ns)
-        # two events of one type in one sentence: told apart by trigger, then by place ("attacks in
-        # Cabo Delgado and Niassa" are two events of one trigger), then by their order
-        for suffix in (f"|{event.trigger.start}", f"|{event.trigger.start}|{event.location}"):
-            if eid not in used_event_ids:
-                break
-            eid = stix_id("event", key + suffix, ns)
-        n = 2
-        while eid in used_event_ids:
-            eid = stix_id("event", key + f"|{event.trigger.start}|{event.location}|{n}", ns)
-            n += 1
-        used_event_ids.add(eid)
+    named = event_ids(document.source_key, ((e.type, e.evidence.start, e.trigger.start, e.location)
+                                            for e in extraction.events), ns)
+    for event, eid in zip(extraction.events, named, strict=True):
         links = [(HAS_ACTOR, k) for k in event.actors] + [(HAS_TARGET, k) for k in event.targets]
         if event.location:
             links.append((LOCATED_AT, event.location))

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import and_, func, select
 
 from liaison.stix.extension import LIAISON_EXTENSION_ID
-from liaison.stix.ids import LIAISON_NAMESPACE, PRODUCER_ID, event_key, namespace_of, stix_id
+from liaison.stix.ids import LIAISON_NAMESPACE, PRODUCER_ID, event_ids, namespace_of
 from liaison.store.access import Actor, readable, served, visible_documents, visible_rows
 from liaison.store.database import Store
 from liaison.store.reading import Page, bounded, page_of
@@ -206,25 +206,10 @@ def extraction_objects(store: Store, actor: Actor, document_id: str, source_key:
 
 
 def _event_ids(source_key: str, namespace: uuid.UUID, events: list[dict[str, Any]]) -> dict[int, str]:
-    """Each event's STIX id as liaison.stix.mapping.to_stix names it (the same keys, in the same order)."""
-    used: set[str] = set()
-    out: dict[int, str] = {}
-    for ev in events:
-        data = ev["data"]
-        trigger, location = data["trigger"]["start"], data.get("location")
-        key = event_key(source_key, data["type"], data["evidence"]["start"])
-        eid = stix_id("event", key, namespace)
-        for suffix in (f"|{trigger}", f"|{trigger}|{location}"):
-            if eid not in used:
-                break
-            eid = stix_id("event", key + suffix, namespace)
-        n = 2
-        while eid in used:
-            eid = stix_id("event", key + f"|{trigger}|{location}|{n}", namespace)
-            n += 1
-        used.add(eid)
-        out[ev["idx"]] = eid
-    return out
+    """Each event's STIX id, as the mapping names it (liaison.stix.ids.event_ids)."""
+    named = event_ids(source_key, ((ev["data"]["type"], ev["data"]["evidence"]["start"], ev["data"]["trigger"]["start"],
+                                    ev["data"].get("location")) for ev in events), namespace)
+    return {ev["idx"]: eid for ev, eid in zip(events, named, strict=True)}
 
 
 def partner_choices(store: Store, limit: int = 200) -> list[dict[str, Any]]:
