@@ -51,6 +51,15 @@ SQLITE = [
         SELECT {_ROWID.format(doc='NEW.id')}, v.version, coalesce(v.title, ''), v.text FROM document_versions v
         WHERE v.document_id = NEW.id AND v.version = NEW.current_version;
     END""",
+    # A document written after its versions (a bulk load) is indexed too.
+    f"""CREATE TRIGGER document_search_document_added AFTER INSERT ON documents
+    BEGIN
+        INSERT OR IGNORE INTO document_search_ids (document_id) VALUES (NEW.id);
+        DELETE FROM document_search WHERE rowid = {_ROWID.format(doc='NEW.id')};
+        INSERT INTO document_search (rowid, version, title, text)
+        SELECT {_ROWID.format(doc='NEW.id')}, v.version, coalesce(v.title, ''), v.text FROM document_versions v
+        WHERE v.document_id = NEW.id AND v.version = NEW.current_version;
+    END""",
     f"""CREATE TRIGGER document_search_version_changed AFTER UPDATE OF text, title ON document_versions
     WHEN NEW.version = (SELECT current_version FROM documents WHERE id = NEW.document_id)
     BEGIN
@@ -80,6 +89,7 @@ SQLITE_DOWN = [
     "DROP TRIGGER IF EXISTS document_search_document_deleted",
     "DROP TRIGGER IF EXISTS document_search_version_deleted",
     "DROP TRIGGER IF EXISTS document_search_version_changed",
+    "DROP TRIGGER IF EXISTS document_search_document_added",
     "DROP TRIGGER IF EXISTS document_search_current_moved",
     "DROP TRIGGER IF EXISTS document_search_version_added",
     "DROP TABLE IF EXISTS document_search",
