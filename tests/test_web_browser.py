@@ -71,7 +71,7 @@ def site(request, browser, tmp_path_factory):  # noqa: ANN001,ANN201
     folder = tmp_path_factory.mktemp("browser")
     with backend_database(request, request.param, folder) as url:
         env = home_env(folder / "home", url)
-        _share_with_alpha(url)
+        token = _share_with_alpha(url)
         made = ok_cli(["users", "add", "analyst", "--org", "self"], env)
         one_time = made.strip().splitlines()[-1]
         res = run_cli(["users", "add", "alpha-member", "--org", "alpha", "--password-stdin"], env,
@@ -89,7 +89,7 @@ def site(request, browser, tmp_path_factory):  # noqa: ANN001,ANN201
 
         try:
             analyst, member = Recorder(server.url), Recorder(server.url)
-            built = SimpleNamespace(backend=request.param, env=env, server=server, one_time=one_time,
+            built = SimpleNamespace(backend=request.param, env=env, server=server, one_time=one_time, token=token,
                                     shots=Shots(SHOTS / request.param), analyst=analyst, member=member,
                                     analyst_page=context(analyst).new_page(), member_page=context(member).new_page(),
                                     found={}, timings={})
@@ -102,9 +102,10 @@ def site(request, browser, tmp_path_factory):  # noqa: ANN001,ANN201
             server.stop()
 
 
-def _share_with_alpha(url: str) -> None:
+def _share_with_alpha(url: str) -> str:
     """What `liaison partners add alpha` and `liaison collections add reports --from-store
-    --default-tlp amber` then `grant reports alpha` make, in this process (each command costs seconds)."""
+    --default-tlp amber` then `grant reports alpha` make, in this process (each command costs
+    seconds); alpha's API token."""
     from liaison.settings import Settings
     from liaison.store import open_store
     from liaison.store.sharing import Sharing
@@ -114,7 +115,9 @@ def _share_with_alpha(url: str) -> None:
     sharing.add_partner("alpha", "Alpha")
     reports = sharing.add_collection("reports", "Reports", default_tlp="amber", follows_store=True)
     sharing.grant(reports["id"], "alpha", True, False)
+    token = sharing.issue_token("alpha")
     store.engine.dispose()
+    return token
 
 
 def _step(site, name: str) -> None:  # noqa: ANN001
@@ -257,6 +260,7 @@ def test_a_documents_highlights_are_reached_by_tab_and_show_what_was_extracted(s
         assert shown.strip() and shown != idle, "a focused highlight shows nothing"
         if full is None and re.search(r"confidence\s*\d", shown, re.I) and detail.locator('a[href*="/objects/"]').count():
             full = shown
+            page.evaluate("() => document.getElementById('text-h').scrollIntoView()")  # the text, in the shot
             shots.take(page, "document")
     assert reached >= 5, f"only {reached} highlights reached with Tab"
     assert full, "no highlight showed a scored confidence and its STIX object"
@@ -476,6 +480,29 @@ def test_the_graph_data_of_an_entity_only_the_report_names_is_missing_for_the_me
         nothing = page.request.get(f"/graph/data?node={quote('entity:person:nobody by this name', safe='')}")
         assert res.status == nothing.status == 404, (href, res.status)
         assert res.text() == nothing.text()
+
+
+def test_behind_a_tls_proxy_on_this_machine_taxii_names_the_proxys_https_address(site):
+    """docs/web.md's nginx block: the proxy on loopback passes Host and X-Forwarded-Proto, which
+    `liaison serve` believes from loopback by default (--forwarded-allow-ips for a proxy elsewhere)."""
+    import requests
+
+    headers = {"Authorization": f"Bearer {site.token}", "Accept": "application/taxii+json;version=2.1",
+               "Host": "liaison.example.org", "X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.7"}
+    res = requests.get(site.server.taxii, headers=headers, timeout=30)
+    assert res.status_code == 200, res.text
+    assert res.json()["api_roots"] == ["https://liaison.example.org/taxii2/api/"]
+    # The audit log names the client the proxy saw, not the proxy.
+    from liaison.settings import Settings
+    from liaison.store import open_store
+    from liaison.store.sharing import Sharing
+
+    store = open_store(Settings(database_url=site.env["LIAISON_DATABASE_URL"]).resolved_database_url())
+    try:
+        remotes = [r["remote"] for r in Sharing(store).audit_log("alpha", limit=5) if r["path"] == "/taxii2/"]
+    finally:
+        store.engine.dispose()
+    assert "203.0.113.7" in remotes, remotes
 
 
 def test_the_server_logged_no_error(site):
