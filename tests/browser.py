@@ -1,6 +1,6 @@
 """A real browser for the web UI's end-to-end tests: Playwright (the pip package) driving Debian's
-``chromium``, launched by its executable path, so no test ever downloads a browser
-(`playwright install` is never run).
+``chromium``, launched by its executable path (/usr/bin/chromium, or ``CHROMIUM``), so no test
+ever downloads a browser (`playwright install` is never run).
 
 Without Chromium the tests that need it are skipped with a line saying how to install it, except
 under ``CI=true``, where they fail (as a missing PostgreSQL does, tests/conftest.py): CI can never
