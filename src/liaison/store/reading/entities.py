@@ -3,10 +3,17 @@
 An entity is named by a stable ``ref``: the id fusion resolved it to (entity_links.entity, the key
 of its representative node) or, for an entity in a document fusion has not resolved yet, its key
 there. Its *members* are the (document, key) nodes that make it up **in the documents the actor
-may see** (store.access.visible_rows in the SQL); every figure on the page (names and their
-counts, documents, events, related entities, timeline, roles) is built from them alone. So an
-entity named only in a document the actor may not see has no members and reads exactly as a
-missing one, and a partner's counts are those of what it may read.
+may see**; every figure on the page (names and their counts, documents, events, related
+entities, timeline, roles) is built from them alone. So an entity named only in a document the
+actor may not see has no members and reads exactly as a missing one, and a partner's counts are
+those of what it may read.
+
+Fast at size: an entity such as a country is named in tens of thousands of documents, and asking
+the access rule of each costs more than a page may. So the rows of a list are read in their
+order without it, and the rule (store.access.visible_documents, in SQL) is asked of their
+documents a batch at a time, only until the page is full (``_walk``). The page's figures
+(names, related entities, roles, timeline) are those of a sample of ``SAMPLE`` of the entity's
+documents the actor may see, and the page says so when there are more.
 
 liaison.profiles shows the same things for the command line, reading the whole store without an
 actor; its pure helpers (liaison.fuse.roles) are reused here, its reads are not.
@@ -16,14 +23,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Select, String, and_, cast, exists, func, select, union_all
+from sqlalchemy import Select, String, and_, cast, exists, func, select, tuple_, union_all
 from sqlalchemy.engine import Connection
 
-from liaison.store.access import Actor, visible_rows
+from liaison.store.access import Actor, visible_documents, visible_rows
 from liaison.store.database import Store
-from liaison.store.reading import Page, bounded, page_of
+from liaison.store.reading import Page, bounded
 from liaison.store.schema import (
     DocumentRow,
     DocumentVersionRow,
@@ -42,9 +50,13 @@ MN = MentionRow.__table__
 EV = EventRow.__table__
 ER = EventRoleRow.__table__
 
-#: Related entities and roles are read from at most this many of an entity's documents (the latest).
-SAMPLE_DOCUMENTS = 2000
+#: The page's figures are read from this many of the entity's documents at most.
+SAMPLE = 300
 NAMES_SHOWN = 50
+#: Documents the access rule is asked about at once while walking a list.
+BATCH = 100
+#: Rows a walk reads at most (beyond them a partner's list ends, and says there may be more).
+WALK_LIMIT = 50_000
 
 
 def _current(table, version=None):  # noqa: ANN001,ANN202
@@ -53,124 +65,207 @@ def _current(table, version=None):  # noqa: ANN001,ANN202
                                                                                else table.c.version))
 
 
-def members(actor: Actor, ref: str) -> Select:
-    """The nodes (document_id, entity_key) of the entity ``ref`` in documents the actor may see:
-    those fusion linked to it, and, in documents fusion has not resolved, the entity with that key."""
-    fused = select(EL.c.document_id.label("document_id"), EL.c.entity_key.label("entity_key")).select_from(
-        EL.join(DOCS, DOCS.c.id == EL.c.document_id)).where(EL.c.entity == ref, visible_rows(actor, EL))
-    unlinked = ~exists().where(EL.c.document_id == ENT.c.document_id, EL.c.entity_key == ENT.c.key)
-    unresolved = (select(ENT.c.document_id, ENT.c.key).select_from(ENT.join(DOCS, _current(ENT)))
-                  .where(ENT.c.key == ref, visible_rows(actor, ENT), unlinked))
+def _unlinked():  # noqa: ANN202
+    return ~exists().where(EL.c.document_id == ENT.c.document_id, EL.c.entity_key == ENT.c.key)
+
+
+def _nodes(ref: str, *extra, versions: bool = False) -> Select:  # noqa: ANN002
+    """Every node of the entity (document_id, entity_key, and ``extra`` columns of its document, or
+    of its current version with ``versions``), whoever may see it: those fusion linked to it and,
+    in documents fusion has not resolved, the entity with that key. Not for showing as it is: see
+    ``_walk``."""
+    def joined(first):  # noqa: ANN001,ANN202
+        return first.join(VERS, and_(VERS.c.document_id == DOCS.c.id,
+                                     VERS.c.version == DOCS.c.current_version)) if versions else first
+
+    fused = (select(EL.c.document_id.label("document_id"), EL.c.entity_key.label("entity_key"), *extra)
+             .select_from(joined(EL.join(DOCS, DOCS.c.id == EL.c.document_id))).where(EL.c.entity == ref))
+    unresolved = (select(ENT.c.document_id, ENT.c.key, *extra)
+                  .select_from(joined(ENT.join(DOCS, _current(ENT)))).where(ENT.c.key == ref, _unlinked()))
     return union_all(fused, unresolved)
 
 
-def _members(actor: Actor, ref: str):  # noqa: ANN202
-    return members(actor, ref).subquery("members")
+def members(actor: Actor, ref: str) -> Select:
+    """The nodes (document_id, entity_key) of the entity ``ref`` in documents the actor may see (the
+    access rule on every row: for an existence check or a small entity)."""
+    fused = select(EL.c.document_id.label("document_id"), EL.c.entity_key.label("entity_key")).select_from(
+        EL.join(DOCS, DOCS.c.id == EL.c.document_id)).where(EL.c.entity == ref, visible_rows(actor, EL))
+    unresolved = (select(ENT.c.document_id, ENT.c.key).select_from(ENT.join(DOCS, _current(ENT)))
+                  .where(ENT.c.key == ref, visible_rows(actor, ENT), _unlinked()))
+    return union_all(fused, unresolved)
+
+
+def visible_ids(conn: Connection, actor: Actor, ids: Iterable[str]) -> set[str]:
+    """Which of these documents the actor may see, asked of the access rule in SQL."""
+    ids = sorted(set(ids))
+    if actor.own:
+        return set(ids)
+    out: set[str] = set()
+    for part in range(0, len(ids), 400):
+        out.update(conn.execute(select(DOCS.c.id).where(DOCS.c.id.in_(ids[part:part + 400]),
+                                                        visible_documents(actor))).scalars())
+    return out
+
+
+def _walk(conn: Connection, actor: Actor, query: Select, need: int, skip: int = 0) -> tuple[list, bool]:
+    """The rows ``skip`` to ``skip + need`` of ``query`` (ordered, with a ``document_id`` column, not
+    yet restricted by the access rule) whose documents the actor may see, and whether more follow.
+    The rule is asked of a batch of documents at a time, so a page costs its own rows, not the list's."""
+    if actor.own:
+        rows = conn.execute(query.offset(skip).limit(need + 1)).all()
+        return rows[:need], len(rows) > need
+    out: list = []
+    seen: dict[str, bool] = {}
+    taken = skipped = 0
+    result = conn.execute(query.limit(WALK_LIMIT))
+    for part in result.partitions(BATCH):
+        fresh = {r.document_id for r in part if r.document_id not in seen}
+        if fresh:
+            shown = visible_ids(conn, actor, fresh)
+            seen.update((d, d in shown) for d in fresh)
+        for r in part:
+            if not seen[r.document_id]:
+                continue
+            if skipped < skip:
+                skipped += 1
+                continue
+            if taken == need:
+                result.close()
+                return out, True
+            out.append(r)
+            taken += 1
+    return out, False
+
+
+def sample(conn: Connection, actor: Actor, ref: str, size: int = SAMPLE) -> tuple[list[tuple[str, str]], bool]:
+    """``size`` of the entity's nodes in documents the actor may see, and whether it has more: the
+    first by the entity_links index (by document id, so in effect a random draw of its documents,
+    read without touching the documents' rows), then, where fusion has not linked some, those."""
+    fused = select(EL.c.document_id, EL.c.entity_key).where(EL.c.entity == ref).order_by(EL.c.entity,
+                                                                                          EL.c.document_id)
+    rows, more = _walk(conn, actor, fused, size)
+    if len(rows) < size:
+        unresolved = (select(ENT.c.document_id, ENT.c.key.label("entity_key")).select_from(ENT.join(DOCS, _current(ENT)))
+                      .where(ENT.c.key == ref, _unlinked()).order_by(ENT.c.key, ENT.c.document_id))
+        extra, more = _walk(conn, actor, unresolved, size - len(rows))
+        rows += extra
+    return [(r.document_id, r.entity_key) for r in rows], more
 
 
 def resolved(conn: Connection, nodes: list[tuple[str, str]]) -> dict[tuple[str, str], str]:
     """The entity each (document, key) node belongs to (its key where fusion has not linked it)."""
     out = {n: n[1] for n in nodes}
-    if nodes:
-        from sqlalchemy import tuple_
-
-        for part in range(0, len(nodes), 400):
-            chunk = nodes[part:part + 400]
-            for r in conn.execute(select(EL.c.document_id, EL.c.entity_key, EL.c.entity)
-                                  .where(tuple_(EL.c.document_id, EL.c.entity_key).in_(chunk))):
-                out[(r.document_id, r.entity_key)] = r.entity
+    for part in range(0, len(nodes), 400):
+        chunk = nodes[part:part + 400]
+        for r in conn.execute(select(EL.c.document_id, EL.c.entity_key, EL.c.entity)
+                              .where(_in_nodes(EL, EL.c.entity_key, chunk))):
+            out[(r.document_id, r.entity_key)] = r.entity
     return out
 
 
-def names_of(conn: Connection, actor: Actor, refs: list[str]) -> dict[str, dict[str, Any]]:
-    """Name and type of each entity, from its members the actor may see (an entity it may not see at
-    all is left out): the representative node's name unless it is in capitals (a dateline's
-    "ZARQA"), else the most frequent."""
-    refs = sorted(set(refs))
-    found: dict[str, Counter] = {}
-    types: dict[str, Counter] = {}
-    rep: dict[str, str] = {}
-    if not refs:
-        return {}
-    linked = (select(EL.c.entity.label("ref"), ENT.c.key, ENT.c.canonical, ENT.c.type, func.count().label("n"))
-              .select_from(EL.join(ENT, and_(ENT.c.document_id == EL.c.document_id, ENT.c.key == EL.c.entity_key))
-                           .join(DOCS, _current(ENT)))
-              .where(EL.c.entity.in_(refs), visible_rows(actor, EL))
-              .group_by(EL.c.entity, ENT.c.key, ENT.c.canonical, ENT.c.type))
-    unlinked = ~exists().where(EL.c.document_id == ENT.c.document_id, EL.c.entity_key == ENT.c.key)
-    keyed = (select(ENT.c.key.label("ref"), ENT.c.key, ENT.c.canonical, ENT.c.type, func.count().label("n"))
-             .select_from(ENT.join(DOCS, _current(ENT)))
-             .where(ENT.c.key.in_(refs), visible_rows(actor, ENT), unlinked)
-             .group_by(ENT.c.key, ENT.c.canonical, ENT.c.type))
-    for r in conn.execute(union_all(linked, keyed)):
-        found.setdefault(r.ref, Counter())[r.canonical] += r.n
-        types.setdefault(r.ref, Counter())[r.type] += r.n
-        if r.key == r.ref:
-            rep.setdefault(r.ref, r.canonical)
+def names_of(conn: Connection, actor: Actor, refs: list[str], per_entity: int = 8) -> dict[str, dict[str, Any]]:
+    """Name and type of each entity, from some of its members the actor may see (at most
+    ``per_entity``; an entity it may not see at all is left out): the representative node's name
+    unless it is in capitals (a dateline's "ZARQA"), else the most frequent."""
     out = {}
-    for ref, counts in found.items():
-        best = max(counts, key=lambda name, c=counts: (not name.isupper(), c[name], name))
-        name = rep.get(ref)
-        if name is None or name.isupper() and not best.isupper():
-            name = best
-        if "|split:" in ref:  # an entity an analyst split out is named by what it was split by
-            wanted = ref.rsplit("|split:", 1)[1]
-            name = next((n for n in counts if n.lower() == wanted), name)
-        out[ref] = {"ref": ref, "name": name, "type": types[ref].most_common(1)[0][0]}
+    for ref in sorted(set(refs)):
+        linked = (select(ENT.c.key, ENT.c.canonical, ENT.c.type)
+                  .select_from(EL.join(ENT, and_(ENT.c.document_id == EL.c.document_id, ENT.c.key == EL.c.entity_key))
+                               .join(DOCS, _current(ENT)))
+                  .where(EL.c.entity == ref, visible_rows(actor, EL)).limit(per_entity))
+        rows = conn.execute(linked).all()
+        if not rows:
+            rows = conn.execute(select(ENT.c.key, ENT.c.canonical, ENT.c.type).select_from(ENT.join(DOCS, _current(ENT)))
+                                .where(ENT.c.key == ref, visible_rows(actor, ENT), _unlinked())
+                                .limit(per_entity)).all()
+        if rows:
+            out[ref] = _named(ref, rows)
     return out
+
+
+def _named(ref: str, rows: list) -> dict[str, Any]:
+    counts = Counter(r.canonical for r in rows)
+    types = Counter(r.type for r in rows)
+    best = max(counts, key=lambda name: (not name.isupper(), counts[name], name))
+    name = next((r.canonical for r in rows if r.key == ref), None)
+    if name is None or name.isupper() and not best.isupper():
+        name = best
+    if "|split:" in ref:  # an entity an analyst split out is named by what it was split by
+        wanted = ref.rsplit("|split:", 1)[1]
+        name = next((n for n in counts if n.lower() == wanted), name)
+    return {"ref": ref, "name": name, "type": types.most_common(1)[0][0]}
+
+
+def _in_nodes(table, key_column, nodes: list[tuple[str, str]]):  # noqa: ANN001,ANN202
+    """Rows of these (document, key) nodes. The plain INs let SQLite walk its document index (a
+    row-value IN alone is a table scan there); the row-value IN keeps the pairs exact."""
+    ids, keys = sorted({d for d, _ in nodes}), sorted({k for _, k in nodes})
+    return and_(table.c.document_id.in_(ids), key_column.in_(keys), tuple_(table.c.document_id, key_column).in_(nodes))
 
 
 def entity(store: Store, actor: Actor, ref: str) -> dict[str, Any] | None:
     """The entity's summary (name, type, whether fusion resolved it, names written with counts,
-    other known names, documents), or None when the actor may see none of it."""
-    m = _members(actor, ref)
+    other known names, documents), or None when the actor may see none of it. Names and aliases
+    are counted over a SAMPLE of its documents (``sampled`` says when it has more)."""
     with store.engine.connect() as conn:
-        documents = conn.execute(select(func.count(func.distinct(m.c.document_id)))).scalar_one()
-        if not documents:
+        nodes, more = sample(conn, actor, ref)
+        if not nodes:
             return None
-        named = names_of(conn, actor, [ref]).get(ref)
-        if named is None:
-            return None
+        if actor.own:  # entity_links holds one row per node of every current document: an index count
+            documents = (conn.execute(select(func.count()).where(EL.c.entity == ref)).scalar_one()
+                         + conn.execute(select(func.count(func.distinct(ENT.c.document_id)))
+                                        .select_from(ENT.join(DOCS, _current(ENT)))
+                                        .where(ENT.c.key == ref, _unlinked())).scalar_one())
+        else:
+            documents = len({d for d, _ in nodes})
+        rows = conn.execute(select(ENT.c.key, ENT.c.canonical, ENT.c.type, ENT.c.data).select_from(
+            ENT.join(DOCS, _current(ENT))).where(_in_nodes(ENT, ENT.c.key, nodes))).all()
         fused = conn.execute(select(exists().where(EL.c.entity == ref))).scalar()
         written = conn.execute(
             select(MN.c.text, func.count(func.distinct(MN.c.document_id)).label("documents"),
                    func.count().label("mentions"))
-            .select_from(MN.join(m, and_(m.c.document_id == MN.c.document_id, m.c.entity_key == MN.c.entity_key))
-                         .join(DOCS, _current(MN)))
+            .select_from(MN.join(DOCS, _current(MN))).where(_in_nodes(MN, MN.c.entity_key, nodes))
             .group_by(MN.c.text).order_by(func.count(func.distinct(MN.c.document_id)).desc(), MN.c.text)
             .limit(NAMES_SHOWN)).all()
-        data = conn.execute(select(ENT.c.data).select_from(
-            ENT.join(m, and_(m.c.document_id == ENT.c.document_id, m.c.entity_key == ENT.c.key))
-            .join(DOCS, _current(ENT))).limit(20)).scalars().all()
     aliases: Counter = Counter()
-    for d in data:
-        for alias in (d or {}).get("aliases") or ():
+    for r in rows[:50]:
+        for alias in (r.data or {}).get("aliases") or ():
             aliases[alias] += 1
     shown = {w.text.lower() for w in written}
-    return {**named, "fused": bool(fused), "documents": documents,
+    return {**_named(ref, rows), "fused": bool(fused), "documents": documents, "more": more and not actor.own,
+            "sampled": more, "sample": SAMPLE,
             "names": [{"name": w.text, "documents": w.documents, "mentions": w.mentions} for w in written],
             "aliases": sorted(a for a in aliases if a.lower() not in shown)}
 
 
 def documents(store: Store, actor: Actor, ref: str, offset: int = 0, limit: int = 20) -> Page:
-    """The documents that mention the entity, newest first, with how often each does."""
+    """The documents that mention the entity, the last ingested first, with how often each does."""
     offset, limit = bounded(offset, limit)
-    m = _members(actor, ref)
-    count = (select(func.count()).where(MN.c.document_id == DOCS.c.id, MN.c.version == DOCS.c.current_version,
-                                         MN.c.entity_key == m.c.entity_key).scalar_subquery())
-    q = (select(DOCS.c.id, DOCS.c.stem, DOCS.c.tlp, VERS.c.title, VERS.c.outlet, VERS.c.published,
-                count.label("mentions"))
-         .select_from(m.join(DOCS, DOCS.c.id == m.c.document_id)
-                      .join(VERS, and_(VERS.c.document_id == DOCS.c.id, VERS.c.version == DOCS.c.current_version)))
-         .order_by(VERS.c.published.desc().nulls_last(), DOCS.c.id, m.c.entity_key).offset(offset).limit(limit + 1))
+    q = _nodes(ref, DOCS.c.last_ingested).subquery("nodes")
+    ordered = select(q.c.document_id, q.c.entity_key).order_by(q.c.last_ingested.desc(), q.c.document_id,
+                                                                q.c.entity_key)
     with store.engine.connect() as conn:
-        rows = [dict(r) for r in conn.execute(q).mappings()]
-    return page_of(rows, offset, limit)
+        found, more = _walk(conn, actor, ordered, limit, offset)
+        nodes = [(r.document_id, r.entity_key) for r in found]
+        meta = {r.id: r for r in conn.execute(
+            select(DOCS.c.id, DOCS.c.stem, DOCS.c.tlp, VERS.c.title, VERS.c.outlet, VERS.c.published)
+            .select_from(DOCS.join(VERS, and_(VERS.c.document_id == DOCS.c.id,
+                                              VERS.c.version == DOCS.c.current_version)))
+            .where(DOCS.c.id.in_([d for d, _ in nodes])))} if nodes else {}
+        counts = dict(conn.execute(select(MN.c.document_id, func.count()).select_from(MN.join(DOCS, _current(MN)))
+                                   .where(_in_nodes(MN, MN.c.entity_key, nodes))
+                                   .group_by(MN.c.document_id)).all()) if nodes else {}
+    rows = [{"id": d, "stem": meta[d].stem, "tlp": meta[d].tlp, "title": meta[d].title, "outlet": meta[d].outlet,
+             "published": meta[d].published, "mentions": counts.get(d, 0)} for d, _ in nodes if d in meta]
+    return Page(rows, offset, limit, more)
 
 
-def _events_query(m, columns: tuple) -> Select:  # noqa: ANN001
-    return (select(*columns)
-            .select_from(ER.join(m, and_(m.c.document_id == ER.c.document_id, m.c.entity_key == ER.c.entity_key))
+def _events_of(ref: str, *columns) -> Select:  # noqa: ANN002
+    """The entity's events (one row per role it has in each), whoever may see them."""
+    nodes = _nodes(ref).subquery("nodes")
+    return (select(EV.c.document_id, *columns)
+            .select_from(ER.join(nodes, and_(nodes.c.document_id == ER.c.document_id,
+                                             nodes.c.entity_key == ER.c.entity_key))
                          .join(DOCS, _current(ER))
                          .join(EV, and_(EV.c.document_id == ER.c.document_id, EV.c.version == ER.c.version,
                                         EV.c.idx == ER.c.idx))
@@ -180,52 +275,48 @@ def _events_query(m, columns: tuple) -> Select:  # noqa: ANN001
 def events(store: Store, actor: Actor, ref: str, offset: int = 0, limit: int = 20) -> Page:
     """The events the entity takes part in (as actor, target or place), latest first."""
     offset, limit = bounded(offset, limit)
-    m = _members(actor, ref)
-    q = (_events_query(m, (EV.c.document_id, EV.c.idx, EV.c.type, EV.c.subtype, EV.c.status, EV.c.date_value,
-                           EV.c.date_start, EV.c.date_end, EV.c.confidence, ER.c.role, VERS.c.title, DOCS.c.stem))
-         .order_by(EV.c.date_start.desc().nulls_last(), EV.c.document_id, EV.c.idx, ER.c.role)
-         .offset(offset).limit(limit + 1))
+    q = (_events_of(ref, EV.c.idx, EV.c.type, EV.c.subtype, EV.c.status, EV.c.date_value, EV.c.date_start,
+                    EV.c.date_end, EV.c.confidence, ER.c.role, VERS.c.title, DOCS.c.stem)
+         .order_by(EV.c.date_start.desc().nulls_last(), EV.c.document_id, EV.c.idx, ER.c.role))
     with store.engine.connect() as conn:
-        rows = [dict(r) for r in conn.execute(q).mappings()]
-    return page_of(rows, offset, limit)
-
-
-def _sample(m):  # noqa: ANN001,ANN202
-    """The entity's latest documents (at most SAMPLE_DOCUMENTS), for figures read across them."""
-    return (select(m.c.document_id).select_from(m.join(VERS, VERS.c.document_id == m.c.document_id)
-                                                .join(DOCS, and_(DOCS.c.id == VERS.c.document_id,
-                                                                 DOCS.c.current_version == VERS.c.version)))
-            .group_by(m.c.document_id).order_by(func.max(VERS.c.published).desc().nulls_last(), m.c.document_id)
-            .limit(SAMPLE_DOCUMENTS)).subquery("sample")
+        found, more = _walk(conn, actor, q, limit, offset)
+    return Page([dict(r._mapping) for r in found], offset, limit, more)
 
 
 def related(store: Store, actor: Actor, ref: str, limit: int = 20) -> list[dict[str, Any]]:
-    """Entities named in the same documents, by how many documents name both (across its latest
-    documents). Every document counted is one the actor may see: it is one of the entity's."""
-    m = _members(actor, ref)
-    sample = _sample(m)
+    """Entities named in the same documents (of a SAMPLE of its documents the actor may see), by how
+    many documents name both."""
     other = EL.alias("other_link")
-    q = (select(other.c.entity, func.count(func.distinct(other.c.document_id)).label("documents"))
-         .select_from(other.join(sample, sample.c.document_id == other.c.document_id))
-         .where(other.c.entity != ref).group_by(other.c.entity)
-         .order_by(func.count(func.distinct(other.c.document_id)).desc(), other.c.entity).limit(limit))
     with store.engine.connect() as conn:
-        rows = conn.execute(q).all()
+        nodes, _ = sample(conn, actor, ref)
+        ids = sorted({d for d, _ in nodes})
+        if not ids:
+            return []
+        rows = conn.execute(select(other.c.entity, func.count(func.distinct(other.c.document_id)).label("documents"))
+                            .where(other.c.document_id.in_(ids), other.c.entity != ref).group_by(other.c.entity)
+                            .order_by(func.count(func.distinct(other.c.document_id)).desc(), other.c.entity)
+                            .limit(limit)).all()
         names = names_of(conn, actor, [r.entity for r in rows])
     return [{**names[r.entity], "documents": r.documents} for r in rows if r.entity in names]
 
 
 def timeline(store: Store, actor: Actor, ref: str) -> list[dict[str, Any]]:
-    """Per month: the documents naming the entity (by publication date) and its events (by date)."""
-    m = _members(actor, ref)
-    docs = (select(VERS.c.published, func.count(func.distinct(m.c.document_id)))
-            .select_from(m.join(DOCS, DOCS.c.id == m.c.document_id)
-                         .join(VERS, and_(VERS.c.document_id == DOCS.c.id, VERS.c.version == DOCS.c.current_version)))
-            .where(VERS.c.published.is_not(None)).group_by(VERS.c.published))
-    evs = (_events_query(m, (EV.c.date_start, func.count(func.distinct(EV.c.document_id + ":" + cast(EV.c.idx, String)))))
-           .where(EV.c.date_start.is_not(None)).group_by(EV.c.date_start))
+    """Per month: the documents naming the entity (by publication date) and its events (by date),
+    across a SAMPLE of its documents the actor may see."""
     months: dict[str, dict[str, int]] = {}
     with store.engine.connect() as conn:
+        nodes, _ = sample(conn, actor, ref)
+        if not nodes:
+            return []
+        ids = sorted({d for d, _ in nodes})
+        docs = (select(VERS.c.published, func.count()).select_from(
+            VERS.join(DOCS, and_(DOCS.c.id == VERS.c.document_id, DOCS.c.current_version == VERS.c.version)))
+            .where(VERS.c.document_id.in_(ids), VERS.c.published.is_not(None)).group_by(VERS.c.published))
+        evs = (select(EV.c.date_start, func.count(func.distinct(EV.c.document_id + ":" + cast(EV.c.idx, String))))
+               .select_from(ER.join(DOCS, _current(ER)).join(EV, and_(EV.c.document_id == ER.c.document_id,
+                                                                       EV.c.version == ER.c.version,
+                                                                       EV.c.idx == ER.c.idx)))
+               .where(_in_nodes(ER, ER.c.entity_key, nodes), EV.c.date_start.is_not(None)).group_by(EV.c.date_start))
         for day, n in conn.execute(docs):
             months.setdefault(_month(day), {"documents": 0, "events": 0})["documents"] += n
         for day, n in conn.execute(evs):
@@ -239,17 +330,15 @@ def _month(day: dt.date | str) -> str:
 
 def roles(store: Store, actor: Actor, ref: str) -> list[dict[str, Any]]:
     """Fusion's roles of the entity over time (titles and affiliations the documents state, first and
-    last seen), read from its nodes in the documents the actor may see."""
+    last seen), read from its nodes in a SAMPLE of its documents the actor may see."""
     from liaison.fuse.build import mention_from_json
     from liaison.fuse.records import Link
     from liaison.fuse.roles import roles as role_facts
 
-    m = _members(actor, ref)
-    sample = _sample(m)
-    q = (select(EL.c.document_id, EL.c.entity_key, EL.c.entity, EL.c.rule, EL.c.score, EL.c.mention)
-         .select_from(EL.join(sample, sample.c.document_id == EL.c.document_id)).where(EL.c.entity == ref))
     with store.engine.connect() as conn:
-        rows = conn.execute(q).all()
+        nodes, _ = sample(conn, actor, ref)
+        rows = conn.execute(select(EL.c.document_id, EL.c.entity_key, EL.c.entity, EL.c.rule, EL.c.score,
+                                   EL.c.mention).where(_in_nodes(EL, EL.c.entity_key, nodes))).all() if nodes else []
         titles = _titles(conn, sorted({r.document_id for r in rows}))
     mentions = [mention_from_json(r.mention) for r in rows]
     links = {(r.document_id, r.entity_key): Link((r.document_id, r.entity_key), r.entity, r.rule, r.score)

@@ -70,9 +70,8 @@ def _event_label(r: Any) -> str:  # noqa: ANN401
 def around_entity(store: Store, actor: Actor, ref: str) -> dict[str, Any] | None:
     """The entity, its latest events with their other participants, and its most related entities;
     None when the actor may see none of it."""
-    m = ent.members(actor, ref).subquery("members")
-    events_q = (ent._events_query(m, (EV.c.document_id, EV.c.idx, EV.c.type, EV.c.date_start, ER.c.role))
-                .order_by(EV.c.date_start.desc().nulls_last(), EV.c.document_id, EV.c.idx).limit(EVENTS * 3))
+    events_q = (ent._events_of(ref, EV.c.idx, EV.c.type, EV.c.date_start)
+                .order_by(EV.c.date_start.desc().nulls_last(), EV.c.document_id, EV.c.idx))
     with store.engine.connect() as conn:
         info = names_of(conn, actor, [ref]).get(ref)
         if info is None:
@@ -80,12 +79,14 @@ def around_entity(store: Store, actor: Actor, ref: str) -> dict[str, Any] | None
         graph = _Graph()
         centre = entity_node(ref)
         graph.node(centre, **_entity_data(info), centre=True)
+        rows, more = ent._walk(conn, actor, events_q, EVENTS * 3)
         seen: dict[tuple[str, int], Any] = {}
-        for r in conn.execute(events_q):
+        for r in rows:
             if (r.document_id, r.idx) not in seen and len(seen) >= EVENTS:
-                graph.truncated = True
+                more = True
                 continue
             seen.setdefault((r.document_id, r.idx), r)
+        graph.truncated = more
         _add_events(conn, actor, graph, list(seen.values()))
     for other in ent.related(store, actor, ref, limit=RELATED):
         if graph.node(entity_node(other["ref"]), **_entity_data(other)):

@@ -249,17 +249,24 @@ def entities(store: Store, actor: Actor, query: Query, offset: int = 0, limit: i
     return page_of(rows, offset, limit, total=len(found))
 
 
+#: A partner's document counts on the entity list stop here ("10+"): each asks the access rule.
+PARTNER_COUNT = 10
+
+
 def _document_counts(conn: Connection, actor: Actor, refs: list[str]) -> dict[str, int]:
-    if not refs:
-        return {}
-    linked = (select(EL.c.entity, func.count(func.distinct(EL.c.document_id)))
-              .where(EL.c.entity.in_(refs), visible_rows(actor, EL)).group_by(EL.c.entity))
-    out = dict(conn.execute(linked).all())
-    unlinked = ~exists().where(EL.c.document_id == ENT.c.document_id, EL.c.entity_key == ENT.c.key)
-    keyed = (select(ENT.c.key, func.count(func.distinct(ENT.c.document_id))).select_from(ENT.join(DOCS, _current(ENT)))
-             .where(ENT.c.key.in_(refs), visible_rows(actor, ENT), unlinked).group_by(ENT.c.key))
-    for ref, n in conn.execute(keyed):
-        out[ref] = out.get(ref, 0) + n
+    """How many documents name each entity: all of them for own members (an index count), and for a
+    partner's member those it may see, counted up to PARTNER_COUNT + 1."""
+    from liaison.store.reading.entities import _nodes
+
+    out = {}
+    for ref in refs:
+        nodes = _nodes(ref).subquery("nodes")
+        if actor.own:
+            out[ref] = conn.execute(select(func.count(func.distinct(nodes.c.document_id)))).scalar_one()
+        else:
+            seen = select(nodes.c.document_id).where(visible_documents(actor, nodes.c.document_id)).distinct() \
+                .limit(PARTNER_COUNT + 1).subquery("seen")
+            out[ref] = conn.execute(select(func.count()).select_from(seen)).scalar_one()
     return out
 
 
