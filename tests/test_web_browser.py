@@ -292,6 +292,21 @@ def test_the_graph_draws_a_network_around_an_entity(site):
     assert nodes >= 3, f"{nodes} nodes around the entity"
     page.wait_for_timeout(500)  # the layout settles
     shots.take(page, "graph")
+    # Clicking a node adds its neighbours: a country's events go well beyond one armed group's.
+    where = page.evaluate("""() => {
+        const cy = document.getElementById('graph')._cyreg.cy;
+        const node = cy.nodes().filter(n => n.data('label') === 'Iraq')[0];
+        if (!node) { return null; }
+        const box = document.getElementById('graph').getBoundingClientRect();
+        const at = node.renderedPosition();
+        return {x: box.left + at.x, y: box.top + at.y, before: cy.nodes().length};
+    }""")
+    assert where, "Iraq is not in the graph around Islamic State"
+    page.mouse.click(where["x"], where["y"])
+    page.locator("#graph-status").get_by_text(re.compile(r"added|Nothing more")).wait_for()
+    after = page.evaluate("() => document.getElementById('graph')._cyreg.cy.nodes().length")
+    assert after > where["before"], (page.locator("#graph-status").inner_text(), where["before"], after)
+    assert page.locator("#graph-list li").count() == after
     _no_script_errors(site.analyst)
 
 
@@ -488,6 +503,22 @@ def test_the_graph_data_of_an_entity_only_the_report_names_is_missing_for_the_me
         assert res.text() == nothing.text()
 
 
+def test_no_member_page_asked_anything_of_another_host(site):
+    assert site.member.requests, "nothing was recorded"
+    assert not site.member.left_the_server(), site.member.left_the_server()
+
+
+def test_signing_out_ends_the_session(site):
+    page = site.member_page
+    page.goto("/")
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url(re.compile(r"/login\?why="))
+    assert "You are signed out." in _text(page)
+    page.goto("/events")
+    assert re.search(r"/login\?next=%2Fevents", page.url), page.url
+    _no_script_errors(site.member)
+
+
 def test_behind_a_tls_proxy_on_this_machine_taxii_names_the_proxys_https_address(site):
     """docs/web.md's nginx block: the proxy on loopback passes Host and X-Forwarded-Proto, which
     `liaison serve` believes from loopback by default (--forwarded-allow-ips for a proxy elsewhere)."""
@@ -527,11 +558,6 @@ def _server_log(site) -> str:  # noqa: ANN001
         got = None
     site.log = getattr(site, "log", "") + (got or b"").decode(errors="replace")
     return site.log
-
-
-def test_no_member_page_asked_anything_of_another_host(site):
-    assert site.member.requests, "nothing was recorded"
-    assert not site.member.left_the_server(), site.member.left_the_server()
 
 
 # ---------------------------------------------------------------- make run's demo analyst
