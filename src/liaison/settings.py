@@ -82,6 +82,9 @@ class Settings(BaseSettings):
                                  description="How long a web UI sign-in lasts before the user must sign in again.")
     secure_cookies: bool = Field(default=False, description="Mark the web UI's session cookie Secure: set it when "
                                  "the UI is served over HTTPS, as behind a TLS reverse proxy (docs/web.md).")
+    forwarded_allow_ips: str = Field(default="127.0.0.1,::1", min_length=1,
+                                     description="Addresses of the reverse proxies whose X-Forwarded-For and "
+                                     "X-Forwarded-Proto `liaison serve` believes, comma-separated, or '*'.")
     max_upload_bytes: int = Field(default=20_000_000, ge=1024,
                                   description="Largest upload the web UI's ingest page accepts in one request, in bytes.")
 

@@ -34,16 +34,17 @@ def serve(
     workers: int = typer.Option(None, "--workers", "-w", help="Server processes (default: LIAISON_SERVER_WORKERS)."),
     forwarded_allow_ips: str = typer.Option(
         None, "--forwarded-allow-ips", help="Addresses of the reverse proxies whose X-Forwarded-For/-Proto are "
-        "believed, comma-separated, or '*' (default: FORWARDED_ALLOW_IPS, else 127.0.0.1,::1)."),
+        "believed, comma-separated, or '*' (default: LIAISON_FORWARDED_ALLOW_IPS, 127.0.0.1,::1)."),
     check: bool = typer.Option(False, "--check", help="Only check that the address can be listened on, then exit "
                                "(run it before long work that ends in serving)."),
 ) -> None:
-    """Serve the TAXII 2.1 API (under /taxii2/) with uvicorn."""
+    """Serve the web UI (at /) and the TAXII 2.1 API (under /taxii2/) with uvicorn."""
     common.at_least(workers, 1, "--workers")
     if port is not None and not 0 < port < 65536:
         raise LiaisonError("--port must be 1-65535", f"--port {port}", "Give a port number")
     settings = common.settings()
-    updates = {k: v for k, v in (("host", host), ("port", port), ("server_workers", workers)) if v is not None}
+    updates = {k: v for k, v in (("host", host), ("port", port), ("server_workers", workers),
+                                 ("forwarded_allow_ips", forwarded_allow_ips)) if v is not None}
     settings = settings.model_copy(update=updates)
     check_address(settings.host, settings.port)
     if check:
@@ -61,7 +62,7 @@ def serve(
          f"store {common.store(settings).url}); Ctrl-C stops it")
     uvicorn.run("liaison.share.app:create_app", factory=True, host=settings.host, port=settings.port,
                 workers=settings.server_workers, log_level="warning", access_log=False, proxy_headers=True,
-                forwarded_allow_ips=forwarded_allow_ips)
+                forwarded_allow_ips=settings.forwarded_allow_ips)
     note("stopped")
 
 
