@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -35,7 +36,7 @@ class DocumentRow(Base):
     stem: Mapped[str] = mapped_column(String(255), index=True)
     current_version: Mapped[int] = mapped_column(Integer)
     first_ingested: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-    last_ingested: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    last_ingested: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
     # The analyst's TLP marking of the document (None: unmarked, the collection's default decides) and,
     # for AMBER+STRICT and RED, the identity ids it may also go to (a JSON list).
     tlp: Mapped[str | None] = mapped_column(String(16), nullable=True, index=True)
@@ -58,7 +59,7 @@ class DocumentVersionRow(Base):
     encoding: Mapped[str | None] = mapped_column(String(32), nullable=True)
     encoding_confidence: Mapped[float | None] = mapped_column(Float, nullable=True)
     extraction_method: Mapped[str] = mapped_column(String(64))
-    ingested_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    ingested_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
     __table_args__ = (ForeignKeyConstraint(["document_id"], ["documents.id"], ondelete="CASCADE"),)
 
 
@@ -113,6 +114,9 @@ class EventRow(Base):
     __table_args__ = (
         ForeignKeyConstraint(["document_id", "version"], ["document_versions.document_id",
                                                           "document_versions.version"], ondelete="CASCADE"),
+        # Migration 0013: the web UI's events in date order, undated last, are an index walk.
+        Index("ix_events_by_date", text("(date_start IS NULL)"), "date_start", "document_id", "idx"),
+        Index("ix_events_type_by_date", "type", text("(date_start IS NULL)"), "date_start", "document_id", "idx"),
     )
 
 
