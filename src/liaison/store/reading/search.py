@@ -11,7 +11,9 @@ escapes the snippet and only then turns those marks into ``<mark>`` elements, ba
 document wrote is text on the page whatever it contains.
 
 Entities are found by their names as documents write them and the aliases known for them,
-tolerant of typos (rapidfuzz over candidates that SQL narrows by pieces of the query's words).
+tolerant of typos: rapidfuzz over the store's vocabulary of distinct names (made once per change
+of the store), each name it proposes confirmed in SQL, under the access rule, by a document that
+writes it (migration 0012 indexes mentions by key and name for that).
 
 Every hit is drawn from rows the actor may see (store.access in the SQL), and every list is one
 bounded page.
@@ -19,6 +21,7 @@ bounded page.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -37,9 +40,8 @@ START, STOP = "\ue000", "\ue001"
 #: The most of a query that is searched, and the most words.
 MAX_QUERY = 500
 MAX_WORDS = 24
-#: Entity candidates SQL hands to the fuzzy matcher, and how many entities a search lists at most.
-CANDIDATES = 3000
-MAX_ENTITIES = 100
+#: How many entities a search lists at most.
+MAX_ENTITIES = 40
 FUZZY_CUTOFF = 80
 
 FTS = table("document_search", column("rowid"), column("title"), column("text"))
@@ -106,71 +108,81 @@ def highlighted(snippet: str | None) -> Markup:
 
 def documents(store: Store, actor: Actor, query: Query, offset: int = 0, limit: int = 20) -> Page:
     """The documents whose current title or text has every word of the query, best first, each
-    with a highlighted snippet."""
+    with a highlighted snippet. The hits are ranked without the access rule, which is then asked
+    of them a batch at a time until the page is full (entities._walk); only the page's hits are
+    read again for their snippets."""
+    from liaison.store.reading.entities import _walk
+
     offset, limit = bounded(offset, limit)
     if query.empty:
         return page_of([], offset, limit)
-    if store.engine.dialect.name == "sqlite":
-        rows = _documents_sqlite(store, actor, query, offset, limit)
-    else:
-        rows = _documents_postgresql(store, actor, query, offset, limit)
-    for r in rows:
-        r["snippet"] = highlighted(r.pop("raw_snippet"))
-    return page_of(rows, offset, limit)
+    sqlite = store.engine.dialect.name == "sqlite"
+    with store.engine.connect() as conn:
+        ranked = _ranked_sqlite(query) if sqlite else _ranked_postgresql(query)
+        hits, more = _walk(conn, actor, ranked, limit, offset)
+        ids = [h.document_id for h in hits]
+        if not ids:
+            return Page([], offset, limit, False)
+        shown = _snippets_sqlite(conn, query, ids) if sqlite else _snippets_postgresql(conn, query, ids)
+    rows = []
+    for d in ids:
+        if d in shown:
+            row = dict(shown[d])
+            row["snippet"] = highlighted(row.pop("raw_snippet"))
+            rows.append(row)
+    return Page(rows, offset, limit, more)
 
 
 def _columns():  # noqa: ANN202
     return (DOCS.c.id, DOCS.c.stem, DOCS.c.tlp, VERS.c.title, VERS.c.outlet, VERS.c.published)
 
 
-def _joined(first):  # noqa: ANN001,ANN202
-    return first.join(DOCS, DOCS.c.id == FTS_IDS.c.document_id).join(
-        VERS, and_(VERS.c.document_id == DOCS.c.id, VERS.c.version == DOCS.c.current_version))
+def _current_version(first):  # noqa: ANN001,ANN202
+    return first.join(VERS, and_(VERS.c.document_id == DOCS.c.id, VERS.c.version == DOCS.c.current_version))
 
 
-def _documents_sqlite(store: Store, actor: Actor, query: Query, offset: int, limit: int) -> list[dict[str, Any]]:
-    match = " ".join('"' + w.replace('"', '""') + '"' for w in query.words)
-    fts = literal_column("document_search")
-    q = (select(*_columns(), func.snippet(fts, -1, START, STOP, "…", 24).label("raw_snippet"))
-         .select_from(_joined(FTS.join(FTS_IDS, FTS_IDS.c.id == FTS.c.rowid)))
-         .where(fts.op("MATCH")(bindparam("match", match)), visible_documents(actor))
-         .order_by(func.bm25(fts), DOCS.c.id).offset(offset).limit(limit + 1))
-    with store.engine.connect() as conn:
-        return [dict(r) for r in conn.execute(q).mappings()]
+def _match(query: Query) -> str:
+    """The FTS5 query: each word a quoted string (so no word is an operator), all of them required."""
+    return " ".join('"' + w.replace('"', '""') + '"' for w in query.words)
 
 
-def _documents_postgresql(store: Store, actor: Actor, query: Query, offset: int,
-                          limit: int) -> list[dict[str, Any]]:
-    tsq = func.plainto_tsquery(PG_LANGUAGE, bindparam("terms", " ".join(query.words)))
-    found = (select(DOCS.c.id.label("hit"), func.ts_rank(pg_document(), tsq).label("rank"))
-             .select_from(DOCS.join(VERS, and_(VERS.c.document_id == DOCS.c.id,
-                                               VERS.c.version == DOCS.c.current_version)))
-             .where(pg_document().op("@@")(tsq), visible_documents(actor))
-             .order_by(literal_column("rank").desc(), DOCS.c.id).offset(offset).limit(limit + 1)).subquery("found")
+_FTS = literal_column("document_search")
+
+
+def _ranked_sqlite(query: Query):  # noqa: ANN202
+    return (select(FTS_IDS.c.document_id).select_from(FTS.join(FTS_IDS, FTS_IDS.c.id == FTS.c.rowid))
+            .where(_FTS.op("MATCH")(bindparam("match", _match(query))))
+            .order_by(func.bm25(_FTS), FTS_IDS.c.document_id))
+
+
+def _snippets_sqlite(conn: Connection, query: Query, ids: list[str]) -> dict[str, Any]:
+    q = (select(*_columns(), func.snippet(_FTS, -1, START, STOP, "…", 24).label("raw_snippet"))
+         .select_from(_current_version(FTS.join(FTS_IDS, FTS_IDS.c.id == FTS.c.rowid)
+                                       .join(DOCS, DOCS.c.id == FTS_IDS.c.document_id)))
+         .where(_FTS.op("MATCH")(bindparam("match", _match(query))), FTS_IDS.c.document_id.in_(ids)))
+    return {r.id: r for r in conn.execute(q).mappings()}
+
+
+def _tsquery(query: Query):  # noqa: ANN202
+    return func.plainto_tsquery(PG_LANGUAGE, bindparam("terms", " ".join(query.words)))
+
+
+def _ranked_postgresql(query: Query):  # noqa: ANN202
+    tsq = _tsquery(query)
+    return (select(DOCS.c.id.label("document_id")).select_from(_current_version(DOCS))
+            .where(pg_document().op("@@")(tsq))
+            .order_by(func.ts_rank(pg_document(), tsq).desc(), DOCS.c.id))
+
+
+def _snippets_postgresql(conn: Connection, query: Query, ids: list[str]) -> dict[str, Any]:
     options = f"StartSel={START}, StopSel={STOP}, MaxWords=35, MinWords=15, MaxFragments=2, FragmentDelimiter=\" … \""
-    headline = func.ts_headline(PG_LANGUAGE, func.coalesce(VERS.c.title, "") + " " + VERS.c.text, tsq, options)
-    q = (select(*_columns(), headline.label("raw_snippet"))
-         .select_from(found.join(DOCS, DOCS.c.id == found.c.hit)
-                      .join(VERS, and_(VERS.c.document_id == DOCS.c.id, VERS.c.version == DOCS.c.current_version)))
-         .order_by(found.c.rank.desc(), DOCS.c.id))
-    with store.engine.connect() as conn:
-        return [dict(r) for r in conn.execute(q).mappings()]
+    headline = func.ts_headline(PG_LANGUAGE, func.coalesce(VERS.c.title, "") + " " + VERS.c.text, _tsquery(query),
+                                options)
+    q = select(*_columns(), headline.label("raw_snippet")).select_from(_current_version(DOCS)).where(DOCS.c.id.in_(ids))
+    return {r.id: r for r in conn.execute(q).mappings()}
 
 
 # ---------------------------------------------------------------- entities
-
-
-def _patterns(words: tuple[str, ...]) -> list[str]:
-    """Pieces of the query's words that a name with a typo or two still contains: each word, and
-    for longer words their first and last three letters."""
-    out: set[str] = set()
-    for w in (w.lower() for w in words):
-        if len(w) < 2:
-            continue
-        out.add(w)
-        if len(w) >= 5:
-            out.update((w[:3], w[-3:]))
-    return sorted(out)[:12]
 
 
 def name_score(wanted: str, name: str) -> float:
@@ -196,42 +208,97 @@ def name_score(wanted: str, name: str) -> float:
     return max(whole, 0.95 * min(each)) if each else whole
 
 
+@dataclass
+class _Vocabulary:
+    """Every name the store holds for an entity key: each (key, name) a document writes, and each
+    alias an entity row records (the gazetteer's, or one its text states). Made once and again
+    only when a mention is added (``marker``: the highest mention id), so a search compares the
+    query with a few thousand distinct names instead of reading every mention. It decides nothing
+    about access: every pair it proposes is confirmed in SQL, under the rule, before it is shown."""
+
+    marker: int | None
+    folded: list[str]
+    pairs: list[list[tuple[str, str, str]]]  # per folded name: (key, name as written, "written"|"alias")
+
+
+_VOCABULARIES: dict[str, _Vocabulary] = {}
+#: Candidate names rapidfuzz hands on, and (name, key) pairs confirmed in SQL at most per search.
+CANDIDATES = 300
+CONFIRMS = 120
+
+
+def _vocabulary(conn: Connection) -> _Vocabulary:
+    from liaison.extract.lexicon import fold
+
+    url = conn.engine.url.render_as_string(hide_password=True)
+    marker = conn.execute(select(func.max(MN.c.id))).scalar()
+    found = _VOCABULARIES.get(url)
+    if found is not None and found.marker == marker:
+        return found
+    by_name: dict[str, dict[tuple[str, str, str], None]] = {}
+    for key, name in conn.execute(select(MN.c.entity_key, MN.c.text).distinct()):
+        by_name.setdefault(fold(name), {})[(key, name, "written")] = None
+    keys = select(ENT.c.key).distinct().subquery("each_key")
+    one = select(ENT.c.data).where(ENT.c.key == keys.c.key).limit(1).scalar_subquery()
+    for key, data in conn.execute(select(keys.c.key, one)):
+        if isinstance(data, str):
+            data = json.loads(data)
+        for alias in (data or {}).get("aliases") or ():
+            by_name.setdefault(fold(alias), {})[(key, alias, "alias")] = None
+    folded = sorted(by_name)
+    made = _Vocabulary(marker, folded, [list(by_name[f]) for f in folded])
+    _VOCABULARIES[url] = made
+    return made
+
+
+def _confirmed(conn: Connection, actor: Actor, key: str, name: str, source: str) -> str | None:
+    """The entity (fusion's ref, or the key) that a document the actor may see names ``name`` as
+    ``key`` for, or None: the one access rule, in SQL, on the rows that say so."""
+    if source == "written":
+        q = (select(MN.c.document_id).select_from(MN.join(DOCS, _current(MN)))
+             .where(MN.c.entity_key == key, func.substr(MN.c.text, 1, 200) == name[:200], MN.c.text == name,
+                    visible_rows(actor, MN)).limit(1))
+    else:
+        q = (select(ENT.c.document_id).select_from(ENT.join(DOCS, _current(ENT)))
+             .where(ENT.c.key == key, cast(ENT.c.data, Text).contains(json.dumps(name)[1:-1],
+                                                                        autoescape=True),
+                    visible_rows(actor, ENT)).limit(1))
+    document = conn.execute(q).scalar()
+    if document is None:
+        return None
+    ref = conn.execute(select(EL.c.entity).where(EL.c.document_id == document, EL.c.entity_key == key)).scalar()
+    return ref or key
+
+
 def entity_matches(conn: Connection, actor: Actor, text: str, limit: int = MAX_ENTITIES) -> list[dict[str, Any]]:
     """The entities whose names (as documents write them) or known aliases match ``text``, best
     first: an exact name (without case or accents), then the closest by edit distance. Each has
-    ``ref``, ``score`` and ``matched`` (the name it matched by)."""
+    ``ref``, ``score`` and ``matched`` (the name it matched by). Names come from the vocabulary,
+    and each is confirmed against the documents the actor may see before it counts."""
+    from rapidfuzz import fuzz, process
+
     from liaison.extract.lexicon import fold
 
     query = parse(text)
-    patterns = _patterns(query.words)
-    if not patterns:
+    if query.empty:
         return []
     wanted = fold(query.text)
-    link = EL.alias("search_link")
-    written = (select(func.coalesce(link.c.entity, MN.c.entity_key).label("ref"), MN.c.text.label("name"))
-               .select_from(MN.join(DOCS, _current(MN)).outerjoin(
-                   link, and_(link.c.document_id == MN.c.document_id, link.c.entity_key == MN.c.entity_key)))
-               .where(or_(*(func.lower(MN.c.text).contains(p, autoescape=True) for p in patterns)),
-                      visible_rows(actor, MN))
-               .distinct().limit(CANDIDATES))
-    known = (select(func.coalesce(link.c.entity, ENT.c.key).label("ref"), ENT.c.canonical, ENT.c.data)
-             .select_from(ENT.join(DOCS, _current(ENT)).outerjoin(
-                 link, and_(link.c.document_id == ENT.c.document_id, link.c.entity_key == ENT.c.key)))
-             .where(or_(*(func.lower(cast(ENT.c.data, Text)).contains(p, autoescape=True) for p in patterns)),
-                    visible_rows(actor, ENT))
-             .limit(CANDIDATES // 3))
-    names: dict[str, set[str]] = {}
-    for r in conn.execute(written):
-        names.setdefault(r.ref, set()).add(r.name)
-    for r in conn.execute(known):
-        names.setdefault(r.ref, set()).update((r.canonical, *((r.data or {}).get("aliases") or ())))
-    best: dict[str, tuple[float, str]] = {}
-    for ref, texts in names.items():
-        for name in texts:
-            score = name_score(wanted, fold(name))
-            if score >= FUZZY_CUTOFF and score > best.get(ref, (0.0, ""))[0]:
-                best[ref] = (score, name)
-    ranked = sorted(best.items(), key=lambda item: (-item[1][0], item[1][1].lower(), item[0]))[:limit]
+    vocab = _vocabulary(conn)
+    near = process.extract(wanted, vocab.folded, scorer=fuzz.WRatio, limit=CANDIDATES, score_cutoff=60)
+    scored = sorted(((name_score(wanted, f), f, i) for f, _, i in near), key=lambda t: (-t[0], t[1]))
+    out: dict[str, tuple[float, str]] = {}
+    confirms = 0
+    for score, _, i in scored:
+        if score < FUZZY_CUTOFF or len(out) >= limit or confirms >= CONFIRMS:
+            break
+        for key, name, source in vocab.pairs[i]:
+            if confirms >= CONFIRMS:
+                break
+            confirms += 1
+            ref = _confirmed(conn, actor, key, name, source)
+            if ref is not None and ref not in out:
+                out[ref] = (score, name)
+    ranked = sorted(out.items(), key=lambda item: (-item[1][0], item[1][1].lower(), item[0]))[:limit]
     return [{"ref": ref, "score": round(score), "matched": name} for ref, (score, name) in ranked]
 
 

@@ -9,6 +9,10 @@ document a stable integer rowid (a document's implicit rowid may change on VACUU
 PostgreSQL: a GIN index on the same words, ``to_tsvector('english', title || ' ' || text)``, which
 liaison.store.reading.search writes identically so the planner uses it.
 
+Entity search (a name the vocabulary proposes, confirmed by a document that writes it) finds the
+mentions of one key written one way through ``ix_mentions_key_name``: on the name's first 200
+characters, so that no name is too long for a PostgreSQL index entry.
+
 Documents already stored are indexed here.
 
 Revision ID: 0012
@@ -98,6 +102,7 @@ SQLITE_DOWN = [
 
 
 def upgrade() -> None:
+    op.execute("CREATE INDEX ix_mentions_key_name ON mentions (entity_key, substr(text, 1, 200))")
     if op.get_bind().dialect.name == "sqlite":
         for statement in SQLITE:
             op.execute(statement)
@@ -106,6 +111,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.execute("DROP INDEX IF EXISTS ix_mentions_key_name")
     if op.get_bind().dialect.name == "sqlite":
         for statement in SQLITE_DOWN:
             op.execute(statement)
