@@ -414,7 +414,10 @@ def canonical_names(links: dict[Node, Link], nodes: dict[Node, EntityMention]) -
 
     counts: dict[str, dict[str, int]] = {}
     names: dict[str, str] = {}
-    for n, link in links.items():
+    # The representative node first, then the other nodes of its key in node order: the links come
+    # in whatever order the database returns rows, and the name must not depend on it.
+    ordered = sorted(links.items(), key=lambda item: (item[1].rule != "self", item[0]))
+    for n, link in ordered:
         m = nodes.get(n)
         if m is None:
             continue
