@@ -1,10 +1,17 @@
 """The events page, its timeline and its CSV: events of current document versions, filtered, sorted
 and paginated in SQL, under the access rule (``visible_rows`` on the events table).
 
-A filter is an ``EventFilter`` the web layer has already validated; every condition is a column
-comparison or an ``exists`` probe by primary key (event_roles and entities are keyed by document,
-version and index or key), so a page costs an index walk, not a table read. Names of the actors,
-targets and places of a page are read afterwards for that page's events only.
+A filter is an ``EventFilter`` the web layer has already validated. A page is an index walk that
+stops after its rows: the date order walks ix_events_by_date (or ix_events_type_by_date under a
+type filter) in either direction, and the type order ix_events_type_by_date, asking each row the
+cheap column tests first, then probes by primary key (event_roles, entities, entity_links), and the
+access rule last; a date range is a range of that index, since an event is kept by the day its date
+begins (as the dashboard's chart counts it). Names of the actors, targets and places of a page are
+read afterwards for that page's events only.
+
+The confidence order has no index yet, so it sorts every matching row (over a second at 100,000
+documents); the index it wants, in its key order:
+``CREATE INDEX ix_events_confidence ON events (confidence, date_start, document_id, idx)``.
 """
 
 from __future__ import annotations
@@ -13,7 +20,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, exists, false, func, or_, select, true, union
 from sqlalchemy.sql.elements import ColumnElement
 
 from liaison.store import rebuild
@@ -49,7 +56,7 @@ class EventFilter:
     ``entity`` and ``place`` are parts of a name (any role, or the location); ``entity_key`` is an
     entity as the entity page names it (fusion's id, or a key fusion has not linked), ``place_key``
     a place's key as the map names it; ``source`` is part of the
-    outlet or the attributed source; the date range keeps events whose dates overlap it;
+    outlet or the attributed source; the date range keeps events whose date begins in it;
     ``added_since`` keeps events of document versions stored after it (what is new since a visit)."""
 
     type: str | None = None
@@ -89,43 +96,64 @@ def _member_of(ref: str) -> ColumnElement[bool]:
                and_(_ROLE.c.entity_key == ref, ~exists().where(link)))
 
 
+def _in_documents_with(*subqueries: Any) -> ColumnElement[bool]:  # noqa: ANN401 (Selects of document ids)
+    """The event's document is among those an indexed lookup names: a cheap test, asked of each row a
+    walk of the date index passes (the exact role is probed after it, for the rows it lets through)."""
+    return EV.c.document_id.in_(subqueries[0] if len(subqueries) == 1 else union(*subqueries))
+
+
 def conditions(actor: Actor, f: EventFilter) -> list[ColumnElement[bool]]:
-    """The WHERE of every events query for this actor and filter, over ``CURRENT``."""
-    out: list[ColumnElement[bool]] = [visible_rows(actor, EV)]
+    """The WHERE of every events query for this actor and filter, over ``CURRENT``: the cheap column
+    tests first, the probes after them, the access rule last."""
+    out: list[ColumnElement[bool]] = []
     if f.type:
         out.append(EV.c.type == f.type)
     if f.since:
-        out.append(func.coalesce(EV.c.date_end, EV.c.date_start) >= f.since)
+        out.append(EV.c.date_start >= f.since)
     if f.until:
         out.append(EV.c.date_start <= f.until)
     if f.min_confidence is not None:
         out.append(EV.c.confidence >= f.min_confidence)
+    if f.added_since is not None:
+        out.append(VERS.c.ingested_at > f.added_since)
+    if f.place_key:
+        roles = ROLES.alias("place_roles")
+        out += [_in_documents_with(select(roles.c.document_id).where(roles.c.entity_key == f.place_key,
+                                                                     roles.c.role == "location")),
+                _role(_ROLE.c.role == "location", _ROLE.c.entity_key == f.place_key)]
+    if f.entity_key:
+        roles, links = ROLES.alias("entity_roles"), EL.alias("entity_members")
+        out += [_in_documents_with(select(links.c.document_id).where(links.c.entity == f.entity_key),
+                                   select(roles.c.document_id).where(roles.c.entity_key == f.entity_key)),
+                _role(_member_of(f.entity_key))]
+    if f.source:
+        attributed = EV.c.data[("attribution", "source")].as_string()
+        out.append(or_(_contains(VERS.c.outlet, f.source), _contains(attributed, f.source)))
     if f.entity:
         out.append(_role_named(f.entity, None))
     if f.place:
         out.append(_role_named(f.place, "location"))
-    if f.entity_key:
-        out.append(_role(_member_of(f.entity_key)))
-    if f.place_key:
-        out.append(_role(_ROLE.c.role == "location", _ROLE.c.entity_key == f.place_key))
-    if f.source:
-        attributed = EV.c.data[("attribution", "source")].as_string()
-        out.append(or_(_contains(VERS.c.outlet, f.source), _contains(attributed, f.source)))
-    if f.added_since is not None:
-        out.append(VERS.c.ingested_at > f.added_since)
+    out.append(visible_rows(actor, EV))
     return out
 
 
+#: Whether an event has no date, written exactly as the date indexes (migration 0013) write it, so
+#: that "dated" and "undated" are equalities on the index's first column (in SQLite and PostgreSQL).
+UNDATED = EV.c.date_start.is_(None)
+IS_DATED = UNDATED == false()  # noqa: SIM300 (rendered "(date_start IS NULL) = 0": the index's column)
+IS_UNDATED = UNDATED == true()  # noqa: SIM300
+
+
 def _order(sort: str) -> list[ColumnElement]:
+    """ORDER BY for the type and confidence orders: every key in the one direction asked, so an index
+    on the same columns serves it backwards as well as forwards (ix_events_type_by_date serves the
+    type order; the confidence order wants one of its own, see the module's docstring)."""
     name, descending = sort.removeprefix("-"), sort.startswith("-")
-    if name not in SORTS:
-        raise ValueError(f"unknown sort {sort!r}")
-    undated = EV.c.date_start.is_(None)
-    by_date = [undated, EV.c.date_start.desc() if descending else EV.c.date_start]
-    keys = {"date": by_date,
-            "type": [EV.c.type.desc() if descending else EV.c.type, EV.c.subtype, *by_date],
-            "confidence": [EV.c.confidence.desc() if descending else EV.c.confidence, *by_date]}[name]
-    return [*keys, EV.c.document_id, EV.c.idx]  # a total order, so pages never overlap
+    if name not in SORTS or name == "date":
+        raise ValueError(f"not a type or confidence order: {sort!r}")
+    first = {"type": [EV.c.type, UNDATED], "confidence": [EV.c.confidence]}[name]
+    keys = [*first, EV.c.date_start, EV.c.document_id, EV.c.idx]  # a total order, so pages never overlap
+    return [k.desc() for k in keys] if descending else keys
 
 
 COLUMNS = (EV.c.document_id, EV.c.version, EV.c.idx, EV.c.type, EV.c.subtype, EV.c.status, EV.c.date_value,
@@ -155,21 +183,21 @@ def page(store: Store, actor: Actor, f: EventFilter, sort: str = "date", offset:
 
 def _by_date(conn: Any, base: Any, where: list[ColumnElement[bool]], descending: bool, offset: int, count: int,  # noqa: ANN401
              dated_only: bool) -> list[Any]:
-    """Rows in date order, undated ones after the dated, as two queries: the dated ones walk the date
-    index (in either direction, on either database, which an ORDER BY that puts NULLs last would
-    not), and the undated ones follow when a page reaches their end."""
-    start = EV.c.date_start.desc() if descending else EV.c.date_start
-    dated = list(conn.execute(base.where(*where, EV.c.date_start.is_not(None))
-                              .order_by(start, EV.c.document_id, EV.c.idx).offset(offset).limit(count)))
+    """Rows in date order, undated ones after the dated, as two queries that each walk the date index
+    (ix_events_by_date, or ix_events_type_by_date under a type filter) in the order asked, either
+    direction: the dated ones first, the undated ones when a page reaches their end. One ORDER BY
+    that put NULLs last in both directions would be a sort of every matching row instead."""
+    way = (lambda c: c.desc()) if descending else (lambda c: c)  # noqa: E731
+    order = [way(EV.c.date_start), way(EV.c.document_id), way(EV.c.idx)]
+    dated = list(conn.execute(base.where(*where, IS_DATED).order_by(*order).offset(offset).limit(count)))
     if len(dated) == count or dated_only:
         return dated
     skip = 0
     if not dated and offset:  # past the dated ones: how many there were says where the undated begin
-        total = conn.execute(select(func.count()).select_from(CURRENT)
-                             .where(*where, EV.c.date_start.is_not(None))).scalar_one()
+        total = conn.execute(select(func.count()).select_from(CURRENT).where(*where, IS_DATED)).scalar_one()
         skip = offset - total
-    undated = conn.execute(base.where(*where, EV.c.date_start.is_(None)).order_by(EV.c.document_id, EV.c.idx)
-                           .offset(skip).limit(count - len(dated)))
+    undated = conn.execute(base.where(*where, IS_UNDATED).order_by(*order).offset(skip)
+                           .limit(count - len(dated)))
     return dated + list(undated)
 
 

@@ -16,12 +16,12 @@ from sqlalchemy import func, select, union_all
 
 from liaison.store.access import Actor
 from liaison.store.database import Store
-from liaison.store.reading.events import CURRENT, ENT, EV, ROLES, EventFilter, conditions
+from liaison.store.reading.events import CURRENT, DOCS, ENT, EV, IS_DATED, IS_UNDATED, ROLES, EventFilter, conditions
 
 #: The most places one map shows: the busiest first.
 MAX_PLACES = 500
 #: The most events one map counts: the latest dated ones matching the filter, and as many undated.
-MAX_EVENTS = 5000
+MAX_EVENTS = 1000
 
 
 def _recent(actor: Actor, f: EventFilter, limit: int) -> Any:  # noqa: ANN401 (a Subquery)
@@ -29,10 +29,11 @@ def _recent(actor: Actor, f: EventFilter, limit: int) -> Any:  # noqa: ANN401 (a
     date index down) and up to ``limit`` undated ones, so a map never counts the whole table."""
     where = conditions(actor, f)
     keys = (EV.c.document_id, EV.c.version, EV.c.idx)
-    dated = (select(*keys).select_from(CURRENT).where(*where, EV.c.date_start.is_not(None))
-             .order_by(EV.c.date_start.desc()).limit(limit).subquery("dated"))
-    undated = (select(*keys).select_from(CURRENT).where(*where, EV.c.date_start.is_(None))
-               .order_by(EV.c.document_id, EV.c.idx).limit(limit).subquery("undated"))
+    latest = (EV.c.date_start.desc(), EV.c.document_id.desc(), EV.c.idx.desc())  # ix_events_by_date, backwards
+    dated = (select(*keys).select_from(CURRENT).where(*where, IS_DATED)
+             .order_by(*latest).limit(limit).subquery("dated"))
+    undated = (select(*keys).select_from(CURRENT).where(*where, IS_UNDATED)
+               .order_by(*latest).limit(limit).subquery("undated"))
     return union_all(select(*dated.c), select(*undated.c)).subquery("recent")
 
 
@@ -47,25 +48,37 @@ def _numeric_codes() -> dict[str, str]:
 
 def places(store: Store, actor: Actor, f: EventFilter, limit: int = MAX_PLACES) -> list[dict[str, Any]]:
     """The places of the filtered events the actor may see (the latest ``MAX_EVENTS`` of them, dated
-    and as many undated), busiest first: ``key``, ``name``,
-    ``type``, ``events``, ``latitude``/``longitude`` (None when unknown), ``country_code`` and
-    ``country_numeric`` (for a country without coordinates)."""
-    data = ENT.c.data
+    and as many undated), busiest first: ``key``, ``name``, ``type``, ``events``,
+    ``latitude``/``longitude`` (None when unknown), ``country_code`` and ``country_numeric`` (for a
+    country without coordinates). Counted over the events' location roles alone; each place's name
+    and coordinates are then read from one document with an event there (one the actor may see),
+    for the places shown only."""
     recent = _recent(actor, f, MAX_EVENTS)
-    at = (recent.join(ROLES, (ROLES.c.document_id == recent.c.document_id) & (ROLES.c.version == recent.c.version)
-                      & (ROLES.c.idx == recent.c.idx) & (ROLES.c.role == "location"))
-          .join(ENT, (ENT.c.document_id == ROLES.c.document_id) & (ENT.c.version == ROLES.c.version)
-                & (ENT.c.key == ROLES.c.entity_key)))
-    q = (select(ROLES.c.entity_key.label("key"), func.count().label("events"), func.max(ENT.c.canonical).label("name"),
-                func.max(ENT.c.type).label("type"), func.max(data["latitude"].as_float()).label("latitude"),
-                func.max(data["longitude"].as_float()).label("longitude"),
-                func.max(data["country_code"].as_string()).label("country_code"))
+    at = recent.join(ROLES, (ROLES.c.document_id == recent.c.document_id) & (ROLES.c.version == recent.c.version)
+                     & (ROLES.c.idx == recent.c.idx) & (ROLES.c.role == "location"))
+    q = (select(ROLES.c.entity_key.label("key"), func.count().label("events"),
+                func.max(ROLES.c.document_id).label("document_id"))
          .select_from(at).group_by(ROLES.c.entity_key)
          .order_by(func.count().desc(), ROLES.c.entity_key).limit(max(1, min(limit, MAX_PLACES))))
+    current = ENT.join(DOCS, (DOCS.c.id == ENT.c.document_id) & (DOCS.c.current_version == ENT.c.version))
     with store.engine.connect() as conn:
         rows = [dict(r) for r in conn.execute(q).mappings()]
+        wanted = {(r["document_id"], r["key"]) for r in rows}
+        found: dict[tuple[str, str], Any] = {}
+        if rows:
+            for e in conn.execute(select(ENT.c.document_id, ENT.c.key, ENT.c.canonical, ENT.c.type, ENT.c.data)
+                                  .select_from(current)
+                                  .where(ENT.c.document_id.in_(sorted({d for d, _ in wanted})),
+                                         ENT.c.key.in_(sorted({k for _, k in wanted})))):
+                if (e.document_id, e.key) in wanted:
+                    found[(e.document_id, e.key)] = e
     codes = _numeric_codes()
     for r in rows:
+        e = found.get((r.pop("document_id"), r["key"]))
+        data = (e.data if e is not None else None) or {}
+        r.update(name=e.canonical if e is not None else r["key"], type=e.type if e is not None else None,
+                 latitude=data.get("latitude"), longitude=data.get("longitude"),
+                 country_code=data.get("country_code"))
         r["country_numeric"] = codes.get(r["country_code"] or "") if r["type"] == "country" else None
         r["mapped"] = r["latitude"] is not None and r["longitude"] is not None or r["country_numeric"] is not None
     return rows
