@@ -26,7 +26,7 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Select, String, and_, cast, exists, func, select, tuple_, union_all
+from sqlalchemy import Select, String, and_, cast, exists, func, or_, select, tuple_, union_all
 from sqlalchemy.engine import Connection
 
 from liaison.store.access import Actor, visible_documents, visible_rows
@@ -107,6 +107,17 @@ def visible_ids(conn: Connection, actor: Actor, ids: Iterable[str]) -> set[str]:
     return out
 
 
+def _nodes_in(conn: Connection, ref: str, ids: list[str]) -> list[tuple[str, str]]:
+    """The entity's nodes in these documents, found through each document's own rows (primary keys;
+    "|| ''" keeps SQLite off the entity's and the key's indexes, which list every document)."""
+    if not ids:
+        return []
+    fused = select(EL.c.document_id, EL.c.entity_key).where(EL.c.document_id.in_(ids), EL.c.entity + "" == ref)
+    unresolved = (select(ENT.c.document_id, ENT.c.key).select_from(ENT.join(DOCS, _current(ENT)))
+                  .where(ENT.c.document_id.in_(ids), ENT.c.key + "" == ref, _unlinked()))
+    return [(r[0], r[1]) for r in conn.execute(union_all(fused, unresolved))]
+
+
 def _walk(conn: Connection, actor: Actor, query: Select, need: int, skip: int = 0) -> tuple[list, bool]:
     """The rows ``skip`` to ``skip + need`` of ``query`` (ordered, with a ``document_id`` column, not
     yet restricted by the access rule) whose documents the actor may see, and whether more follow.
@@ -139,14 +150,13 @@ def _walk(conn: Connection, actor: Actor, query: Select, need: int, skip: int = 
 
 def sample(conn: Connection, actor: Actor, ref: str, size: int = SAMPLE) -> tuple[list[tuple[str, str]], bool]:
     """``size`` of the entity's nodes in documents the actor may see, and whether it has more: the
-    first by the entity_links index (by document id, so in effect a random draw of its documents,
-    read without touching the documents' rows), then, where fusion has not linked some, those."""
-    fused = select(EL.c.document_id, EL.c.entity_key).where(EL.c.entity == ref).order_by(EL.c.entity,
-                                                                                          EL.c.document_id)
+    first the entity_links index lists (in effect a draw of its documents, read without a sort or
+    the documents' rows), then, where fusion has not linked some, those."""
+    fused = select(EL.c.document_id, EL.c.entity_key).where(EL.c.entity == ref)  # the index's order: no sort
     rows, more = _walk(conn, actor, fused, size)
     if len(rows) < size:
         unresolved = (select(ENT.c.document_id, ENT.c.key.label("entity_key")).select_from(ENT.join(DOCS, _current(ENT)))
-                      .where(ENT.c.key == ref, _unlinked()).order_by(ENT.c.key, ENT.c.document_id))
+                      .where(ENT.c.key == ref, _unlinked()))
         extra, more = _walk(conn, actor, unresolved, size - len(rows))
         rows += extra
     return [(r.document_id, r.entity_key) for r in rows], more
@@ -211,11 +221,11 @@ def entity(store: Store, actor: Actor, ref: str) -> dict[str, Any] | None:
         nodes, more = sample(conn, actor, ref)
         if not nodes:
             return None
-        if actor.own:  # entity_links holds one row per node of every current document: an index count
-            documents = (conn.execute(select(func.count()).where(EL.c.entity == ref)).scalar_one()
-                         + conn.execute(select(func.count(func.distinct(ENT.c.document_id)))
-                                        .select_from(ENT.join(DOCS, _current(ENT)))
-                                        .where(ENT.c.key == ref, _unlinked())).scalar_one())
+        documents, exact = len({d for d, _ in nodes}), not more
+        if actor.own and more:  # entity_links holds one row per node of every current document: an index count
+            linked = conn.execute(select(func.count(func.distinct(EL.c.document_id)))
+                                  .where(EL.c.entity == ref)).scalar_one()
+            documents, exact = max(linked, documents), linked > 0
         else:
             documents = len({d for d, _ in nodes})
         rows = conn.execute(select(ENT.c.key, ENT.c.canonical, ENT.c.type, ENT.c.data).select_from(
@@ -232,55 +242,72 @@ def entity(store: Store, actor: Actor, ref: str) -> dict[str, Any] | None:
         for alias in (r.data or {}).get("aliases") or ():
             aliases[alias] += 1
     shown = {w.text.lower() for w in written}
-    return {**_named(ref, rows), "fused": bool(fused), "documents": documents, "more": more and not actor.own,
+    return {**_named(ref, rows), "fused": bool(fused), "documents": documents, "more": not exact,
             "sampled": more, "sample": SAMPLE,
             "names": [{"name": w.text, "documents": w.documents, "mentions": w.mentions} for w in written],
             "aliases": sorted(a for a in aliases if a.lower() not in shown)}
 
 
+#: An entity named in more than this share of the documents has its list read by walking the
+#: documents newest first (an index) and probing each for it, rather than sorting all its own.
+DENSE = 0.02
+
+
 def documents(store: Store, actor: Actor, ref: str, offset: int = 0, limit: int = 20) -> Page:
     """The documents that mention the entity, the last ingested first, with how often each does."""
     offset, limit = bounded(offset, limit)
-    q = _nodes(ref, DOCS.c.last_ingested).subquery("nodes")
-    ordered = select(q.c.document_id, q.c.entity_key).order_by(q.c.last_ingested.desc(), q.c.document_id,
-                                                                q.c.entity_key)
     with store.engine.connect() as conn:
+        nodes_n = conn.execute(select(func.count()).where(EL.c.entity == ref)).scalar_one()
+        total = conn.execute(select(func.count()).select_from(DOCS)).scalar_one() if nodes_n > 500 else 0
+        if nodes_n > 500 and nodes_n >= DENSE * total:
+            # "entity || ''": probe the document's own links (the primary key), not the entity's index
+            named = or_(exists().where(EL.c.document_id == DOCS.c.id, EL.c.entity + "" == ref),
+                        exists().where(ENT.c.document_id == DOCS.c.id, ENT.c.version == DOCS.c.current_version,
+                                       ENT.c.key == ref, _unlinked()))
+            ordered = (select(DOCS.c.id.label("document_id")).where(named)
+                       .order_by(DOCS.c.last_ingested.desc(), DOCS.c.id))
+        else:
+            q = _nodes(ref, DOCS.c.last_ingested).subquery("nodes")
+            ordered = (select(q.c.document_id).group_by(q.c.document_id)
+                       .order_by(func.max(q.c.last_ingested).desc(), q.c.document_id))
         found, more = _walk(conn, actor, ordered, limit, offset)
-        nodes = [(r.document_id, r.entity_key) for r in found]
+        ids = [r.document_id for r in found]
+        nodes = _nodes_in(conn, ref, ids)
         meta = {r.id: r for r in conn.execute(
             select(DOCS.c.id, DOCS.c.stem, DOCS.c.tlp, VERS.c.title, VERS.c.outlet, VERS.c.published)
             .select_from(DOCS.join(VERS, and_(VERS.c.document_id == DOCS.c.id,
                                               VERS.c.version == DOCS.c.current_version)))
-            .where(DOCS.c.id.in_([d for d, _ in nodes])))} if nodes else {}
+            .where(DOCS.c.id.in_(ids)))} if ids else {}
         counts = dict(conn.execute(select(MN.c.document_id, func.count()).select_from(MN.join(DOCS, _current(MN)))
                                    .where(_in_nodes(MN, MN.c.entity_key, nodes))
                                    .group_by(MN.c.document_id)).all()) if nodes else {}
     rows = [{"id": d, "stem": meta[d].stem, "tlp": meta[d].tlp, "title": meta[d].title, "outlet": meta[d].outlet,
-             "published": meta[d].published, "mentions": counts.get(d, 0)} for d, _ in nodes if d in meta]
+             "published": meta[d].published, "mentions": counts.get(d, 0)} for d in ids if d in meta]
     return Page(rows, offset, limit, more)
 
 
-def _events_of(ref: str, *columns) -> Select:  # noqa: ANN002
-    """The entity's events (one row per role it has in each), whoever may see them."""
-    nodes = _nodes(ref).subquery("nodes")
-    return (select(EV.c.document_id, *columns)
-            .select_from(ER.join(nodes, and_(nodes.c.document_id == ER.c.document_id,
-                                             nodes.c.entity_key == ER.c.entity_key))
-                         .join(DOCS, _current(ER))
-                         .join(EV, and_(EV.c.document_id == ER.c.document_id, EV.c.version == ER.c.version,
-                                        EV.c.idx == ER.c.idx))
-                         .join(VERS, and_(VERS.c.document_id == DOCS.c.id, VERS.c.version == DOCS.c.current_version))))
-
-
 def events(store: Store, actor: Actor, ref: str, offset: int = 0, limit: int = 20) -> Page:
-    """The events the entity takes part in (as actor, target or place), latest first."""
-    offset, limit = bounded(offset, limit)
-    q = (_events_of(ref, EV.c.idx, EV.c.type, EV.c.subtype, EV.c.status, EV.c.date_value, EV.c.date_start,
-                    EV.c.date_end, EV.c.confidence, ER.c.role, VERS.c.title, DOCS.c.stem)
-         .order_by(EV.c.date_start.desc().nulls_last(), EV.c.document_id, EV.c.idx, ER.c.role))
-    with store.engine.connect() as conn:
-        found, more = _walk(conn, actor, q, limit, offset)
-    return Page([dict(r._mapping) for r in found], offset, limit, more)
+    """The events the entity takes part in (as actor, target or place), latest first: the events
+    page's own filter by entity (liaison.store.reading.events, which walks the date index under the
+    access rule), with the entity's roles in each."""
+    from liaison.store.reading import events as listing
+
+    found = listing.page(store, actor, listing.EventFilter(entity_key=ref), sort="-date", offset=offset, limit=limit)
+    keys = [(r["document_id"], r["idx"]) for r in found.rows]
+    roles: dict[tuple[str, int], set[str]] = {}
+    if keys:
+        with store.engine.connect() as conn:
+            rows = conn.execute(select(ER.c.document_id, ER.c.idx, ER.c.role, ER.c.entity_key)
+                                .select_from(ER.join(DOCS, _current(ER)))
+                                .where(ER.c.document_id.in_(sorted({d for d, _ in keys})))).all()
+            entity_of = resolved(conn, sorted({(r.document_id, r.entity_key) for r in rows}))
+        for r in rows:
+            if entity_of[(r.document_id, r.entity_key)] == ref:
+                roles.setdefault((r.document_id, r.idx), set()).add(r.role)
+    out = [{k: r[k] for k in ("document_id", "idx", "type", "subtype", "status", "date_value", "date_start",
+                              "date_end", "confidence", "title", "stem")}
+           | {"role": ", ".join(sorted(roles.get((r["document_id"], r["idx"]), ())))} for r in found.rows]
+    return Page(out, found.offset, found.limit, found.more)
 
 
 def related(store: Store, actor: Actor, ref: str, limit: int = 20) -> list[dict[str, Any]]:

@@ -32,6 +32,14 @@ def event_node(document_id: str, idx: int) -> str:
     return f"event:{document_id}:{idx}"
 
 
+class _Row:
+    """An event row of the entity page's list, read as the graph reads rows (attributes)."""
+
+    def __init__(self, row: dict[str, Any]) -> None:
+        self.document_id, self.idx, self.type, self.date_start = (row["document_id"], row["idx"], row["type"],
+                                                                   row["date_start"])
+
+
 class _Graph:
     def __init__(self) -> None:
         self.nodes: dict[str, dict[str, Any]] = {}
@@ -70,8 +78,6 @@ def _event_label(r: Any) -> str:  # noqa: ANN401
 def around_entity(store: Store, actor: Actor, ref: str) -> dict[str, Any] | None:
     """The entity, its latest events with their other participants, and its most related entities;
     None when the actor may see none of it."""
-    events_q = (ent._events_of(ref, EV.c.idx, EV.c.type, EV.c.date_start)
-                .order_by(EV.c.date_start.desc().nulls_last(), EV.c.document_id, EV.c.idx))
     with store.engine.connect() as conn:
         info = names_of(conn, actor, [ref]).get(ref)
         if info is None:
@@ -79,14 +85,9 @@ def around_entity(store: Store, actor: Actor, ref: str) -> dict[str, Any] | None
         graph = _Graph()
         centre = entity_node(ref)
         graph.node(centre, **_entity_data(info), centre=True)
-        rows, more = ent._walk(conn, actor, events_q, EVENTS * 3)
-        seen: dict[tuple[str, int], Any] = {}
-        for r in rows:
-            if (r.document_id, r.idx) not in seen and len(seen) >= EVENTS:
-                more = True
-                continue
-            seen.setdefault((r.document_id, r.idx), r)
-        graph.truncated = more
+        latest = ent.events(store, actor, ref, limit=EVENTS)
+        graph.truncated = latest.more
+        seen = {(r["document_id"], r["idx"]): _Row(r) for r in latest.rows}
         _add_events(conn, actor, graph, list(seen.values()))
     for other in ent.related(store, actor, ref, limit=RELATED):
         if graph.node(entity_node(other["ref"]), **_entity_data(other)):
