@@ -89,3 +89,11 @@ def test_since_the_last_visit_alpha_counts_only_what_it_may_see(world: WebWorld)
 def test_nothing_is_new_after_the_last_ingest(world: WebWorld):
     html = returning(world, "admin", now() + dt.timedelta(minutes=1))
     assert {kind: int(n) for n, kind in NEW.findall(html)} == {"document": 0, "event": 0, "entit": 0}
+
+
+def test_counts_since_the_last_visit_stop_at_a_cap(world: WebWorld, monkeypatch):
+    from liaison.store.reading import dashboard
+
+    monkeypatch.setattr(dashboard, "NEW_CAP", 2)
+    html = returning(world, "analyst", dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
+    assert re.findall(r"<strong>([\d,+]+)</strong> new", html) == ["2+", "2+", "2+"]

@@ -39,22 +39,31 @@ def latest_documents(store: Store, actor: Actor, limit: int = 10) -> list[dict[s
         return [dict(r) for r in conn.execute(q).mappings()]
 
 
+#: The most new documents, events or entities the dashboard counts since a visit: beyond it, it says
+#: "1,000+", so the first visit after a bulk ingest costs what any other does.
+NEW_CAP = 1000
+
+
+def _at_most(conn: Any, q: Any) -> int:  # noqa: ANN401 (a Connection, a Select)
+    """How many rows ``q`` has, counting no further than NEW_CAP + 1."""
+    return conn.execute(select(func.count()).select_from(q.limit(NEW_CAP + 1).subquery())).scalar_one()
+
+
 def changed_since(store: Store, actor: Actor, since: dt.datetime | None) -> int:
-    """Documents ingested or re-ingested since ``since`` that the actor may see."""
+    """Documents ingested or re-ingested since ``since`` that the actor may see (at most NEW_CAP + 1)."""
     if since is None:
         return 0
     with store.engine.connect() as conn:
-        return conn.execute(select(func.count()).select_from(DOCS)
-                            .where(DOCS.c.last_ingested > since, visible_documents(actor))).scalar_one()
+        return _at_most(conn, select(DOCS.c.id).where(DOCS.c.last_ingested > since, visible_documents(actor)))
 
 
 def new_since(store: Store, actor: Actor, since: dt.datetime | None, limit: int = 10) -> dict[str, Any]:
     """What is new since ``since`` that the actor may see: ``documents`` first ingested after it (and
     the first ``limit`` of them, newest first, as ``document_list``), ``changed`` (re-ingested, not
     new), ``events`` of document versions stored after it, and ``entities``: names (keys) that no
-    version the actor may see stored before it had."""
+    version the actor may see stored before it had. Each count stops past ``cap`` (NEW_CAP)."""
     if since is None:
-        return {"documents": 0, "changed": 0, "events": 0, "entities": 0, "document_list": []}
+        return {"documents": 0, "changed": 0, "events": 0, "entities": 0, "document_list": [], "cap": NEW_CAP}
     current_v = VERS.join(DOCS, (DOCS.c.id == VERS.c.document_id) & (DOCS.c.current_version == VERS.c.version))
     docs_q = (select(DOCS.c.id, DOCS.c.stem, DOCS.c.tlp, DOCS.c.first_ingested, VERS.c.title).select_from(current_v)
               .where(DOCS.c.first_ingested > since, visible_documents(actor))
@@ -66,18 +75,16 @@ def new_since(store: Store, actor: Actor, since: dt.datetime | None, limit: int 
                            before_v.c.version == before.c.version, before_v.c.ingested_at <= since,
                            visible_rows(actor, before))
     with store.engine.connect() as conn:
-        new_docs = conn.execute(select(func.count()).select_from(DOCS)
-                                .where(DOCS.c.first_ingested > since, visible_documents(actor))).scalar_one()
-        changed = conn.execute(select(func.count()).select_from(DOCS)
-                               .where(DOCS.c.first_ingested <= since, DOCS.c.last_ingested > since,
-                                      visible_documents(actor))).scalar_one()
-        events = conn.execute(select(func.count()).select_from(current_ev)
-                              .where(VERS.c.ingested_at > since, visible_rows(actor, EV))).scalar_one()
-        entities = conn.execute(select(func.count(func.distinct(ENT.c.key))).select_from(current_en)
-                                .where(VERS.c.ingested_at > since, visible_rows(actor, ENT), ~known)).scalar_one()
+        new_docs = _at_most(conn, select(DOCS.c.id).where(DOCS.c.first_ingested > since, visible_documents(actor)))
+        changed = _at_most(conn, select(DOCS.c.id).where(DOCS.c.first_ingested <= since, DOCS.c.last_ingested > since,
+                                                          visible_documents(actor)))
+        events = _at_most(conn, select(EV.c.idx).select_from(current_ev)
+                          .where(VERS.c.ingested_at > since, visible_rows(actor, EV)))
+        entities = _at_most(conn, select(ENT.c.key).distinct().select_from(current_en)
+                            .where(VERS.c.ingested_at > since, ~known, visible_rows(actor, ENT)))
         listed = [dict(r) for r in conn.execute(docs_q).mappings()]
     return {"documents": new_docs, "changed": changed, "events": events, "entities": entities,
-            "document_list": listed}
+            "document_list": listed, "cap": NEW_CAP}
 
 
 #: How many weeks the dashboard's chart shows, ending with the week of the latest dated event.
