@@ -4,6 +4,16 @@ slots were right, and which predicted events match nothing.
     .venv/bin/python bench/diagnose.py dev d01 d02      # dev documents by stem (tuned ones only)
     .venv/bin/python bench/diagnose.py real             # the whole real collection (tuned part)
     .venv/bin/python bench/diagnose.py tests            # the fictional test set
+    .venv/bin/python bench/diagnose.py --fusion groups  # fusion: story events and alias misses
+    .venv/bin/python bench/diagnose.py --fusion dev     # (tuned documents only, like the above)
+
+``--fusion`` prints, instead of the slots, what limits the cross-document figures: every gold
+event that carries a story, whether extraction found it (same type, overlapping sentence: the
+scorer's match) and under which story fusion put it, with the pairs of one story found at both
+ends; and every gold mention string not on its matched predicted entity (``alias_recall``), each
+classed by why: the entity not extracted, extracted under another coarse type, the mention on
+another predicted entity of the document (two entities fusion did not resolve as one), or the
+mention not extracted at all.
 
 It refuses the development set's aside documents (bench/score.py's split): those are only
 ever scored, never read, so that a rule fitted to them would show.
@@ -17,7 +27,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from score import DEV, REAL, ROOT, SHARED, _copy, dev_split, load_scorer, real_split  # noqa: E402
+from score import DEV, GROUPS, REAL, ROOT, SHARED, _copy, dev_split, load_scorer, real_split  # noqa: E402
 
 
 def _sets(name: str) -> tuple[Path, Path]:
@@ -27,6 +37,7 @@ def _sets(name: str) -> tuple[Path, Path]:
         "tests": (ROOT / "tests" / "data" / "docs", ROOT / "tests" / "data" / "gold"),
         "examples": (ROOT / "examples" / "articles", ROOT / "examples" / "gold"),
         "shared": (SHARED / "examples", SHARED / "eval" / "gold"),
+        "groups": (GROUPS / "docs", GROUPS / "gold"),
     }[name]
 
 
@@ -36,6 +47,8 @@ def main(argv: list[str]) -> None:
     from liaison.settings import Settings
     from liaison.store import open_store
 
+    fusion = "--fusion" in argv
+    argv = [a for a in argv if a != "--fusion"]
     name, stems = argv[0], argv[1:] or None
     docs, gold = _sets(name)
     if name in ("dev", "real"):
@@ -52,6 +65,12 @@ def main(argv: list[str]) -> None:
         store = open_store(settings.resolved_database_url())
         ingest([str(t / "docs")], settings, store)
         export_eval_json(store, t / "pred")
+        if fusion:
+            docs_ = {p.stem: (json.loads(p.read_text()), json.loads((t / "pred" / p.name).read_text()))
+                     for p in sorted((t / "gold").glob("*.json"))}
+            _stories(docs_, sc)
+            _aliases(docs_, sc)
+            return
         totals: dict[str, list[int]] = {}
         for path in sorted((t / "gold").glob("*.json")):
             g = json.loads(path.read_text())
@@ -61,6 +80,67 @@ def main(argv: list[str]) -> None:
         print("slots right on the gold events that were found (right / filled in gold):")
         for key, (hit, total) in sorted(totals.items()):
             print(f"  {key:12} {hit:4} / {total:4}  {hit / total if total else 0:.2f}")
+
+
+def _stories(docs: dict[str, tuple[dict, dict]], sc) -> None:  # noqa: ANN001
+    """Gold events with a story: found or not, their predicted story, and the story pairs found at both ends."""
+    found: dict[str, list[tuple[str, str | None]]] = {}
+    for stem, (g, p) in docs.items():
+        gev, pev = g.get("events") or [], p.get("events") or []
+        vmap = sc.match_events(gev, pev)
+        for gi, ge in enumerate(gev):
+            if not ge.get("story"):
+                continue
+            pe = pev[vmap[gi]] if gi in vmap else None
+            found.setdefault(ge["story"], []).append((stem, pe.get("story") if pe else None))
+            if pe is None:
+                near = [q["type"] for q in pev if sc.overlap(ge.get("evidence"), q.get("evidence")) >= 0.5]
+                why = f"predicted there as {', '.join(near)}" if near else "not extracted"
+                print(f"  MISS {stem} {ge['type']} ({why}): {ge.get('evidence', '')[:110]!r}")
+            else:
+                print(f"  OK   {stem} {ge['type']} date {pe.get('date')} at {pe.get('location')} by {pe.get('actors')} "
+                      f"on {pe.get('targets')} -> story {pe.get('story')}")
+    n_events = sum(len(v) for v in found.values())
+    n_found = sum(1 for v in found.values() for _, s in v if s is not None)
+    pairs = both = fused = 0
+    for told in found.values():
+        for i, (d1, s1) in enumerate(told):
+            for d2, s2 in told[i + 1:]:
+                if d1 == d2:
+                    continue
+                pairs += 1
+                both += int(s1 is not None and s2 is not None)
+                fused += int(s1 is not None and s1 == s2)
+    print(f"story events: {n_found} of {n_events} found; same-story pairs across documents: {pairs}, "
+          f"found at both ends {both}, fused {fused}")
+
+
+def _aliases(docs: dict[str, tuple[dict, dict]], sc) -> None:  # noqa: ANN001
+    """Every gold mention string the matched predicted entity lacks, classed by why."""
+    classes: dict[str, int] = {}
+    total = 0
+    for stem, (g, p) in docs.items():
+        gents, pents = g.get("entities") or [], p.get("entities") or []
+        emap = sc.match_entities(gents, pents, strict=False)
+        for gi, ge in enumerate(gents):
+            gm = {sc.norm(m) for m in ge.get("mentions") or []} - {""}
+            total += len(gm)
+            if gi not in emap:
+                typed = [f"{q['canonical']}/{q['type']}" for q in pents if sc.names(q) & sc.names(ge)]
+                why = f"extracted as another type ({', '.join(typed)})" if typed else "entity not extracted"
+                lost = gm
+            else:
+                q = pents[emap[gi]]
+                lost = gm - sc.names(q)
+                if not lost:
+                    continue
+                other = [f"{o['canonical']}/{o['type']}" for o in pents if o is not q and sc.names(o) & lost]
+                why = (f"on another entity of the document ({', '.join(other)})" if other
+                       else f"mention not extracted (the entity has {sorted(sc.names(q))})")
+            kind = why.split(" (")[0]
+            classes[kind] = classes.get(kind, 0) + len(lost)
+            print(f"  {stem} {ge['canonical']!r} ({ge['type']}) lost {sorted(lost)}: {why}")
+    print(f"gold mention strings: {total}; lost: " + ", ".join(f"{k} {v}" for k, v in sorted(classes.items())))
 
 
 def _count(g: dict, p: dict, sc, totals: dict[str, list[int]]) -> None:  # noqa: ANN001

@@ -406,34 +406,36 @@ def _resolved_report(r: EventReport, resolved: dict[Node, str]) -> EventReport:
 
 
 def canonical_names(links: dict[Node, Link], nodes: dict[Node, EntityMention]) -> dict[str, str]:
-    """The name of each resolved entity: the canonical name of its representative node (rule
-    "self"), unless that is written in capitals (a dateline's "RAQQA") and another is not; else the
-    most frequent canonical name among its nodes. An entity an analyst split out is named by the
-    name it was split by."""
+    """The name of each resolved entity: the fullest canonical name the nodes of its
+    representative key give (the longest, then the most frequent; one in capitals, a dateline's
+    "RAQQA", only where all are), so "Borno State" names what documents call "Borno" and "Borno
+    State"; an entity without a node of its own key (an analyst's split) takes the same choice
+    over all its nodes, and one split out by a name is named by that name.
+
+    The name depends on what the documents say, never on which document came first or on the
+    order the store returns the links in."""
     from liaison.extract.gazetteer import fold
 
+    own: dict[str, dict[str, int]] = {}
     counts: dict[str, dict[str, int]] = {}
-    names: dict[str, str] = {}
-    # The representative node first, then the other nodes of its key in node order: the links come
-    # in whatever order the database returns rows, and the name must not depend on it.
-    ordered = sorted(links.items(), key=lambda item: (item[1].rule != "self", item[0]))
-    for n, link in ordered:
+    split_names: dict[str, set[str]] = {}
+    for n, link in links.items():
         m = nodes.get(n)
         if m is None:
             continue
-        if link.rule == "self" or n[1] == link.entity:
-            names.setdefault(link.entity, m.canonical)
-        c = counts.setdefault(link.entity, {})
-        c[m.canonical] = c.get(m.canonical, 0) + 1
+        for pool in ([counts, own] if n[1] == link.entity or link.rule == "self" else [counts]):
+            c = pool.setdefault(link.entity, {})
+            c[m.canonical] = c.get(m.canonical, 0) + 1
         if "|split:" in link.entity:
             wanted = link.entity.rsplit("|split:", 1)[1]
-            for text in m.names:
-                if fold(text) == wanted:
-                    names.setdefault(link.entity, text)
+            split_names.setdefault(link.entity, set()).update(t for t in m.names if fold(t) == wanted)
+    names: dict[str, str] = {}
     for entity, c in counts.items():
-        best = max(c, key=lambda name, c=c: (not name.isupper(), c[name], name))
-        if entity not in names or names[entity].isupper() and not best.isupper():
-            names[entity] = best
+        if split_names.get(entity):
+            names[entity] = min(split_names[entity])
+            continue
+        pool = own.get(entity) or c
+        names[entity] = max(pool, key=lambda name, p=pool: (not name.isupper(), len(name), p[name], name))
     return names
 
 
