@@ -60,31 +60,40 @@ def changed_since(store: Store, actor: Actor, since: dt.datetime | None) -> int:
 def new_since(store: Store, actor: Actor, since: dt.datetime | None, limit: int = 10) -> dict[str, Any]:
     """What is new since ``since`` that the actor may see: ``documents`` first ingested after it (and
     the first ``limit`` of them, newest first, as ``document_list``), ``changed`` (re-ingested, not
-    new), ``events`` of document versions stored after it, and ``entities``: names (keys) that no
-    version the actor may see stored before it had. Each count stops past ``cap`` (NEW_CAP)."""
+    new), ``events`` of current document versions stored after it, and ``entities``: names (keys)
+    in those versions that no version the actor may see stored before it had.
+
+    Bounded: documents are counted no further than NEW_CAP + 1, and events and entities are those of
+    the NEW_CAP + 1 latest such versions (``partial`` says there were more, and the page says "+"),
+    each read by the stored-at index, so the first visit after a bulk ingest costs what any other does."""
     if since is None:
-        return {"documents": 0, "changed": 0, "events": 0, "entities": 0, "document_list": [], "cap": NEW_CAP}
+        return {"documents": 0, "changed": 0, "events": 0, "entities": 0, "document_list": [], "cap": NEW_CAP,
+                "partial": False}
     current_v = VERS.join(DOCS, (DOCS.c.id == VERS.c.document_id) & (DOCS.c.current_version == VERS.c.version))
     docs_q = (select(DOCS.c.id, DOCS.c.stem, DOCS.c.tlp, DOCS.c.first_ingested, VERS.c.title).select_from(current_v)
-              .where(DOCS.c.first_ingested > since, visible_documents(actor))
+              .where(DOCS.c.last_ingested > since, DOCS.c.first_ingested > since, visible_documents(actor))
               .order_by(DOCS.c.first_ingested.desc(), DOCS.c.id).limit(limit))
-    current_ev = EV.join(current_v, (VERS.c.document_id == EV.c.document_id) & (VERS.c.version == EV.c.version))
-    current_en = ENT.join(current_v, (VERS.c.document_id == ENT.c.document_id) & (VERS.c.version == ENT.c.version))
+    fresh = (select(VERS.c.document_id, VERS.c.version).select_from(current_v)
+             .where(VERS.c.ingested_at > since, visible_documents(actor, VERS.c.document_id))
+             .order_by(VERS.c.ingested_at.desc()).limit(NEW_CAP + 1).subquery("fresh"))
+    in_fresh = (lambda t: (t.c.document_id == fresh.c.document_id) & (t.c.version == fresh.c.version))  # noqa: E731
     before, before_v = ENT.alias("earlier_entity"), VERS.alias("earlier_version")
     known = exists().where(before.c.key == ENT.c.key, before_v.c.document_id == before.c.document_id,
                            before_v.c.version == before.c.version, before_v.c.ingested_at <= since,
                            visible_rows(actor, before))
     with store.engine.connect() as conn:
-        new_docs = _at_most(conn, select(DOCS.c.id).where(DOCS.c.first_ingested > since, visible_documents(actor)))
-        changed = _at_most(conn, select(DOCS.c.id).where(DOCS.c.first_ingested <= since, DOCS.c.last_ingested > since,
+        # last_ingested >= first_ingested, so its index finds the documents first ingested since too
+        new_docs = _at_most(conn, select(DOCS.c.id).where(DOCS.c.last_ingested > since, DOCS.c.first_ingested > since,
+                                                           visible_documents(actor)))
+        changed = _at_most(conn, select(DOCS.c.id).where(DOCS.c.last_ingested > since, DOCS.c.first_ingested <= since,
                                                           visible_documents(actor)))
-        events = _at_most(conn, select(EV.c.idx).select_from(current_ev)
-                          .where(VERS.c.ingested_at > since, visible_rows(actor, EV)))
-        entities = _at_most(conn, select(ENT.c.key).distinct().select_from(current_en)
-                            .where(VERS.c.ingested_at > since, ~known, visible_rows(actor, ENT)))
+        versions = conn.execute(select(func.count()).select_from(fresh)).scalar_one()
+        events = conn.execute(select(func.count()).select_from(fresh.join(EV, in_fresh(EV)))).scalar_one()
+        entities = conn.execute(select(func.count(func.distinct(ENT.c.key))).select_from(fresh.join(ENT, in_fresh(ENT)))
+                                .where(~known)).scalar_one()
         listed = [dict(r) for r in conn.execute(docs_q).mappings()]
     return {"documents": new_docs, "changed": changed, "events": events, "entities": entities,
-            "document_list": listed, "cap": NEW_CAP}
+            "document_list": listed, "cap": NEW_CAP, "partial": versions > NEW_CAP}
 
 
 #: How many weeks the dashboard's chart shows, ending with the week of the latest dated event.
