@@ -150,11 +150,12 @@ def _show(request: Request, svc: Any, who: Any, ref: str, status: int = 200,  # 
     found = reading.entity(store, actor, ref)
     if found is None:
         return error_page(404, "Not found")
-    timeline = reading.timeline(store, actor, ref)[-TIMELINE_MONTHS:]
+    nodes = found["nodes"]
+    timeline = reading.timeline(store, actor, ref, nodes=nodes)[-TIMELINE_MONTHS:]
     return page(request, "entity.html", who, status=status, entity=found, message=message,
                 href=entity_href(ref), done=params.get("done") == "1",
                 documents=reading.documents(store, actor, ref, docs_offset),
                 events=reading.events(store, actor, ref, events_offset),
-                related=reading.related(store, actor, ref), roles=reading.roles(store, actor, ref),
+                related=reading.related(store, actor, ref, nodes=nodes), roles=reading.roles(store, actor, ref, nodes=nodes),
                 timeline=timeline, peak=max([1, *(max(t["documents"], t["events"]) for t in timeline)]),
                 docs_offset=docs_offset, events_offset=events_offset, entity_href=entity_href)

@@ -216,7 +216,8 @@ def _in_nodes(table, key_column, nodes: list[tuple[str, str]]):  # noqa: ANN001,
 def entity(store: Store, actor: Actor, ref: str) -> dict[str, Any] | None:
     """The entity's summary (name, type, whether fusion resolved it, names written with counts,
     other known names, documents), or None when the actor may see none of it. Names and aliases
-    are counted over a SAMPLE of its documents (``sampled`` says when it has more)."""
+    are counted over a SAMPLE of its documents (``sampled`` says when it has more; ``nodes`` are
+    that sample's, for related, timeline and roles to read the same ones)."""
     with store.engine.connect() as conn:
         nodes, more = sample(conn, actor, ref)
         if not nodes:
@@ -243,7 +244,7 @@ def entity(store: Store, actor: Actor, ref: str) -> dict[str, Any] | None:
             aliases[alias] += 1
     shown = {w.text.lower() for w in written}
     return {**_named(ref, rows), "fused": bool(fused), "documents": documents, "more": not exact,
-            "sampled": more, "sample": SAMPLE,
+            "sampled": more, "sample": SAMPLE, "nodes": nodes,
             "names": [{"name": w.text, "documents": w.documents, "mentions": w.mentions} for w in written],
             "aliases": sorted(a for a in aliases if a.lower() not in shown)}
 
@@ -310,12 +311,13 @@ def events(store: Store, actor: Actor, ref: str, offset: int = 0, limit: int = 2
     return Page(out, found.offset, found.limit, found.more)
 
 
-def related(store: Store, actor: Actor, ref: str, limit: int = 20) -> list[dict[str, Any]]:
+def related(store: Store, actor: Actor, ref: str, limit: int = 20,
+            nodes: list[tuple[str, str]] | None = None) -> list[dict[str, Any]]:
     """Entities named in the same documents (of a SAMPLE of its documents the actor may see), by how
     many documents name both."""
     other = EL.alias("other_link")
     with store.engine.connect() as conn:
-        nodes, _ = sample(conn, actor, ref)
+        nodes = nodes if nodes is not None else sample(conn, actor, ref)[0]
         ids = sorted({d for d, _ in nodes})
         if not ids:
             return []
@@ -327,12 +329,12 @@ def related(store: Store, actor: Actor, ref: str, limit: int = 20) -> list[dict[
     return [{**names[r.entity], "documents": r.documents} for r in rows if r.entity in names]
 
 
-def timeline(store: Store, actor: Actor, ref: str) -> list[dict[str, Any]]:
+def timeline(store: Store, actor: Actor, ref: str, nodes: list[tuple[str, str]] | None = None) -> list[dict[str, Any]]:
     """Per month: the documents naming the entity (by publication date) and its events (by date),
     across a SAMPLE of its documents the actor may see."""
     months: dict[str, dict[str, int]] = {}
     with store.engine.connect() as conn:
-        nodes, _ = sample(conn, actor, ref)
+        nodes = nodes if nodes is not None else sample(conn, actor, ref)[0]
         if not nodes:
             return []
         ids = sorted({d for d, _ in nodes})
@@ -355,7 +357,7 @@ def _month(day: dt.date | str) -> str:
     return (day.isoformat() if isinstance(day, dt.date) else str(day))[:7]
 
 
-def roles(store: Store, actor: Actor, ref: str) -> list[dict[str, Any]]:
+def roles(store: Store, actor: Actor, ref: str, nodes: list[tuple[str, str]] | None = None) -> list[dict[str, Any]]:
     """Fusion's roles of the entity over time (titles and affiliations the documents state, first and
     last seen), read from its nodes in a SAMPLE of its documents the actor may see."""
     from liaison.fuse.build import mention_from_json
@@ -363,7 +365,7 @@ def roles(store: Store, actor: Actor, ref: str) -> list[dict[str, Any]]:
     from liaison.fuse.roles import roles as role_facts
 
     with store.engine.connect() as conn:
-        nodes, _ = sample(conn, actor, ref)
+        nodes = nodes if nodes is not None else sample(conn, actor, ref)[0]
         rows = conn.execute(select(EL.c.document_id, EL.c.entity_key, EL.c.entity, EL.c.rule, EL.c.score,
                                    EL.c.mention).where(_in_nodes(EL, EL.c.entity_key, nodes))).all() if nodes else []
         titles = _titles(conn, sorted({r.document_id for r in rows}))
