@@ -308,12 +308,12 @@ def entities(store: Store, actor: Actor, query: Query, offset: int = 0, limit: i
     if query.empty:
         return page_of([], offset, limit)
     with store.engine.connect() as conn:
-        found = entity_matches(conn, actor, query.text)
+        found = entity_matches(conn, actor, query.text, limit=offset + limit + 1)
         shown = found[offset:offset + limit + 1]
         names = names_of(conn, actor, [f["ref"] for f in shown])
-        counts = _document_counts(conn, actor, [f["ref"] for f in shown])
+        counts = _document_counts(conn, actor, [f["ref"] for f in shown[:limit]])
     rows = [{**f, **names[f["ref"]], "documents": counts.get(f["ref"], 0)} for f in shown if f["ref"] in names]
-    return page_of(rows, offset, limit, total=len(found))
+    return page_of(rows, offset, limit)
 
 
 #: A partner's document counts on the entity list stop here ("10+"): each asks the access rule.
