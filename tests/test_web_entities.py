@@ -148,3 +148,20 @@ def test_a_merge_or_split_that_cannot_be_made_says_why(small: WebWorld):
         assert res.status_code == 400 and says in res.text, (action, form, res.text[:500])
     with small.store.engine.connect() as conn:
         assert conn.execute(select(EntityOverrideRow)).first() is None
+
+
+def test_an_entity_fusion_has_not_resolved_is_shown_by_its_key(small: WebWorld):
+    from sqlalchemy import delete
+
+    from liaison.store.schema import EntityLinkRow
+
+    with small.store.engine.begin() as conn:
+        conn.execute(delete(EntityLinkRow))
+    analyst = small.client("analyst")
+    page = analyst.get(href("loc:geonames:250090"))
+    assert page.status_code == 200 and "<h1>Zarqa" in page.text and "not resolved across documents yet" in page.text
+    assert "/split" not in page.text  # only a resolved entity can be split
+    token = csrf_of(page.text)
+    refused = analyst.post(href("loc:geonames:250090") + "/merge", data={"other": "Mafraq", "csrf_token": token})
+    assert refused.status_code == 400 and "liaison resolve" in refused.text
+    assert small.client("alpha-member").get(href("loc:geonames:250090")).status_code == 404
