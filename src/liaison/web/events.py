@@ -242,17 +242,13 @@ def events_csv(request: Request, svc: Services, who: Signed) -> Response:
         out = io.StringIO()
         writer = csv.writer(out)
         writer.writerow(CSV_COLUMNS)
-        offset = 0
-        while offset < CSV_MAX:
-            pg = reading.page(store, actor, f, sort, offset, min(CSV_BATCH, CSV_MAX - offset))
-            for r in _rows(pg):
-                writer.writerow(csv_line(r))
-            yield out.getvalue()
+        yield out.getvalue()
+        for rows in reading.stream(store, actor, f, sort, CSV_MAX, CSV_BATCH):
             out.seek(0)
             out.truncate()
-            if pg.next_offset is None:
-                return
-            offset = pg.next_offset
+            for r in rows:
+                writer.writerow(csv_line(display(r)))
+            yield out.getvalue()
 
     return StreamingResponse(lines(), media_type="text/csv; charset=utf-8",
                              headers={"Content-Disposition": 'attachment; filename="events.csv"'})

@@ -17,6 +17,7 @@ documents); the index it wants, in its key order:
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,7 +28,6 @@ from liaison.store import rebuild
 from liaison.store.access import Actor, visible_rows
 from liaison.store.database import Store
 from liaison.store.reading import Page, bounded, page_of
-from liaison.store.reading.entities import resolved
 from liaison.store.schema import DocumentRow, DocumentVersionRow, EntityLinkRow, EntityRow, EventRoleRow, EventRow
 
 EV = EventRow.__table__
@@ -201,22 +201,52 @@ def _by_date(conn: Any, base: Any, where: list[ColumnElement[bool]], descending:
     return dated + list(undated)
 
 
+def stream(store: Store, actor: Actor, f: EventFilter, sort: str = "date", most: int = 10_000,
+           chunk: int = 500) -> Iterator[list[dict[str, Any]]]:
+    """The first ``most`` filtered events in the order ``sort`` names, as ``page`` rows, ``chunk`` at a
+    time: one query read as it goes (a server-side cursor on PostgreSQL), names looked up per chunk
+    on a second connection, so a long download neither repeats the walk page by page nor holds
+    every row at once."""
+    where = conditions(actor, f)
+    base = select(*COLUMNS).select_from(CURRENT)
+    if sort.removeprefix("-") == "date":
+        way = (lambda c: c.desc()) if sort.startswith("-") else (lambda c: c)  # noqa: E731
+        order = [way(EV.c.date_start), way(EV.c.document_id), way(EV.c.idx)]
+        queries = [base.where(*where, IS_DATED).order_by(*order), base.where(*where, IS_UNDATED).order_by(*order)]
+    else:
+        queries = [base.where(*where).order_by(*_order(sort))]
+    left = most
+    with store.engine.connect() as conn, store.engine.connect() as lookups:
+        for q in queries:
+            if left <= 0:
+                return
+            result = conn.execution_options(stream_results=True, yield_per=chunk).execute(q.limit(left))
+            for part in result.partitions(chunk):
+                rows = [dict(r._mapping, event=rebuild.event_from_row(r)) for r in part]
+                left -= len(rows)
+                _name(lookups, rows)
+                yield rows
+
+
 def _name(conn: Any, rows: list[dict[str, Any]]) -> None:  # noqa: ANN401 (a Connection)
     """Adds ``names`` and ``refs`` to each row: the names of its entities and the entities (as the
     entity page names them: fusion's id, or the key where fusion has not linked it) they belong to,
-    read for this page's events only."""
-    wanted = {(r["document_id"], r["version"], k) for r in rows for k in _keys(r["event"])}
-    names: dict[tuple[str, int, str], str] = {}
-    docs = sorted({(d, v) for d, v, _ in wanted})
-    keys = sorted({k for _, _, k in wanted})
-    if docs and keys:
-        q = select(ENT.c.document_id, ENT.c.version, ENT.c.key, ENT.c.canonical).where(
-            or_(*(and_(ENT.c.document_id == d, ENT.c.version == v) for d, v in docs)), ENT.c.key.in_(keys))
-        names = {(d, v, k): c for d, v, k, c in conn.execute(q)}
-    refs = resolved(conn, sorted({(d, k) for d, _, k in wanted}))
+    read for this page's events only: the entities of their documents' current versions, by the
+    primary key's first column (an IN over several of its columns would multiply, over a row-value
+    IN SQLite would scan), with fusion's links joined by theirs."""
+    docs = sorted({r["document_id"] for r in rows})
+    found: dict[tuple[str, str], tuple[str, str]] = {}
+    if docs:
+        q = (select(ENT.c.document_id, ENT.c.key, ENT.c.canonical, EL.c.entity)
+             .select_from(ENT.join(DOCS, (DOCS.c.id == ENT.c.document_id) & (DOCS.c.current_version == ENT.c.version))
+                          .outerjoin(EL, (EL.c.document_id == ENT.c.document_id) & (EL.c.entity_key == ENT.c.key)))
+             .where(ENT.c.document_id.in_(docs)))
+        found = {(d, k): (c, e or k) for d, k, c, e in conn.execute(q)}
     for r in rows:
-        r["names"] = {k: names.get((r["document_id"], r["version"], k), k) for k in _keys(r["event"])}
-        r["refs"] = {k: refs.get((r["document_id"], k), k) for k in _keys(r["event"])}
+        keys = _keys(r["event"])
+        named = {k: found.get((r["document_id"], k), (k, k)) for k in keys}
+        r["names"] = {k: v[0] for k, v in named.items()}
+        r["refs"] = {k: v[1] for k, v in named.items()}
 
 
 def _keys(ev: Any) -> list[str]:  # noqa: ANN401 (an Event)
