@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from dataclasses import replace
 
 from liaison.fuse.events import (
     MemoryEventIndex,
+    block_keys,
     fuse_events,
     fuse_events_incremental,
     is_aggregate,
     judge,
+    lookup_keys,
 )
 from liaison.fuse.records import EventReport
 from liaison.model import DateValue, Event, Quantity, Span
@@ -411,3 +414,84 @@ def test_a_plural_trigger_on_one_day_is_not_an_aggregate():
 
 def test_a_singular_trigger_over_weeks_is_one_long_operation_not_an_aggregate():
     assert not is_aggregate(_event("offensive", dt.date(2025, 10, 1), dt.date(2025, 11, 6)))
+
+
+# ------------------------------------------------------------------------------ nesting in a country, state actors
+
+SYRIA = ("country:syria-id", ("country:SY",))
+
+
+def test_a_town_lies_in_its_country_even_where_its_document_never_names_the_country():
+    town = report("centcom", place=("place:atmeh", ("place:idlib", "country:SY")))
+    country = replace(report("news", place=SYRIA), location_country="country:SY")
+    assert together(town, country)
+
+
+def test_a_town_of_another_country_does_not_lie_in_it():
+    town = report("centcom", place=("place:mosul", ("country:IQ",)))
+    country = replace(report("news", place=SYRIA), location_country="country:SY")
+    assert not together(town, country)
+
+
+def _broad(doc: str, actors: tuple[str, ...], states: tuple[str, ...]) -> EventReport:
+    """A strike told over a month in one town: it needs the town and a shared actor."""
+    return replace(report(doc, type="airstrike", day=dt.date(2025, 1, 1), end=dt.date(2025, 1, 31), actors=actors,
+                          published=dt.date(2025, 2, 2)), actor_states=states)
+
+
+def test_a_state_body_and_its_state_are_one_actor():
+    release = _broad("centcom", ("org:us central command",), ("country:US",))
+    story = _broad("news", ("loc:united states",), ("country:US",))
+    assert together(release, story)
+
+
+def test_two_bodies_of_different_states_are_two_actors():
+    us = _broad("centcom", ("org:us central command",), ("country:US",))
+    israel = _broad("news", ("org:israel defense forces",), ("country:IL",))
+    assert not together(us, israel)
+
+
+def test_actors_without_a_state_still_count_against_a_match():
+    assert not together(_broad("a", ("org:group a",), ()), _broad("b", ("org:group b",), ()))
+
+
+def test_blocking_finds_every_pair_that_could_be_one_happening():
+    rnd = random.Random(5)
+    corpus = []
+    for i, r in enumerate(_corpus(13)):
+        if rnd.random() < 0.3:  # some reports placed at the country itself, some actors a state's body
+            r = replace(r, location="country:c-id", within=("country:c",), location_country="country:c")
+        if rnd.random() < 0.4:
+            r = replace(r, actors=(f"org:body{i % 5}",), actor_states=(f"country:s{i % 2}",))
+        corpus.append(r)
+    for a in corpus:
+        keys = set(block_keys(a))
+        for b in corpus:
+            if a.ref != b.ref and judge(a, b) is not None:
+                assert keys & set(lookup_keys(b)), (a, b)
+
+
+def _entity(key: str, name: str, type: str, country: str | None = None, mentions: tuple[str, ...] = ()):
+    from liaison.model import Entity
+
+    return Entity(key=key, canonical=name, type=type, country_code=country,
+                  mentions=tuple(Span(0, len(m), m) for m in (name, *mentions)))
+
+
+def test_a_report_knows_the_state_its_actors_act_for_and_the_country_it_is_placed_at():
+    from liaison.fuse.build import event_reports
+    from liaison.model import Extraction
+
+    entities = (
+        _entity("loc:syria", "Syria", "country", "SY"),
+        _entity("org:centcom", "United States Central Command", "government_body", mentions=("U.S. Central Command",)),
+        _entity("org:gov ye", "Government of Yemen", "government_body"),
+        _entity("org:sdf", "Syrian Democratic Forces", "armed_group"),
+        _entity("loc:united states", "United States", "country", "US"),
+    )
+    span = Span(0, 6, "strike")
+    event = Event("airstrike", "airstrike", span, span, actors=("org:centcom", "org:gov ye", "org:sdf",
+                                                                 "loc:united states"), location="loc:syria")
+    (r,) = event_reports("d", Extraction(entities=entities, events=(event,)), {})
+    assert r.location_country == "country:SY"
+    assert r.actor_states == ("country:US", "country:YE")  # an armed group named after a country is no state

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from liaison.extract.lexicon import fold
 from liaison.fuse.events import is_aggregate
 from liaison.fuse.records import EntityMention, EventReport, Link, Node
-from liaison.model import Extraction
+from liaison.model import Entity, Extraction
 
 
 def entity_mentions(document: str, extraction: Extraction, published: dt.date | None = None) -> list[EntityMention]:
@@ -44,6 +45,7 @@ def event_reports(document: str, extraction: Extraction, links: dict[Node, Link]
             by_name.setdefault(e.canonical.casefold(), e.key)
             if e.country_code and e.type == "country":
                 by_name.setdefault(f"country:{e.country_code.upper()}", e.key)
+    states = {e.key: state for e in extraction.entities if (state := _state(e)) is not None}
     out = []
     for idx, ev in enumerate(extraction.events):
         within: list[str] = []
@@ -64,8 +66,43 @@ def event_reports(document: str, extraction: Extraction, links: dict[Node, Link]
             actors=tuple(resolved(k) for k in ev.actors), targets=tuple(resolved(k) for k in ev.targets),
             quantities=quantities, source=ev.attribution.source if ev.attribution else None,
             published=published, aggregate=is_aggregate(ev), evidence_start=ev.evidence.start,
+            location_country=(f"country:{place.country_code.upper()}" if place is not None and place.type == "country"
+                              and place.country_code else None),
+            actor_states=tuple(dict.fromkeys(states[k] for k in ev.actors if k in states)),
         ))
     return out
+
+
+_STATE_BODY = "government_body"
+
+
+def _state(entity: Entity) -> str | None:
+    """The "country:XX" of a country, or of a government body whose name begins with its state's
+    name or adjective ("U.S. Central Command", "US Navy", "the Nigerian army", "Somali National
+    Army"): it acts for that state. Armed groups and other organisations named after a country
+    ("Syrian Democratic Forces") do not: they are not the state."""
+    from liaison.extract.gazetteer import country_by_name, demonyms
+
+    if entity.type == "country":
+        return f"country:{entity.country_code.upper()}" if entity.country_code else None
+    if entity.type != _STATE_BODY:
+        return None
+    adjectives = {fold(k): v for k, v in demonyms().items()}
+    def country(words: list[str]) -> str | None:
+        text = " ".join(words)
+        known = country_by_name(text) or (country_by_name(adjectives[text]) if text in adjectives else None)
+        return f"country:{known.country_code.upper()}" if known is not None and known.country_code else None
+
+    for name in dict.fromkeys([entity.canonical, *entity.aliases, *(m.text for m in entity.mentions)]):
+        words = fold(name).split()
+        for n in (3, 2, 1):  # "United States ...", "U.S. ...", "Nigerian ..."
+            if len(words) > n and (found := country(words[:n])):
+                return found
+        if "of" in words[1:-1]:  # "Federal Government of Somalia", "Armed Forces of the Philippines"
+            tail = words[len(words) - words[::-1].index("of"):]
+            if found := country(tail[1:] if tail[0] == "the" and len(tail) > 1 else tail):
+                return found
+    return None
 
 
 def _dumps(record) -> str:  # noqa: ANN001
@@ -106,7 +143,7 @@ def report_from_json(text: str) -> EventReport:
     import json
 
     d = json.loads(text)
-    for name in ("within", "actors", "targets"):
+    for name in ("within", "actors", "targets", "actor_states"):
         d[name] = tuple(d.get(name) or ())
     d["quantities"] = tuple((k, int(v)) for k, v in d.get("quantities") or ())
     for name in ("date_start", "date_end", "published"):

@@ -139,14 +139,26 @@ def _time(a: EventReport, b: EventReport) -> int | None:
 
 
 def _place(a: EventReport, b: EventReport) -> int | None:
-    """2: one place; 1: one lies in the other; 0: a side names none; None: two other places."""
+    """2: one place; 1: one lies in the other; 0: a side names none; None: two other places.
+
+    A country contains a town that lies in it whether or not the town's document names the
+    country too (``location_country`` against the town's ``country:XX``)."""
     if a.location is None or b.location is None:
         return 0
     if a.location == b.location:
         return 2
     if a.location in b.within or b.location in a.within:
         return 1
+    if (a.location_country and a.location_country in b.within) or \
+            (b.location_country and b.location_country in a.within):
+        return 1
     return None
+
+
+def _same_actor(a: EventReport, b: EventReport) -> bool:
+    """A shared actor, or the same state acting through the two: "United States" in a news story,
+    "U.S. Central Command" in the release (``actor_states``)."""
+    return bool(set(a.actors) & set(b.actors) or set(a.actor_states) & set(b.actor_states))
 
 
 def _participants(a: EventReport, b: EventReport) -> int | None:
@@ -160,7 +172,7 @@ def _participants(a: EventReport, b: EventReport) -> int | None:
     if set(a.actors) & set(b.targets) or set(b.actors) & set(a.targets):
         return None
     score = 0
-    if set(a.actors) & set(b.actors):
+    if _same_actor(a, b):
         score += 1
     elif a.actors and b.actors:
         score -= 1
@@ -220,7 +232,7 @@ def judge(a: EventReport, b: EventReport) -> float | None:
     if time < 0:
         return _standing(a, b, place, evidence)
     if _span(a) is None or _span(b) is None:
-        if place != 2 or not set(a.actors) & set(b.actors):
+        if place != 2 or not _same_actor(a, b):
             return None
         need = 3
     elif a.aggregate:
@@ -285,9 +297,11 @@ def block_keys(r: EventReport) -> Iterator[tuple]:
     for bucket in _buckets(r):
         if r.location:
             yield (family, bucket, "at", r.location)
+        if r.location_country:  # a country, found by the towns that lie in it
+            yield (family, bucket, "at", r.location_country)
         for w in r.within:
             yield (family, bucket, "in", w)
-        for a in (*r.actors, *r.targets):
+        for a in (*r.actors, *r.targets, *r.actor_states):
             yield (family, bucket, "by", a)
     for person in sorted(_identifying(r)):  # whenever: a person is the target once
         yield (family, "who", person)
@@ -304,9 +318,11 @@ def lookup_keys(r: EventReport) -> Iterator[tuple]:
         if r.location:
             yield (family, bucket, "at", r.location)
             yield (family, bucket, "in", r.location)
+        if r.location_country:
+            yield (family, bucket, "in", r.location_country)
         for w in r.within:
             yield (family, bucket, "at", w)
-        for a in (*r.actors, *r.targets):
+        for a in (*r.actors, *r.targets, *r.actor_states):
             yield (family, bucket, "by", a)
     for person in sorted(_identifying(r)):
         yield (family, "who", person)

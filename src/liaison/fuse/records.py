@@ -87,6 +87,12 @@ class EventReport:
     published: dt.date | None = None
     aggregate: bool = False  # sums up several happenings ("22 operations between ...")
     evidence_start: int | None = None  # where its sentence starts in its document: names its STIX event
+    # "country:XX" where the location is a country, so a town that lies in it (``within``) nests
+    # in it even where the town's document never names the country
+    location_country: str | None = None
+    # "country:XX" of each actor that is a state or one of its bodies ("United States", "U.S.
+    # Central Command", "the Nigerian army"): one state's organs and the state are one actor
+    actor_states: tuple[str, ...] = ()
 
     @property
     def ref(self) -> tuple[str, int]:
