@@ -26,8 +26,9 @@ def graph_page(request: Request, svc: Services, who: Signed, entity: str = "") -
     ref = resolve_name(svc.store, who.actor, asked) if asked else None
     data = reading.around_entity(svc.store, who.actor, ref) if ref else None
     status = 404 if asked and data is None else 200
-    if len(asked) > MAX_QUERY:
-        asked = asked[:MAX_QUERY]
+    if data is not None and asked == ref:  # asked by its id (a link from its page): show its name
+        asked = data["nodes"][0]["data"]["label"]
+    asked = asked[:MAX_QUERY]
     return page(request, "graph.html", who, status=status, asked=asked, data=data)
 
 

@@ -55,10 +55,12 @@ class _Graph:
         self.nodes[id_] = {"id": id_, **data}
         return True
 
-    def edge(self, source: str, target: str, label: str) -> None:
+    def edge(self, source: str, target: str, label: str, kind: str = "role") -> None:
+        """An edge: ``kind`` "role" (an entity's part in an event, ``label`` the role) or
+        "named-with" (two entities named in the same documents, ``label`` how many)."""
         if source in self.nodes and target in self.nodes:
             key = f"{source}|{target}|{label}"
-            self.edges.setdefault(key, {"id": key, "source": source, "target": target, "label": label})
+            self.edges.setdefault(key, {"id": key, "source": source, "target": target, "label": label, "kind": kind})
 
     def out(self, centre: str) -> dict[str, Any]:
         return {"centre": centre, "nodes": [{"data": n} for n in self.nodes.values()],
@@ -91,7 +93,7 @@ def around_entity(store: Store, actor: Actor, ref: str) -> dict[str, Any] | None
         _add_events(conn, actor, graph, list(seen.values()))
     for other in ent.related(store, actor, ref, limit=RELATED):
         if graph.node(entity_node(other["ref"]), **_entity_data(other)):
-            graph.edge(centre, entity_node(other["ref"]), f"{other['documents']} documents")
+            graph.edge(centre, entity_node(other["ref"]), f"{other['documents']} documents", "named-with")
     return graph.out(centre)
 
 

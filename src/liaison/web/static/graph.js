@@ -12,6 +12,9 @@
   var expanded = {};
   expanded[data.centre] = true;
 
+  var LAYOUT = { name: "cose", animate: false, fit: true, padding: 24, nodeRepulsion: function () { return 12000; },
+                 idealEdgeLength: function () { return 70; }, nodeOverlap: 20, randomize: false };
+
   var cy = cytoscape({
     container: box,
     elements: { nodes: data.nodes, edges: data.edges },
@@ -26,10 +29,12 @@
       { selector: "node[type = 'place'], node[type = 'country']", style: { "background-color": "#5fae67" } },
       { selector: "node[?centre]", style: { "width": 28, "height": 28, "border-width": 3, "border-color": "#15202b" } },
       { selector: "node:selected", style: { "border-width": 3, "border-color": "#0b5cad" } },
-      { selector: "edge", style: { "width": 1.5, "line-color": "#b8c0ca", "curve-style": "bezier", "label": "data(label)",
-        "font-size": 8, "color": "#5a6370", "text-rotation": "autorotate" } }
+      { selector: "edge", style: { "width": 1.5, "line-color": "#b8c0ca", "curve-style": "bezier" } },
+      { selector: "edge[kind = 'role']", style: { "label": "data(label)", "font-size": 7, "color": "#5a6370",
+        "text-rotation": "autorotate", "text-background-color": "#fff", "text-background-opacity": 0.8 } },
+      { selector: "edge[kind = 'named-with']", style: { "line-style": "dashed", "line-color": "#d5dae0" } }
     ],
-    layout: { name: "cose", animate: false }
+    layout: LAYOUT
   });
 
   function say(text) { if (status) { status.textContent = text; } }
@@ -65,7 +70,7 @@
         });
         var edges = more.edges.filter(function (e) { return cy.getElementById(e.data.id).empty(); });
         cy.add(added.concat(edges));
-        cy.layout({ name: "cose", animate: false, fit: true }).run();
+        cy.layout(LAYOUT).run();
         say(added.length ? added.length + " added" + (more.truncated ? " (only the nearest)" : "") + "."
                          : "Nothing more around " + node.data("label") + ".");
       })
