@@ -466,8 +466,9 @@ class Sharing:
     # ------------------------------------------------------------ audit
     def audit(self, conn: Connection | None, *, partner_id: str | None, remote: str | None, method: str, path: str,
               collection_id: str | None, status: int, objects: int, user_name: str | None = None) -> None:
+        # PostgreSQL's text holds no NUL: a request for /x%00 is recorded with the NUL written out.
         values = {"at": now(), "partner_id": partner_id, "user_name": user_name, "remote": remote, "method": method,
-                  "path": path[:2000],
+                  "path": path.replace("\x00", "\\x00")[:2000],
                   "collection_id": collection_id, "status": status, "objects": objects}
         if conn is not None:
             conn.execute(insert(AuditRow.__table__).values(**values))
