@@ -189,3 +189,11 @@ def test_postgresql_searches_through_the_gin_index_the_migration_made(small: Web
         plan = "\n".join(r[0] for r in conn.execute(text("EXPLAIN " + str(q.compile(
             conn, compile_kwargs={"literal_binds": True})))))
     assert "ix_document_versions_search" in plan, plan
+
+
+def test_an_entity_ingested_after_a_search_is_found_by_the_next(small: WebWorld):
+    client = small.client("analyst")
+    assert "Zarqa" in search(client, "Zarqa", "entities").text  # the vocabulary is read now
+    small.ingest([_article(small.folder, "kirkuk", "Police arrested Abu Bakr al-Kirkuki in Kirkuk on Monday.")])
+    found = search(client, "Kirkuki", "entities").text
+    assert "Abu Bakr al-Kirkuki" in found

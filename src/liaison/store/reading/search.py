@@ -211,12 +211,15 @@ def name_score(wanted: str, name: str) -> float:
 @dataclass
 class _Vocabulary:
     """Every name the store holds for an entity key: each (key, name) a document writes, and each
-    alias an entity row records (the gazetteer's, or one its text states). Made once and again
-    only when a mention is added (``marker``: the highest mention id), so a search compares the
-    query with a few thousand distinct names instead of reading every mention. It decides nothing
-    about access: every pair it proposes is confirmed in SQL, under the rule, before it is shown."""
+    alias an entity row records (the gazetteer's, or one its text states), by folded name. Read in
+    full once, then only the mentions added since (``marker``: the highest mention id read; ids
+    only grow), so a search compares the query with the distinct names instead of reading every
+    mention. It decides nothing about access: every pair it proposes is confirmed in SQL, under
+    the rule, before it is shown, so a name no current document writes any more is simply never
+    confirmed."""
 
-    marker: int | None
+    marker: int
+    by_name: dict[str, dict[tuple[str, str, str], None]]
     folded: list[str]
     pairs: list[list[tuple[str, str, str]]]  # per folded name: (key, name as written, "written"|"alias")
 
@@ -231,22 +234,37 @@ def _vocabulary(conn: Connection) -> _Vocabulary:
     from liaison.extract.lexicon import fold
 
     url = conn.engine.url.render_as_string(hide_password=True)
-    marker = conn.execute(select(func.max(MN.c.id))).scalar()
+    marker = conn.execute(select(func.max(MN.c.id))).scalar() or 0
     found = _VOCABULARIES.get(url)
     if found is not None and found.marker == marker:
         return found
-    by_name: dict[str, dict[tuple[str, str, str], None]] = {}
-    for key, name in conn.execute(select(MN.c.entity_key, MN.c.text).distinct()):
+    if found is None or marker < found.marker:  # new, or the store was emptied and filled again
+        found, since = _Vocabulary(0, {}, [], []), None
+    else:
+        since = found.marker
+    by_name = found.by_name
+    written = select(MN.c.entity_key, MN.c.text, MN.c.document_id)
+    if since is not None:
+        written = written.where(MN.c.id > since)
+    documents: set[str] = set()
+    for key, name, document in conn.execute(written.where(MN.c.id <= marker)):
         by_name.setdefault(fold(name), {})[(key, name, "written")] = None
-    keys = select(ENT.c.key).distinct().subquery("each_key")
-    one = select(ENT.c.data).where(ENT.c.key == keys.c.key).limit(1).scalar_subquery()
-    for key, data in conn.execute(select(keys.c.key, one)):
+        documents.add(document)
+    if since is None:  # one entity row per key: the aliases of a key are the same in every document
+        keys = select(ENT.c.key).distinct().subquery("each_key")
+        one = select(ENT.c.data).where(ENT.c.key == keys.c.key).limit(1).scalar_subquery()
+        aliased = conn.execute(select(keys.c.key, one)).all()
+    else:
+        docs = sorted(documents)
+        aliased = [r for part in range(0, len(docs), 400) for r in conn.execute(
+            select(ENT.c.key, ENT.c.data).where(ENT.c.document_id.in_(docs[part:part + 400])))]
+    for key, data in aliased:
         if isinstance(data, str):
             data = json.loads(data)
         for alias in (data or {}).get("aliases") or ():
             by_name.setdefault(fold(alias), {})[(key, alias, "alias")] = None
     folded = sorted(by_name)
-    made = _Vocabulary(marker, folded, [list(by_name[f]) for f in folded])
+    made = _Vocabulary(marker, by_name, folded, [list(by_name[f]) for f in folded])
     _VOCABULARIES[url] = made
     return made
 
