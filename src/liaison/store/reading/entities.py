@@ -51,7 +51,7 @@ EV = EventRow.__table__
 ER = EventRoleRow.__table__
 
 #: The page's figures are read from this many of the entity's documents at most.
-SAMPLE = 300
+SAMPLE = 150
 NAMES_SHOWN = 50
 #: Documents the access rule is asked about at once while walking a list.
 BATCH = 100
@@ -173,7 +173,7 @@ def resolved(conn: Connection, nodes: list[tuple[str, str]]) -> dict[tuple[str, 
     return out
 
 
-def names_of(conn: Connection, actor: Actor, refs: list[str], per_entity: int = 8) -> dict[str, dict[str, Any]]:
+def names_of(conn: Connection, actor: Actor, refs: list[str], per_entity: int = 4) -> dict[str, dict[str, Any]]:
     """Name and type of each entity, from some of its members the actor may see (at most
     ``per_entity``; an entity it may not see at all is left out): the representative node's name
     unless it is in capitals (a dateline's "ZARQA"), else the most frequent."""
