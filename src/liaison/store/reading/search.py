@@ -167,11 +167,16 @@ def _tsquery(query: Query):  # noqa: ANN202
     return func.plainto_tsquery(PG_LANGUAGE, bindparam("terms", " ".join(query.words)))
 
 
+#: PostgreSQL ranks at most this many hits (ts_rank reads each one's text again; the GIN index finds them).
+PG_RANKED = 2000
+
+
 def _ranked_postgresql(query: Query):  # noqa: ANN202
     tsq = _tsquery(query)
-    return (select(DOCS.c.id.label("document_id")).select_from(_current_version(DOCS))
-            .where(pg_document().op("@@")(tsq))
-            .order_by(func.ts_rank(pg_document(), tsq).desc(), DOCS.c.id))
+    hits = (select(DOCS.c.id.label("document_id"), func.ts_rank(pg_document(), tsq).label("rank"))
+            .select_from(_current_version(DOCS)).where(pg_document().op("@@")(tsq)).limit(PG_RANKED)
+            .subquery("hits"))
+    return select(hits.c.document_id).order_by(hits.c.rank.desc(), hits.c.document_id)
 
 
 def _snippets_postgresql(conn: Connection, query: Query, ids: list[str]) -> dict[str, Any]:
