@@ -78,7 +78,7 @@ def test_merge_without_this_sessions_token_is_refused(world: WebWorld):
 
 
 @pytest.mark.parametrize("url", ["/entities/%3Cscript%3Ealert(1)%3C%2Fscript%3E", "/entities/" + "x" * 5000,
-                                 ISLAMIC_STATE + "?docs=-1", ISLAMIC_STATE + "?events=abc"])
+                                 ISLAMIC_STATE + "?docs=-1", ISLAMIC_STATE + "?events=abc", "/entities/%00"])
 def test_odd_addresses_are_a_clear_answer_never_a_500(world: WebWorld, url: str):
     res = world.client("analyst").get(url)
     assert res.status_code in (400, 404)
