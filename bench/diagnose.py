@@ -6,6 +6,7 @@ slots were right, and which predicted events match nothing.
     .venv/bin/python bench/diagnose.py tests            # the fictional test set
     .venv/bin/python bench/diagnose.py --fusion groups  # fusion: story events and alias misses
     .venv/bin/python bench/diagnose.py --fusion dev     # (tuned documents only, like the above)
+    .venv/bin/python bench/diagnose.py --gold-stories groups   # event fusion on the gold events
 
 ``--fusion`` prints, instead of the slots, what limits the cross-document figures: every gold
 event that carries a story, whether extraction found it (same type, overlapping sentence: the
@@ -14,6 +15,11 @@ ends; and every gold mention string not on its matched predicted entity (``alias
 classed by why: the entity not extracted, extracted under another coarse type, the mention on
 another predicted entity of the document (two entities fusion did not resolve as one), or the
 mention not extracted at all.
+
+``--gold-stories`` measures event fusion alone: the gold events themselves, as fusion's reports
+(gold canonical names as resolved ids, countries from the gazetteer, each document's publication
+date), fused by ``liaison.fuse.events`` and scored like ``crossdoc_event_f1``, as if extraction
+and entity resolution were perfect.
 
 It refuses the development set's aside documents (bench/score.py's split): those are only
 ever scored, never read, so that a rule fitted to them would show.
@@ -48,7 +54,8 @@ def main(argv: list[str]) -> None:
     from liaison.store import open_store
 
     fusion = "--fusion" in argv
-    argv = [a for a in argv if a != "--fusion"]
+    gold_stories = "--gold-stories" in argv
+    argv = [a for a in argv if a not in ("--fusion", "--gold-stories")]
     name, stems = argv[0], argv[1:] or None
     docs, gold = _sets(name)
     if name in ("dev", "real"):
@@ -57,6 +64,9 @@ def main(argv: list[str]) -> None:
         if not stems:
             raise SystemExit("only tuned documents can be diagnosed; the aside ones are for measuring")
     sc = load_scorer()
+    if gold_stories:
+        _gold_stories(docs, gold, stems, sc)
+        return
     with tempfile.TemporaryDirectory() as tmp:
         t = Path(tmp)
         _copy(docs, t / "docs", stems)
@@ -141,6 +151,87 @@ def _aliases(docs: dict[str, tuple[dict, dict]], sc) -> None:  # noqa: ANN001
             classes[kind] = classes.get(kind, 0) + len(lost)
             print(f"  {stem} {ge['canonical']!r} ({ge['type']}) lost {sorted(lost)}: {why}")
     print(f"gold mention strings: {total}; lost: " + ", ".join(f"{k} {v}" for k, v in sorted(classes.items())))
+
+
+def _gold_stories(docs: Path, gold: Path, stems: list[str] | None, sc) -> None:  # noqa: ANN001
+    """Fuse the gold events as reports and score their stories pairwise (``crossdoc_event_f1``)."""
+    import datetime as dt
+
+    from liaison.extract.gazetteer import country_by_name, place_by_name
+    from liaison.fuse.build import _state
+    from liaison.fuse.events import fuse_events
+    from liaison.fuse.records import EventReport
+    from liaison.model import Entity, Span
+
+    def day(text: str | None, last: bool) -> dt.date | None:
+        if not text:
+            return None
+        parts = [int(x) for x in text.split("-")]
+        if len(parts) == 3:
+            return dt.date(*parts)
+        if len(parts) == 2:
+            start = dt.date(parts[0], parts[1], 1)
+            return (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1) if last else start
+        return dt.date(parts[0], 12, 31) if last else dt.date(parts[0], 1, 1)
+
+    reports, told = [], {}
+    for path in sorted(gold.glob("*.json")):
+        if stems is not None and path.stem not in stems:
+            continue
+        g = json.loads(path.read_text())
+        meta = json.loads((docs / path.name).read_text()) if (docs / path.name).is_file() else {}
+        published = dt.date.fromisoformat(meta["published"]) if meta.get("published") else None
+        ents = g.get("entities") or []
+
+        def canon(name: str, ents: list = ents) -> str:
+            """The gold entity's id, with the "person:" prefix fusion knows persons by."""
+            n = sc.norm(name)
+            e = next((e for e in ents if n in sc.names(e)), None)
+            return f"{'person' if e['type'] == 'person' else 'x'}:{sc.norm(e['canonical'])}" if e else f"x:{n}"
+
+        def entity(name: str, ents: list = ents) -> dict | None:
+            return next((e for e in ents if sc.norm(name) in sc.names(e)), None)
+
+        for idx, ev in enumerate(g.get("events") or []):
+            start, _, end = (ev.get("date") or "").partition("/")
+            loc = ev.get("location")
+            place = (place_by_name(loc) or country_by_name(loc)) if loc else None
+            e = entity(loc) if loc else None
+            country = f"country:{place.country_code}" if place and place.country_code else None
+            if loc and country is None:  # a place the gazetteer does not know: in the country its
+                # sentence names that takes no part in the event (as extraction's "context" places)
+                parties = {canon(a) for a in (ev.get("actors") or []) + (ev.get("targets") or [])}
+                named = {f"country:{k.country_code}" for c in ents if c["type"] == "country" and
+                         f"x:{sc.norm(c['canonical'])}" not in parties and
+                         any(sc.norm(m) in sc.tokens(ev.get("evidence")) or m in (ev.get("evidence") or "")
+                             for m in c.get("mentions") or []) and
+                         (k := country_by_name(c["canonical"])) and k.country_code}
+                country = named.pop() if len(named) == 1 else None
+            is_country = bool(e and e["type"] == "country" and country)
+            def state(name: str) -> str:
+                ae = entity(name)
+                if ae and ae["type"] == "country" and (k := country_by_name(ae["canonical"])) and k.country_code:
+                    return f"country:{k.country_code}"
+                return (_state(Entity(key=name, canonical=ae["canonical"], type=ae["type"],
+                                      mentions=tuple(Span(0, 0, m) for m in ae.get("mentions") or []))) or "") if ae else ""
+            reports.append(EventReport(
+                path.stem, idx, ev["type"], day(start, False), day(end or start, True),
+                canon(loc) if loc else None, (country,) if country and not is_country else (),
+                tuple(canon(a) for a in ev.get("actors") or []), tuple(canon(t) for t in ev.get("targets") or []),
+                tuple((k, v) for k, v in (ev.get("quantities") or {}).items() if v is not None), None, published,
+                location_country=country if is_country else None,
+                actor_states=tuple(state(a) for a in ev.get("actors") or []),
+                target_states=tuple(state(t) for t in ev.get("targets") or [])))
+            if ev.get("story"):
+                told[(path.stem, idx)] = sc.norm(ev["story"])
+    stories = fuse_events(reports)
+    linked = [(ref[0], story, stories[ref].story) for ref, story in sorted(told.items())]
+    x = sc.pairs(linked)
+    p, r, f = sc.prf(x["tp"], x["tp"] + x["fp"], x["tp"] + x["fn"])
+    for ref, story in sorted(told.items()):
+        print(f"  {ref[0]}:{ref[1]} gold {story[:70]!r} -> {stories[ref].story} ({stories[ref].rule})")
+    print(f"gold events as reports: {len(reports)}, with a story {len(told)}; story pairs tp {x['tp']} fp {x['fp']} "
+          f"fn {x['fn']}: precision {p:.2f} recall {r:.2f} F1 {f:.2f}")
 
 
 def _count(g: dict, p: dict, sc, totals: dict[str, list[int]]) -> None:  # noqa: ANN001

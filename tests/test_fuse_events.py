@@ -494,4 +494,24 @@ def test_a_report_knows_the_state_its_actors_act_for_and_the_country_it_is_place
                                                                  "loc:united states"), location="loc:syria")
     (r,) = event_reports("d", Extraction(entities=entities, events=(event,)), {})
     assert r.location_country == "country:SY"
-    assert r.actor_states == ("country:US", "country:YE")  # an armed group named after a country is no state
+    # one per actor, in order; an armed group named after a country is no state
+    assert r.actor_states == ("country:US", "country:YE", "", "country:US")
+
+
+def _sharing(doc: str, parties: tuple[str, ...], states: tuple[str, ...], place=SYRIA) -> EventReport:
+    return replace(report(doc, type="intelligence_sharing", day=None, place=place, actors=parties, published=None),
+                   actor_states=states)
+
+
+def test_intelligence_shared_by_a_state_and_another_states_government_is_one_arrangement_wherever_told():
+    # "the US shares intelligence with the transitional government in Damascus" / "anti-terror
+    # co-operation between Syria and the US": no date, no publication date, one side places it nowhere
+    story = _sharing("news", ("loc:united states", "org:syrian transitional government"), ("country:US", "country:SY"))
+    other = _sharing("other", ("loc:syria", "loc:united states"), ("country:SY", "country:US"), place=(None, ()))
+    assert together(story, other)
+
+
+def test_arrangements_sharing_one_party_only_stay_apart():
+    story = _sharing("news", ("loc:united states", "loc:iraq"), ("country:US", "country:IQ"))
+    other = _sharing("other", ("loc:syria", "loc:united states"), ("country:SY", "country:US"), place=(None, ()))
+    assert not together(story, other)

@@ -68,7 +68,8 @@ def event_reports(document: str, extraction: Extraction, links: dict[Node, Link]
             published=published, aggregate=is_aggregate(ev), evidence_start=ev.evidence.start,
             location_country=(f"country:{place.country_code.upper()}" if place is not None and place.type == "country"
                               and place.country_code else None),
-            actor_states=tuple(dict.fromkeys(states[k] for k in ev.actors if k in states)),
+            actor_states=tuple(states.get(k, "") for k in ev.actors),
+            target_states=tuple(states.get(k, "") for k in ev.targets),
         ))
     return out
 
@@ -143,7 +144,7 @@ def report_from_json(text: str) -> EventReport:
     import json
 
     d = json.loads(text)
-    for name in ("within", "actors", "targets", "actor_states"):
+    for name in ("within", "actors", "targets", "actor_states", "target_states"):
         d[name] = tuple(d.get(name) or ())
     d["quantities"] = tuple((k, int(v)) for k, v in d.get("quantities") or ())
     for name in ("date_start", "date_end", "published"):

@@ -155,10 +155,23 @@ def _place(a: EventReport, b: EventReport) -> int | None:
     return None
 
 
+def _states(states: tuple[str, ...]) -> set[str]:
+    return {s for s in states if s}
+
+
 def _same_actor(a: EventReport, b: EventReport) -> bool:
     """A shared actor, or the same state acting through the two: "United States" in a news story,
     "U.S. Central Command" in the release (``actor_states``)."""
-    return bool(set(a.actors) & set(b.actors) or set(a.actor_states) & set(b.actor_states))
+    return bool(set(a.actors) & set(b.actors) or _states(a.actor_states) & _states(b.actor_states))
+
+
+def _parties(r: EventReport) -> set[str]:
+    """The parties to a meeting or an arrangement, a state and its government or agencies being
+    one party ("Syria", "the Syrian transitional government")."""
+    ids = (*r.actors, *r.targets)
+    states = (*r.actor_states, *("" for _ in r.actors[len(r.actor_states):]),
+              *r.target_states, *("" for _ in r.targets[len(r.target_states):]))
+    return {state or i for i, state in zip(ids, states, strict=False)}
 
 
 def _participants(a: EventReport, b: EventReport) -> int | None:
@@ -167,7 +180,7 @@ def _participants(a: EventReport, b: EventReport) -> int | None:
     release may name "CENTCOM" where a story names "US forces", so it is not a veto). One side's
     actor being the other's target is a veto, except where both are parties alike (meetings)."""
     if a.type in _PARTY_TYPES and b.type in _PARTY_TYPES:
-        pa, pb = set(a.actors) | set(a.targets), set(b.actors) | set(b.targets)
+        pa, pb = _parties(a), _parties(b)
         return (1 if pa & pb else 0) + (1 if len(pa & pb) > 1 else 0)
     if set(a.actors) & set(b.targets) or set(b.actors) & set(a.targets):
         return None
@@ -233,7 +246,7 @@ def judge(a: EventReport, b: EventReport) -> float | None:
         return _standing(a, b, place, evidence)
     if _span(a) is None or _span(b) is None:
         if place != 2 or not _same_actor(a, b):
-            return None
+            return _standing(a, b, place, evidence)
         need = 3
     elif a.aggregate:
         need = 1
@@ -248,10 +261,14 @@ def _standing(a: EventReport, b: EventReport, place: int, evidence: int) -> floa
     """A lasting situation stated without a date ("some 2,000 US troops are in Syria", "the US
     shares intelligence with Damascus") is one situation across documents months apart, when
     both give one type, one place and a shared actor, and were published within STANDING_DAYS
-    of each other where their dates are known. Dated deployments keep the ordinary rules."""
+    of each other where their dates are known; an arrangement between parties (intelligence
+    sharing) also when both name the same two parties and no two places. Dated deployments keep
+    the ordinary rules."""
     if a.type != b.type or a.type not in _STANDING or _span(a) is not None or _span(b) is not None:
         return None
-    if place != 2 or not set(a.actors) & set(b.actors) or evidence < 3:
+    if a.type in _PARTY_TYPES and place != 1 and len(_parties(a) & _parties(b)) > 1:
+        pass  # one arrangement between the same two parties, wherever one side says it holds
+    elif place != 2 or not set(a.actors) & set(b.actors) or evidence < 3:
         return None
     if a.published and b.published and abs((a.published - b.published).days) > STANDING_DAYS:
         return None
@@ -301,13 +318,18 @@ def block_keys(r: EventReport) -> Iterator[tuple]:
             yield (family, bucket, "at", r.location_country)
         for w in r.within:
             yield (family, bucket, "in", w)
-        for a in (*r.actors, *r.targets, *r.actor_states):
+        for a in (*r.actors, *r.targets, *_states(r.actor_states)):
             yield (family, bucket, "by", a)
     for person in sorted(_identifying(r)):  # whenever: a person is the target once
         yield (family, "who", person)
     if r.type in _STANDING and _span(r) is None and r.location:  # whenever: one lasting situation
         for a in r.actors:
             yield (family, "standing", r.location, a)
+    if r.type in _STANDING and r.type in _PARTY_TYPES and _span(r) is None:  # whenever: one arrangement
+        parties = sorted(_parties(r))
+        for i, p in enumerate(parties):
+            for q in parties[i + 1:]:
+                yield (family, "parties", p, q)
 
 
 def lookup_keys(r: EventReport) -> Iterator[tuple]:
@@ -322,13 +344,18 @@ def lookup_keys(r: EventReport) -> Iterator[tuple]:
             yield (family, bucket, "in", r.location_country)
         for w in r.within:
             yield (family, bucket, "at", w)
-        for a in (*r.actors, *r.targets, *r.actor_states):
+        for a in (*r.actors, *r.targets, *_states(r.actor_states)):
             yield (family, bucket, "by", a)
     for person in sorted(_identifying(r)):
         yield (family, "who", person)
     if r.type in _STANDING and _span(r) is None and r.location:  # whenever: one lasting situation
         for a in r.actors:
             yield (family, "standing", r.location, a)
+    if r.type in _STANDING and r.type in _PARTY_TYPES and _span(r) is None:  # whenever: one arrangement
+        parties = sorted(_parties(r))
+        for i, p in enumerate(parties):
+            for q in parties[i + 1:]:
+                yield (family, "parties", p, q)
 
 
 class EventIndex(Protocol):

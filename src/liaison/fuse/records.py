@@ -90,9 +90,11 @@ class EventReport:
     # "country:XX" where the location is a country, so a town that lies in it (``within``) nests
     # in it even where the town's document never names the country
     location_country: str | None = None
-    # "country:XX" of each actor that is a state or one of its bodies ("United States", "U.S.
-    # Central Command", "the Nigerian army"): one state's organs and the state are one actor
+    # One per actor (per target), in order: "country:XX" where it is a state or one of its bodies
+    # ("United States", "U.S. Central Command", "the Nigerian army"), "" where not: one state's
+    # organs and the state are one actor, and one party to an arrangement
     actor_states: tuple[str, ...] = ()
+    target_states: tuple[str, ...] = ()
 
     @property
     def ref(self) -> tuple[str, int]:
