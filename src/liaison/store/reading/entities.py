@@ -193,6 +193,20 @@ def names_of(conn: Connection, actor: Actor, refs: list[str], per_entity: int = 
     return out
 
 
+def names_at(conn: Connection, placed: dict[tuple[str, str], str]) -> dict[str, dict[str, Any]]:
+    """Name and type of entities from their rows in documents already known to be visible to the
+    reader (``placed``: (document, key) node -> the entity it belongs to), so no access rule is asked
+    again: how the graph and the related entities name what the reader's documents name."""
+    nodes = sorted(placed)
+    rows: dict[str, list] = {}
+    for part in range(0, len(nodes), 300):
+        chunk = nodes[part:part + 300]
+        for r in conn.execute(select(ENT.c.document_id, ENT.c.key, ENT.c.canonical, ENT.c.type)
+                              .select_from(ENT.join(DOCS, _current(ENT))).where(_in_nodes(ENT, ENT.c.key, chunk))):
+            rows.setdefault(placed[(r.document_id, r.key)], []).append(r)
+    return {ref: _named(ref, found) for ref, found in rows.items()}
+
+
 def _named(ref: str, rows: list) -> dict[str, Any]:
     counts = Counter(r.canonical for r in rows)
     types = Counter(r.type for r in rows)
@@ -325,7 +339,11 @@ def related(store: Store, actor: Actor, ref: str, limit: int = 20,
                             .where(other.c.document_id.in_(ids), other.c.entity != ref).group_by(other.c.entity)
                             .order_by(func.count(func.distinct(other.c.document_id)).desc(), other.c.entity)
                             .limit(limit)).all()
-        names = names_of(conn, actor, [r.entity for r in rows])
+        top = [r.entity for r in rows]
+        placed = {(n.document_id, n.entity_key): n.entity for n in conn.execute(
+            select(other.c.document_id, other.c.entity_key, other.c.entity)
+            .where(other.c.document_id.in_(ids), other.c.entity.in_(top)))} if top else {}
+        names = names_at(conn, placed)
     return [{**names[r.entity], "documents": r.documents} for r in rows if r.entity in names]
 
 

@@ -17,7 +17,7 @@ from sqlalchemy import select, tuple_
 from liaison.store.access import Actor, visible_rows
 from liaison.store.database import Store
 from liaison.store.reading import entities as ent
-from liaison.store.reading.entities import DOCS, ER, EV, _current, names_of, resolved
+from liaison.store.reading.entities import DOCS, ER, EV, _current, names_at, names_of, resolved
 
 MAX_NODES = 60
 EVENTS = 25
@@ -120,12 +120,14 @@ def _add_events(conn, actor: Actor, graph: _Graph, rows: list) -> None:  # noqa:
                    href=f"/documents/{quote(r.document_id, safe='')}#event-{r.idx}")
     roles = []
     for part in range(0, len(refs), 200):
+        chunk = refs[part:part + 200]
         roles += conn.execute(select(ER.c.document_id, ER.c.idx, ER.c.role, ER.c.entity_key)
                               .select_from(ER.join(DOCS, _current(ER)))
-                              .where(tuple_(ER.c.document_id, ER.c.idx).in_(refs[part:part + 200]))
+                              .where(ER.c.document_id.in_(sorted({d for d, _ in chunk})),
+                                     tuple_(ER.c.document_id, ER.c.idx).in_(chunk))
                               .order_by(ER.c.document_id, ER.c.idx, ER.c.role, ER.c.entity_key)).all()
     entity_of = resolved(conn, sorted({(r.document_id, r.entity_key) for r in roles}))
-    names = names_of(conn, actor, sorted(set(entity_of.values())))
+    names = names_at(conn, entity_of)  # the events' documents are the reader's: named from them
     for r in roles:
         other = entity_of[(r.document_id, r.entity_key)]
         if other in names and graph.node(entity_node(other), **_entity_data(names[other])):
