@@ -16,9 +16,11 @@ documents); the index it wants, in its key order:
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import and_, exists, false, func, or_, select, true, union
@@ -28,7 +30,15 @@ from liaison.store import rebuild
 from liaison.store.access import Actor, visible_rows
 from liaison.store.database import Store
 from liaison.store.reading import Page, bounded, page_of
-from liaison.store.schema import DocumentRow, DocumentVersionRow, EntityLinkRow, EntityRow, EventRoleRow, EventRow
+from liaison.store.schema import (
+    DocumentRow,
+    DocumentVersionRow,
+    EntityLinkRow,
+    EntityRow,
+    EventRoleRow,
+    EventRow,
+    MentionRow,
+)
 
 EV = EventRow.__table__
 ROLES = EventRoleRow.__table__
@@ -36,6 +46,7 @@ ENT = EntityRow.__table__
 DOCS = DocumentRow.__table__
 VERS = DocumentVersionRow.__table__
 EL = EntityLinkRow.__table__
+MN = MentionRow.__table__
 
 #: Events of current document versions, with their version's metadata.
 CURRENT = (EV.join(DOCS, (DOCS.c.id == EV.c.document_id) & (DOCS.c.current_version == EV.c.version))
@@ -81,11 +92,95 @@ def _role(*conds: ColumnElement[bool]) -> ColumnElement[bool]:
                           _ROLE.c.idx == EV.c.idx, *conds)
 
 
-def _role_named(text: str, role: str | None) -> ColumnElement[bool]:
-    """A role whose entity (in the same document version) has a name containing ``text``."""
+def _role_named(text: str, role: str | None, keys: list[str] | None = None) -> list[ColumnElement[bool]]:
+    """A role whose entity (in the same document version) has a name containing ``text``: probed per
+    row; with ``keys`` (every key some entity row of that name has, from ``_Names``), first the
+    cheap test that the event's document has a role with one of them, so a rare name does not
+    probe every event."""
     named = exists().where(_NAMED.c.document_id == _ROLE.c.document_id, _NAMED.c.version == _ROLE.c.version,
                            _NAMED.c.key == _ROLE.c.entity_key, _contains(_NAMED.c.canonical, text))
-    return _role(*([_ROLE.c.role == role] if role else []), named)
+    probe = _role(*([_ROLE.c.role == role] if role else []), named)
+    if keys is None:
+        return [probe]
+    if not keys:
+        return [false()]
+    roles = ROLES.alias("named_roles")
+    return [_in_documents_with(select(roles.c.document_id).where(roles.c.entity_key.in_(keys),
+                                                                 *([roles.c.role == role] if role else []))), probe]
+
+
+@dataclass
+class _Names:
+    """Every entity name the store holds, lowercased, with the keys of the entity rows that carry it:
+    read in full once per process and store, then only for the documents with mentions added since
+    (``marker``: the highest mention id read; ids only grow). The names are searched as one text
+    (``text``, a name a line; ``starts`` where each begins), so a substring is found at C speed
+    over a million names. It decides nothing about access or about which events match: it only
+    says which keys a name filter can reach, and each event is then probed in SQL, under the rule,
+    as without it."""
+
+    marker: int = 0
+    keys: dict[str, set[str]] = field(default_factory=dict)
+    names: list[str] = field(default_factory=list)
+    text: str = ""
+    starts: list[int] = field(default_factory=list)
+
+    def add(self, rows: Any) -> None:  # noqa: ANN401 (key, name) pairs
+        before = len(self.keys)
+        for key, name in rows:
+            self.keys.setdefault((name or "").lower().replace("\n", " "), set()).add(key)
+        if len(self.keys) != before or not self.names:
+            self.names = list(self.keys)
+            self.text = "\n".join(self.names)
+            self.starts, at = [], 0
+            for name in self.names:
+                self.starts.append(at)
+                at += len(name) + 1
+
+    def matching(self, wanted: str) -> Iterator[str]:
+        """The names containing ``wanted`` (lowercased, no line break)."""
+        last = -1
+        for hit in re.finditer(re.escape(wanted), self.text):
+            i = bisect.bisect_right(self.starts, hit.start()) - 1
+            if i != last and hit.end() <= self.starts[i] + len(self.names[i]):
+                last = i
+                yield self.names[i]
+
+
+_NAMES: dict[str, _Names] = {}
+#: A name reaching more keys, or the keys more event roles, than these is common: its events are
+#: found soon by walking the date index unaided, and the documents of its roles would cost more.
+MAX_NAMED_KEYS = 1000
+MAX_NAMED_ROLES = 5000
+
+
+def named_keys(conn: Any, text: str) -> list[str] | None:  # noqa: ANN401 (a Connection)
+    """The keys of entity rows whose name contains ``text`` (as SQL's lower() compares them, or more),
+    or None when the name is common (MAX_NAMED_KEYS, MAX_NAMED_ROLES)."""
+    url = conn.engine.url.render_as_string(hide_password=True)
+    marker = conn.execute(select(func.max(MN.c.id))).scalar() or 0
+    found = _NAMES.get(url)
+    if found is None or marker < found.marker:  # new, or the store was emptied and filled again
+        found = _NAMES[url] = _Names()
+        found.add(conn.execute(select(ENT.c.key, ENT.c.canonical).distinct()))
+    elif marker > found.marker:
+        docs = sorted(d for (d,) in conn.execute(select(MN.c.document_id).where(MN.c.id > found.marker).distinct()))
+        each = select(ENT.c.key, ENT.c.canonical)
+        found.add([r for part in range(0, len(docs), 400)
+                   for r in conn.execute(each.where(ENT.c.document_id.in_(docs[part:part + 400])))])
+    found.marker = marker
+    wanted = text.lower().replace("\n", " ")
+    keys: set[str] = set()
+    for name in found.matching(wanted):
+        keys |= found.keys[name]
+        if len(keys) > MAX_NAMED_KEYS:
+            return None
+    if keys:
+        roles = conn.execute(select(func.count()).select_from(
+            select(ROLES.c.idx).where(ROLES.c.entity_key.in_(sorted(keys))).limit(MAX_NAMED_ROLES + 1).subquery()))
+        if roles.scalar_one() > MAX_NAMED_ROLES:
+            return None
+    return sorted(keys)
 
 
 def _member_of(ref: str) -> ColumnElement[bool]:
@@ -102,9 +197,10 @@ def _in_documents_with(*subqueries: Any) -> ColumnElement[bool]:  # noqa: ANN401
     return EV.c.document_id.in_(subqueries[0] if len(subqueries) == 1 else union(*subqueries))
 
 
-def conditions(actor: Actor, f: EventFilter) -> list[ColumnElement[bool]]:
+def conditions(actor: Actor, f: EventFilter, conn: Any = None) -> list[ColumnElement[bool]]:  # noqa: ANN401
     """The WHERE of every events query for this actor and filter, over ``CURRENT``: the cheap column
-    tests first, the probes after them, the access rule last."""
+    tests first, the probes after them, the access rule last. With ``conn``, a name filter first
+    narrows the walk to the documents of the keys that name reaches (``named_keys``)."""
     out: list[ColumnElement[bool]] = []
     if f.type:
         out.append(EV.c.type == f.type)
@@ -130,9 +226,9 @@ def conditions(actor: Actor, f: EventFilter) -> list[ColumnElement[bool]]:
         attributed = EV.c.data[("attribution", "source")].as_string()
         out.append(or_(_contains(VERS.c.outlet, f.source), _contains(attributed, f.source)))
     if f.entity:
-        out.append(_role_named(f.entity, None))
+        out += _role_named(f.entity, None, named_keys(conn, f.entity) if conn is not None else None)
     if f.place:
-        out.append(_role_named(f.place, "location"))
+        out += _role_named(f.place, "location", named_keys(conn, f.place) if conn is not None else None)
     out.append(visible_rows(actor, EV))
     return out
 
@@ -167,9 +263,9 @@ def page(store: Store, actor: Actor, f: EventFilter, sort: str = "date", offset:
     without a date (the timeline). Each row carries the rebuilt ``event`` (liaison.model.Event) and
     ``names`` and ``refs``: entity key -> name, and -> entity, for its actors, targets and place."""
     offset, limit = bounded(offset, limit)
-    where = conditions(actor, f)
     base = select(*COLUMNS).select_from(CURRENT)
     with store.engine.connect() as conn:
+        where = conditions(actor, f, conn)
         if sort.removeprefix("-") == "date":
             found = _by_date(conn, base, where, sort.startswith("-"), offset, limit + 1, dated_only)
         else:
@@ -207,16 +303,17 @@ def stream(store: Store, actor: Actor, f: EventFilter, sort: str = "date", most:
     time: one query read as it goes (a server-side cursor on PostgreSQL), names looked up per chunk
     on a second connection, so a long download neither repeats the walk page by page nor holds
     every row at once."""
-    where = conditions(actor, f)
     base = select(*COLUMNS).select_from(CURRENT)
-    if sort.removeprefix("-") == "date":
-        way = (lambda c: c.desc()) if sort.startswith("-") else (lambda c: c)  # noqa: E731
-        order = [way(EV.c.date_start), way(EV.c.document_id), way(EV.c.idx)]
-        queries = [base.where(*where, IS_DATED).order_by(*order), base.where(*where, IS_UNDATED).order_by(*order)]
-    else:
-        queries = [base.where(*where).order_by(*_order(sort))]
     left = most
     with store.engine.connect() as conn, store.engine.connect() as lookups:
+        where = conditions(actor, f, lookups)
+        if sort.removeprefix("-") == "date":
+            way = (lambda c: c.desc()) if sort.startswith("-") else (lambda c: c)  # noqa: E731
+            order = [way(EV.c.date_start), way(EV.c.document_id), way(EV.c.idx)]
+            queries = [base.where(*where, IS_DATED).order_by(*order),
+                       base.where(*where, IS_UNDATED).order_by(*order)]
+        else:
+            queries = [base.where(*where).order_by(*_order(sort))]
         for q in queries:
             if left <= 0:
                 return

@@ -24,10 +24,10 @@ MAX_PLACES = 500
 MAX_EVENTS = 1000
 
 
-def _recent(actor: Actor, f: EventFilter, limit: int) -> Any:  # noqa: ANN401 (a Subquery)
+def _recent(conn: Any, actor: Actor, f: EventFilter, limit: int) -> Any:  # noqa: ANN401 (a Connection; a Subquery)
     """The map's events: the ``limit`` latest dated events matching the filter (found by walking the
     date index down) and up to ``limit`` undated ones, so a map never counts the whole table."""
-    where = conditions(actor, f)
+    where = conditions(actor, f, conn)
     keys = (EV.c.document_id, EV.c.version, EV.c.idx)
     latest = (EV.c.date_start.desc(), EV.c.document_id.desc(), EV.c.idx.desc())  # ix_events_by_date, backwards
     dated = (select(*keys).select_from(CURRENT).where(*where, IS_DATED)
@@ -53,7 +53,12 @@ def places(store: Store, actor: Actor, f: EventFilter, limit: int = MAX_PLACES) 
     country without coordinates). Counted over the events' location roles alone; each place's name
     and coordinates are then read from one document with an event there (one the actor may see),
     for the places shown only."""
-    recent = _recent(actor, f, MAX_EVENTS)
+    with store.engine.connect() as conn:
+        return _places(conn, actor, f, limit)
+
+
+def _places(conn: Any, actor: Actor, f: EventFilter, limit: int) -> list[dict[str, Any]]:  # noqa: ANN401
+    recent = _recent(conn, actor, f, MAX_EVENTS)
     at = recent.join(ROLES, (ROLES.c.document_id == recent.c.document_id) & (ROLES.c.version == recent.c.version)
                      & (ROLES.c.idx == recent.c.idx) & (ROLES.c.role == "location"))
     q = (select(ROLES.c.entity_key.label("key"), func.count().label("events"),
@@ -61,17 +66,16 @@ def places(store: Store, actor: Actor, f: EventFilter, limit: int = MAX_PLACES) 
          .select_from(at).group_by(ROLES.c.entity_key)
          .order_by(func.count().desc(), ROLES.c.entity_key).limit(max(1, min(limit, MAX_PLACES))))
     current = ENT.join(DOCS, (DOCS.c.id == ENT.c.document_id) & (DOCS.c.current_version == ENT.c.version))
-    with store.engine.connect() as conn:
-        rows = [dict(r) for r in conn.execute(q).mappings()]
-        wanted = {(r["document_id"], r["key"]) for r in rows}
-        found: dict[tuple[str, str], Any] = {}
-        if rows:
-            for e in conn.execute(select(ENT.c.document_id, ENT.c.key, ENT.c.canonical, ENT.c.type, ENT.c.data)
-                                  .select_from(current)
-                                  .where(ENT.c.document_id.in_(sorted({d for d, _ in wanted})),
-                                         ENT.c.key.in_(sorted({k for _, k in wanted})))):
-                if (e.document_id, e.key) in wanted:
-                    found[(e.document_id, e.key)] = e
+    rows = [dict(r) for r in conn.execute(q).mappings()]
+    wanted = {(r["document_id"], r["key"]) for r in rows}
+    found: dict[tuple[str, str], Any] = {}
+    if rows:
+        for e in conn.execute(select(ENT.c.document_id, ENT.c.key, ENT.c.canonical, ENT.c.type, ENT.c.data)
+                              .select_from(current)
+                              .where(ENT.c.document_id.in_(sorted({d for d, _ in wanted})),
+                                     ENT.c.key.in_(sorted({k for _, k in wanted})))):
+            if (e.document_id, e.key) in wanted:
+                found[(e.document_id, e.key)] = e
     codes = _numeric_codes()
     for r in rows:
         e = found.get((r.pop("document_id"), r["key"]))
