@@ -221,10 +221,13 @@ def _named(ref: str, rows: list) -> dict[str, Any]:
 
 
 def _in_nodes(table, key_column, nodes: list[tuple[str, str]]):  # noqa: ANN001,ANN202
-    """Rows of these (document, key) nodes. The plain INs let SQLite walk its document index (a
-    row-value IN alone is a table scan there); the row-value IN keeps the pairs exact."""
+    """Rows of these (document, key) nodes, found through their documents: the plain IN of documents
+    walks the table's document index (a row-value IN alone is a table scan in SQLite, and a key of
+    every document, "loc:iraq", would lead SQLite down the key's index: "|| ''" keeps it off); the
+    row-value IN keeps the pairs exact."""
     ids, keys = sorted({d for d, _ in nodes}), sorted({k for _, k in nodes})
-    return and_(table.c.document_id.in_(ids), key_column.in_(keys), tuple_(table.c.document_id, key_column).in_(nodes))
+    return and_(table.c.document_id.in_(ids), (key_column + "").in_(keys),
+                tuple_(table.c.document_id, key_column).in_(nodes))
 
 
 def entity(store: Store, actor: Actor, ref: str) -> dict[str, Any] | None:
@@ -342,7 +345,7 @@ def related(store: Store, actor: Actor, ref: str, limit: int = 20,
         top = [r.entity for r in rows]
         placed = {(n.document_id, n.entity_key): n.entity for n in conn.execute(
             select(other.c.document_id, other.c.entity_key, other.c.entity)
-            .where(other.c.document_id.in_(ids), other.c.entity.in_(top)))} if top else {}
+            .where(other.c.document_id.in_(ids), (other.c.entity + "").in_(top)))} if top else {}  # by document
         names = names_at(conn, placed)
     return [{**names[r.entity], "documents": r.documents} for r in rows if r.entity in names]
 
