@@ -37,6 +37,8 @@ FILTER_FIELDS = ("type", "entity", "place", "entity_key", "place_key", "since", 
 #: The most rows one CSV download holds, read in batches of CSV_BATCH.
 CSV_MAX = 10_000
 CSV_BATCH = 500
+#: Events one timeline page shows.
+TIMELINE_PAGE = 100
 MAX_OFFSET = 1_000_000
 MAX_TEXT = 200
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -184,10 +186,11 @@ def timeline(request: Request, svc: Services, who: Signed) -> Response:
     group = (params.get("group") or "week").strip()
     if group not in ("day", "week"):
         raise BadFilter("'group' must be day or week.")
-    offset, limit = parse_window(params, MAX_PAGE)
+    offset, limit = parse_window(params, TIMELINE_PAGE)
     pg = reading.page(svc.store, who.actor, f, "date", offset, limit, dated_only=True)
     context = _context(request)
-    keep = {**context["query"], **({"group": group} if group != "week" else {})}
+    keep = {**context["query"], **({"group": group} if group != "week" else {}),
+            **({"limit": str(limit)} if limit != TIMELINE_PAGE else {})}
     return page(request, "timeline.html", who, pg=pg, groups=group_by(_rows(pg), group), group=group, keep=keep,
                 **context)
 
