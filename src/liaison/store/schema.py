@@ -93,6 +93,7 @@ class MentionRow(Base):
         ForeignKeyConstraint(["document_id", "version"], ["document_versions.document_id",
                                                           "document_versions.version"], ondelete="CASCADE"),
         Index("ix_mentions_doc", "document_id", "version"),
+        Index("ix_mentions_entity_key", "entity_key"),  # migration 0013: which visible documents write a name
     )
 
 
