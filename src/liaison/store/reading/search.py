@@ -274,6 +274,13 @@ def _vocabulary(conn: Connection) -> _Vocabulary:
     return made
 
 
+def warm(store: Store) -> None:
+    """Read the entity names' vocabulary now (a server's start, in a thread), so that the first
+    search by name does not pay for it (seconds on a large store)."""
+    with store.engine.connect() as conn:
+        _vocabulary(conn)
+
+
 def _confirmed(conn: Connection, actor: Actor, key: str, name: str, source: str) -> str | None:
     """The entity (fusion's ref, or the key) that a document the actor may see names ``name`` as
     ``key`` for, or None: the one access rule, in SQL, on the rows that say so."""
@@ -437,4 +444,4 @@ def events(store: Store, actor: Actor, query: Query, offset: int = 0, limit: int
     return page
 
 
-__all__ = ["Query", "documents", "entities", "events", "highlighted", "parse", "resolve_name"]
+__all__ = ["Query", "warm", "documents", "entities", "events", "highlighted", "parse", "resolve_name"]
