@@ -230,6 +230,13 @@ def _gold_stories(docs: Path, gold: Path, stems: list[str] | None, sc) -> None: 
     p, r, f = sc.prf(x["tp"], x["tp"] + x["fp"], x["tp"] + x["fn"])
     for ref, story in sorted(told.items()):
         print(f"  {ref[0]}:{ref[1]} gold {story[:70]!r} -> {stories[ref].story} ({stories[ref].rule})")
+    by_story: dict[str, list[EventReport]] = {}
+    for rep in reports:
+        by_story.setdefault(stories[rep.ref].story, []).append(rep)
+    for story, members in sorted(by_story.items()):
+        if len({m.document for m in members}) > 1:  # fused across documents, gold story or not
+            print(f"  fused {story}: " + "; ".join(f"{m.document}:{m.idx} {m.type} {m.date_start} at {m.location}"
+                                                   for m in members))
     print(f"gold events as reports: {len(reports)}, with a story {len(told)}; story pairs tp {x['tp']} fp {x['fp']} "
           f"fn {x['fn']}: precision {p:.2f} recall {r:.2f} F1 {f:.2f}")
 
