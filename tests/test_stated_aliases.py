@@ -87,3 +87,9 @@ def test_two_names_joined_by_or_without_a_naming_verb_are_two_things():
     found = _stated(text, {"Jabhat Fath al Sham": ("org:jfs", "armed_group"),
                            "al-Nusrah Front": ("org:nusrah", "armed_group")})
     assert found["org:jfs"] == () and found["org:nusrah"] == ()
+
+
+def test_a_name_after_a_k_a_written_with_slashes_is_an_alias():
+    text = "Mustafa Kamel Mustafa, a/k/a \u201cAbu Hamza,\u201d 54, is charged"
+    found = _stated(text, {"Mustafa Kamel Mustafa": ("per:mustafa", "person"), "Abu Hamza": ("per:abu hamza", "person")})
+    assert found["per:mustafa"] == ("Abu Hamza",)

@@ -25,11 +25,11 @@ from dataclasses import replace
 from liaison.model import Entity
 
 # "X, formerly known as Y", "X (formerly Y)", "X, previously called Y", "X, which rebranded from Y",
-# "X, also known as Y", "X, a.k.a. Y", "X, once known as Y", "X, renamed from Y", "X, now known as Y"
+# "X, also known as Y", "X, a.k.a. Y", "X, a/k/a Y", "X, once known as Y", "X, renamed from Y", "X, now known as Y"
 _CUE = re.compile(
     r"^\W{0,3}(?:which\s+|who\s+|that\s+)?(?:was\s+|is\s+|were\s+)?"
     r"(?:(?:formerly|previously|once|originally|also|now|later)\s+(?:known\s+as|called|named)|"
-    r"formerly|a\.?k\.?a\.?|aka|(?:re)?branded\s+(?:itself\s+)?(?:from|as)|renamed\s+(?:from|as)?|"
+    r"formerly|a\.?k\.?a\.?|a/k/a|aka|(?:re)?branded\s+(?:itself\s+)?(?:from|as)|renamed\s+(?:from|as)?|"
     r"rebranded(?:\s+(?:from|as))?|also\s+(?:called|known\s+as)|known\s+as)"
     r"\s*(?:the\s+)?\W{0,2}$", re.IGNORECASE)
 # "A remains active under the name B", "A, operating under the new name of B": the gap ends with
