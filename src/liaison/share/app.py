@@ -10,6 +10,8 @@ under uvicorn with as many worker processes as configured.
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -18,6 +20,7 @@ from liaison import __version__, web
 from liaison.settings import Settings
 from liaison.share import errors, services, taxii
 from liaison.share.taxii import API, ROOT, STIX, TAXII, TaxiiError
+from liaison.store.reading import search
 
 __all__ = ["API", "ROOT", "STIX", "TAXII", "TaxiiError", "create_app"]
 
@@ -26,10 +29,18 @@ __all__ = ["API", "ROOT", "STIX", "TAXII", "TaxiiError", "create_app"]
 async def lifespan(app: FastAPI):  # noqa: ANN201
     built = services.of(app)  # opens (migrates) the store and looks up this installation's organisation
     built.checker.start()  # in the main thread, before serving: it spawns the pool with SIGINT ignored
+    # The web search's name vocabulary, read while the first pages are served (seconds on a large store).
+    threading.Thread(target=_quietly, args=(search.warm, built.store), name="search-warm", daemon=True).start()
     try:
         yield
     finally:
         built.checker.stop()
+
+
+def _quietly(work, *args) -> None:  # noqa: ANN001
+    """A warm-up that may fail (a store closed under it in a test): the first search does the work instead."""
+    with contextlib.suppress(Exception):
+        work(*args)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
