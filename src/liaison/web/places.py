@@ -46,7 +46,7 @@ def map_page(request: Request, svc: Services, who: Signed) -> Response:
         {k: r[k] for k in ("key", "name", "type", "events", "latitude", "longitude", "country_numeric", "href")}
         for r in rows if r["mapped"]]}
     return page(request, "map.html", who, places=rows, data=data, types=EVENT_TYPES, params=params, query=query,
-                limit=reading.MAX_PLACES, max_events=reading.MAX_EVENTS)
+                limit=reading.MAX_PLACES, max_events=reading.counted(f))
 
 
 @router.get("/map/places/{ref:path}")

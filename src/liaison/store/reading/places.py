@@ -22,6 +22,13 @@ from liaison.store.reading.events import CURRENT, DOCS, ENT, EV, IS_DATED, IS_UN
 MAX_PLACES = 500
 #: The most events one map counts: the latest dated ones matching the filter, and as many undated.
 MAX_EVENTS = 1000
+#: Under a name or source filter (matched row by row, so matches can be sparse in the walk): fewer.
+MAX_NAMED_EVENTS = 250
+
+
+def counted(f: EventFilter) -> int:
+    """How many of the latest matching events (dated, and as many undated) the map counts."""
+    return MAX_NAMED_EVENTS if f.entity or f.place or f.source else MAX_EVENTS
 
 
 def _recent(conn: Any, actor: Actor, f: EventFilter, limit: int) -> Any:  # noqa: ANN401 (a Connection; a Subquery)
@@ -47,7 +54,7 @@ def _numeric_codes() -> dict[str, str]:
 
 
 def places(store: Store, actor: Actor, f: EventFilter, limit: int = MAX_PLACES) -> list[dict[str, Any]]:
-    """The places of the filtered events the actor may see (the latest ``MAX_EVENTS`` of them, dated
+    """The places of the filtered events the actor may see (the latest ``counted(f)`` of them, dated
     and as many undated), busiest first: ``key``, ``name``, ``type``, ``events``,
     ``latitude``/``longitude`` (None when unknown), ``country_code`` and ``country_numeric`` (for a
     country without coordinates). Counted over the events' location roles alone; each place's name
@@ -58,7 +65,7 @@ def places(store: Store, actor: Actor, f: EventFilter, limit: int = MAX_PLACES) 
 
 
 def _places(conn: Any, actor: Actor, f: EventFilter, limit: int) -> list[dict[str, Any]]:  # noqa: ANN401
-    recent = _recent(conn, actor, f, MAX_EVENTS)
+    recent = _recent(conn, actor, f, counted(f))
     at = recent.join(ROLES, (ROLES.c.document_id == recent.c.document_id) & (ROLES.c.version == recent.c.version)
                      & (ROLES.c.idx == recent.c.idx) & (ROLES.c.role == "location"))
     q = (select(ROLES.c.entity_key.label("key"), func.count().label("events"),
