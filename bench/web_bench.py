@@ -376,9 +376,9 @@ def main() -> None:
     rows = report(big, small, args.documents, args.baseline)
     print_table(rows, args.documents, args.baseline, args.markdown)
     args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps({"documents": args.documents, "baseline": args.baseline, "rounds": args.rounds,
-                                     "target_ms": TARGET_MS, "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-                                     "rows": rows}, indent=1), encoding="utf-8")
+    figures = {"documents": args.documents, "baseline": args.baseline, "rounds": args.rounds, "budget": args.budget,
+               "target_ms": TARGET_MS, "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "rows": rows}
+    args.json.write_text(json.dumps(figures, indent=1), encoding="utf-8")
     print(f"figures written to {args.json}")
 
 
