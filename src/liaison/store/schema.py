@@ -134,6 +134,7 @@ class EventRoleRow(Base):
         ForeignKeyConstraint(["document_id", "version", "idx"], ["events.document_id", "events.version",
                                                                  "events.idx"], ondelete="CASCADE"),
         Index("ix_event_roles_entity", "entity_key"),
+        Index("ix_event_roles_entity_event", "entity_key", "document_id", "version", "idx"),  # migration 0014
     )
 
 
@@ -339,6 +340,9 @@ class EntityLinkRow(Base):
     # The node as resolution reads it (a JSON liaison.fuse.records.EntityMention), so that comparing
     # a new document with the nodes sharing its blocks is one read, not a rebuild of their documents.
     mention: Mapped[str] = mapped_column(Text)
+    __table_args__ = (
+        Index("ix_entity_links_entity_document", "entity", "document_id", "entity_key"),  # migration 0014
+    )
 
 
 class EntityBlockRow(Base):
