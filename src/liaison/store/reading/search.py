@@ -348,19 +348,32 @@ def entities(store: Store, actor: Actor, query: Query, offset: int = 0, limit: i
 
 #: A partner's document counts on the entity list stop here ("10+"): each asks the access rule.
 PARTNER_COUNT = 10
+#: An own member's count of an entity fusion has not resolved stops here ("1000+"): its key's rows
+#: are read one by one (each asked whether fusion linked it), where a resolved entity's count is a
+#: walk of its links' index alone (migration 0014).
+UNRESOLVED_COUNT = 1000
 
 
 def _document_counts(conn: Connection, actor: Actor, refs: list[str]) -> dict[str, int]:
-    """How many documents name each entity: all of them for own members (an index count), and for a
-    partner's member those it may see, counted up to PARTNER_COUNT + 1."""
-    from liaison.store.reading.entities import _nodes
+    """How many documents name each entity: for own members those fusion linked to it (an index
+    count, as the entity page counts them), or for an entity it has not resolved the documents whose
+    node has its key, up to UNRESOLVED_COUNT + 1; for a partner's member those it may see, counted
+    up to PARTNER_COUNT + 1."""
+    from liaison.store.reading.entities import _nodes, _unlinked
 
     out = {}
     for ref in refs:
-        nodes = _nodes(ref).subquery("nodes")
         if actor.own:
-            out[ref] = conn.execute(select(func.count(func.distinct(nodes.c.document_id)))).scalar_one()
+            fused = conn.execute(select(func.count(func.distinct(EL.c.document_id)))
+                                 .where(EL.c.entity == ref)).scalar_one()
+            if not fused:
+                alone = (select(ENT.c.document_id).select_from(ENT.join(DOCS, _current(ENT)))
+                         .where(ENT.c.key == ref, _unlinked()).distinct().limit(UNRESOLVED_COUNT + 1)
+                         .subquery("alone"))
+                fused = conn.execute(select(func.count()).select_from(alone)).scalar_one()
+            out[ref] = fused
         else:
+            nodes = _nodes(ref).subquery("nodes")
             seen = select(nodes.c.document_id).where(visible_documents(actor, nodes.c.document_id)).distinct() \
                 .limit(PARTNER_COUNT + 1).subquery("seen")
             out[ref] = conn.execute(select(func.count()).select_from(seen)).scalar_one()
