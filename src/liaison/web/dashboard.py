@@ -72,6 +72,12 @@ def week_chart(weekly: dict[str, Any]) -> dict[str, Any] | None:
     }
 
 
+@router.get("/dashboard/figures")
+def figures(request: Request, svc: Services, who: Signed) -> Response:
+    """The counts alone, for the dashboard to fetch again while a count on a large store runs."""
+    return page(request, "dashboard_figures.html", who, figures=dashboard.figures(svc.store, who.actor))
+
+
 @router.get("/")
 def home(request: Request, svc: Services, who: Signed) -> Response:
     store, actor = svc.store, who.actor
@@ -79,7 +85,7 @@ def home(request: Request, svc: Services, who: Signed) -> Response:
     new = dashboard.new_since(store, actor, since)
     chart = week_chart(dashboard.weekly_events(store, actor, now().date()))
     since_link = since.isoformat() if since else None
-    return page(request, "dashboard.html", who, counts=dashboard.counts(store, actor),
+    return page(request, "dashboard.html", who, figures=dashboard.figures(store, actor),
                 latest=dashboard.latest_documents(store, actor), since=since, new=new,
                 changed=dashboard.changed_since(store, actor, since), chart=chart,
                 new_events_href="/events?" + urlencode({"added_since": since_link}) if since_link else None)
