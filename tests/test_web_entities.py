@@ -165,3 +165,36 @@ def test_an_entity_fusion_has_not_resolved_is_shown_by_its_key(small: WebWorld):
     refused = analyst.post(href("loc:geonames:250090") + "/merge", data={"other": "Mafraq", "csrf_token": token})
     assert refused.status_code == 400 and "liaison resolve" in refused.text
     assert small.client("alpha-member").get(href("loc:geonames:250090")).status_code == 404
+
+
+
+def test_an_entitys_events_read_through_its_roles_are_those_the_date_walk_finds(world: WebWorld, monkeypatch):
+    """The entity page reads a rarer entity's events from its own roles and a frequent one's by the
+    events page's walk of the date index: the same rows, in the same order, page by page, for an
+    analyst and for a partner's member."""
+    from liaison.store.access import own_analyst, partner_member
+    from liaison.store.reading import entities as reading
+    from liaison.store.schema import EntityLinkRow, PartnerRow
+
+    with world.store.engine.connect() as conn:
+        refs = sorted({r for r, in conn.execute(select(EntityLinkRow.entity))})
+        identity = conn.execute(select(PartnerRow.identity_id).where(PartnerRow.id == "alpha")).scalar_one()
+    actors = [own_analyst(), partner_member("alpha", identity)]
+
+    def pages(ref: str, actor) -> list:  # noqa: ANN001
+        out, offset = [], 0
+        while True:
+            page = reading.events(world.store, actor, ref, offset=offset, limit=2)
+            out.append([(r["document_id"], r["idx"], r["type"], r["title"], r["role"]) for r in page.rows])
+            if not page.more:
+                return out
+            offset += 2
+
+    def every() -> dict:
+        return {(ref, i): pages(ref, a) for ref in refs for i, a in enumerate(actors)}
+
+    monkeypatch.setattr(reading, "_walks_by_date", lambda *a: False)
+    own = every()
+    monkeypatch.setattr(reading, "_walks_by_date", lambda *a: True)
+    assert own == every()
+    assert sum(len(p) for pages_ in own.values() for p in pages_) > 20  # the examples have events

@@ -22,6 +22,8 @@ from liaison.store.reading.entities import DOCS, ER, EV, _current, names_at, nam
 MAX_NODES = 60
 EVENTS = 25
 RELATED = 10
+#: The centre is named from this many of its nodes (names_of's share).
+NAMED_BY = 4
 
 
 def entity_node(ref: str) -> str:
@@ -81,7 +83,12 @@ def around_entity(store: Store, actor: Actor, ref: str) -> dict[str, Any] | None
     """The entity, its latest events with their other participants, and its most related entities;
     None when the actor may see none of it."""
     with store.engine.connect() as conn:
-        info = names_of(conn, actor, [ref]).get(ref)
+        # One sample of the entity's documents the actor may see (the rule asked of each once) both
+        # names the centre (from its first rows, as names_of would) and gives the related entities.
+        nodes = ent.sample(conn, actor, ref)[0]
+        if not nodes:
+            return None
+        info = names_at(conn, {n: ref for n in nodes[:NAMED_BY]}).get(ref) or names_of(conn, actor, [ref]).get(ref)
         if info is None:
             return None
         graph = _Graph()
@@ -91,7 +98,7 @@ def around_entity(store: Store, actor: Actor, ref: str) -> dict[str, Any] | None
         graph.truncated = latest.more
         seen = {(r["document_id"], r["idx"]): _Row(r) for r in latest.rows}
         _add_events(conn, actor, graph, list(seen.values()))
-    for other in ent.related(store, actor, ref, limit=RELATED):
+    for other in ent.related(store, actor, ref, limit=RELATED, nodes=nodes):
         if graph.node(entity_node(other["ref"]), **_entity_data(other)):
             graph.edge(centre, entity_node(other["ref"]), f"{other['documents']} documents", "named-with")
     return graph.out(centre)
