@@ -108,11 +108,12 @@ def visible_ids(conn: Connection, actor: Actor, ids: Iterable[str]) -> set[str]:
 
 
 def _nodes_in(conn: Connection, ref: str, ids: list[str]) -> list[tuple[str, str]]:
-    """The entity's nodes in these documents, found through each document's own rows (primary keys;
-    "|| ''" keeps SQLite off the entity's and the key's indexes, which list every document)."""
+    """The entity's nodes in these documents: its links by (entity, document), an index probe each
+    (ix_entity_links_entity_document), and its unlinked rows through each document's own (primary
+    keys; "|| ''" keeps SQLite off the key's index, which lists every document)."""
     if not ids:
         return []
-    fused = select(EL.c.document_id, EL.c.entity_key).where(EL.c.document_id.in_(ids), EL.c.entity + "" == ref)
+    fused = select(EL.c.document_id, EL.c.entity_key).where(EL.c.document_id.in_(ids), EL.c.entity == ref)
     unresolved = (select(ENT.c.document_id, ENT.c.key).select_from(ENT.join(DOCS, _current(ENT)))
                   .where(ENT.c.document_id.in_(ids), ENT.c.key + "" == ref, _unlinked()))
     return [(r[0], r[1]) for r in conn.execute(union_all(fused, unresolved))]
@@ -277,8 +278,8 @@ def documents(store: Store, actor: Actor, ref: str, offset: int = 0, limit: int 
         # Walking the documents costs about (offset + limit) / density probes, sorting the entity's
         # own about its node count: walk when that is the larger (probes cost more: a factor 4).
         if nodes_n > 500 and nodes_n * nodes_n > 4 * (offset + limit + 1) * total:
-            # "entity || ''": probe the document's own links (the primary key), not the entity's index
-            named = or_(exists().where(EL.c.document_id == DOCS.c.id, EL.c.entity + "" == ref),
+            # one probe of ix_entity_links_entity_document (entity, document) per document walked
+            named = or_(exists().where(EL.c.document_id == DOCS.c.id, EL.c.entity == ref),
                         exists().where(ENT.c.document_id == DOCS.c.id, ENT.c.version == DOCS.c.current_version,
                                        ENT.c.key == ref, _unlinked()))
             ordered = (select(DOCS.c.id.label("document_id")).where(named)
@@ -389,7 +390,7 @@ def related(store: Store, actor: Actor, ref: str, limit: int = 20,
         top = [r.entity for r in rows]
         placed = {(n.document_id, n.entity_key): n.entity for n in conn.execute(
             select(other.c.document_id, other.c.entity_key, other.c.entity)
-            .where(other.c.document_id.in_(ids), (other.c.entity + "").in_(top)))} if top else {}  # by document
+            .where(other.c.document_id.in_(ids), other.c.entity.in_(top)))} if top else {}  # (entity, document) probes
         names = names_at(conn, placed)
     return [{**names[r.entity], "documents": r.documents} for r in rows if r.entity in names]
 
