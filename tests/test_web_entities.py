@@ -197,4 +197,9 @@ def test_an_entitys_events_read_through_its_roles_are_those_the_date_walk_finds(
     own = every()
     monkeypatch.setattr(reading, "_walks_by_date", lambda *a: True)
     assert own == every()
+    from liaison.store.reading import events as listing  # and they are the events page's filter by entity
+
+    for (ref, i), got in own.items():
+        shown = listing.page(world.store, actors[i], listing.EventFilter(entity_key=ref), sort="-date", limit=500)
+        assert [r[:2] for p in got for r in p] == [(r["document_id"], r["idx"]) for r in shown.rows]
     assert sum(len(p) for pages_ in own.values() for p in pages_) > 20  # the examples have events
