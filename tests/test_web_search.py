@@ -197,3 +197,33 @@ def test_an_entity_ingested_after_a_search_is_found_by_the_next(small: WebWorld)
     small.ingest([_article(small.folder, "kirkuk", "Police arrested Abu Bakr al-Kirkuki in Kirkuk on Monday.")])
     found = search(client, "Kirkuki", "entities").text
     assert "Abu Bakr al-Kirkuki" in found
+
+
+@pytest.mark.parametrize("words", ["the", "forces", "Islamic State"])
+def test_a_partners_hits_read_in_small_windows_are_those_read_at_once(world: WebWorld, monkeypatch, words: str):
+    """A partner's ranked hits are read a window at a time (so the database's sort keeps a few rows):
+    page by page, the same hits in the same order as one read of the whole ranking."""
+    from sqlalchemy import select
+
+    from liaison.store.access import partner_member
+    from liaison.store.reading import search as reading
+    from liaison.store.schema import PartnerRow
+
+    with world.store.engine.connect() as conn:
+        identity = conn.execute(select(PartnerRow.identity_id).where(PartnerRow.id == "alpha")).scalar_one()
+    actor = partner_member("alpha", identity)
+
+    def pages() -> list:
+        out, offset = [], 0
+        while True:
+            page = reading.documents(world.store, actor, parse(words), offset=offset, limit=2)
+            out.append([r["id"] for r in page.rows])
+            if not page.more:
+                return out
+            offset += 2
+
+    monkeypatch.setattr(reading, "RANK_WINDOW", 10**6)
+    whole = pages()
+    monkeypatch.setattr(reading, "RANK_WINDOW", 1)
+    assert pages() == whole
+    assert sum(len(p) for p in whole) > 3

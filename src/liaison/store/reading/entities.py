@@ -119,36 +119,44 @@ def _nodes_in(conn: Connection, ref: str, ids: list[str]) -> list[tuple[str, str
     return [(r[0], r[1]) for r in conn.execute(union_all(fused, unresolved))]
 
 
-def _walk(conn: Connection, actor: Actor, query: Select, need: int, skip: int = 0) -> tuple[list, bool]:
+def _walk(conn: Connection, actor: Actor, query: Select, need: int, skip: int = 0,
+          window: int | None = None) -> tuple[list, bool]:
     """The rows ``skip`` to ``skip + need`` of ``query`` (ordered, with a ``document_id`` column, not
     yet restricted by the access rule) whose documents the actor may see, and whether more follow.
-    The rule is asked of a batch of documents at a time, so a page costs its own rows, not the list's."""
+    The rule is asked of a batch of documents at a time, so a page costs its own rows, not the list's.
+    ``window``, for a query its database must sort (search's ranking): read it that many rows at a
+    time, then four times as many, so the sort keeps a few rows, not the whole list."""
     if actor.own:
         rows = conn.execute(query.offset(skip).limit(need + 1)).all()
         return rows[:need], len(rows) > need
     out: list = []
     seen: dict[str, bool] = {}
-    taken = skipped = 0
-    result = conn.execute(query.limit(WALK_LIMIT))
-    size = max(8, need + skip + 1)  # the first batch as large as the page, then growing
-    while part := result.fetchmany(size):
-        size = min(4 * BATCH, 2 * size)
-        fresh = {r.document_id for r in part if r.document_id not in seen}
-        if fresh:
-            shown = visible_ids(conn, actor, fresh)
-            seen.update((d, d in shown) for d in fresh)
-        for r in part:
-            if not seen[r.document_id]:
-                continue
-            if skipped < skip:
-                skipped += 1
-                continue
-            if taken == need:
-                result.close()
-                return out, True
-            out.append(r)
-            taken += 1
-    return out, False
+    taken = skipped = start = 0
+    while True:
+        limit = min(window, WALK_LIMIT - start) if window else WALK_LIMIT
+        result = conn.execute(query.offset(start).limit(limit) if start else query.limit(limit))
+        size, read = max(8, need + skip + 1), 0  # the first batch as large as the page, then growing
+        while part := result.fetchmany(size):
+            size, read = min(4 * BATCH, 2 * size), read + len(part)
+            fresh = {r.document_id for r in part if r.document_id not in seen}
+            if fresh:
+                shown = visible_ids(conn, actor, fresh)
+                seen.update((d, d in shown) for d in fresh)
+            for r in part:
+                if not seen[r.document_id]:
+                    continue
+                if skipped < skip:
+                    skipped += 1
+                    continue
+                if taken == need:
+                    result.close()
+                    return out, True
+                out.append(r)
+                taken += 1
+        start += read
+        if not window or read < limit or start >= WALK_LIMIT:
+            return out, False
+        window *= 4
 
 
 def sample(conn: Connection, actor: Actor, ref: str, size: int = SAMPLE) -> tuple[list[tuple[str, str]], bool]:

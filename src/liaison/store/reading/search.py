@@ -119,7 +119,7 @@ def documents(store: Store, actor: Actor, query: Query, offset: int = 0, limit: 
     sqlite = store.engine.dialect.name == "sqlite"
     with store.engine.connect() as conn:
         ranked = _ranked_sqlite(query) if sqlite else _ranked_postgresql(query)
-        hits, more = _walk(conn, actor, ranked, limit, offset)
+        hits, more = _walk(conn, actor, ranked, limit, offset, window=RANK_WINDOW * (offset + limit + 1))
         ids = [h.document_id for h in hits]
         if not ids:
             return Page([], offset, limit, False)
@@ -131,6 +131,11 @@ def documents(store: Store, actor: Actor, query: Query, offset: int = 0, limit: 
             row["snippet"] = highlighted(row.pop("raw_snippet"))
             rows.append(row)
     return Page(rows, offset, limit, more)
+
+
+#: A partner's ranked hits are read in windows this many times the rows up to the page's end (then
+#: four times larger): SQLite then keeps the best of a window in its sort, not every hit in order.
+RANK_WINDOW = 3
 
 
 def _columns():  # noqa: ANN202
@@ -156,11 +161,17 @@ def _ranked_sqlite(query: Query):  # noqa: ANN202
 
 
 def _snippets_sqlite(conn: Connection, query: Query, ids: list[str]) -> dict[str, Any]:
+    """The page's hits with their snippets, found by their FTS rowids (FTS5 seeks a rowid; a MATCH
+    filtered by document afterwards would find every hit of the query again)."""
+    rowids = [r for r, in conn.execute(select(FTS_IDS.c.id).where(FTS_IDS.c.document_id.in_(ids)))]
     q = (select(*_columns(), func.snippet(_FTS, -1, START, STOP, "…", 24).label("raw_snippet"))
          .select_from(_current_version(FTS.join(FTS_IDS, FTS_IDS.c.id == FTS.c.rowid)
                                        .join(DOCS, DOCS.c.id == FTS_IDS.c.document_id)))
-         .where(_FTS.op("MATCH")(bindparam("match", _match(query))), FTS_IDS.c.document_id.in_(ids)))
-    return {r.id: r for r in conn.execute(q).mappings()}
+         .where(_FTS.op("MATCH")(bindparam("match", _match(query))), FTS.c.rowid == bindparam("rowid")))
+    out = {}
+    for rowid in rowids:  # one seek each: FTS5 takes no IN list of rowids as a seek
+        out.update((r.id, r) for r in conn.execute(q, {"rowid": rowid}).mappings())
+    return out
 
 
 def _tsquery(query: Query):  # noqa: ANN202
