@@ -169,9 +169,9 @@ def test_an_entity_fusion_has_not_resolved_is_shown_by_its_key(small: WebWorld):
 
 
 def test_an_entitys_events_read_through_its_roles_are_those_the_date_walk_finds(world: WebWorld, monkeypatch):
-    """The entity page reads a rarer entity's events from its own roles and a frequent one's by the
-    events page's walk of the date index: the same rows, in the same order, page by page, for an
-    analyst and for a partner's member."""
+    """The entity page reads a rarer entity's events from its own roles and a frequent one's by a walk
+    of the date index (probing each event, or the events page's filter): the same rows, in the same
+    order, page by page, for an analyst and for a partner's member; the events page's own."""
     from liaison.store.access import own_analyst, partner_member
     from liaison.store.reading import entities as reading
     from liaison.store.schema import EntityLinkRow, PartnerRow
@@ -193,10 +193,11 @@ def test_an_entitys_events_read_through_its_roles_are_those_the_date_walk_finds(
     def every() -> dict:
         return {(ref, i): pages(ref, a) for ref in refs for i, a in enumerate(actors)}
 
-    monkeypatch.setattr(reading, "_walks_by_date", lambda *a: False)
+    monkeypatch.setattr(reading, "_events_path", lambda *a: "own")
     own = every()
-    monkeypatch.setattr(reading, "_walks_by_date", lambda *a: True)
-    assert own == every()
+    for path in ("probed", "listed"):
+        monkeypatch.setattr(reading, "_events_path", lambda *a, path=path: path)
+        assert own == every(), path
     from liaison.store.reading import events as listing  # and they are the events page's filter by entity
 
     for (ref, i), got in own.items():

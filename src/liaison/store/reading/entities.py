@@ -120,43 +120,66 @@ def _nodes_in(conn: Connection, ref: str, ids: list[str]) -> list[tuple[str, str
 
 
 def _walk(conn: Connection, actor: Actor, query: Select, need: int, skip: int = 0,
-          window: int | None = None) -> tuple[list, bool]:
+          window: int | None = None, then: Select | None = None) -> tuple[list, bool]:
     """The rows ``skip`` to ``skip + need`` of ``query`` (ordered, with a ``document_id`` column, not
-    yet restricted by the access rule) whose documents the actor may see, and whether more follow.
-    The rule is asked of a batch of documents at a time, so a page costs its own rows, not the list's.
-    ``window``, for a query its database must sort (search's ranking): read it that many rows at a
-    time, then four times as many, so the sort keeps a few rows, not the whole list."""
-    if actor.own:
+    yet restricted by the access rule), followed by those of ``then`` if given, whose documents the
+    actor may see, and whether more follow. The rule is asked of a batch of documents at a time, so
+    a page costs its own rows, not the list's. ``window``, for a query its database must sort
+    (search's ranking): read it that many rows at a time, then four times as many, so the sort
+    keeps a few rows, not the whole list."""
+    if actor.own and then is None:
         rows = conn.execute(query.offset(skip).limit(need + 1)).all()
         return rows[:need], len(rows) > need
-    out: list = []
-    seen: dict[str, bool] = {}
-    taken = skipped = start = 0
-    while True:
-        limit = min(window, WALK_LIMIT - start) if window else WALK_LIMIT
-        result = conn.execute(query.offset(start).limit(limit) if start else query.limit(limit))
-        size, read = max(8, need + skip + 1), 0  # the first batch as large as the page, then growing
-        while part := result.fetchmany(size):
-            size, read = min(4 * BATCH, 2 * size), read + len(part)
-            fresh = {r.document_id for r in part if r.document_id not in seen}
-            if fresh:
-                shown = visible_ids(conn, actor, fresh)
-                seen.update((d, d in shown) for d in fresh)
-            for r in part:
-                if not seen[r.document_id]:
-                    continue
-                if skipped < skip:
-                    skipped += 1
-                    continue
-                if taken == need:
+    walk = _Walk(conn, actor, need, skip)
+    for q in (query,) if then is None else (query, then):
+        if walk.read(q, window):
+            return walk.out, True
+    return walk.out, False
+
+
+class _Walk:
+    """``_walk``'s state across its queries: the rows taken, how many visible ones were skipped, and
+    what the access rule said of each document it was asked about (own members see every one)."""
+
+    def __init__(self, conn: Connection, actor: Actor, need: int, skip: int) -> None:
+        self.conn, self.actor, self.need, self.skip = conn, actor, need, skip
+        self.out: list = []
+        self.skipped = 0
+        self.seen: dict[str, bool] = {}
+
+    def read(self, query: Select, window: int | None) -> bool:
+        """Read ``query`` until the page is full and one row more is found (True) or to its end."""
+        start = 0
+        while True:
+            limit = min(window, WALK_LIMIT - start) if window else WALK_LIMIT
+            result = self.conn.execute(query.offset(start).limit(limit) if start else query.limit(limit))
+            size, read = max(8, self.need + self.skip + 1), 0  # the first batch as large as the page, then growing
+            while part := result.fetchmany(size):
+                size, read = min(4 * BATCH, 2 * size), read + len(part)
+                if self._take(part):
                     result.close()
-                    return out, True
-                out.append(r)
-                taken += 1
-        start += read
-        if not window or read < limit or start >= WALK_LIMIT:
-            return out, False
-        window *= 4
+                    return True
+            start += read
+            if not window or read < limit or start >= WALK_LIMIT:
+                return False
+            window *= 4
+
+    def _take(self, part: list) -> bool:
+        if not self.actor.own:
+            fresh = {r.document_id for r in part if r.document_id not in self.seen}
+            if fresh:
+                shown = visible_ids(self.conn, self.actor, fresh)
+                self.seen.update((d, d in shown) for d in fresh)
+        for r in part:
+            if not (self.actor.own or self.seen[r.document_id]):
+                continue
+            if self.skipped < self.skip:
+                self.skipped += 1
+                continue
+            if len(self.out) == self.need:
+                return True
+            self.out.append(r)
+        return False
 
 
 def sample(conn: Connection, actor: Actor, ref: str, size: int = SAMPLE) -> tuple[list[tuple[str, str]], bool]:
@@ -322,10 +345,13 @@ def events(store: Store, actor: Actor, ref: str, offset: int = 0, limit: int = 2
     with store.engine.connect() as conn:
         nodes_n = conn.execute(select(func.count()).where(EL.c.entity == ref)).scalar_one()  # an index count
         total = conn.execute(select(func.count()).select_from(DOCS)).scalar_one() if nodes_n > 500 else 0
-        by_date = _walks_by_date(nodes_n, total, offset + limit + 1)
-        if not by_date:
+        roles_n = conn.execute(select(func.count()).where(ER.c.entity_key == ref)).scalar_one() if total else 0
+        path = _events_path(nodes_n, roles_n, total, offset + limit + 1)
+        if path == "own":
             found, more = _own_events(conn, actor, ref, offset, limit)
-    if by_date:
+        elif path == "probed":
+            found, more = _events_probed(conn, actor, ref, offset, limit)
+    if path == "listed":
         from liaison.store.reading import events as listing
 
         page = listing.page(store, actor, listing.EventFilter(entity_key=ref), sort="-date", offset=offset,
@@ -347,15 +373,53 @@ def events(store: Store, actor: Actor, ref: str, offset: int = 0, limit: int = 2
     return Page(out, offset, limit, more)
 
 
-def _walks_by_date(nodes: int, documents: int, rows: int) -> bool:
-    """Whether an entity's events are found by walking every event in date order: as documents(),
-    the walk costs about ``rows`` / density probes, sorting the entity's own events about its node
-    count (probes cost more: a factor 4)."""
-    return nodes > 500 and nodes * nodes > 4 * rows * documents
+#: The most events a walk of the date index may expect to probe for a page (``_events_probed``).
+PROBES = 3000
+
+
+def _events_path(nodes: int, roles: int, documents: int, rows: int) -> str:
+    """How an entity's events are found, by what each costs: "own" (its own roles, sorted: about its
+    node count) for an entity of few documents, as documents() decides; else by walking every event
+    in date order (about ``rows`` / density probes; events are some four a document, ``roles`` those
+    whose role names its key): "probed", each event asked whether it is the entity's, where the walk
+    meets its events often, else "listed", the events page's filter, which first lists the entity's
+    documents and walks only theirs."""
+    if not (nodes > 500 and nodes * nodes > 4 * rows * documents):
+        return "own"
+    return "probed" if rows * 4 * documents <= PROBES * max(roles, 1) else "listed"
 
 
 EVENT_COLUMNS = ("document_id", "idx", "type", "subtype", "status", "date_value", "date_start", "date_end",
                  "confidence", "title", "stem")
+
+
+def _event_rows():  # noqa: ANN202
+    """The event columns the page shows, with the title and stem of the event's document."""
+    return (select(*(EV.c[k] for k in EVENT_COLUMNS if k not in ("title", "stem")), VERS.c.title, DOCS.c.stem)
+            .select_from(EV.join(DOCS, _current(EV))
+                         .join(VERS, and_(VERS.c.document_id == EV.c.document_id, VERS.c.version == EV.c.version))))
+
+
+def _events_probed(conn: Connection, actor: Actor, ref: str, offset: int, limit: int) -> tuple[list, bool]:
+    """The page of the entity's events found by walking ix_events_by_date backwards (the dated ones,
+    then the undated: the events page's "-date" order), each asked whether one of its roles is the
+    entity's (the event's roles by primary key, a linked one's node by one probe of
+    ix_entity_links_entity_document: "|| ''" on the key keeps SQLite off the links' primary key,
+    whose rows carry each node's JSON), and the access rule asked of the documents of those it
+    keeps, a batch at a time (``_walk``)."""
+    from liaison.store.reading.events import IS_DATED, IS_UNDATED
+
+    role, member, any_link = ER.alias("event_role"), EL.alias("member_link"), EL.alias("any_link")
+    linked = exists().where(member.c.entity == ref, member.c.document_id == role.c.document_id,
+                            member.c.entity_key + "" == role.c.entity_key)
+    unlinked = ~exists().where(any_link.c.document_id == role.c.document_id, any_link.c.entity_key == role.c.entity_key)
+    taking_part = exists().where(role.c.document_id == EV.c.document_id, role.c.version == EV.c.version,
+                                 role.c.idx == EV.c.idx, or_(linked, and_(role.c.entity_key == ref, unlinked)))
+    rows = _event_rows().where(taking_part)
+    latest = [EV.c.date_start.desc(), EV.c.document_id.desc(), EV.c.idx.desc()]
+    found, more = _walk(conn, actor, rows.where(IS_DATED).order_by(*latest), limit, offset,
+                        then=rows.where(IS_UNDATED).order_by(*latest))
+    return [r._mapping for r in found], more
 
 
 def _own_events(conn: Connection, actor: Actor, ref: str, offset: int, limit: int) -> tuple[list, bool]:
