@@ -24,9 +24,10 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Select, String, and_, cast, exists, func, or_, select, tuple_, union_all
+from sqlalchemy import Select, String, and_, bindparam, cast, exists, func, or_, select, tuple_, union_all
 from sqlalchemy.engine import Connection
 
 from liaison.store.access import Actor, visible_documents, visible_rows
@@ -101,10 +102,17 @@ def visible_ids(conn: Connection, actor: Actor, ids: Iterable[str]) -> set[str]:
     if actor.own:
         return set(ids)
     out: set[str] = set()
+    asked = _visible_among(actor)
     for part in range(0, len(ids), 400):
-        out.update(conn.execute(select(DOCS.c.id).where(DOCS.c.id.in_(ids[part:part + 400]),
-                                                        visible_documents(actor))).scalars())
+        out.update(conn.execute(asked, {"among": ids[part:part + 400]}).scalars())
     return out
+
+
+@lru_cache(maxsize=64)
+def _visible_among(actor: Actor) -> Select:
+    """visible_ids' statement, made once per actor (a page asks it of many batches, and building the
+    access rule's expression costs about as much as running it on a batch)."""
+    return select(DOCS.c.id).where(DOCS.c.id.in_(bindparam("among", expanding=True)), visible_documents(actor))
 
 
 def _nodes_in(conn: Connection, ref: str, ids: list[str]) -> list[tuple[str, str]]:
@@ -212,19 +220,25 @@ def names_of(conn: Connection, actor: Actor, refs: list[str], per_entity: int = 
     ``per_entity``; an entity it may not see at all is left out): the representative node's name
     unless it is in capitals (a dateline's "ZARQA"), else the most frequent."""
     out = {}
+    linked, alone = _naming(actor, per_entity)
     for ref in sorted(set(refs)):
-        linked = (select(ENT.c.key, ENT.c.canonical, ENT.c.type)
-                  .select_from(EL.join(ENT, and_(ENT.c.document_id == EL.c.document_id, ENT.c.key == EL.c.entity_key))
-                               .join(DOCS, _current(ENT)))
-                  .where(EL.c.entity == ref, visible_rows(actor, EL)).limit(per_entity))
-        rows = conn.execute(linked).all()
-        if not rows:
-            rows = conn.execute(select(ENT.c.key, ENT.c.canonical, ENT.c.type).select_from(ENT.join(DOCS, _current(ENT)))
-                                .where(ENT.c.key == ref, visible_rows(actor, ENT), _unlinked())
-                                .limit(per_entity)).all()
+        rows = conn.execute(linked, {"named_ref": ref}).all() or conn.execute(alone, {"named_ref": ref}).all()
         if rows:
             out[ref] = _named(ref, rows)
     return out
+
+
+@lru_cache(maxsize=64)
+def _naming(actor: Actor, per_entity: int) -> tuple[Select, Select]:
+    """names_of's two reads (its linked nodes, else its unlinked rows), made once per actor: building
+    the access rule's expression costs about as much as running it, and they run once an entity."""
+    linked = (select(ENT.c.key, ENT.c.canonical, ENT.c.type)
+              .select_from(EL.join(ENT, and_(ENT.c.document_id == EL.c.document_id, ENT.c.key == EL.c.entity_key))
+                           .join(DOCS, _current(ENT)))
+              .where(EL.c.entity == bindparam("named_ref"), visible_rows(actor, EL)).limit(per_entity))
+    alone = (select(ENT.c.key, ENT.c.canonical, ENT.c.type).select_from(ENT.join(DOCS, _current(ENT)))
+             .where(ENT.c.key == bindparam("named_ref"), visible_rows(actor, ENT), _unlinked()).limit(per_entity))
+    return linked, alone
 
 
 def names_at(conn: Connection, placed: dict[tuple[str, str], str]) -> dict[str, dict[str, Any]]:

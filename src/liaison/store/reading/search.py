@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from markupsafe import Markup, escape
@@ -301,19 +302,32 @@ def _confirmed(conn: Connection, actor: Actor, key: str, name: str, source: str)
     """The entity (fusion's ref, or the key) that a document the actor may see names ``name`` as
     ``key`` for, or None: the one access rule, in SQL, on the rows that say so."""
     if source == "written":
-        q = (select(MN.c.document_id).select_from(MN.join(DOCS, _current(MN)))
-             .where(MN.c.entity_key == key, func.substr(MN.c.text, 1, 200) == name[:200], MN.c.text == name,
-                    visible_rows(actor, MN)).limit(1))
+        document = conn.execute(_written_probe(actor), {"probe_key": key, "probe_head": name[:200],
+                                                        "probe_name": name}).scalar()
     else:
         q = (select(ENT.c.document_id).select_from(ENT.join(DOCS, _current(ENT)))
              .where(ENT.c.key == key, cast(ENT.c.data, Text).contains(json.dumps(name)[1:-1],
                                                                         autoescape=True),
                     visible_rows(actor, ENT)).limit(1))
-    document = conn.execute(q).scalar()
+        document = conn.execute(q).scalar()
     if document is None:
         return None
-    ref = conn.execute(select(EL.c.entity).where(EL.c.document_id == document, EL.c.entity_key == key)).scalar()
+    ref = conn.execute(_LINKED_AS, {"linked_document": document, "linked_key": key}).scalar()
     return ref or key
+
+
+@lru_cache(maxsize=64)
+def _written_probe(actor: Actor):  # noqa: ANN202 (a Select)
+    """"A document the actor may see writes this name for this key", made once per actor (building
+    the access rule's expression costs about as much as running it) and run with each pair."""
+    return (select(MN.c.document_id).select_from(MN.join(DOCS, _current(MN)))
+            .where(MN.c.entity_key == bindparam("probe_key"),
+                   func.substr(MN.c.text, 1, 200) == bindparam("probe_head"), MN.c.text == bindparam("probe_name"),
+                   visible_rows(actor, MN)).limit(1))
+
+
+_LINKED_AS = select(EL.c.entity).where(EL.c.document_id == bindparam("linked_document"),
+                                       EL.c.entity_key == bindparam("linked_key"))
 
 
 def _candidates(vocab: _Vocabulary, wanted: str) -> list[tuple[float, str, int]]:
