@@ -126,17 +126,6 @@ def test_adding_checks_the_name_the_partner_and_the_password_first(store):
         users.add("lee", None)
 
 
-def test_the_users_table_is_what_the_migrations_make(store):
-    from alembic.autogenerate import compare_metadata
-    from alembic.migration import MigrationContext
-
-    from liaison.store.schema import Base
-
-    with store.engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
-    assert [d for d in diff if "users" in repr(d)] == []
-
-
 # ---------------------------------------------------------------- the command line
 
 
