@@ -20,7 +20,7 @@ from liaison import __version__, web
 from liaison.settings import Settings
 from liaison.share import errors, services, taxii
 from liaison.share.taxii import API, ROOT, STIX, TAXII, TaxiiError
-from liaison.store.reading import search
+from liaison.store.reading import events, search
 
 __all__ = ["API", "ROOT", "STIX", "TAXII", "TaxiiError", "create_app"]
 
@@ -29,18 +29,21 @@ __all__ = ["API", "ROOT", "STIX", "TAXII", "TaxiiError", "create_app"]
 async def lifespan(app: FastAPI):  # noqa: ANN201
     built = services.of(app)  # opens (migrates) the store and looks up this installation's organisation
     built.checker.start()  # in the main thread, before serving: it spawns the pool with SIGINT ignored
-    # The web search's name vocabulary, read while the first pages are served (seconds on a large store).
-    threading.Thread(target=_quietly, args=(search.warm, built.store), name="search-warm", daemon=True).start()
+    # The names search and the events filter look in, read while the first pages are served (seconds
+    # on a large store).
+    threading.Thread(target=_quietly, args=((search.warm, events.warm), built.store), name="names-warm",
+                     daemon=True).start()
     try:
         yield
     finally:
         built.checker.stop()
 
 
-def _quietly(work, *args) -> None:  # noqa: ANN001
-    """A warm-up that may fail (a store closed under it in a test): the first search does the work instead."""
-    with contextlib.suppress(Exception):
-        work(*args)
+def _quietly(works, *args) -> None:  # noqa: ANN001
+    """Warm-ups that may fail (a store closed under them in a test): the first request does the work instead."""
+    for work in works:
+        with contextlib.suppress(Exception):
+            work(*args)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

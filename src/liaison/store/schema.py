@@ -118,6 +118,7 @@ class EventRow(Base):
         # Migration 0013: the web UI's events in date order, undated last, are an index walk.
         Index("ix_events_by_date", text("(date_start IS NULL)"), "date_start", "document_id", "idx"),
         Index("ix_events_type_by_date", "type", text("(date_start IS NULL)"), "date_start", "document_id", "idx"),
+        Index("ix_events_confidence", "confidence", "date_start", "document_id", "idx"),  # migration 0015
     )
 
 

@@ -154,6 +154,13 @@ MAX_NAMED_KEYS = 1000
 MAX_NAMED_ROLES = 5000
 
 
+def warm(store: Store) -> None:
+    """Read the entity names the events page's name filter searches now (a server's start, in a
+    thread), so the first filter by name does not wait for them (seconds on a large store)."""
+    with store.engine.connect() as conn:
+        named_keys(conn, "\x00")  # matches no name: only the reading is wanted
+
+
 def named_keys(conn: Any, text: str) -> list[str] | None:  # noqa: ANN401 (a Connection)
     """The keys of entity rows whose name contains ``text`` (as SQL's lower() compares them, or more),
     or None when the name is common (MAX_NAMED_KEYS, MAX_NAMED_ROLES)."""
