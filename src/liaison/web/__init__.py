@@ -16,31 +16,37 @@ this site's scripts).
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from liaison.web import audit, deps, headers
+from liaison.web import (
+    audit,
+    dashboard,
+    deps,
+    documents,
+    entities,
+    events,
+    graph,
+    headers,
+    ingest,
+    places,
+    search,
+    signin,
+)
 from liaison.web.render import error_page
 
 STATIC = Path(__file__).parent / "static"
 #: The page modules, each with its ``router``, in the order their routes are matched.
-PAGES = ["signin", "dashboard", "documents", "ingest", "entities", "events", "graph", "places", "search"]
+PAGES = [signin, dashboard, documents, ingest, entities, events, graph, places, search]
 
 __all__ = ["error_page", "mount"]
 
 
 def mount(app: FastAPI) -> None:
     router = APIRouter()
-    for name in PAGES:
-        try:
-            module = importlib.import_module(f"liaison.web.{name}")
-        except ModuleNotFoundError as exc:  # a page still being written (this list names every page)
-            if exc.name != f"liaison.web.{name}":
-                raise
-            continue
+    for module in PAGES:
         router.include_router(module.router)
     app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
