@@ -95,9 +95,14 @@ class _Counter:
             if found is not None and found[0] == current:
                 self.made.move_to_end(key)
                 return Figures(found[1], found[2], True)
-        if found is None and _documents(store) <= SYNC_DOCUMENTS:
-            self._count(store, actor, key, current)
-            return self.figures(store, actor)
+        if _documents(store) <= SYNC_DOCUMENTS:  # a small store: counted now, never shown stale
+            made = counts(store, actor)
+            with self.lock:
+                self.made[key] = (current, made, now())
+                self.made.move_to_end(key)
+                while len(self.made) > self.size:
+                    self.made.popitem(last=False)
+            return Figures(made, self.made[key][2], True)
         with self.lock:
             if key not in self.running:
                 self.running.add(key)
