@@ -12,6 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import Table, and_
+from sqlalchemy.sql.elements import ColumnElement
+
+from liaison.store.schema import DocumentRow
+
+_DOCS = DocumentRow.__table__
+
 #: The most rows one page of any list shows.
 MAX_PAGE = 200
 
@@ -35,6 +42,13 @@ class Page:
     @property
     def previous_offset(self) -> int | None:
         return max(0, self.offset - self.limit) if self.offset else None
+
+
+def current(table: Table, version: ColumnElement | None = None) -> ColumnElement[bool]:
+    """Join condition with ``documents``: ``table``'s rows (entities, mentions, events, roles, versions)
+    of each document's current version. Extractions are kept per version; pages show the current one."""
+    return and_(_DOCS.c.id == table.c.document_id,
+                _DOCS.c.current_version == (version if version is not None else table.c.version))
 
 
 def bounded(offset: int, limit: int) -> tuple[int, int]:

@@ -13,6 +13,7 @@ from sqlalchemy import exists, func, select
 from liaison.clock import now
 from liaison.store.access import Actor, visible_documents, visible_rows
 from liaison.store.database import Store
+from liaison.store.reading import current
 from liaison.store.schema import (
     CollectionObjectRow,
     CollectionRow,
@@ -40,10 +41,10 @@ def counts(store: Store, actor: Actor) -> dict[str, int]:
     partner member). Pages ask ``figures``, which keeps these off the request path."""
     with store.engine.connect() as conn:
         documents = conn.execute(select(func.count()).select_from(DOCS).where(visible_documents(actor))).scalar_one()
-        current_e = ENT.join(DOCS, (DOCS.c.id == ENT.c.document_id) & (DOCS.c.current_version == ENT.c.version))
+        current_e = ENT.join(DOCS, current(ENT))
         entities = conn.execute(select(func.count(func.distinct(ENT.c.key))).select_from(current_e)
                                 .where(visible_rows(actor, ENT))).scalar_one()
-        current_v = EV.join(DOCS, (DOCS.c.id == EV.c.document_id) & (DOCS.c.current_version == EV.c.version))
+        current_v = EV.join(DOCS, current(EV))
         events = conn.execute(select(func.count()).select_from(current_v).where(visible_rows(actor, EV))).scalar_one()
     return {"documents": documents, "entities": entities, "events": events}
 
@@ -89,35 +90,35 @@ class _Counter:
 
     def figures(self, store: Store, actor: Actor) -> Figures:
         key = (store.url, actor)
-        current = generation(store)
+        now_generation = generation(store)
         with self.lock:
             found = self.made.get(key)
-            if found is not None and found[0] == current:
+            if found is not None and found[0] == now_generation:
                 self.made.move_to_end(key)
                 return Figures(found[1], found[2], True)
         if _documents(store) <= SYNC_DOCUMENTS:  # a small store: counted now, never shown stale
-            made = counts(store, actor)
-            with self.lock:
-                self.made[key] = (current, made, now())
-                self.made.move_to_end(key)
-                while len(self.made) > self.size:
-                    self.made.popitem(last=False)
-            return Figures(made, self.made[key][2], True)
+            made, at = self._remember(key, now_generation, counts(store, actor))
+            return Figures(made, at, True)
         with self.lock:
             if key not in self.running:
                 self.running.add(key)
-                threading.Thread(target=self._count, args=(store, actor, key, current), daemon=True,
+                threading.Thread(target=self._count, args=(store, actor, key, now_generation), daemon=True,
                                  name="dashboard-counts").start()
         return Figures(found[1], found[2], False) if found else Figures(None, None, False)
 
-    def _count(self, store: Store, actor: Actor, key: tuple, current: tuple) -> None:
+    def _remember(self, key: tuple, made_at: tuple, made: dict[str, int]) -> tuple[dict[str, int], dt.datetime]:
+        """Keep ``made`` for ``key`` as counted at store generation ``made_at`` (the oldest key goes past ``size``)."""
+        at = now()
+        with self.lock:
+            self.made[key] = (made_at, made, at)
+            self.made.move_to_end(key)
+            while len(self.made) > self.size:
+                self.made.popitem(last=False)
+        return made, at
+
+    def _count(self, store: Store, actor: Actor, key: tuple, made_at: tuple) -> None:
         try:
-            made = counts(store, actor)
-            with self.lock:
-                self.made[key] = (current, made, now())
-                self.made.move_to_end(key)
-                while len(self.made) > self.size:
-                    self.made.popitem(last=False)
+            self._remember(key, made_at, counts(store, actor))
         except Exception:  # noqa: BLE001,S110 (a store closed under a test, a busy store: counted at the next view)
             pass
         finally:
@@ -180,7 +181,7 @@ def new_since(store: Store, actor: Actor, since: dt.datetime | None, limit: int 
     if since is None:
         return {"documents": 0, "changed": 0, "events": 0, "entities": 0, "document_list": [], "cap": NEW_CAP,
                 "partial": False}
-    current_v = VERS.join(DOCS, (DOCS.c.id == VERS.c.document_id) & (DOCS.c.current_version == VERS.c.version))
+    current_v = VERS.join(DOCS, current(VERS))
     docs_q = (select(DOCS.c.id, DOCS.c.stem, DOCS.c.tlp, DOCS.c.first_ingested, VERS.c.title).select_from(current_v)
               .where(DOCS.c.last_ingested > since, DOCS.c.first_ingested > since, visible_documents(actor))
               .order_by(DOCS.c.first_ingested.desc(), DOCS.c.id).limit(limit))
@@ -216,10 +217,10 @@ def weekly_events(store: Store, actor: Actor, today: dt.date, weeks: int = CHART
     week of the latest event dated no later than ``today``: ``weeks`` (each Monday, oldest first) and
     ``counts`` ({(monday, type): n}). The latest date is found by walking the date index down, and
     the counts read only the chart's days, so the chart costs the same however large the store is."""
-    current = EV.join(DOCS, (DOCS.c.id == EV.c.document_id) & (DOCS.c.current_version == EV.c.version))
+    rows_now = EV.join(DOCS, current(EV))
     seen = visible_rows(actor, EV)
     with store.engine.connect() as conn:
-        latest = conn.execute(select(EV.c.date_start).select_from(current)
+        latest = conn.execute(select(EV.c.date_start).select_from(rows_now)
                               .where(EV.c.date_start.is_not(None), EV.c.date_start <= today, seen)
                               .order_by(EV.c.date_start.desc()).limit(1)).scalar()
         if latest is None:
@@ -228,9 +229,9 @@ def weekly_events(store: Store, actor: Actor, today: dt.date, weeks: int = CHART
         first_monday = last_monday - dt.timedelta(weeks=weeks - 1)
         in_range = (EV.c.date_start >= first_monday, EV.c.date_start <= latest)
         # The access rule asked once per document with events in the chart's weeks, not once per event.
-        documents = select(EV.c.document_id).select_from(current).where(*in_range).distinct().subquery("charted")
+        documents = select(EV.c.document_id).select_from(rows_now).where(*in_range).distinct().subquery("charted")
         shown = select(documents.c.document_id).where(visible_documents(actor, documents.c.document_id))
-        rows = conn.execute(select(EV.c.date_start, EV.c.type, func.count()).select_from(current)
+        rows = conn.execute(select(EV.c.date_start, EV.c.type, func.count()).select_from(rows_now)
                             .where(*in_range, EV.c.document_id.in_(shown))
                             .group_by(EV.c.date_start, EV.c.type)).all()
     counts: dict[tuple[dt.date, str], int] = {}

@@ -32,7 +32,7 @@ from sqlalchemy.engine import Connection
 
 from liaison.store.access import Actor, visible_documents, visible_rows
 from liaison.store.database import Store
-from liaison.store.reading import Page, bounded
+from liaison.store.reading import Page, bounded, current
 from liaison.store.schema import (
     DocumentRow,
     DocumentVersionRow,
@@ -60,12 +60,6 @@ BATCH = 100
 WALK_LIMIT = 50_000
 
 
-def _current(table, version=None):  # noqa: ANN001,ANN202
-    """Join condition: ``table``'s rows of each document's current version."""
-    return and_(DOCS.c.id == table.c.document_id, DOCS.c.current_version == (version if version is not None
-                                                                               else table.c.version))
-
-
 def _unlinked():  # noqa: ANN202
     return ~exists().where(EL.c.document_id == ENT.c.document_id, EL.c.entity_key == ENT.c.key)
 
@@ -82,7 +76,7 @@ def _nodes(ref: str, *extra, versions: bool = False) -> Select:  # noqa: ANN002
     fused = (select(EL.c.document_id.label("document_id"), EL.c.entity_key.label("entity_key"), *extra)
              .select_from(joined(EL.join(DOCS, DOCS.c.id == EL.c.document_id))).where(EL.c.entity == ref))
     unresolved = (select(ENT.c.document_id, ENT.c.key, *extra)
-                  .select_from(joined(ENT.join(DOCS, _current(ENT)))).where(ENT.c.key == ref, _unlinked()))
+                  .select_from(joined(ENT.join(DOCS, current(ENT)))).where(ENT.c.key == ref, _unlinked()))
     return union_all(fused, unresolved)
 
 
@@ -91,7 +85,7 @@ def members(actor: Actor, ref: str) -> Select:
     access rule on every row: for an existence check or a small entity)."""
     fused = select(EL.c.document_id.label("document_id"), EL.c.entity_key.label("entity_key")).select_from(
         EL.join(DOCS, DOCS.c.id == EL.c.document_id)).where(EL.c.entity == ref, visible_rows(actor, EL))
-    unresolved = (select(ENT.c.document_id, ENT.c.key).select_from(ENT.join(DOCS, _current(ENT)))
+    unresolved = (select(ENT.c.document_id, ENT.c.key).select_from(ENT.join(DOCS, current(ENT)))
                   .where(ENT.c.key == ref, visible_rows(actor, ENT), _unlinked()))
     return union_all(fused, unresolved)
 
@@ -122,7 +116,7 @@ def _nodes_in(conn: Connection, ref: str, ids: list[str]) -> list[tuple[str, str
     if not ids:
         return []
     fused = select(EL.c.document_id, EL.c.entity_key).where(EL.c.document_id.in_(ids), EL.c.entity == ref)
-    unresolved = (select(ENT.c.document_id, ENT.c.key).select_from(ENT.join(DOCS, _current(ENT)))
+    unresolved = (select(ENT.c.document_id, ENT.c.key).select_from(ENT.join(DOCS, current(ENT)))
                   .where(ENT.c.document_id.in_(ids), ENT.c.key + "" == ref, _unlinked()))
     return [(r[0], r[1]) for r in conn.execute(union_all(fused, unresolved))]
 
@@ -197,7 +191,7 @@ def sample(conn: Connection, actor: Actor, ref: str, size: int = SAMPLE) -> tupl
     fused = select(EL.c.document_id, EL.c.entity_key).where(EL.c.entity == ref)  # the index's order: no sort
     rows, more = _walk(conn, actor, fused, size)
     if len(rows) < size:
-        unresolved = (select(ENT.c.document_id, ENT.c.key.label("entity_key")).select_from(ENT.join(DOCS, _current(ENT)))
+        unresolved = (select(ENT.c.document_id, ENT.c.key.label("entity_key")).select_from(ENT.join(DOCS, current(ENT)))
                       .where(ENT.c.key == ref, _unlinked()))
         extra, more = _walk(conn, actor, unresolved, size - len(rows))
         rows += extra
@@ -234,9 +228,9 @@ def _naming(actor: Actor, per_entity: int) -> tuple[Select, Select]:
     the access rule's expression costs about as much as running it, and they run once an entity."""
     linked = (select(ENT.c.key, ENT.c.canonical, ENT.c.type)
               .select_from(EL.join(ENT, and_(ENT.c.document_id == EL.c.document_id, ENT.c.key == EL.c.entity_key))
-                           .join(DOCS, _current(ENT)))
+                           .join(DOCS, current(ENT)))
               .where(EL.c.entity == bindparam("named_ref"), visible_rows(actor, EL)).limit(per_entity))
-    alone = (select(ENT.c.key, ENT.c.canonical, ENT.c.type).select_from(ENT.join(DOCS, _current(ENT)))
+    alone = (select(ENT.c.key, ENT.c.canonical, ENT.c.type).select_from(ENT.join(DOCS, current(ENT)))
              .where(ENT.c.key == bindparam("named_ref"), visible_rows(actor, ENT), _unlinked()).limit(per_entity))
     return linked, alone
 
@@ -250,7 +244,7 @@ def names_at(conn: Connection, placed: dict[tuple[str, str], str]) -> dict[str, 
     for part in range(0, len(nodes), 300):
         chunk = nodes[part:part + 300]
         for r in conn.execute(select(ENT.c.document_id, ENT.c.key, ENT.c.canonical, ENT.c.type)
-                              .select_from(ENT.join(DOCS, _current(ENT))).where(_in_nodes(ENT, ENT.c.key, chunk))):
+                              .select_from(ENT.join(DOCS, current(ENT))).where(_in_nodes(ENT, ENT.c.key, chunk))):
             rows.setdefault(placed[(r.document_id, r.key)], []).append(r)
     return {ref: _named(ref, found) for ref, found in rows.items()}
 
@@ -295,12 +289,12 @@ def entity(store: Store, actor: Actor, ref: str) -> dict[str, Any] | None:
         else:
             documents = len({d for d, _ in nodes})
         rows = conn.execute(select(ENT.c.key, ENT.c.canonical, ENT.c.type, ENT.c.data).select_from(
-            ENT.join(DOCS, _current(ENT))).where(_in_nodes(ENT, ENT.c.key, nodes))).all()
+            ENT.join(DOCS, current(ENT))).where(_in_nodes(ENT, ENT.c.key, nodes))).all()
         fused = conn.execute(select(exists().where(EL.c.entity == ref))).scalar()
         written = conn.execute(
             select(MN.c.text, func.count(func.distinct(MN.c.document_id)).label("documents"),
                    func.count().label("mentions"))
-            .select_from(MN.join(DOCS, _current(MN))).where(_in_nodes(MN, MN.c.entity_key, nodes))
+            .select_from(MN.join(DOCS, current(MN))).where(_in_nodes(MN, MN.c.entity_key, nodes))
             .group_by(MN.c.text).order_by(func.count(func.distinct(MN.c.document_id)).desc(), MN.c.text)
             .limit(NAMES_SHOWN)).all()
     aliases: Counter = Counter()
@@ -341,7 +335,7 @@ def documents(store: Store, actor: Actor, ref: str, offset: int = 0, limit: int 
             .select_from(DOCS.join(VERS, and_(VERS.c.document_id == DOCS.c.id,
                                               VERS.c.version == DOCS.c.current_version)))
             .where(DOCS.c.id.in_(ids)))} if ids else {}
-        counts = dict(conn.execute(select(MN.c.document_id, func.count()).select_from(MN.join(DOCS, _current(MN)))
+        counts = dict(conn.execute(select(MN.c.document_id, func.count()).select_from(MN.join(DOCS, current(MN)))
                                    .where(_in_nodes(MN, MN.c.entity_key, nodes))
                                    .group_by(MN.c.document_id)).all()) if nodes else {}
     rows = [{"id": d, "stem": meta[d].stem, "tlp": meta[d].tlp, "title": meta[d].title, "outlet": meta[d].outlet,
@@ -376,7 +370,7 @@ def events(store: Store, actor: Actor, ref: str, offset: int = 0, limit: int = 2
     if keys:
         with store.engine.connect() as conn:
             rows = conn.execute(select(ER.c.document_id, ER.c.idx, ER.c.role, ER.c.entity_key)
-                                .select_from(ER.join(DOCS, _current(ER)))
+                                .select_from(ER.join(DOCS, current(ER)))
                                 .where(ER.c.document_id.in_(sorted({d for d, _ in keys})))).all()
             entity_of = resolved(conn, sorted({(r.document_id, r.entity_key) for r in rows}))
         for r in rows:
@@ -410,7 +404,7 @@ EVENT_COLUMNS = ("document_id", "idx", "type", "subtype", "status", "date_value"
 def _event_rows():  # noqa: ANN202
     """The event columns the page shows, with the title and stem of the event's document."""
     return (select(*(EV.c[k] for k in EVENT_COLUMNS if k not in ("title", "stem")), VERS.c.title, DOCS.c.stem)
-            .select_from(EV.join(DOCS, _current(EV))
+            .select_from(EV.join(DOCS, current(EV))
                          .join(VERS, and_(VERS.c.document_id == EV.c.document_id, VERS.c.version == EV.c.version))))
 
 
@@ -452,7 +446,7 @@ def _own_events(conn: Connection, actor: Actor, ref: str, offset: int, limit: in
                .select_from(taking_part.join(EV, and_(EV.c.document_id == taking_part.c.document_id,
                                                       EV.c.version == taking_part.c.version,
                                                       EV.c.idx == taking_part.c.idx))
-                            .join(DOCS, _current(EV))
+                            .join(DOCS, current(EV))
                             .join(VERS, and_(VERS.c.document_id == EV.c.document_id, VERS.c.version == EV.c.version)))
                .order_by(EV.c.date_start.is_(None), EV.c.date_start.desc(), EV.c.document_id.desc(), EV.c.idx.desc()))
     rows, more = _walk(conn, actor, ordered, limit, offset)
@@ -491,10 +485,10 @@ def timeline(store: Store, actor: Actor, ref: str, nodes: list[tuple[str, str]] 
             return []
         ids = sorted({d for d, _ in nodes})
         docs = (select(VERS.c.published, func.count()).select_from(
-            VERS.join(DOCS, and_(DOCS.c.id == VERS.c.document_id, DOCS.c.current_version == VERS.c.version)))
+            VERS.join(DOCS, current(VERS)))
             .where(VERS.c.document_id.in_(ids), VERS.c.published.is_not(None)).group_by(VERS.c.published))
         evs = (select(EV.c.date_start, func.count(func.distinct(EV.c.document_id + ":" + cast(EV.c.idx, String))))
-               .select_from(ER.join(DOCS, _current(ER)).join(EV, and_(EV.c.document_id == ER.c.document_id,
+               .select_from(ER.join(DOCS, current(ER)).join(EV, and_(EV.c.document_id == ER.c.document_id,
                                                                        EV.c.version == ER.c.version,
                                                                        EV.c.idx == ER.c.idx)))
                .where(_in_nodes(ER, ER.c.entity_key, nodes), EV.c.date_start.is_not(None)).group_by(EV.c.date_start))

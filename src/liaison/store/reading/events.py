@@ -29,7 +29,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from liaison.store import rebuild
 from liaison.store.access import Actor, visible_rows
 from liaison.store.database import Store
-from liaison.store.reading import Page, bounded, page_of
+from liaison.store.reading import Page, bounded, current, page_of
 from liaison.store.schema import (
     DocumentRow,
     DocumentVersionRow,
@@ -49,7 +49,7 @@ EL = EntityLinkRow.__table__
 MN = MentionRow.__table__
 
 #: Events of current document versions, with their version's metadata.
-CURRENT = (EV.join(DOCS, (DOCS.c.id == EV.c.document_id) & (DOCS.c.current_version == EV.c.version))
+CURRENT = (EV.join(DOCS, current(EV))
            .join(VERS, (VERS.c.document_id == EV.c.document_id) & (VERS.c.version == EV.c.version)))
 
 _ROLE = ROLES.alias("filter_role")
@@ -342,7 +342,7 @@ def _name(conn: Any, rows: list[dict[str, Any]]) -> None:  # noqa: ANN401 (a Con
     found: dict[tuple[str, str], tuple[str, str]] = {}
     if docs:
         q = (select(ENT.c.document_id, ENT.c.key, ENT.c.canonical, EL.c.entity)
-             .select_from(ENT.join(DOCS, (DOCS.c.id == ENT.c.document_id) & (DOCS.c.current_version == ENT.c.version))
+             .select_from(ENT.join(DOCS, current(ENT))
                           .outerjoin(EL, (EL.c.document_id == ENT.c.document_id) & (EL.c.entity_key == ENT.c.key)))
              .where(ENT.c.document_id.in_(docs)))
         found = {(d, k): (c, e or k) for d, k, c, e in conn.execute(q)}

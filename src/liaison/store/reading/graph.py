@@ -16,8 +16,9 @@ from sqlalchemy import select, tuple_
 
 from liaison.store.access import Actor, visible_rows
 from liaison.store.database import Store
+from liaison.store.reading import current
 from liaison.store.reading import entities as ent
-from liaison.store.reading.entities import DOCS, ER, EV, _current, names_at, names_of, resolved
+from liaison.store.reading.entities import DOCS, ER, EV, names_at, names_of, resolved
 
 MAX_NODES = 60
 EVENTS = 25
@@ -106,7 +107,7 @@ def around_entity(store: Store, actor: Actor, ref: str) -> dict[str, Any] | None
 
 def around_event(store: Store, actor: Actor, document_id: str, idx: int) -> dict[str, Any] | None:
     """The event (of the current version of a document the actor may see) and who took part."""
-    q = (select(EV.c.document_id, EV.c.idx, EV.c.type, EV.c.date_start).select_from(EV.join(DOCS, _current(EV)))
+    q = (select(EV.c.document_id, EV.c.idx, EV.c.type, EV.c.date_start).select_from(EV.join(DOCS, current(EV)))
          .where(EV.c.document_id == document_id, EV.c.idx == idx, visible_rows(actor, EV)))
     with store.engine.connect() as conn:
         row = conn.execute(q).first()
@@ -129,7 +130,7 @@ def _add_events(conn, actor: Actor, graph: _Graph, rows: list) -> None:  # noqa:
     for part in range(0, len(refs), 200):
         chunk = refs[part:part + 200]
         roles += conn.execute(select(ER.c.document_id, ER.c.idx, ER.c.role, ER.c.entity_key)
-                              .select_from(ER.join(DOCS, _current(ER)))
+                              .select_from(ER.join(DOCS, current(ER)))
                               .where(ER.c.document_id.in_(sorted({d for d, _ in chunk})),
                                      tuple_(ER.c.document_id, ER.c.idx).in_(chunk))
                               .order_by(ER.c.document_id, ER.c.idx, ER.c.role, ER.c.entity_key)).all()

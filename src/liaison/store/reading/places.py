@@ -16,6 +16,7 @@ from sqlalchemy import func, select, union_all
 
 from liaison.store.access import Actor
 from liaison.store.database import Store
+from liaison.store.reading import current
 from liaison.store.reading.events import CURRENT, DOCS, ENT, EV, IS_DATED, IS_UNDATED, ROLES, EventFilter, conditions
 
 #: The most places one map shows: the busiest first.
@@ -72,13 +73,13 @@ def _places(conn: Any, actor: Actor, f: EventFilter, limit: int) -> list[dict[st
                 func.max(ROLES.c.document_id).label("document_id"))
          .select_from(at).group_by(ROLES.c.entity_key)
          .order_by(func.count().desc(), ROLES.c.entity_key).limit(max(1, min(limit, MAX_PLACES))))
-    current = ENT.join(DOCS, (DOCS.c.id == ENT.c.document_id) & (DOCS.c.current_version == ENT.c.version))
+    rows_now = ENT.join(DOCS, current(ENT))
     rows = [dict(r) for r in conn.execute(q).mappings()]
     wanted = {(r["document_id"], r["key"]) for r in rows}
     found: dict[tuple[str, str], Any] = {}
     if rows:
         for e in conn.execute(select(ENT.c.document_id, ENT.c.key, ENT.c.canonical, ENT.c.type, ENT.c.data)
-                              .select_from(current)
+                              .select_from(rows_now)
                               .where(ENT.c.document_id.in_(sorted({d for d, _ in wanted})),
                                      ENT.c.key.in_(sorted({k for _, k in wanted})))):
             if (e.document_id, e.key) in wanted:

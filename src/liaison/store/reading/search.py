@@ -33,8 +33,8 @@ from sqlalchemy.engine import Connection
 
 from liaison.store.access import Actor, visible_documents, visible_rows
 from liaison.store.database import Store
-from liaison.store.reading import Page, bounded, page_of
-from liaison.store.reading.entities import DOCS, EL, ENT, ER, EV, MN, VERS, _current, names_of
+from liaison.store.reading import Page, bounded, current, page_of
+from liaison.store.reading.entities import DOCS, EL, ENT, ER, EV, MN, VERS, names_of
 
 #: Highlight delimiters asked of the database: private-use characters, never markup.
 START, STOP = "\ue000", "\ue001"
@@ -305,7 +305,7 @@ def _confirmed(conn: Connection, actor: Actor, key: str, name: str, source: str)
         document = conn.execute(_written_probe(actor), {"probe_key": key, "probe_head": name[:200],
                                                         "probe_name": name}).scalar()
     else:
-        q = (select(ENT.c.document_id).select_from(ENT.join(DOCS, _current(ENT)))
+        q = (select(ENT.c.document_id).select_from(ENT.join(DOCS, current(ENT)))
              .where(ENT.c.key == key, cast(ENT.c.data, Text).contains(json.dumps(name)[1:-1],
                                                                         autoescape=True),
                     visible_rows(actor, ENT)).limit(1))
@@ -320,7 +320,7 @@ def _confirmed(conn: Connection, actor: Actor, key: str, name: str, source: str)
 def _written_probe(actor: Actor):  # noqa: ANN202 (a Select)
     """"A document the actor may see writes this name for this key", made once per actor (building
     the access rule's expression costs about as much as running it) and run with each pair."""
-    return (select(MN.c.document_id).select_from(MN.join(DOCS, _current(MN)))
+    return (select(MN.c.document_id).select_from(MN.join(DOCS, current(MN)))
             .where(MN.c.entity_key == bindparam("probe_key"),
                    func.substr(MN.c.text, 1, 200) == bindparam("probe_head"), MN.c.text == bindparam("probe_name"),
                    visible_rows(actor, MN)).limit(1))
@@ -412,7 +412,7 @@ def _document_counts(conn: Connection, actor: Actor, refs: list[str]) -> dict[st
             fused = conn.execute(select(func.count(func.distinct(EL.c.document_id)))
                                  .where(EL.c.entity == ref)).scalar_one()
             if not fused:
-                alone = (select(ENT.c.document_id).select_from(ENT.join(DOCS, _current(ENT)))
+                alone = (select(ENT.c.document_id).select_from(ENT.join(DOCS, current(ENT)))
                          .where(ENT.c.key == ref, _unlinked()).distinct().limit(UNRESOLVED_COUNT + 1)
                          .subquery("alone"))
                 fused = conn.execute(select(func.count()).select_from(alone)).scalar_one()
@@ -490,7 +490,7 @@ def events(store: Store, actor: Actor, query: Query, offset: int = 0, limit: int
                                else func.least(EV.c.evidence_end - EV.c.evidence_start, 400))
         q = (select(EV.c.document_id, EV.c.idx, EV.c.type, EV.c.subtype, EV.c.status, EV.c.date_value,
                     EV.c.date_start, EV.c.confidence, VERS.c.title, DOCS.c.stem, evidence.label("evidence"))
-             .select_from(EV.join(DOCS, _current(EV)).join(VERS, and_(VERS.c.document_id == DOCS.c.id,
+             .select_from(EV.join(DOCS, current(EV)).join(VERS, and_(VERS.c.document_id == DOCS.c.id,
                                                                       VERS.c.version == DOCS.c.current_version)))
              .where(visible_rows(actor, EV), *conditions)
              .order_by(EV.c.date_start.desc().nulls_last(), EV.c.document_id, EV.c.idx)
