@@ -297,6 +297,10 @@ def test_the_graph_draws_a_network_around_an_entity(site):
         const cy = document.getElementById('graph')._cyreg.cy;
         const node = cy.nodes().filter(n => n.data('label') === 'Iraq')[0];
         if (!node) { return null; }
+        // Zoomed in on the node first, so the real click lands on it and not on a neighbour the
+        // layout drew over it (nodes overlap at the graph's first zoom).
+        cy.zoom(3);
+        cy.center(node);
         const box = document.getElementById('graph').getBoundingClientRect();
         const at = node.renderedPosition();
         return {x: box.left + at.x, y: box.top + at.y, before: cy.nodes().length};
