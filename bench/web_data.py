@@ -43,6 +43,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from liaison.stix.tlp import AMBER, LEVELS, MARKING_IDS
+
 #: Bump when the rows generated change, so cached stores are made again.
 GENERATOR_VERSION = 1
 SEED = 14
@@ -51,17 +53,8 @@ PASSWORD = "a long enough bench password"
 ANALYST, PARTNER_MEMBER = "analyst", "alpha-member"
 #: partner -> (read the reports collection?, write it?); delta has no grant at all.
 PARTNERS = {"alpha": (True, False), "bravo": (True, False), "charlie": (True, True), "delta": (False, False)}
-LEVELS = ("clear", "green", "amber", "amber+strict", "red")
 #: Document markings and their shares: None is unmarked (the collection's default, AMBER, decides).
 TLP_MIX = ((None, 0.45), ("clear", 0.10), ("green", 0.20), ("amber", 0.12), ("amber+strict", 0.09), ("red", 0.04))
-MARKING_IDS = {
-    "clear": "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487",
-    "green": "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb",
-    "amber": "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421",
-    "amber+strict": "marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003",
-    "red": "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1",
-}
-AMBER = 2
 DOCS_PER_BATCH = 500
 NS = uuid.UUID("1d4e2b8c-1b4f-4a57-9e4e-14b3c7a0f001")
 
