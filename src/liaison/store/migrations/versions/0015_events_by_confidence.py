@@ -15,7 +15,9 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.create_index("ix_events_confidence", "events", ["confidence", "date_start", "document_id", "idx"])
+    # Made only where missing: the bench's store and an operator may have made it by hand first.
+    op.create_index("ix_events_confidence", "events", ["confidence", "date_start", "document_id", "idx"],
+                    if_not_exists=True)
 
 
 def downgrade() -> None:
