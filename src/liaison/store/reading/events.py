@@ -19,6 +19,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import re
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -148,6 +149,7 @@ class _Names:
 
 
 _NAMES: dict[str, _Names] = {}
+_NAMES_LOCK = threading.Lock()
 #: A name reaching more keys, or the keys more event roles, than these is common: its events are
 #: found soon by walking the date index unaided, and the documents of its roles would cost more.
 MAX_NAMED_KEYS = 1000
@@ -164,6 +166,11 @@ def warm(store: Store) -> None:
 def named_keys(conn: Any, text: str) -> list[str] | None:  # noqa: ANN401 (a Connection)
     """The keys of entity rows whose name contains ``text`` (as SQL's lower() compares them, or more),
     or None when the name is common (MAX_NAMED_KEYS, MAX_NAMED_ROLES)."""
+    with _NAMES_LOCK:  # one thread reads or updates the names at a time (the start-up read included)
+        return _named_keys(conn, text)
+
+
+def _named_keys(conn: Any, text: str) -> list[str] | None:  # noqa: ANN401 (a Connection)
     url = conn.engine.url.render_as_string(hide_password=True)
     marker = conn.execute(select(func.max(MN.c.id))).scalar() or 0
     found = _NAMES.get(url)

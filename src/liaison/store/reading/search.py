@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -244,6 +245,7 @@ class _Vocabulary:
     near: dict[str, list[tuple[float, str, int]]] = field(default_factory=dict)
 
 
+_VOCABULARY_LOCK = threading.Lock()
 _VOCABULARIES: dict[str, _Vocabulary] = {}
 #: Candidate names rapidfuzz hands on, and (name, key) pairs confirmed in SQL at most per search.
 CANDIDATES = 300
@@ -253,6 +255,14 @@ REMEMBERED = 256
 
 
 def _vocabulary(conn: Connection) -> _Vocabulary:
+    """The names to search, read once per server process and then only for mentions stored since.
+    One thread reads or updates it at a time (a request during the start-up read waits for it,
+    rather than reading every name a second time or changing the dictionary under it)."""
+    with _VOCABULARY_LOCK:
+        return _read_vocabulary(conn)
+
+
+def _read_vocabulary(conn: Connection) -> _Vocabulary:
     from liaison.extract.lexicon import fold
 
     url = conn.engine.url.render_as_string(hide_password=True)
