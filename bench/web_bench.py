@@ -19,9 +19,10 @@ Why it is built this way:
     shared, so absolute figures move): each page's p95 against the sign-in page's p95 (a page that
     reads almost nothing), and against the same page on a small store (--baseline documents; 0 to
     skip). The target: every page under 100 ms p95 at 100,000 documents.
-  - Work the server does off the request path, in its threads (the names search and the events filter look in, read at start, the
-    dashboard's counts made again after a change), is waited for before the next page is timed,
-    and its length printed: it is not any page's server time, but it is work the machine does.
+  - Work the server does off the request path, in its threads (the names search and the events
+    filter look in, read at start, and the dashboard's counts made again after a change), is
+    waited for before the next page is timed, and its length printed: it is not any page's server
+    time, but it is work the machine does.
   - A slow page stops being asked after --budget seconds (each page and user gets at least three
     requests), so a run at size ends in minutes whatever the pages cost; n says how many were made.
   - A page whose route is not mounted yet is reported as such, not failed; any answer other than
