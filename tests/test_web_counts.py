@@ -63,3 +63,17 @@ def test_counts_are_remembered_per_actor(small: WebWorld):
     analyst, member = (users.actor(users.get(n)) for n in ("analyst", "alpha-member"))
     assert dashboard.figures(small.store, analyst).counts["documents"] == 1
     assert dashboard.figures(small.store, member).counts["documents"] == 0  # the AMBER+STRICT document
+
+
+def test_on_a_large_store_the_chart_comes_with_the_counts_out_of_band(small: WebWorld, monkeypatch):
+    monkeypatch.setattr(dashboard, "SYNC_DOCUMENTS", 0)
+    analyst = small.client("analyst")
+    page = analyst.get("/").text
+    assert "Counting the events per week…" in page  # the page does not wait for the chart's figures
+    users = Users(small.store)
+    settled = _settled(small.store, users.actor(users.get("analyst")))
+    assert settled.weekly is not None and settled.weekly["counts"]
+    fragment = analyst.get("/dashboard/figures").text
+    assert '<section class="chart" id="chart"' in fragment and 'hx-swap-oob="true"' in fragment
+    assert "<title>Week of " in fragment
+    assert 'hx-swap-oob' not in analyst.get("/").text  # the whole page draws it in place

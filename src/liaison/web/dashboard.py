@@ -1,5 +1,6 @@
 """`/`: the dashboard. What the viewer may see, counted; the latest documents; events per week by
-type as a chart; and what is new since their last visit (documents, events, entities), with links.
+type as a chart (counted with the counts: kept between views, and on a large store made
+again off the request path after a change); and what is new since their last visit (documents, events, entities), with links.
 
 The chart is SVG drawn on the server (stacked bars, a legend, a title on every bar) with the same
 figures as a table beside it for screen readers and for anyone who would rather read numbers; it
@@ -15,7 +16,6 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from liaison.clock import now
 from liaison.model import EVENT_TYPES
 from liaison.store.reading import dashboard
 from liaison.web.deps import Services, Signed
@@ -74,8 +74,13 @@ def week_chart(weekly: dict[str, Any]) -> dict[str, Any] | None:
 
 @router.get("/dashboard/figures")
 def figures(request: Request, svc: Services, who: Signed) -> Response:
-    """The counts alone, for the dashboard to fetch again while a count on a large store runs."""
-    return page(request, "dashboard_figures.html", who, figures=dashboard.figures(svc.store, who.actor))
+    """The counts and the chart, for the dashboard to fetch again while a count on a large store runs."""
+    figures_ = dashboard.figures(svc.store, who.actor)
+    return page(request, "dashboard_figures.html", who, figures=figures_, oob=True, chart=_chart(figures_))
+
+
+def _chart(figures_: dashboard.Figures) -> dict[str, Any] | None:
+    return week_chart(figures_.weekly) if figures_.weekly is not None else None
 
 
 @router.get("/")
@@ -83,9 +88,9 @@ def home(request: Request, svc: Services, who: Signed) -> Response:
     store, actor = svc.store, who.actor
     since = who.user.last_visit_at
     new = dashboard.new_since(store, actor, since)
-    chart = week_chart(dashboard.weekly_events(store, actor, now().date()))
+    figures_ = dashboard.figures(store, actor)
     since_link = since.isoformat() if since else None
-    return page(request, "dashboard.html", who, figures=dashboard.figures(store, actor),
+    return page(request, "dashboard.html", who, figures=figures_, chart=_chart(figures_),
                 latest=dashboard.latest_documents(store, actor), since=since, new=new,
-                changed=dashboard.changed_since(store, actor, since), chart=chart,
+                changed=dashboard.changed_since(store, actor, since),
                 new_events_href="/events?" + urlencode({"added_since": since_link}) if since_link else None)

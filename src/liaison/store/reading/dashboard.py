@@ -51,12 +51,14 @@ def counts(store: Store, actor: Actor) -> dict[str, int]:
 
 @dataclass(frozen=True)
 class Figures:
-    """The counts as the dashboard shows them: None while the first count is still running; ``as_of``
-    when they were counted; ``fresh`` False while a newer count runs (the store changed since)."""
+    """The counts and the chart's figures as the dashboard shows them: None while the first count is
+    still running; ``as_of`` when they were counted; ``fresh`` False while a newer count runs (the
+    store changed since). ``weekly`` is ``weekly_events`` for the day they were counted."""
 
     counts: dict[str, int] | None
     as_of: dt.datetime | None
     fresh: bool
+    weekly: dict[str, Any] | None = None
 
 
 #: Up to this many documents in the store the counts are made while the page waits (milliseconds);
@@ -80,33 +82,39 @@ def generation(store: Store) -> tuple:
 
 
 class _Counter:
-    """Counts per (store, actor), remembered with the store generation they were made at."""
+    """Counts and the chart per (store, actor), remembered with the store generation (and the day:
+    the chart ends at the latest event up to today) they were made at.
+
+    Both are aggregates over every row the actor may see (the chart over the weeks it shows: some
+    thousands of events at 100,000 documents, each under the access rule), so they are kept rather
+    than made again on every view, and on a large store made again in a thread after a change."""
 
     def __init__(self, size: int = 256) -> None:
         self.size = size
         self.lock = threading.Lock()
-        self.made: collections.OrderedDict[tuple, tuple[tuple, dict[str, int], dt.datetime]] = collections.OrderedDict()
+        self.made: collections.OrderedDict[tuple, tuple[tuple, _Made, dt.datetime]] = collections.OrderedDict()
         self.running: set[tuple] = set()
 
     def figures(self, store: Store, actor: Actor) -> Figures:
         key = (store.url, actor)
-        now_generation = generation(store)
+        today = now().date()
+        now_generation = (*generation(store), today.isoformat())
         with self.lock:
             found = self.made.get(key)
             if found is not None and found[0] == now_generation:
                 self.made.move_to_end(key)
-                return Figures(found[1], found[2], True)
+                return Figures(found[1].counts, found[2], True, found[1].weekly)
         if _documents(store) <= SYNC_DOCUMENTS:  # a small store: counted now, never shown stale
-            made, at = self._remember(key, now_generation, counts(store, actor))
-            return Figures(made, at, True)
+            made, at = self._remember(key, now_generation, _make(store, actor, today))
+            return Figures(made.counts, at, True, made.weekly)
         with self.lock:
             if key not in self.running:
                 self.running.add(key)
-                threading.Thread(target=self._count, args=(store, actor, key, now_generation), daemon=True,
+                threading.Thread(target=self._count, args=(store, actor, key, now_generation, today), daemon=True,
                                  name="dashboard-counts").start()
-        return Figures(found[1], found[2], False) if found else Figures(None, None, False)
+        return Figures(found[1].counts, found[2], False, found[1].weekly) if found else Figures(None, None, False)
 
-    def _remember(self, key: tuple, made_at: tuple, made: dict[str, int]) -> tuple[dict[str, int], dt.datetime]:
+    def _remember(self, key: tuple, made_at: tuple, made: _Made) -> tuple[_Made, dt.datetime]:
         """Keep ``made`` for ``key`` as counted at store generation ``made_at`` (the oldest key goes past ``size``)."""
         at = now()
         with self.lock:
@@ -116,14 +124,24 @@ class _Counter:
                 self.made.popitem(last=False)
         return made, at
 
-    def _count(self, store: Store, actor: Actor, key: tuple, made_at: tuple) -> None:
+    def _count(self, store: Store, actor: Actor, key: tuple, made_at: tuple, today: dt.date) -> None:
         try:
-            self._remember(key, made_at, counts(store, actor))
+            self._remember(key, made_at, _make(store, actor, today))
         except Exception:  # noqa: BLE001,S110 (a store closed under a test, a busy store: counted at the next view)
             pass
         finally:
             with self.lock:
                 self.running.discard(key)
+
+
+@dataclass(frozen=True)
+class _Made:
+    counts: dict[str, int]
+    weekly: dict[str, Any]
+
+
+def _make(store: Store, actor: Actor, today: dt.date) -> _Made:
+    return _Made(counts(store, actor), weekly_events(store, actor, today))
 
 
 def _documents(store: Store) -> int:
@@ -135,7 +153,7 @@ _COUNTER = _Counter()
 
 
 def figures(store: Store, actor: Actor) -> Figures:
-    """The dashboard's counts for this actor: exact for the store as it is now when they are fresh;
+    """The dashboard's counts and chart figures for this actor: exact for the store as it is now when they are fresh;
     on a large store, the last ones made while a new count runs in a thread (so the page never waits
     for a walk of every row), or None before the first one is made."""
     return _COUNTER.figures(store, actor)
