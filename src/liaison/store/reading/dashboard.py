@@ -208,7 +208,9 @@ def new_since(store: Store, actor: Actor, since: dt.datetime | None, limit: int 
              .order_by(VERS.c.ingested_at.desc()).limit(NEW_CAP + 1).subquery("fresh"))
     in_fresh = (lambda t: (t.c.document_id == fresh.c.document_id) & (t.c.version == fresh.c.version))  # noqa: E731
     before, before_v = ENT.alias("earlier_entity"), VERS.alias("earlier_version")
-    known = exists().where(before.c.key == ENT.c.key, before_v.c.document_id == before.c.document_id,
+    # Each name asked once whether an earlier visible version had it, not once per row naming it.
+    keys = select(ENT.c.key).select_from(fresh.join(ENT, in_fresh(ENT))).distinct().subquery("fresh_keys")
+    known = exists().where(before.c.key == keys.c.key, before_v.c.document_id == before.c.document_id,
                            before_v.c.version == before.c.version, before_v.c.ingested_at <= since,
                            visible_rows(actor, before))
     with store.engine.connect() as conn:
@@ -219,8 +221,7 @@ def new_since(store: Store, actor: Actor, since: dt.datetime | None, limit: int 
                                                           visible_documents(actor)))
         versions = conn.execute(select(func.count()).select_from(fresh)).scalar_one()
         events = conn.execute(select(func.count()).select_from(fresh.join(EV, in_fresh(EV)))).scalar_one()
-        entities = conn.execute(select(func.count(func.distinct(ENT.c.key))).select_from(fresh.join(ENT, in_fresh(ENT)))
-                                .where(~known)).scalar_one()
+        entities = conn.execute(select(func.count()).select_from(keys).where(~known)).scalar_one()
         listed = [dict(r) for r in conn.execute(docs_q).mappings()]
     return {"documents": new_docs, "changed": changed, "events": events, "entities": entities,
             "document_list": listed, "cap": NEW_CAP, "partial": versions > NEW_CAP}
