@@ -1,7 +1,7 @@
 """A generated store for the web bench: 100,000 documents' worth of rows, written straight into the tables.
 
     from web_data import build_store
-    path = build_store(Path("bench/out/web"), documents=100_000)   # cached by size, seed and schema revision
+    path = build_store(Path("bench/out/web"), documents=100_000)   # cached by size, seed and generator
 
 Why it is built this way:
   - Ingesting 100,000 articles for real would take hours; the pages only read rows. So rows are made
@@ -748,21 +748,23 @@ def cache_name(documents: int, seed: int = SEED) -> str:
 
 def build_store(folder: Path, documents: int, seed: int = SEED, progress: Any = None) -> tuple[Path, bool]:  # noqa: ANN401
     """The SQLite store file of ``documents`` generated documents in ``folder`` (made if missing;
-    kept for the next run, keyed by size, seed, generator and schema revision); and whether it was made now."""
+    kept for the next run, keyed by size, seed and generator, and named by the schema revision it was
+    built at); and whether it was made now."""
     from liaison.store import open_store
 
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / cache_name(documents, seed)
     if path.exists():
         return path, False
-    # A store made under an earlier schema revision is brought forward by the migrations (the store's
-    # own upgrade path, as a real store's), which costs far less than making it again.
+    # A store made under an earlier schema revision (its name says which it was built at) is brought
+    # forward by the migrations in place (the store's own upgrade path, as a real store's), which
+    # costs far less than making it again. It keeps its name: renaming a file other processes have
+    # open would part it from its write-ahead log.
     older = sorted(folder.glob(cache_name(documents, seed).rsplit("-r", 1)[0] + "-r*.db"))
     if older:
         store = open_store(f"sqlite:///{older[-1]}")
         store.engine.dispose()
-        older[-1].rename(path)
-        return path, False
+        return older[-1], False
     partial = path.with_suffix(f".partial-{os.getpid()}")
     for p in folder.glob(f"{partial.name}*"):
         p.unlink()
