@@ -225,3 +225,38 @@ def test_an_ingest_that_stops_altogether_says_why_in_one_line(world: WebWorld, m
     done = _finished(client, _post(client, {"text": ARTICLE + " Full."}))
     assert "cannot write to the store: disk full (sqlite:///x.db). Free some space." in done
     assert not list((world.settings.home / "uploads").glob("*/*"))
+
+
+def test_another_server_process_of_the_same_store_shows_the_job(world: WebWorld):
+    """With `liaison serve --workers N` the job's page may be asked of a process that did not take
+    the upload: the job is in the store, so each process shows it alike."""
+    first = world.client("analyst")
+    res = _post(first, {"text": OTHER.replace("three", "five"), "title": "Second worker"})
+    other = TestClient(create_app(world.settings), raise_server_exceptions=False)  # a second server process
+    sign_in(other, "analyst")
+    where = res.headers["location"]
+    done = _finished(other, res)
+    assert "Done: 1 of 1 document (1 new" in done
+    assert where in other.get("/ingest").text  # listed among the user's recent ingests there too
+    sign_in(stranger := TestClient(create_app(world.settings), raise_server_exceptions=False), "admin")
+    assert stranger.get(where).status_code == 404  # another user's job is as missing as none
+
+
+def test_a_job_whose_server_stopped_reads_as_interrupted(world: WebWorld):
+    import datetime as dt
+
+    from sqlalchemy import update
+
+    from liaison.clock import now
+    from liaison.store.jobs import JOBS, IngestJobs
+
+    jobs = IngestJobs(world.store)
+    jobs.add("0" * 32, "analyst", 3, {"files": [], "notes": [], "counts": {}})
+    jobs.save("0" * 32, state="running", done=1, error="", record={"files": [], "notes": [], "counts": {}})
+    analyst = world.client("analyst")
+    assert "Ingesting: 1 of 3" in analyst.get("/ingest/jobs/" + "0" * 32 + "/status").text  # alive: its beat is fresh
+    with world.store.writing() as conn:  # no beat for an hour: its server stopped mid-way
+        conn.execute(update(JOBS).where(JOBS.c.id == "0" * 32)
+                     .values(beat_at=now() - dt.timedelta(hours=1)))
+    status = analyst.get("/ingest/jobs/" + "0" * 32 + "/status").text
+    assert "The server stopped during this ingest" in status and "hx-trigger" not in status

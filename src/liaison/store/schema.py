@@ -432,3 +432,23 @@ class InstallationSecretRow(Base):
     __tablename__ = "installation_secrets"
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(String(255))
+
+
+class IngestJobRow(Base):
+    """An ingest started from the web UI, kept in the store so that any server process (``liaison
+    serve --workers N``) can show its progress, not only the one running it. ``record`` holds what
+    became of each file and the ingest's notes and counts (JSON); ``beat_at`` is written while it
+    runs, so that a job whose server stopped is told apart from a slow one."""
+
+    __tablename__ = "ingest_jobs"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    beat_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    state: Mapped[str] = mapped_column(String(16))
+    total: Mapped[int] = mapped_column(Integer)
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str] = mapped_column(Text, default="")
+    record: Mapped[dict] = mapped_column(JSON)
+
+    __table_args__ = (Index("ix_ingest_jobs_owner_created", "owner", "created_at"),)

@@ -10,15 +10,17 @@ same batch still land.
 An upload is written to a folder of its own under the home's ``uploads/`` (named by a hash of the
 sanitised file name and its bytes, so the same file uploaded again is the same document, as the
 same path is on the command line) and removed once the ingest is over. The ingest runs in a thread
-of the server process, one at a time, with a job record kept in ``app.state`` (so per server
-process): the job's page polls a status fragment (htmx, every second) that counts the documents
-done and links to each new one; a single new document is landed on directly. A request larger than
-``max_upload_bytes`` is refused before it is read.
+of the server process that took the upload, one at a time per process; its job is kept in the store
+(liaison.store.jobs), written as it goes, so with several server processes (`--workers`) any of them
+shows it. The job's page polls a status fragment (htmx, every second) that counts the documents done
+and links to each new one; a single new document is landed on directly. A job whose server stopped
+mid-way says so. A request larger than ``max_upload_bytes`` is refused before it is read.
 """
 
 from __future__ import annotations
 
-import collections
+import contextlib
+import dataclasses
 import hashlib
 import json
 import re
@@ -38,6 +40,7 @@ from starlette.datastructures import FormData, UploadFile
 from liaison import clock
 from liaison.errors import LiaisonError
 from liaison.store.database import document_id
+from liaison.store.jobs import BEAT_S, INTERRUPTED, IngestJobs
 from liaison.store.reading.documents import partner_choices
 from liaison.web.deps import Checked, Forbidden, Services, Signed, own_analyst
 from liaison.web.documents import marking_of
@@ -45,14 +48,12 @@ from liaison.web.render import error_page, page
 
 router = APIRouter(include_in_schema=False)
 
-#: The most files one upload may hold, and the most jobs a server process remembers.
+#: The most files one upload may hold.
 MAX_FILES = 100
-KEEP_JOBS = 100
 JOB_ID = re.compile(r"[0-9a-f]{32}")
 #: An upload folder older than this belongs to no running ingest (a server stopped mid-way): removed.
 STALE_S = 6 * 3600
 _ONE_AT_A_TIME = threading.Lock()  # ingests share the extraction pipeline and the store's writer
-_JOBS_LOCK = threading.Lock()
 
 
 @dataclass
@@ -73,14 +74,14 @@ class Job:
     files: list[FileResult]
     created: Any  # noqa: ANN401 (a datetime)
     done: int = 0
-    state: str = "queued"  # queued, running, done
+    state: str = "queued"  # queued, running, done; interrupted (read back: its server stopped mid-way)
     error: str = ""  # the one line of an ingest that stopped altogether
     notes: list[str] = field(default_factory=list)  # lines about the whole ingest (a slow first step, fusion)
     counts: dict[str, int] = field(default_factory=dict)
 
     @property
     def finished(self) -> bool:
-        return self.state == "done"
+        return self.state in ("done", INTERRUPTED)
 
     @property
     def landed(self) -> list[FileResult]:
@@ -90,21 +91,24 @@ class Job:
     def failed(self) -> list[FileResult]:
         return [f for f in self.files if f.message]
 
+    def record(self) -> dict[str, Any]:
+        """What the store keeps beside the job's state: each file's outcome, the notes, the counts."""
+        return {"files": [dataclasses.asdict(f) for f in self.files], "notes": list(self.notes),
+                "counts": dict(self.counts)}
 
-def _jobs(request: Request) -> collections.OrderedDict[str, Job]:
-    state = request.app.state
-    with _JOBS_LOCK:
-        if not hasattr(state, "ingest_jobs"):
-            state.ingest_jobs = collections.OrderedDict()
-        return state.ingest_jobs
+    def save(self, jobs: IngestJobs) -> None:
+        jobs.save(self.id, state=self.state, done=self.done, error=self.error, record=self.record())
 
-
-def _remember(request: Request, job: Job) -> None:
-    jobs = _jobs(request)
-    with _JOBS_LOCK:
-        jobs[job.id] = job
-        for old in [j for j in jobs.values() if j.finished][: max(0, len(jobs) - KEEP_JOBS)]:
-            del jobs[old.id]
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Job:
+        record = row["record"] or {}
+        job = cls(row["id"], row["owner"], row["total"], [FileResult(**f) for f in record.get("files", [])],
+                  row["created_at"], row["done"], row["state"], row["error"], list(record.get("notes", [])),
+                  dict(record.get("counts", {})))
+        if job.state == INTERRUPTED and not job.error:
+            job.error = ("The server stopped during this ingest. The documents it stored before that are on the "
+                         "dashboard; upload the rest again.")
+        return job
 
 
 # ---------------------------------------------------------------- names and files
@@ -205,6 +209,15 @@ def _run(job: Job, written: list[tuple[Upload, Path | None]], folders: list[Path
     from liaison.pipeline import ingest
 
     paths = [p for _, p in written if p is not None]
+    jobs = IngestJobs(store)
+    over = threading.Event()
+
+    def beat() -> None:  # the job's row written while it runs: its progress, and a sign of life
+        while not over.wait(BEAT_S):
+            with contextlib.suppress(Exception):  # a busy store: the next beat writes it
+                job.save(jobs)
+
+    threading.Thread(target=beat, name=f"ingest-beat-{job.id[:8]}", daemon=True).start()
     try:
         with _ONE_AT_A_TIME:
             job.state = "running"
@@ -242,8 +255,22 @@ def _run(job: Job, written: list[tuple[Upload, Path | None]], folders: list[Path
     finally:
         for folder in folders:
             shutil.rmtree(folder, ignore_errors=True)
+        over.set()
         job.done = job.total
         job.state = "done"
+        _save_finally(job, jobs)
+
+
+def _save_finally(job: Job, jobs: IngestJobs, tries: int = 20) -> None:
+    """The finished job written, retried while the store is busy (its page waits for it)."""
+    for attempt in range(tries):
+        try:
+            job.save(jobs)
+            return
+        except Exception:  # noqa: BLE001 (busy: try again; the last failure leaves it to read as interrupted)
+            if attempt == tries - 1:
+                return
+            time.sleep(0.5)
 
 
 # ---------------------------------------------------------------- the pages
@@ -267,7 +294,7 @@ Form = Annotated[FormData, Depends(upload_form)]
 
 def _form_page(request: Request, svc: Any, who: Any, status: int = 200, message: str = "",  # noqa: ANN401
                values: dict[str, Any] | None = None) -> Response:
-    mine = [j for j in reversed(_jobs(request).values()) if j.owner == who.name][:10]
+    mine = [Job.from_row(r) for r in IngestJobs(svc.store).latest(who.name)]
     return page(request, "ingest.html", who, status, partners=partner_choices(svc.store), message=message,
                 values=values or {}, jobs=mine, limit=svc.settings.max_upload_bytes,
                 file_limit=svc.settings.max_file_bytes, max_files=MAX_FILES)
@@ -306,36 +333,37 @@ def submit(request: Request, svc: Services, form: Form, who: Checked) -> Respons
         return error_page(503, "The upload could not be stored", f"Cannot write to {root}: {exc.strerror or exc}. "
                           "Check that the home folder is writable.")
     job = Job(uuid.uuid4().hex, who.name, len(written), [], clock.now())
-    _remember(request, job)
+    IngestJobs(svc.store).add(job.id, job.owner, job.total, job.record())
     threading.Thread(target=_run, args=(job, written, folders, svc.settings, svc.store, marking),
                      name=f"ingest-{job.id[:8]}", daemon=True).start()
     return RedirectResponse(f"/ingest/jobs/{job.id}", status_code=303)
 
 
-def _job(request: Request, who: Any, job_id: str) -> Job | None:  # noqa: ANN401
-    job = _jobs(request).get(job_id) if JOB_ID.fullmatch(job_id) else None
-    return job if job is not None and job.owner == who.name else None
+def _job(svc: Any, who: Any, job_id: str) -> Job | None:  # noqa: ANN401
+    """The job, read from the store (whichever server process runs it), if this user started it."""
+    row = IngestJobs(svc.store).get(job_id, who.name) if JOB_ID.fullmatch(job_id) else None
+    return Job.from_row(row) if row is not None else None
 
 
 def _no_job() -> Response:
-    return error_page(404, "No such ingest", "It was never started here, or this server has restarted since; "
-                      "the documents it stored are on the dashboard.")
+    return error_page(404, "No such ingest", "No ingest of yours has this number (jobs are kept 30 days); "
+                      "the documents you stored are on the dashboard.")
 
 
 @router.get("/ingest/jobs/{job_id}")
-def job_page(request: Request, who: Signed, job_id: str) -> Response:
+def job_page(request: Request, svc: Services, who: Signed, job_id: str) -> Response:
     own_analyst(who)
-    job = _job(request, who, job_id)
+    job = _job(svc, who, job_id)
     if job is None:
         return _no_job()
     return page(request, "ingest_job.html", who, job=job)
 
 
 @router.get("/ingest/jobs/{job_id}/status")
-def job_status(request: Request, who: Signed, job_id: str) -> Response:
+def job_status(request: Request, svc: Services, who: Signed, job_id: str) -> Response:
     """The status fragment the job's page polls; when one document landed cleanly, htmx goes to it."""
     own_analyst(who)
-    job = _job(request, who, job_id)
+    job = _job(svc, who, job_id)
     if job is None:
         return _no_job()
     response = page(request, "ingest_status.html", who, job=job)
