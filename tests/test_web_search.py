@@ -227,3 +227,33 @@ def test_a_partners_hits_read_in_small_windows_are_those_read_at_once(world: Web
     monkeypatch.setattr(reading, "RANK_WINDOW", 1)
     assert pages() == whole
     assert sum(len(p) for p in whole) > 3
+
+
+@pytest.mark.parametrize("who", ["analyst", "partner"])
+def test_hits_past_the_ranked_ones_follow_them_each_once(world: WebWorld, monkeypatch, who: str):
+    """Only the latest RANKED hits are ranked (a common word's search costs a bounded part of its
+    hits, not all of them); the older follow, latest first: page by page, every hit once, the same
+    hits as when every one is ranked."""
+    from sqlalchemy import select
+
+    from liaison.store.access import own_analyst, partner_member
+    from liaison.store.reading import search as reading
+    from liaison.store.schema import PartnerRow
+
+    with world.store.engine.connect() as conn:
+        identity = conn.execute(select(PartnerRow.identity_id).where(PartnerRow.id == "alpha")).scalar_one()
+    actor = own_analyst() if who == "analyst" else partner_member("alpha", identity)
+
+    def hits() -> list[str]:
+        out, offset = [], 0
+        while True:
+            page = reading.documents(world.store, actor, parse("said"), offset=offset, limit=2)
+            out += [r["id"] for r in page.rows]
+            if not page.more:
+                return out
+            offset += 2
+
+    every = hits()
+    monkeypatch.setattr(reading, "RANKED", 2)
+    some = hits()
+    assert len(some) == len(set(some)) and set(some) == set(every) and len(every) > 3
