@@ -77,3 +77,37 @@ def test_on_a_large_store_the_chart_comes_with_the_counts_out_of_band(small: Web
     assert '<section class="chart" id="chart"' in fragment and 'hx-swap-oob="true"' in fragment
     assert "<title>Week of " in fragment
     assert 'hx-swap-oob' not in analyst.get("/").text  # the whole page draws it in place
+
+
+def test_a_taxii_delete_of_a_report_is_a_change_the_counts_see(small: WebWorld, tmp_path):
+    """A partner with a write grant deletes a report over TAXII: its document is hidden from the
+    partner, and the counts (remembered per store generation) are made again rather than kept."""
+    from sqlalchemy import select
+
+    from liaison.store.schema import DocumentObjectRow
+
+    extra = tmp_path / "green.json"
+    extra.write_text('{"title": "Open report", "tlp": "green", "text": "AMMAN, Oct 9, 2025 - Jordanian police '
+                     'arrested four suspects in Irbid, the ministry said."}', encoding="utf-8")
+    later = tmp_path / "later.json"  # stored after it: the deleted rows are not the collection's latest
+    later.write_text('{"title": "Later report", "tlp": "green", "text": "MOSUL, Oct 10, 2025 - Iraqi forces '
+                     'detained two suspects in Mosul, officials said."}', encoding="utf-8")
+    small.ingest([str(extra)])
+    small.ingest([str(later)])
+    users = Users(small.store)
+    member = users.actor(users.get("alpha-member"))
+    assert dashboard.figures(small.store, member).counts["documents"] == 2  # the green ones, not the strict one
+    small.sharing.grant(small.reports["id"], "alpha", True, True)
+    token = small.sharing.issue_token("alpha")
+    held = dashboard.figures(small.store, member)  # counted again: the grant changed
+    with small.store.engine.connect() as conn:
+        reports = conn.execute(select(DocumentObjectRow.object_id).where(
+            DocumentObjectRow.document_id == small.document_id("Open report"),
+            DocumentObjectRow.object_id.startswith("report--"))).scalars().all()
+    taxii = small.client()
+    for report in reports:
+        res = taxii.delete(f"/taxii2/api/collections/{small.reports['id']}/objects/{report}/",
+                           headers={"Accept": "application/taxii+json;version=2.1", "Authorization": f"Bearer {token}"})
+        assert res.status_code == 200, res.text
+    after = dashboard.figures(small.store, member)
+    assert after.counts["documents"] == 1 and held.counts["documents"] == 2

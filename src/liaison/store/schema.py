@@ -299,6 +299,9 @@ class AuditRow(Base):
     #: The web UI's user behind the request (TAXII requests name a partner instead).
     user_name: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
 
+    # the latest DELETE: one of the dashboard's signs that its counts may have changed (migration 0016)
+    __table_args__ = (Index("ix_audit_method", "method", "id"),)
+
 
 class PullStateRow(Base):
     """Where `liaison pull` stopped for one remote collection, so the next pull is incremental."""

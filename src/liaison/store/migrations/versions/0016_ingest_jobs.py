@@ -1,5 +1,6 @@
 """Web ingest jobs in the store (so that every server process of one store shows a job's progress,
-not only the one running it), and indexes for the web UI's pages at size.
+not only the one running it); the audit log by method, so that the dashboard sees the latest TAXII
+DELETE (a deleted report can hide a document) with one index probe.
 
 Revision ID: 0016
 Revises: 0015
@@ -28,8 +29,10 @@ def upgrade() -> None:
         sa.Column("record", sa.JSON, nullable=False),
     )
     op.create_index("ix_ingest_jobs_owner_created", "ingest_jobs", ["owner", "created_at"])
+    op.create_index("ix_audit_method", "audit", ["method", "id"], if_not_exists=True)
 
 
 def downgrade() -> None:
+    op.drop_index("ix_audit_method", table_name="audit")
     op.drop_index("ix_ingest_jobs_owner_created", table_name="ingest_jobs")
     op.drop_table("ingest_jobs")
