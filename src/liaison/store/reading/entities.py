@@ -25,9 +25,23 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
+from math import isqrt
 from typing import Any
 
-from sqlalchemy import Select, String, and_, bindparam, cast, exists, func, or_, select, tuple_, union_all
+from sqlalchemy import (
+    Select,
+    String,
+    and_,
+    bindparam,
+    cast,
+    exists,
+    func,
+    literal_column,
+    or_,
+    select,
+    tuple_,
+    union_all,
+)
 from sqlalchemy.engine import Connection
 
 from liaison.store.access import Actor, visible_documents, visible_rows
@@ -184,6 +198,36 @@ class _Walk:
         return False
 
 
+#: The most of an entity's documents the page counts ("10,000+" beyond).
+COUNT_CAP = 10_000
+#: An entity of at most this many nodes has its own lists sorted, never walked for.
+FEW = 500
+
+
+def _count(conn: Connection, rows: Select, cap: int) -> int:
+    """How many rows ``rows`` has, counted up to ``cap`` (a LIMIT-ed subquery: an index walk that
+    stops there, however frequent the entity)."""
+    return conn.execute(select(func.count()).select_from(rows.limit(cap).subquery("counted"))).scalar_one()
+
+
+def _store_size(conn: Connection) -> int:
+    """About how many documents the store holds, for choosing how a list is read: on SQLite the
+    highest rowid (one probe, where a count reads an index of every document; deletions only make
+    it larger), elsewhere the count."""
+    if conn.dialect.name == "sqlite":
+        return conn.execute(select(func.max(literal_column("_rowid_"))).select_from(DOCS)).scalar() or 0
+    return conn.execute(select(func.count()).select_from(DOCS)).scalar_one()
+
+
+def _frequent(conn: Connection, ref: str, rows: int, total: int) -> bool:
+    """Whether the entity's nodes are so many of the store's ``total`` documents that a walk in a
+    list's order meets ``rows`` of them sooner than its own nodes are sorted: more than FEW, and
+    more than sqrt(4 * rows * total) (probes cost some four times a sorted row). Its links are
+    counted only that far."""
+    enough = max(FEW, isqrt(4 * rows * total))
+    return _count(conn, select(EL.c.document_id).where(EL.c.entity == ref), enough + 1) > enough
+
+
 def sample(conn: Connection, actor: Actor, ref: str, size: int = SAMPLE) -> tuple[list[tuple[str, str]], bool]:
     """``size`` of the entity's nodes in documents the actor may see, and whether it has more: the
     first the entity_links index lists (in effect a draw of its documents, read without a sort or
@@ -282,12 +326,9 @@ def entity(store: Store, actor: Actor, ref: str) -> dict[str, Any] | None:
         if not nodes:
             return None
         documents, exact = len({d for d, _ in nodes}), not more
-        if actor.own and more:  # entity_links holds one row per node of every current document: an index count
-            linked = conn.execute(select(func.count(func.distinct(EL.c.document_id)))
-                                  .where(EL.c.entity == ref)).scalar_one()
-            documents, exact = max(linked, documents), linked > 0
-        else:
-            documents = len({d for d, _ in nodes})
+        if actor.own and more:  # entity_links holds one row per node of every current document: an index walk
+            linked = _count(conn, select(EL.c.document_id).where(EL.c.entity == ref).distinct(), COUNT_CAP + 1)
+            documents, exact = max(min(linked, COUNT_CAP), documents), 0 < linked <= COUNT_CAP
         rows = conn.execute(select(ENT.c.key, ENT.c.canonical, ENT.c.type, ENT.c.data).select_from(
             ENT.join(DOCS, current(ENT))).where(_in_nodes(ENT, ENT.c.key, nodes))).all()
         fused = conn.execute(select(exists().where(EL.c.entity == ref))).scalar()
@@ -312,11 +353,9 @@ def documents(store: Store, actor: Actor, ref: str, offset: int = 0, limit: int 
     """The documents that mention the entity, the last ingested first, with how often each does."""
     offset, limit = bounded(offset, limit)
     with store.engine.connect() as conn:
-        nodes_n = conn.execute(select(func.count()).where(EL.c.entity == ref)).scalar_one()
-        total = conn.execute(select(func.count()).select_from(DOCS)).scalar_one() if nodes_n > 500 else 0
         # Walking the documents costs about (offset + limit) / density probes, sorting the entity's
         # own about its node count: walk when that is the larger (probes cost more: a factor 4).
-        if nodes_n > 500 and nodes_n * nodes_n > 4 * (offset + limit + 1) * total:
+        if _frequent(conn, ref, offset + limit + 1, _store_size(conn)):
             # one probe of ix_entity_links_entity_document (entity, document) per document walked
             named = or_(exists().where(EL.c.document_id == DOCS.c.id, EL.c.entity == ref),
                         exists().where(ENT.c.document_id == DOCS.c.id, ENT.c.version == DOCS.c.current_version,
@@ -351,10 +390,14 @@ def events(store: Store, actor: Actor, ref: str, offset: int = 0, limit: int = 2
     event in date order would meet only rarely. Both give the same rows in the same order."""
     offset, limit = bounded(offset, limit)
     with store.engine.connect() as conn:
-        nodes_n = conn.execute(select(func.count()).where(EL.c.entity == ref)).scalar_one()  # an index count
-        total = conn.execute(select(func.count()).select_from(DOCS)).scalar_one() if nodes_n > 500 else 0
-        roles_n = conn.execute(select(func.count()).where(ER.c.entity_key == ref)).scalar_one() if total else 0
-        path = _events_path(nodes_n, roles_n, total, offset + limit + 1)
+        rows_n, total = offset + limit + 1, _store_size(conn)
+        if _frequent(conn, ref, rows_n, total):  # the counts _events_path decides by, as far as it looks
+            nodes_n = max(FEW + 1, isqrt(4 * rows_n * total) + 1)
+            roles_n = _count(conn, select(ER.c.entity_key).where(ER.c.entity_key == ref),
+                             -(-rows_n * 4 * total // PROBES))
+        else:
+            nodes_n = roles_n = 0
+        path = _events_path(nodes_n, roles_n, total, rows_n)
         if path == "own":
             found, more = _own_events(conn, actor, ref, offset, limit)
         elif path == "probed":
@@ -392,7 +435,7 @@ def _events_path(nodes: int, roles: int, documents: int, rows: int) -> str:
     whose role names its key): "probed", each event asked whether it is the entity's, where the walk
     meets its events often, else "listed", the events page's filter, which first lists the entity's
     documents and walks only theirs."""
-    if not (nodes > 500 and nodes * nodes > 4 * rows * documents):
+    if not (nodes > FEW and nodes * nodes > 4 * rows * documents):
         return "own"
     return "probed" if rows * 4 * documents <= PROBES * max(roles, 1) else "listed"
 
