@@ -34,7 +34,10 @@ def _flat(routes):  # noqa: ANN001,ANN202
 def _routes(app) -> list[APIRoute]:  # noqa: ANN001
     found = [r for r in _flat(app.routes) if not r.path.startswith(("/taxii2", "/static"))]
     paths = {r.path for r in found}
-    assert {"/", "/login", "/documents/{document_id}", "/events", "/search", "/map", "/graph"} <= paths, paths
+    assert {"/", "/login", "/documents/{document_id}", "/events", "/search", "/map", "/graph", "/admin",
+            "/admin/partners", "/admin/partners/{partner_id}/token", "/admin/partners/{partner_id}/revoke",
+            "/admin/users", "/admin/users/{name}/disable", "/admin/users/{name}/reset", "/admin/collections",
+            "/admin/grants", "/admin/grants/revoke", "/admin/audit", "/admin/shared"} <= paths, paths
     return found
 
 

@@ -22,6 +22,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from liaison.web import (
+    admin,
     audit,
     dashboard,
     deps,
@@ -39,7 +40,7 @@ from liaison.web.render import error_page
 
 STATIC = Path(__file__).parent / "static"
 #: The page modules, each with its ``router``, in the order their routes are matched.
-PAGES = [signin, dashboard, documents, ingest, entities, events, graph, places, search]
+PAGES = [signin, dashboard, documents, ingest, entities, events, graph, places, search, admin]
 
 __all__ = ["error_page", "mount"]
 
