@@ -34,7 +34,6 @@ from sqlalchemy import (
     and_,
     bindparam,
     cast,
-    exists,
     func,
     literal_column,
     or_,
@@ -43,6 +42,8 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.selectable import Exists
 
 from liaison.store.access import Actor, visible_documents, visible_rows
 from liaison.store.database import Store
@@ -74,8 +75,14 @@ BATCH = 100
 WALK_LIMIT = 50_000
 
 
+def some(*conditions: ColumnElement[bool]) -> Exists:
+    """EXISTS (SELECT 1 ... WHERE conditions): SQLite reads an "EXISTS (SELECT *" probe's table row
+    (an entity link's carries its mention's JSON), where SELECT 1 is answered from the index alone."""
+    return select(literal_column("1")).where(*conditions).exists()
+
+
 def _unlinked():  # noqa: ANN202
-    return ~exists().where(EL.c.document_id == ENT.c.document_id, EL.c.entity_key == ENT.c.key)
+    return ~some(EL.c.document_id == ENT.c.document_id, EL.c.entity_key == ENT.c.key)
 
 
 def _nodes(ref: str, *extra, versions: bool = False) -> Select:  # noqa: ANN002
@@ -331,7 +338,7 @@ def entity(store: Store, actor: Actor, ref: str) -> dict[str, Any] | None:
             documents, exact = max(min(linked, COUNT_CAP), documents), 0 < linked <= COUNT_CAP
         rows = conn.execute(select(ENT.c.key, ENT.c.canonical, ENT.c.type, ENT.c.data).select_from(
             ENT.join(DOCS, current(ENT))).where(_in_nodes(ENT, ENT.c.key, nodes))).all()
-        fused = conn.execute(select(exists().where(EL.c.entity == ref))).scalar()
+        fused = conn.execute(select(some(EL.c.entity == ref))).scalar()
         written = conn.execute(
             select(MN.c.text, func.count(func.distinct(MN.c.document_id)).label("documents"),
                    func.count().label("mentions"))
@@ -357,8 +364,8 @@ def documents(store: Store, actor: Actor, ref: str, offset: int = 0, limit: int 
         # own about its node count: walk when that is the larger (probes cost more: a factor 4).
         if _frequent(conn, ref, offset + limit + 1, _store_size(conn)):
             # one probe of ix_entity_links_entity_document (entity, document) per document walked
-            named = or_(exists().where(EL.c.document_id == DOCS.c.id, EL.c.entity == ref),
-                        exists().where(ENT.c.document_id == DOCS.c.id, ENT.c.version == DOCS.c.current_version,
+            named = or_(some(EL.c.document_id == DOCS.c.id, EL.c.entity == ref),
+                        some(ENT.c.document_id == DOCS.c.id, ENT.c.version == DOCS.c.current_version,
                                        ENT.c.key == ref, _unlinked()))
             ordered = (select(DOCS.c.id.label("document_id")).where(named)
                        .order_by(DOCS.c.last_ingested.desc(), DOCS.c.id))
@@ -461,11 +468,11 @@ def _events_probed(conn: Connection, actor: Actor, ref: str, offset: int, limit:
     from liaison.store.reading.events import IS_DATED, IS_UNDATED
 
     role, member, any_link = ER.alias("event_role"), EL.alias("member_link"), EL.alias("any_link")
-    linked = exists().where(member.c.entity == ref, member.c.document_id == role.c.document_id,
-                            member.c.entity_key + "" == role.c.entity_key)
-    unlinked = ~exists().where(any_link.c.document_id == role.c.document_id, any_link.c.entity_key == role.c.entity_key)
-    taking_part = exists().where(role.c.document_id == EV.c.document_id, role.c.version == EV.c.version,
-                                 role.c.idx == EV.c.idx, or_(linked, and_(role.c.entity_key == ref, unlinked)))
+    linked = some(member.c.entity == ref, member.c.document_id == role.c.document_id,
+                  member.c.entity_key + "" == role.c.entity_key)
+    unlinked = ~some(any_link.c.document_id == role.c.document_id, any_link.c.entity_key == role.c.entity_key)
+    taking_part = some(role.c.document_id == EV.c.document_id, role.c.version == EV.c.version,
+                       role.c.idx == EV.c.idx, or_(linked, and_(role.c.entity_key == ref, unlinked)))
     rows = _event_rows().where(taking_part)
     latest = [EV.c.date_start.desc(), EV.c.document_id.desc(), EV.c.idx.desc()]
     found, more = _walk(conn, actor, rows.where(IS_DATED).order_by(*latest), limit, offset,
@@ -475,25 +482,36 @@ def _events_probed(conn: Connection, actor: Actor, ref: str, offset: int, limit:
 
 def _own_events(conn: Connection, actor: Actor, ref: str, offset: int, limit: int) -> tuple[list, bool]:
     """The page of the entity's events found through its own roles: those of the nodes fusion linked
-    to it (each node's document's roles, by primary key) and, where fusion has not linked a node,
-    those of its key (ix_event_roles_entity_event); in the events page's "-date" order, the access
-    rule asked of their documents a batch at a time (``_walk``)."""
+    to it (ix_event_roles_entity_event by each node's key and document) and, where fusion has not
+    linked a node, those of its key; in the events page's "-date" order, the access rule asked of
+    their documents a batch at a time (``_walk``). The order is made from the events' keys and dates
+    alone (ix_events_key_date, an index walk: "+ 0" on the index keeps SQLite off the primary key,
+    which would read each event's row for its date), and only the page's events are read whole."""
     linked = (select(ER.c.document_id, ER.c.version, ER.c.idx)
               .select_from(EL.join(ER, and_(ER.c.document_id == EL.c.document_id, ER.c.entity_key == EL.c.entity_key)))
               .where(EL.c.entity == ref))
     alone = (select(ER.c.document_id, ER.c.version, ER.c.idx)
-             .where(ER.c.entity_key == ref, ~exists().where(EL.c.document_id == ER.c.document_id,
-                                                            EL.c.entity_key == ER.c.entity_key)))
+             .where(ER.c.entity_key == ref, ~some(EL.c.document_id == ER.c.document_id,
+                                                  EL.c.entity_key == ER.c.entity_key)))
     taking_part = linked.union(alone).subquery("taking_part")  # UNION: an event once, whatever its roles
-    ordered = (select(*(EV.c[k] for k in EVENT_COLUMNS if k not in ("title", "stem")), VERS.c.title, DOCS.c.stem)
+    ordered = (select(EV.c.document_id, EV.c.version, EV.c.idx)
                .select_from(taking_part.join(EV, and_(EV.c.document_id == taking_part.c.document_id,
                                                       EV.c.version == taking_part.c.version,
-                                                      EV.c.idx == taking_part.c.idx))
-                            .join(DOCS, current(EV))
-                            .join(VERS, and_(VERS.c.document_id == EV.c.document_id, VERS.c.version == EV.c.version)))
+                                                      EV.c.idx + 0 == taking_part.c.idx))
+                            .join(DOCS, current(EV)))
                .order_by(EV.c.date_start.is_(None), EV.c.date_start.desc(), EV.c.document_id.desc(), EV.c.idx.desc()))
-    rows, more = _walk(conn, actor, ordered, limit, offset)
-    return [r._mapping for r in rows], more
+    keys, more = _walk(conn, actor, ordered, limit, offset)
+    if not keys:
+        return [], more
+    wanted = [(k.document_id, k.version, k.idx) for k in keys]
+    found = {(r.document_id, r.idx): r._mapping for r in conn.execute(
+        _event_rows().where(EV.c.document_id.in_(sorted({k[0] for k in wanted})),
+                            tuple_(EV.c.document_id, EV.c.version, EV.c.idx).in_(wanted)))}
+    return [found[(k[0], k[2])] for k in wanted if (k[0], k[2]) in found], more
+
+
+#: A related entity is named from this many of its nodes in the sample (names_of's share), not all.
+NAMED_FROM = 4
 
 
 def related(store: Store, actor: Actor, ref: str, limit: int = 20,
@@ -511,9 +529,18 @@ def related(store: Store, actor: Actor, ref: str, limit: int = 20,
                             .order_by(func.count(func.distinct(other.c.document_id)).desc(), other.c.entity)
                             .limit(limit)).all()
         top = [r.entity for r in rows]
-        placed = {(n.document_id, n.entity_key): n.entity for n in conn.execute(
-            select(other.c.document_id, other.c.entity_key, other.c.entity)
-            .where(other.c.document_id.in_(ids), other.c.entity.in_(top)))} if top else {}  # (entity, document) probes
+        # The top entities' nodes in the sample's documents ("|| ''": read through those documents'
+        # links, which the count has just read, rather than by 20 entities' index probes each), each
+        # named from a few of them as names_of names.
+        of_top = (select(other.c.document_id, other.c.entity_key, other.c.entity)
+                  .where(other.c.document_id.in_(ids), (other.c.entity + "").in_(top))
+                  .order_by(other.c.document_id, other.c.entity_key))
+        placed: dict[tuple[str, str], str] = {}
+        per_entity: Counter = Counter()
+        for n in conn.execute(of_top) if top else ():
+            if per_entity[n.entity] < NAMED_FROM:
+                per_entity[n.entity] += 1
+                placed[(n.document_id, n.entity_key)] = n.entity
         names = names_at(conn, placed)
     return [{**names[r.entity], "documents": r.documents} for r in rows if r.entity in names]
 
