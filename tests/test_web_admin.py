@@ -7,6 +7,7 @@ page's yes/no for every partner with what TAXII actually serves that partner."""
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import re
 
@@ -343,7 +344,7 @@ def test_the_audit_log_shows_taxii_and_web_entries_newest_first_filtered_by_part
     web = next(i for i, t in enumerate(texts) if "/?audit=web-probe" in t)
     taxii = next(i for i, t in enumerate(texts) if "/taxii2/?audit=taxii-probe" in t)
     assert web < taxii  # newest first
-    assert "alpha-member" in texts[web] and "TAXII" in texts[taxii]
+    assert "alpha-member" in texts[web] and " web " in texts[web] and "TAXII" in texts[taxii]
     assert all(">alpha<" in r for r in rows)
     by_user = _audit_rows(world.client("admin").get("/admin/audit", params={"user": "alpha-member"}).text)
     assert by_user and all("alpha-member" in r for r in by_user)
@@ -360,6 +361,20 @@ def test_the_audit_log_pages_by_key_without_overlap(world: WebWorld):
     one, two = _audit_rows(first.text), _audit_rows(second.text)
     assert len(one) == 50 and two and not set(one) & set(two)
     assert "← Newest" in second.text
+
+
+def test_the_audit_log_since_a_date_keeps_that_days_entries_and_no_earlier_ones(world: WebWorld):
+    from liaison.clock import now
+
+    admin = world.client("admin")
+    admin.get("/?audit=since-probe")
+    today = now().date()
+    rows = _audit_rows(admin.get("/admin/audit", params={"since": today.isoformat()}).text)
+    assert any("since-probe" in r for r in rows)
+    days = {re.search(r'datetime="(\d{4}-\d\d-\d\d)', r).group(1) for r in rows}
+    assert days and min(days) >= today.isoformat()
+    later = admin.get("/admin/audit", params={"since": (today + dt.timedelta(days=1)).isoformat()})
+    assert "No entries match this filter." in later.text
 
 
 @pytest.mark.parametrize(("params", "status", "line"), [

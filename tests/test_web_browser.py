@@ -583,3 +583,102 @@ def test_make_runs_demo_analyst_is_made_once_and_kept(tmp_path):
     assert [u.name for u in Users(store).list()] == ["demo-analyst"]
     assert Users(store).verify("demo-analyst", password) is not None  # the first password still works
     store.engine.dispose()
+
+
+# ---------------------------------------------------------------- the sharing admin
+
+
+ADMIN_PASSWORD = "the administrator's browser-test passphrase"
+
+
+def test_an_administrator_adds_a_partner_grants_it_a_collection_and_reads_the_audit_log_and_shared_with(
+        site, browser):
+    """An administrator (made with `liaison users add --admin`) opens the sharing admin from the
+    navigation, adds a partner (its token is shown once and authenticates over TAXII), grants it the
+    store's collection, reads the audit log, and asks who a document's STIX object is shared with."""
+    import requests
+    from sqlalchemy import or_, select
+
+    from liaison.settings import Settings
+    from liaison.store import open_store
+    from liaison.store.schema import DocumentRow, DocumentVersionRow
+
+    res = run_cli(["users", "add", "admin", "--org", "self", "--admin", "--password-stdin"], site.env,
+                  stdin=f"{ADMIN_PASSWORD}\n".encode())
+    assert res.returncode == 0, res.stderr.decode()
+
+    def an_article() -> str | None:
+        store = open_store(Settings(database_url=site.env["LIAISON_DATABASE_URL"]).resolved_database_url())
+        d, v = DocumentRow.__table__, DocumentVersionRow.__table__
+        try:
+            with store.engine.connect() as conn:
+                current = (v.c.document_id == d.c.id) & (v.c.version == d.c.current_version)
+                untitled_or_not_secret = or_(v.c.title.is_(None), v.c.title != SECRET_TITLE)
+                return conn.execute(select(d.c.id).join(v, current).where(untitled_or_not_secret)
+                                    .order_by(d.c.id).limit(1)).scalar()
+        finally:
+            store.engine.dispose()
+
+    if an_article() is None:  # run on its own (-k admin): one example article, as `liaison ingest` stores it
+        ok_cli(["ingest", str(sorted(EXAMPLES.iterdir())[0])], site.env)
+    article = an_article()
+    recorder = Recorder(site.server.url)
+    context = browser.new_context(viewport=VIEWPORT, base_url=site.server.url)
+    context.set_default_timeout(30_000)
+    recorder.attach(context)
+    try:
+        page, shots = context.new_page(), site.shots
+        page.goto("/")
+        _sign_in(page, "admin", ADMIN_PASSWORD)
+        page.get_by_role("link", name="Admin", exact=True).click()
+        page.wait_for_url(re.compile(r"/admin$"))
+        assert page.get_by_role("heading", name="Sharing admin").is_visible()
+        shots.take(page, "admin")
+
+        page.get_by_role("navigation", name="Sharing admin").get_by_role("link", name="Partners").click()
+        page.get_by_label("Id (letters, digits, - and _)").fill("cell-b")
+        page.get_by_label("Name of the organisation").fill("Coalition cell B")
+        page.get_by_role("button", name="Add partner").click()
+        page.wait_for_load_state()
+        assert page.get_by_role("heading", name="Partner cell-b added").is_visible()
+        token = page.get_by_role("textbox", name="Token").input_value()
+        assert token.startswith("liaison_")
+        shots.take(page, "admin-token")
+        taxii = {"Authorization": f"Bearer {token}", "Accept": "application/taxii+json;version=2.1"}
+        listed = requests.get(site.server.taxii + "api/collections/", headers=taxii, timeout=30)
+        assert listed.status_code == 200 and not listed.json().get("collections"), listed.text
+        page.goto("/admin/partners")
+        assert token not in page.content()  # shown once
+        shots.take(page, "admin-partners")
+
+        page.get_by_role("navigation", name="Sharing admin").get_by_role("link", name="Collections").click()
+        page.get_by_label("Collection (alias or id)").fill("reports")
+        page.get_by_label("Partner id").fill("cell-b")
+        page.get_by_role("button", name="Set rights").click()
+        page.wait_for_load_state()
+        assert "cell-b may read reports" in _text(page)
+        shots.take(page, "admin-collections", full_page=True)
+        listed = requests.get(site.server.taxii + "api/collections/", headers=taxii, timeout=30)
+        assert [c["title"] for c in listed.json()["collections"]] == ["Reports"], listed.text
+
+        page.get_by_role("navigation", name="Sharing admin").get_by_role("link", name="Audit log").click()
+        page.get_by_label("Partner id").fill("cell-b")
+        page.get_by_role("button", name="Filter").click()
+        page.wait_for_load_state()
+        assert "/taxii2/api/collections/" in _text(page)  # its two TAXII requests, newest first
+        page.goto("/admin/audit")
+        assert "/admin/grants" in _text(page) and "admin" in _text(page)
+        shots.take(page, "admin-audit")
+
+        page.goto(f"/documents/{article}")
+        page.locator("table.objects a[href*='/objects/']").first.click()
+        page.get_by_role("link", name="Shared with").click()
+        page.wait_for_url(re.compile(r"/admin/shared\?object="))
+        readers = page.locator("table.shared")
+        row = readers.get_by_role("row").filter(has=page.get_by_role("rowheader", name=re.compile(r"^cell-b")))
+        assert "yes" in row.inner_text() and "Served by reports (read grant)" in row.inner_text(), readers.inner_text()
+        shots.take(page, "admin-shared", full_page=True)
+        assert not recorder.left_the_server(), recorder.left_the_server()
+        _no_script_errors(recorder)
+    finally:
+        context.close()

@@ -47,6 +47,8 @@ CO = CollectionObjectRow.__table__
 SO = StixObjectRow.__table__
 AU = AuditRow.__table__
 
+#: How far out of time order an audit row may be written (a writer waiting on the lock): see ``audit``.
+SINCE_SLACK = dt.timedelta(days=1)
 #: The most collections "shared with" lists as holding one object (a store has a handful).
 MAX_HOLDERS = 200
 
@@ -155,12 +157,20 @@ def audit(store: Store, partner_id: str | None = None, user_name: str | None = N
         q = q.where(AU.c.partner_id == partner_id)
     if user_name:
         q = q.where(AU.c.user_name == user_name)
-    if since is not None:
-        q = q.where(AU.c.at >= since)
     if before is not None:
         q = q.where(AU.c.id < before)
     q = q.order_by(AU.c.id.desc()).limit(limit + 1)
     with store.engine.connect() as conn:
+        if since is not None:
+            # Walking the key down from the newest row, ``at >= since`` alone would go on to the
+            # table's first row whenever less than a page matches. Rows are keyed in the order they
+            # are written, so the walk stops at the first row written a day before ``since`` (found
+            # by the time index): a row written a day out of order is all it could miss.
+            floor = conn.execute(select(AU.c.id).where(AU.c.at >= since - SINCE_SLACK).order_by(AU.c.at, AU.c.id)
+                                 .limit(1)).scalar()
+            if floor is None:
+                return AuditPage([], before, None)
+            q = q.where(AU.c.at >= since, AU.c.id >= floor)
         rows = [dict(r) for r in conn.execute(q).mappings()]
     for r in rows:
         r["at"] = _aware(r["at"])
