@@ -101,7 +101,7 @@ def test_a_form_without_this_sessions_token_is_refused_and_changes_nothing(world
     for fields in ({}, {"csrf_token": "forged"}):
         res = admin.post("/admin/partners", data={**fields, "partner_id": "unchecked", "name": "Unchecked"})
         assert res.status_code == 403 and "out of date" in _t(res)
-        res = admin.post("/admin/users/analyst/disable", data=fields)
+        res = admin.post("/admin/users/analyst/disable", data={**fields, "confirm": "1"})
         assert res.status_code == 403
     assert world.sharing.partner("unchecked") is None
     assert not Users(world.store).get("analyst").disabled
@@ -147,6 +147,9 @@ def test_a_revoked_partners_token_no_longer_authenticates(world: WebWorld):
     admin = world.client("admin")
     token = _add_partner(world, admin, "leaving")
     res = _post(admin, "/admin/partners/leaving/revoke")
+    assert res.status_code == 400 and "a revocation cannot be undone (leaving)" in _t(res)
+    assert _taxii(admin, token).status_code == 200  # not without being sure
+    res = _post(admin, "/admin/partners/leaving/revoke", confirm="1")
     assert res.status_code == 200 and "partner leaving revoked" in _t(res)
     assert _taxii(admin, token).status_code == 401
     assert "was revoked already" in _post(admin, "/admin/partners/leaving/revoke").text
@@ -239,6 +242,9 @@ def test_a_disabled_user_cannot_sign_in_and_its_sessions_end(world: WebWorld):
     open_session = world.client("quitter")
     admin = world.client("admin")
     res = _post(admin, "/admin/users/quitter/disable")
+    assert res.status_code == 400 and "disabling a user cannot be undone (quitter)" in _t(res)
+    assert open_session.get("/").status_code == 200  # not without being sure
+    res = _post(admin, "/admin/users/quitter/disable", confirm="1")
     assert res.status_code == 200 and "user quitter disabled" in _t(res)
     assert open_session.get("/", follow_redirects=False).status_code == 303
     client = world.client()
@@ -522,7 +528,7 @@ def test_shared_with_says_a_revoked_partner_receives_nothing(matrix: World):
     before = _page_says(matrix.admin.get("/admin/shared", params={"object": report}).text)
     assert before["echo"][0] and _taxii_serves(matrix, "echo", report)
     token = csrf_of(matrix.admin.get("/admin").text)
-    matrix.admin.post("/admin/partners/echo/revoke", data={"csrf_token": token})
+    matrix.admin.post("/admin/partners/echo/revoke", data={"csrf_token": token, "confirm": "1"})
     after = _page_says(matrix.admin.get("/admin/shared", params={"object": report}).text)
     assert not after["echo"][0] and "Revoked" in after["echo"][1]
     assert not _taxii_serves(matrix, "echo", report)

@@ -181,19 +181,24 @@ def partner_token(request: Request, svc: Services, who: AdminChecked, partner_id
             raise LiaisonError(str(exc), partner_id, "Add it again under a new id") from None
     except LiaisonError as exc:
         status = 404 if exc.what == "no such partner" else 400
-        return _partners(request, svc, who, status=status, error=exc.line(), form=f"token:{partner_id}")
+        return _partners(request, svc, who, status=status, error=exc.line())
     lines = ["Its other tokens were revoked: they no longer authenticate."] if rotate else []
     return _secret(request, who, f"New token for {partner_id}", lines, token_of=partner_id, secret=token,
                    expires=expires)
 
 
 @router.post("/admin/partners/{partner_id}/revoke")
-def partner_revoke(request: Request, svc: Services, who: AdminChecked, partner_id: str) -> Response:
-    """`liaison partners revoke ID`: the partner and every token it holds stop working at once."""
+def partner_revoke(request: Request, svc: Services, who: AdminChecked, partner_id: str,
+                   confirm: Short = "") -> Response:
+    """`liaison partners revoke ID`: the partner and every token it holds stop working at once. For
+    good (a revoked partner is added again under a new id), so the form asks to be sure first."""
     found = svc.sharing.partner(partner_id) if PARTNER_ID.fullmatch(partner_id) else None
     if found is None:
         return _partners(request, svc, who, status=404, error=_line("no such partner", partner_id,
                                                                     "See the partners listed"))
+    if not confirm and found["revoked_at"] is None:
+        return _partners(request, svc, who, status=400, error=_line(
+            "a revocation cannot be undone", partner_id, "Tick 'sure' beside Revoke to revoke it"))
     if found["revoked_at"] is not None:
         return _partners(request, svc, who, done=f"partner {partner_id} was revoked already")
     svc.sharing.revoke_partner(partner_id)
@@ -259,11 +264,16 @@ def user_add(request: Request, svc: Services, who: AdminChecked, name: Short = "
 
 
 @router.post("/admin/users/{name}/disable")
-def user_disable(request: Request, svc: Services, who: AdminChecked, name: str) -> Response:
-    """`liaison users disable NAME`: it can no longer sign in, and its sessions end."""
+def user_disable(request: Request, svc: Services, who: AdminChecked, name: str, confirm: Short = "") -> Response:
+    """`liaison users disable NAME`: it can no longer sign in, and its sessions end. For good (no
+    command enables a user again), so the form asks to be sure first."""
     try:
-        if not NAME.fullmatch(name):
+        user = Users(svc.store).get(name) if NAME.fullmatch(name) else None
+        if user is None:
             raise NoSuchUser(name)
+        if not confirm and not user.disabled:
+            return _users(request, svc, who, status=400, error=_line(
+                "disabling a user cannot be undone", name, "Tick 'sure' beside Disable to disable it"))
         changed = Users(svc.store).disable(name)
     except NoSuchUser:
         return _users(request, svc, who, status=404, error=_line("no such user", name, "See the users listed"))
