@@ -204,3 +204,33 @@ def test_an_entitys_events_read_through_its_roles_are_those_the_date_walk_finds(
         shown = listing.page(world.store, actors[i], listing.EventFilter(entity_key=ref), sort="-date", limit=500)
         assert [r[:2] for p in got for r in p] == [(r["document_id"], r["idx"]) for r in shown.rows]
     assert sum(len(p) for pages_ in own.values() for p in pages_) > 20  # the examples have events
+
+
+def test_a_frequent_entitys_document_count_stops_at_the_cap_and_says_so(world: WebWorld, monkeypatch):
+    """The analyst's count of an entity's documents is an index walk that stops at COUNT_CAP (10,000
+    at size), shown as "N+", so a country's page does not count its tens of thousands of links."""
+    from liaison.store.reading import entities as reading
+
+    assert "Named in 6 documents" in world.client("analyst").get(ISLAMIC_STATE).text
+    monkeypatch.setattr(reading, "SAMPLE", 2)
+    monkeypatch.setattr(reading, "COUNT_CAP", 3)
+    assert "Named in 3+ documents" in world.client("analyst").get(ISLAMIC_STATE).text
+
+
+@pytest.mark.parametrize("rows", [1, 3, 40])
+def test_the_choice_of_path_counts_links_only_as_far_as_it_decides(world: WebWorld, monkeypatch, rows: int):
+    """An entity is walked for (its documents, its events) when its links are more than FEW and than
+    sqrt(4 * rows * documents): counted only that far, the choice is the one the whole count makes."""
+    from sqlalchemy import func
+
+    from liaison.store.reading import entities as reading
+    from liaison.store.schema import EntityLinkRow
+
+    monkeypatch.setattr(reading, "FEW", 1)
+    with world.store.engine.connect() as conn:
+        counts = dict(conn.execute(select(EntityLinkRow.entity, func.count()).group_by(EntityLinkRow.entity)).all())
+        total = reading._store_size(conn)
+        assert total >= 6
+        chosen = {ref: reading._frequent(conn, ref, rows, total) for ref in counts}
+    assert chosen == {ref: n > 1 and n * n > 4 * rows * total for ref, n in counts.items()}
+    assert any(chosen.values()) or rows > 1

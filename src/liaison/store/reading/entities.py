@@ -235,10 +235,11 @@ def _frequent(conn: Connection, ref: str, rows: int, total: int) -> bool:
     return _count(conn, select(EL.c.document_id).where(EL.c.entity == ref), enough + 1) > enough
 
 
-def sample(conn: Connection, actor: Actor, ref: str, size: int = SAMPLE) -> tuple[list[tuple[str, str]], bool]:
-    """``size`` of the entity's nodes in documents the actor may see, and whether it has more: the
-    first the entity_links index lists (in effect a draw of its documents, read without a sort or
-    the documents' rows), then, where fusion has not linked some, those."""
+def sample(conn: Connection, actor: Actor, ref: str, size: int | None = None) -> tuple[list[tuple[str, str]], bool]:
+    """``size`` (SAMPLE) of the entity's nodes in documents the actor may see, and whether it has
+    more: the first the entity_links index lists (in effect a draw of its documents, read without a
+    sort or the documents' rows), then, where fusion has not linked some, those."""
+    size = size or SAMPLE
     fused = select(EL.c.document_id, EL.c.entity_key).where(EL.c.entity == ref)  # the index's order: no sort
     rows, more = _walk(conn, actor, fused, size)
     if len(rows) < size:
