@@ -78,6 +78,7 @@ class Samples:
     names: list[str]  # entity names to filter and search by
     places: list[str]  # place keys with events
     terms: list[str]  # search queries
+    deep: dict[str, str] = field(default_factory=dict)  # places deep in the events' orders, as Next links carry them
 
 
 @dataclass
@@ -105,8 +106,12 @@ def pages() -> list[Page]:
         return [{}, {"type": "airstrike"}, {"entity": s.names[0]}, {"entity": s.names[-1]}, {"place": "Iraq"},
                 {"since": "2020-01-01", "until": "2020-12-31"}, {"sort": "-confidence"}, {"sort": "type"},
                 {"source": "Levant Wire"}, {"confidence": "80"}, {"entity_key": s.entities[0]},
-                {"entity_key": s.entities[-1]}, {"place_key": s.places[0]}, {"offset": "5000"},
-                {"offset": "20000"}, {"type": "raid_or_arrest", "since": "2024-01-01", "until": "2024-06-30"}]
+                {"entity_key": s.entities[-1]}, {"place_key": s.places[0]}, {"after": s.deep["date 5000"]},
+                {"after": s.deep["date 20000"]}, {"type": "raid_or_arrest", "since": "2024-01-01", "until": "2024-06-30"},
+                # pages 100 and 400 as a reader reaches them (Next links; the 400th page back by Previous),
+                # and the deepest offset the pages take (web.events.MAX_OFFSET)
+                {"before": s.deep["date 20000"]}, {"sort": "type", "after": s.deep["type 20000"]},
+                {"offset": "1000"}]
 
     return [
         Page("sign-in", "/login", lambda s: ["/login"] * 30),  # the baseline: enough requests for a steady p95
@@ -176,7 +181,27 @@ def samples(store: Any, rng: random.Random, count: int = 12) -> Samples:  # noqa
     rare_place = next((e.canonical for e in reversed(pool) if e.type == "place"), "Kismayo")
     terms = [frequent[0].canonical, "airstrike", "airstrikes killed", "Kismayo", rare_place, names[-1],
              "Islamik Stat", "coordination with partner forces", '"border security"', "militants -Iraq"]
-    return Samples(seen[:count], hidden[:count // 2] or seen[:1], keys, names, places or ["loc:iraq"], terms)
+    return Samples(seen[:count], hidden[:count // 2] or seen[:1], keys, names, places or ["loc:iraq"], terms,
+                   deep_places(store))
+
+
+def deep_places(store: Any) -> dict[str, str]:  # noqa: ANN401
+    """Where the 5,000th and 20,000th events are in the date order and the 20,000th in the type order
+    (as the analyst sees them), written as a page's Next link writes them: the events page and the
+    timeline are asked for the pages after them, as a reader who clicked that far would."""
+    from liaison.store.access import own_analyst
+    from liaison.store.reading import events
+
+    out = {}
+    for sort, n in (("date", 5000), ("date", 20000), ("type", 20000)):
+        at = n
+        while True:  # a small store (--quick) has fewer events: as deep as it goes
+            rows = events.page(store, own_analyst(), events.EventFilter(), sort, at - 1, 1).rows
+            if rows or at == 1:
+                break
+            at = max(1, at // 4)
+        out[f"{sort} {n}"] = events.cursor_of(rows[0], sort) if rows else ""
+    return out
 
 
 def sign_in(client: Any, user: str) -> None:  # noqa: ANN401

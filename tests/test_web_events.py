@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
 
@@ -89,20 +90,85 @@ def test_sorting_by_each_column_both_ways(world: WebWorld):
     assert dated == sorted(dated) and oldest[: len(dated)] == dated  # undated events come last
 
 
-def test_pages_cover_every_row_once(world: WebWorld):
-    client = world.client("analyst")
-    total = len(all_csv(world, "analyst"))
-    seen, offset = [], 0
+NEXT = re.compile(r'rel="next" href="([^"]+)"')
+PREVIOUS = re.compile(r'rel="prev" href="([^"]+)"')
+LINKS = re.compile(r'<td><a href="(/documents/[^"]+)">')
+
+
+def follow(client, url: str, link: re.Pattern, found: re.Pattern = LINKS) -> tuple[list[list[str]], str]:  # noqa: ANN001
+    """The rows of each page from ``url`` on, following ``link`` (Next or Previous), and the last URL."""
+    pages = []
     while True:
-        res = client.get(f"/events?limit=7&offset={offset}&sort=-confidence")
-        assert res.status_code == 200
-        seen += re.findall(r'<td><a href="(/documents/[^"]+)">', res.text)
-        found = re.search(r'rel="next" href="[^"]*offset=(\d+)"', res.text)
-        if not found:
-            break
-        assert "sort=-confidence" in res.text.split('rel="next"')[1][:200]  # the pager keeps the order
-        offset = int(found.group(1))
-    assert len(seen) == total
+        res = client.get(url)
+        assert res.status_code == 200, (url, res.text[:300])
+        pages.append(found.findall(res.text))
+        hit = link.search(res.text)
+        if not hit:
+            return pages, url
+        url = html.unescape(hit.group(1))
+
+
+@pytest.mark.parametrize("sort", ["date", "-date", "type", "-type", "confidence", "-confidence"])
+def test_next_links_cover_every_row_once_and_previous_links_walk_back(world: WebWorld, sort: str):
+    client = world.client("analyst")
+    expected = [r["link"] for r in all_csv(world, "analyst", f"?sort={sort}")]
+    pages, last = follow(client, f"/events?limit=4&sort={sort}", NEXT)
+    assert [link for p in pages for link in p] == expected and len(pages) > 3
+    assert "after=" in last and (sort == "date" or f"sort={sort}" in last)  # the pager keeps the order
+    back, first = follow(client, last, PREVIOUS)
+    assert back == pages[::-1] and "before=" in first
+
+
+def test_a_previous_link_from_a_short_way_in_leads_to_the_first_page(world: WebWorld):
+    client = world.client("analyst")
+    first = client.get("/events?limit=4").text
+    second = client.get(html.unescape(NEXT.search(first).group(1))).text
+    third = client.get(html.unescape(NEXT.search(second).group(1))).text
+    back = client.get(html.unescape(PREVIOUS.search(third).group(1))).text
+    assert LINKS.findall(back) == LINKS.findall(second)
+    again = client.get(html.unescape(PREVIOUS.search(back).group(1))).text
+    assert LINKS.findall(again) == LINKS.findall(first) and not PREVIOUS.search(again)
+
+
+def test_the_timeline_next_links_cover_every_dated_event(world: WebWorld):
+    client = world.client("analyst")
+    dated = [r["link"] for r in all_csv(world, "analyst") if r["date_start"]]
+    item = re.compile(r'<li>\s*<time datetime="[^"]+">.*?— <a href="(/documents/[^"]+)">', re.S)
+    pages, _ = follow(client, "/timeline?limit=3&group=day", NEXT, item)
+    assert [link for p in pages for link in p] == dated and len(pages) > 3
+
+
+def test_an_offset_is_bounded_and_past_it_the_page_says_to_narrow_or_follow_next(world: WebWorld):
+    from liaison.web.events import MAX_OFFSET
+
+    client = world.client("analyst")
+    assert client.get(f"/events?offset={MAX_OFFSET}").status_code == 200
+    for path in ("/events", "/timeline", "/events.csv", "/map/places/loc%3Asyria"):
+        res = client.get(f"{path}?offset={MAX_OFFSET + 1}")
+        assert res.status_code == 400 and "narrow the filter" in res.text and "Next links" in res.text, path
+
+
+def test_the_leading_filters_give_the_rows_a_walk_gives(world: WebWorld, monkeypatch):
+    from liaison.store.reading import events as reading
+
+    filters = [{"entity": "islamic state"}, {"place": "amman"}, {"entity_key": "org:islamic state"},
+               {"place_key": "loc:syria"}, {"entity": "zarqawi", "type": "attack"}, {"place": "a"}]
+    seen: dict = {}
+    for lead, listed in ((0, 0), (0, 10**9), (10**9, 10**9)):  # walk, walk with a document list, lead
+        monkeypatch.setattr(reading, "LEAD_ROLES", lead)
+        monkeypatch.setattr(reading, "LISTED_ROLES", listed)
+        for user in ("analyst", "alpha-member"):
+            for f in filters:
+                for sort in ("date", "-date", "type", "-confidence"):
+                    client = world.client(user)
+                    query = "&".join(f"{k}={v}" for k, v in f.items())
+                    pages, last = follow(client, f"/events?limit=3&sort={sort}&{query}", NEXT)
+                    back, _ = follow(client, last, PREVIOUS)
+                    seen.setdefault((user, str(f), sort), []).append((pages, back))
+    for key, found in seen.items():
+        assert all(f == found[0] for f in found), key
+        assert found[0][1] == found[0][0][::-1], key
+    assert any(len(found[0][0]) > 1 for found in seen.values())
 
 
 @pytest.mark.parametrize("limit", [4, 5])
@@ -126,7 +192,9 @@ def test_htmx_gets_only_the_table(world: WebWorld):
 BAD = ["since=2025-13-45", "until=yesterday", "since=2025-11-01&until=2025-10-01", "offset=-1",
        "offset=99999999999999999999", "limit=0", "limit=100000", "sort=zzz", "sort=document_id",
        "sort=date;drop table events", "confidence=101", "confidence=high", "type=bombing", "entity=" + "x" * 300,
-       "place=a%00b", "added_since=last+week"]
+       "place=a%00b", "added_since=last+week", "after=zzz", "after=2025-13-01~abc~1", "before=2025-01-01~a~b",
+       "after=2025-01-01~abc~1&before=2025-01-01~abc~2", "offset=5&after=2025-01-01~abc~1", "sort=type&after=x~1",
+       "after=" + "1~" * 150]
 
 
 @pytest.mark.parametrize("query", BAD)

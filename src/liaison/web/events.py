@@ -39,7 +39,11 @@ CSV_MAX = 10_000
 CSV_BATCH = 500
 #: Events one timeline page shows.
 TIMELINE_PAGE = 100
-MAX_OFFSET = 1_000_000
+#: The deepest offset a page may start at (as search engines bound theirs: Elasticsearch's
+#: max_result_window): an offset walks every row before it, under the access rule for a partner, so
+#: a deep one costs what all the pages before it would. Past it, a page is reached by its Next link,
+#: whose ``after`` (the last row's place in the order) starts one index walk there.
+MAX_OFFSET = 1_000
 MAX_TEXT = 200
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 #: Characters no filter value may hold (PostgreSQL refuses a NUL in text).
@@ -114,8 +118,31 @@ def parse_sort(params: Mapping[str, str], default: str = "date") -> str:
 
 
 def parse_window(params: Mapping[str, str], limit: int = 50) -> tuple[int, int]:
+    value = (params.get("offset") or "").strip()
+    if re.fullmatch(r"\+?\d{1,12}", value) and int(value) > MAX_OFFSET:
+        raise BadFilter(f"'offset' goes up to {MAX_OFFSET:,}: to go further, narrow the filter (a type, a date range, "
+                        "a name) or follow the Next links, which carry their place in the list.")
     offset = _int(params, "offset", 0, 0, MAX_OFFSET)
     return offset or 0, _int(params, "limit", limit, 1, MAX_PAGE) or limit
+
+
+def parse_cursors(params: Mapping[str, str], sort: str) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """The ``after`` or ``before`` a Next or Previous link carries (a row's place in the order
+    ``sort``, reading.events.cursor_of), checked; raises BadFilter."""
+    found = {}
+    for name in ("after", "before"):
+        value = (params.get(name) or "").strip()
+        if not value:
+            continue
+        if len(value) > MAX_TEXT or CONTROL.search(value):
+            raise BadFilter(f"'{name}' must be at most {MAX_TEXT} printable characters.")
+        try:
+            found[name] = reading.parse_cursor(value, sort)
+        except ValueError as err:
+            raise BadFilter(f"'{name}' is not a place in this list ({err}): follow the page's own links.") from None
+    if len(found) > 1 or (found and (params.get("offset") or "").strip()):
+        raise BadFilter("Give one of 'offset', 'after' and 'before', not several.")
+    return found.get("after"), found.get("before")
 
 
 def filter_params(params: Mapping[str, str], extra: tuple[str, ...] = ()) -> dict[str, str]:
@@ -169,7 +196,8 @@ def events(request: Request, svc: Services, who: Signed) -> Response:
     params = request.query_params
     f, sort = parse_filter(params), parse_sort(params)
     offset, limit = parse_window(params)
-    pg = reading.page(svc.store, who.actor, f, sort, offset, limit)
+    after, before = parse_cursors(params, sort)
+    pg = reading.page(svc.store, who.actor, f, sort, offset, limit, after=after, before=before)
     context = _context(request)
     keep = {**context["query"], **({"sort": sort} if sort != "date" else {}),
             **({"limit": str(limit)} if limit != 50 else {})}
@@ -187,7 +215,8 @@ def timeline(request: Request, svc: Services, who: Signed) -> Response:
     if group not in ("day", "week"):
         raise BadFilter("'group' must be day or week.")
     offset, limit = parse_window(params, TIMELINE_PAGE)
-    pg = reading.page(svc.store, who.actor, f, "date", offset, limit, dated_only=True)
+    after, before = parse_cursors(params, "date")
+    pg = reading.page(svc.store, who.actor, f, "date", offset, limit, dated_only=True, after=after, before=before)
     context = _context(request)
     keep = {**context["query"], **({"group": group} if group != "week" else {}),
             **({"limit": str(limit)} if limit != TIMELINE_PAGE else {})}
@@ -227,11 +256,16 @@ def neutral(value: Any) -> str:  # noqa: ANN401
 
 
 def csv_line(row: dict[str, Any]) -> list[str]:
-    names = lambda items: "; ".join(i["name"] for i in items)  # noqa: E731
-    cells = {**row, "actors": names(row["actors"]), "targets": names(row["targets"]),
-             "location": row["location"]["name"] if row["location"] else "", "figures": "; ".join(row["figures"]),
-             "link": row["href"]}
-    return [neutral(cells[c]) for c in CSV_COLUMNS]
+    """One CSV line from a row of liaison.store.reading.events (as ``display`` would show it, less the
+    links of its names, which a download does not carry): ten thousand of them are a download's cost."""
+    ev, names = row["event"], row["names"]
+    named = lambda keys: "; ".join(names.get(k, k) for k in keys)  # noqa: E731
+    cells = (row["date_value"], row["date_start"], row["date_end"], row["type"], row["subtype"], row["status"],
+             named(ev.actors), named(ev.targets), names.get(ev.location, ev.location) if ev.location else "",
+             "; ".join(figure(q) for q in ev.quantities), ev.attribution.source if ev.attribution else None,
+             row["confidence"], ev.trigger.text, row["title"] or row["stem"], row["document_id"], row["outlet"],
+             row["published"], f"/documents/{quote(row['document_id'], safe='')}")
+    return [neutral(c) for c in cells]
 
 
 @router.get("/events.csv")
@@ -239,6 +273,7 @@ def events_csv(request: Request, svc: Services, who: Signed) -> Response:
     params = request.query_params
     f, sort = parse_filter(params), parse_sort(params)
     parse_window(params)  # checked like the table's (a link from any page works), but the CSV is every row
+    parse_cursors(params, sort)
     store, actor = svc.store, who.actor
 
     def lines() -> Iterator[str]:
@@ -249,8 +284,7 @@ def events_csv(request: Request, svc: Services, who: Signed) -> Response:
         for rows in reading.stream(store, actor, f, sort, CSV_MAX, CSV_BATCH):
             out.seek(0)
             out.truncate()
-            for r in rows:
-                writer.writerow(csv_line(display(r)))
+            writer.writerows(csv_line(r) for r in rows)
             yield out.getvalue()
 
     return StreamingResponse(lines(), media_type="text/csv; charset=utf-8",

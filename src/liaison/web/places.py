@@ -21,7 +21,16 @@ from liaison.model import EVENT_TYPES
 from liaison.store.reading import events as event_reading
 from liaison.store.reading import places as reading
 from liaison.web.deps import Services, Signed
-from liaison.web.events import CONTROL, BadFilter, display, filter_params, parse_filter, parse_window, place_href
+from liaison.web.events import (
+    CONTROL,
+    BadFilter,
+    display,
+    filter_params,
+    parse_cursors,
+    parse_filter,
+    parse_window,
+    place_href,
+)
 from liaison.web.render import error_page, page
 
 router = APIRouter(include_in_schema=False)
@@ -56,8 +65,9 @@ def place_events(request: Request, svc: Services, who: Signed, ref: str) -> Resp
     params = request.query_params
     f = dataclasses.replace(parse_filter(params), place_key=ref)
     offset, limit = parse_window(params, 20)
+    after, before = parse_cursors(params, "date")
     store, actor = svc.store, who.actor
-    pg = event_reading.page(store, actor, f, "date", offset, limit)
+    pg = event_reading.page(store, actor, f, "date", offset, limit, after=after, before=before)
     if not pg.rows and not event_reading.any_at(store, actor, ref):
         return error_page(404, "Not found")
     rows = [display(r) for r in pg.rows]

@@ -3,15 +3,20 @@ and paginated in SQL, under the access rule (``visible_rows`` on the events tabl
 
 A filter is an ``EventFilter`` the web layer has already validated. A page is an index walk that
 stops after its rows: the date order walks ix_events_by_date (or ix_events_type_by_date under a
-type filter) in either direction, and the type order ix_events_type_by_date, asking each row the
-cheap column tests first, then probes by primary key (event_roles, entities, entity_links), and the
-access rule last; a date range is a range of that index, since an event is kept by the day its date
-begins (as the dashboard's chart counts it). Names of the actors, targets and places of a page are
-read afterwards for that page's events only.
+type filter) in either direction, the type order ix_events_type_by_date, the confidence order
+ix_events_confidence, asking each row the cheap column tests first, then probes by primary key
+(event_roles, entities, entity_links), and the access rule last; a date range is a range of that
+index, since an event is kept by the day its date begins (as the dashboard's chart counts it).
 
-The confidence order has no index yet, so it sorts every matching row (over a second at 100,000
-documents); the index it wants, in its key order:
-``CREATE INDEX ix_events_confidence ON events (confidence, date_start, document_id, idx)``.
+A filter that names few events (an entity or place of few roles: ``plan``) leads instead: its
+roles' documents are read by the role index, their events tested and sorted (a few hundred rows),
+where a walk of the date index would pass most of the table before it met them.
+
+Deep pages are reached by keyset: a page's ``next`` and ``previous`` are cursors, the sort key of
+its last and first rows (``cursor_of``), and the page after a cursor is a few index walks that each
+start at it (``_after``), so the 400th page costs what the first does; an offset walks (and asks
+the rule of) every row it skips, so the web layer bounds it. Names of the actors, targets and
+places of a page are read afterwards for that page's events only.
 """
 
 from __future__ import annotations
@@ -24,13 +29,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, exists, false, func, or_, select, true, union
+from sqlalchemy import and_, exists, false, func, literal, or_, select, true, tuple_, union
 from sqlalchemy.sql.elements import ColumnElement
 
 from liaison.store import rebuild
 from liaison.store.access import Actor, visible_rows
 from liaison.store.database import Store
-from liaison.store.reading import Page, bounded, current, page_of
+from liaison.store.reading import Page, bounded, current
 from liaison.store.schema import (
     DocumentRow,
     DocumentVersionRow,
@@ -93,21 +98,19 @@ def _role(*conds: ColumnElement[bool]) -> ColumnElement[bool]:
                           _ROLE.c.idx == EV.c.idx, *conds)
 
 
-def _role_named(text: str, role: str | None, keys: list[str] | None = None) -> list[ColumnElement[bool]]:
-    """A role whose entity (in the same document version) has a name containing ``text``: probed per
-    row; with ``keys`` (every key some entity row of that name has, from ``_Names``), first the
-    cheap test that the event's document has a role with one of them, so a rare name does not
-    probe every event."""
+def _role_named(text: str, role: str | None, keys: list[str] | None = None) -> ColumnElement[bool]:
+    """A role whose entity (in the same document version) has a name containing ``text``, probed per
+    row; with ``keys`` (every key some entity row of that name has, from ``_Names``), the role's key
+    is tested against them first, so only the roles of those keys have their entity read and matched."""
     named = exists().where(_NAMED.c.document_id == _ROLE.c.document_id, _NAMED.c.version == _ROLE.c.version,
                            _NAMED.c.key == _ROLE.c.entity_key, _contains(_NAMED.c.canonical, text))
-    probe = _role(*([_ROLE.c.role == role] if role else []), named)
+    kind = [_ROLE.c.role == role] if role else []
     if keys is None:
-        return [probe]
+        return _role(*kind, named)
     if not keys:
-        return [false()]
-    roles = ROLES.alias("named_roles")
-    return [_in_documents_with(select(roles.c.document_id).where(roles.c.entity_key.in_(keys),
-                                                                 *([roles.c.role == role] if role else []))), probe]
+        return false()
+    # "|| ''": the keys are tested on the event's few roles, not each looked up in the primary key (a seek each)
+    return _role(*kind, (_ROLE.c.entity_key + "").in_(keys), named)
 
 
 @dataclass
@@ -150,10 +153,16 @@ class _Names:
 
 _NAMES: dict[str, _Names] = {}
 _NAMES_LOCK = threading.Lock()
-#: A name reaching more keys, or the keys more event roles, than these is common: its events are
-#: found soon by walking the date index unaided, and the documents of its roles would cost more.
+#: A name reaching more keys than this is common (a word, a letter): no key list is made for it, each
+#: event walked is probed by name, and its events are met soon.
 MAX_NAMED_KEYS = 1000
-MAX_NAMED_ROLES = 5000
+#: A filter whose roles are at most this many leads (``plan``): their documents' events are tested and
+#: sorted (under the rule, some 25 us an event for a partner), where a walk would pass most of the table.
+LEAD_ROLES = 1000
+#: Above LEAD_ROLES and up to this many roles, a walk of the date index first asks whether the event's
+#: document is among theirs (one list, read by the role index); beyond it the walk meets them so often
+#: (one event in 20 or more) that the per-row probe alone costs less than the list.
+LISTED_ROLES = 5000
 
 
 def warm(store: Store) -> None:
@@ -163,11 +172,21 @@ def warm(store: Store) -> None:
         named_keys(conn, "\x00")  # matches no name: only the reading is wanted
 
 
-def named_keys(conn: Any, text: str) -> list[str] | None:  # noqa: ANN401 (a Connection)
+def named_keys(conn: Any, text: str, role: str | None = None) -> tuple[list[str] | None, int]:  # noqa: ANN401
     """The keys of entity rows whose name contains ``text`` (as SQL's lower() compares them, or more),
-    or None when the name is common (MAX_NAMED_KEYS, MAX_NAMED_ROLES)."""
+    or None when the name is common (MAX_NAMED_KEYS), with how many event roles (of kind ``role``)
+    name them, counted up to LISTED_ROLES + 1."""
     with _NAMES_LOCK:  # one thread reads or updates the names at a time (the start-up read included)
-        return _named_keys(conn, text)
+        keys = _named_keys(conn, text)
+    if not keys:
+        return keys, 0 if keys is not None else LISTED_ROLES + 1
+    q = select(ROLES.c.idx).where(ROLES.c.entity_key.in_(keys), *([ROLES.c.role == role] if role else []))
+    return keys, _count(conn, q, LISTED_ROLES)
+
+
+def _count(conn: Any, q: Any, most: int) -> int:  # noqa: ANN401 (a Connection, a Select)
+    """How many rows ``q`` has, counted up to ``most + 1`` (an index range, stopped there)."""
+    return conn.execute(select(func.count()).select_from(q.limit(most + 1).subquery())).scalar_one()
 
 
 def _named_keys(conn: Any, text: str) -> list[str] | None:  # noqa: ANN401 (a Connection)
@@ -189,20 +208,18 @@ def _named_keys(conn: Any, text: str) -> list[str] | None:  # noqa: ANN401 (a Co
         keys |= found.keys[name]
         if len(keys) > MAX_NAMED_KEYS:
             return None
-    if keys:
-        roles = conn.execute(select(func.count()).select_from(
-            select(ROLES.c.idx).where(ROLES.c.entity_key.in_(sorted(keys))).limit(MAX_NAMED_ROLES + 1).subquery()))
-        if roles.scalar_one() > MAX_NAMED_ROLES:
-            return None
     return sorted(keys)
 
 
 def _member_of(ref: str) -> ColumnElement[bool]:
     """The role's node belongs to the entity ``ref`` (the entity page's name for it): fusion linked it
     there, or fusion has not linked it and its key is ``ref``."""
-    link = (_LINK.c.document_id == _ROLE.c.document_id) & (_LINK.c.entity_key == _ROLE.c.entity_key)
-    return or_(exists().where(link, _LINK.c.entity == ref),
-               and_(_ROLE.c.entity_key == ref, ~exists().where(link)))
+    same = _LINK.c.document_id == _ROLE.c.document_id
+    # "|| ''" keeps SQLite off the links' primary key (whose rows carry each node's JSON) for an index
+    # that holds the entity (ix_entity_links_entity_document): with SELECT 1, a probe that reads no row
+    linked = select(literal(1)).where(_LINK.c.entity == ref, same, _LINK.c.entity_key + "" == _ROLE.c.entity_key)
+    unlinked = ~select(literal(1)).where(same, _LINK.c.entity_key == _ROLE.c.entity_key).exists()
+    return or_(linked.exists(), and_(_ROLE.c.entity_key == ref, unlinked))
 
 
 def _in_documents_with(*subqueries: Any) -> ColumnElement[bool]:  # noqa: ANN401 (Selects of document ids)
@@ -211,10 +228,30 @@ def _in_documents_with(*subqueries: Any) -> ColumnElement[bool]:  # noqa: ANN401
     return EV.c.document_id.in_(subqueries[0] if len(subqueries) == 1 else union(*subqueries))
 
 
+@dataclass
+class Plan:
+    """How a filter's events are found: ``where`` over ``CURRENT`` (cheap column tests first, probes
+    after them, the access rule last), and ``lead``, the documents (a Select of ids, by the role
+    index) of a filter that names few events, whose events are then the only ones tested."""
+
+    where: list[ColumnElement[bool]]
+    lead: Any = None
+    dated_only: bool = False  # the timeline's: events without a date left out
+
+
 def conditions(actor: Actor, f: EventFilter, conn: Any = None) -> list[ColumnElement[bool]]:  # noqa: ANN401
-    """The WHERE of every events query for this actor and filter, over ``CURRENT``: the cheap column
-    tests first, the probes after them, the access rule last. With ``conn``, a name filter first
-    narrows the walk to the documents of the keys that name reaches (``named_keys``)."""
+    """The WHERE of every events query for this actor and filter, over ``CURRENT``, as a walk of the
+    date index asks it (``plan``'s, with a leading filter's documents as one more test)."""
+    p = plan(actor, f, conn)
+    return p.where if p.lead is None else [_in_documents_with(p.lead), *p.where]
+
+
+def plan(actor: Actor, f: EventFilter, conn: Any = None) -> Plan:  # noqa: ANN401 (a Connection)
+    """The conditions of this actor's and filter's events, and which filter leads. With ``conn``, each
+    filter by entity or place counts its roles (by the role index, stopped past LISTED_ROLES): at
+    most LEAD_ROLES and the fewest of them leads; up to LISTED_ROLES a walk first tests the event's
+    document against theirs; beyond, the walk probes each event's roles alone. Without it, every such
+    filter is a document test and a probe (correct, whatever the counts)."""
     out: list[ColumnElement[bool]] = []
     if f.type:
         out.append(EV.c.type == f.type)
@@ -226,25 +263,50 @@ def conditions(actor: Actor, f: EventFilter, conn: Any = None) -> list[ColumnEle
         out.append(EV.c.confidence >= f.min_confidence)
     if f.added_since is not None:
         out.append(VERS.c.ingested_at > f.added_since)
+    leads: list[tuple[int, Any]] = []
+    probes: list[ColumnElement[bool]] = []
+
+    def narrowed(count: int, documents: Any, probe: ColumnElement[bool]) -> None:  # noqa: ANN401
+        if count <= LEAD_ROLES:
+            leads.append((count, documents))
+        elif count <= LISTED_ROLES:
+            probes.append(_in_documents_with(documents))
+        probes.append(probe)
+
+    unknown = LISTED_ROLES  # without a connection: the document test and the probe
     if f.place_key:
         roles = ROLES.alias("place_roles")
-        out += [_in_documents_with(select(roles.c.document_id).where(roles.c.entity_key == f.place_key,
-                                                                     roles.c.role == "location")),
-                _role(_ROLE.c.role == "location", _ROLE.c.entity_key == f.place_key)]
+        docs = select(roles.c.document_id).where(roles.c.entity_key == f.place_key, roles.c.role == "location")
+        narrowed(_count(conn, docs, LISTED_ROLES) if conn is not None else unknown, docs,
+                 _role(_ROLE.c.role == "location", _ROLE.c.entity_key == f.place_key))
     if f.entity_key:
         roles, links = ROLES.alias("entity_roles"), EL.alias("entity_members")
-        out += [_in_documents_with(select(links.c.document_id).where(links.c.entity == f.entity_key),
-                                   select(roles.c.document_id).where(roles.c.entity_key == f.entity_key)),
-                _role(_member_of(f.entity_key))]
+        linked = select(links.c.document_id).where(links.c.entity == f.entity_key)
+        keyed = select(roles.c.document_id).where(roles.c.entity_key == f.entity_key)
+        count = (_count(conn, linked, LISTED_ROLES) + _count(conn, keyed, LISTED_ROLES)) if conn is not None else unknown
+        narrowed(count, union(linked, keyed), _role(_member_of(f.entity_key)))
+    for text, role in ((f.entity, None), (f.place, "location")):
+        if not text:
+            continue
+        if conn is None:
+            probes.append(_role_named(text, role))
+            continue
+        keys, count = named_keys(conn, text, role)
+        if keys is None:  # a common name: its events are met soon
+            probes.append(_role_named(text, role))
+        elif not keys:
+            probes.append(false())
+        else:
+            roles = ROLES.alias("named_roles")
+            narrowed(count, select(roles.c.document_id).where(roles.c.entity_key.in_(keys),
+                                                              *([roles.c.role == role] if role else [])),
+                     _role_named(text, role, keys))
     if f.source:
         attributed = EV.c.data[("attribution", "source")].as_string()
         out.append(or_(_contains(VERS.c.outlet, f.source), _contains(attributed, f.source)))
-    if f.entity:
-        out += _role_named(f.entity, None, named_keys(conn, f.entity) if conn is not None else None)
-    if f.place:
-        out += _role_named(f.place, "location", named_keys(conn, f.place) if conn is not None else None)
+    out += probes
     out.append(visible_rows(actor, EV))
-    return out
+    return Plan(out, min(leads, key=lambda c: c[0])[1] if leads else None)
 
 
 #: Whether an event has no date, written exactly as the date indexes (migration 0013) write it, so
@@ -254,81 +316,255 @@ IS_DATED = UNDATED == false()  # noqa: SIM300 (rendered "(date_start IS NULL) = 
 IS_UNDATED = UNDATED == true()  # noqa: SIM300
 
 
-def _order(sort: str) -> list[ColumnElement]:
-    """ORDER BY for the type and confidence orders: every key in the one direction asked, so an index
-    on the same columns serves it backwards as well as forwards (ix_events_type_by_date serves the
-    type order; the confidence order wants one of its own, see the module's docstring)."""
-    name, descending = sort.removeprefix("-"), sort.startswith("-")
-    if name not in SORTS or name == "date":
-        raise ValueError(f"not a type or confidence order: {sort!r}")
-    first = {"type": [EV.c.type, UNDATED], "confidence": [EV.c.confidence]}[name]
-    keys = [*first, EV.c.date_start, EV.c.document_id, EV.c.idx]  # a total order, so pages never overlap
-    return [k.desc() for k in keys] if descending else keys
-
-
 COLUMNS = (EV.c.document_id, EV.c.version, EV.c.idx, EV.c.type, EV.c.subtype, EV.c.status, EV.c.date_value,
            EV.c.date_start, EV.c.date_end, EV.c.confidence, EV.c.data, DOCS.c.stem, DOCS.c.tlp, VERS.c.title,
            VERS.c.outlet, VERS.c.published, VERS.c.ingested_at)
 
 
-def page(store: Store, actor: Actor, f: EventFilter, sort: str = "date", offset: int = 0, limit: int = 50,
-         dated_only: bool = False) -> Page:
-    """One page of the filtered events, in the order ``sort`` names; ``dated_only`` leaves out events
-    without a date (the timeline). Each row carries the rebuilt ``event`` (liaison.model.Event) and
-    ``names`` and ``refs``: entity key -> name, and -> entity, for its actors, targets and place."""
-    offset, limit = bounded(offset, limit)
-    base = select(*COLUMNS).select_from(CURRENT)
-    with store.engine.connect() as conn:
-        where = conditions(actor, f, conn)
-        if sort.removeprefix("-") == "date":
-            found = _by_date(conn, base, where, sort.startswith("-"), offset, limit + 1, dated_only)
+# ---------------------------------------------------------------- orders and cursors
+
+
+@dataclass(frozen=True)
+class _Key:
+    """One column of an order's key: ``name`` a row's field ("undated": whether its date is NULL, the
+    date indexes' first column), its direction, and whether it is that true/false flag."""
+
+    name: str
+    ascending: bool
+    flag: bool = False
+
+    def flipped(self) -> _Key:
+        return _Key(self.name, not self.ascending, self.flag)
+
+
+def _sort_keys(sort: str) -> list[_Key]:
+    """The key of an order, a total one (so pages never overlap), as the indexes hold it: the date
+    order is the dated events then the undated (in either direction: two walks of ix_events_by_date),
+    the type order ix_events_type_by_date's columns, the confidence order ix_events_confidence's."""
+    name, up = sort.removeprefix("-"), not sort.startswith("-")
+    tail = [_Key("date_start", up), _Key("document_id", up), _Key("idx", up)]
+    if name == "date":
+        return [_Key("undated", True, flag=True), *tail]
+    if name == "type":
+        return [_Key("type", up), _Key("undated", up, flag=True), *tail]
+    if name == "confidence":
+        return [_Key("confidence", up), *tail]
+    raise ValueError(f"not an order: {sort!r}")
+
+
+def _order(sort: str) -> list[ColumnElement]:
+    """ORDER BY for the type and confidence orders (every key in the one direction asked, so an index
+    on the same columns serves it backwards as well as forwards)."""
+    if sort.removeprefix("-") not in SORTS or sort.removeprefix("-") == "date":
+        raise ValueError(f"not a type or confidence order: {sort!r}")
+    return _ordering(_sort_keys(sort), _column)
+
+
+def _column(key: _Key) -> ColumnElement:
+    return UNDATED if key.name == "undated" else EV.c[key.name]
+
+
+def _ordering(keys: list[_Key], col: Any) -> list[ColumnElement]:  # noqa: ANN401 (key -> column)
+    return [col(k).asc() if k.ascending else col(k).desc() for k in keys]
+
+
+def _value(key: _Key, row: Any) -> Any:  # noqa: ANN401 (a row mapping; a key's value)
+    return row["date_start"] is None if key.name == "undated" else row[key.name]
+
+
+def _flag(value: bool) -> ColumnElement[bool]:
+    return true() if value else false()
+
+
+def _from_start(keys: list[_Key], col: Any) -> list[tuple[list, list[_Key]]]:  # noqa: ANN401
+    """The order from its first row, as (conditions, key) walks run one after another: the date order
+    is its dated events, then its undated (each an equality on the date index's first column)."""
+    if keys[0].flag:
+        first = not keys[0].ascending  # ascending: False (dated) first
+        return [([col(keys[0]) == _flag(v)], keys[1:]) for v in (first, not first)]
+    return [([], keys)]
+
+
+def _after(keys: list[_Key], row: Any, col: Any, nulls_low: bool) -> list[tuple[list, list[_Key]]]:  # noqa: ANN401
+    """The rows after ``row`` in the order ``keys``, as walks run one after another, nearest first:
+    for each key column from the last, the rows equal to ``row`` in the columns before it and beyond
+    it in that one (an equality prefix and a range, so each is one index range, in the index's order).
+    The key's last columns that are never NULL are one row-value range; a date may be NULL (the
+    confidence order's), and where NULLs sort (``nulls_low``: SQLite puts them first ascending,
+    PostgreSQL last) says whether they come after a date or before it."""
+    values = [_value(k, row) for k in keys]
+    n = len(keys)
+    nullable = [k.name == "date_start" for k in keys]
+    skip: set[int] = set()
+    for i in range(1, n):  # after the undated flag a date is never NULL when dated and always when not
+        if keys[i].name == "date_start" and keys[i - 1].name == "undated":
+            nullable[i] = False
+            if values[i - 1]:
+                skip.add(i)
+
+    def prefix(j: int) -> list[ColumnElement[bool]]:
+        return [col(keys[i]) == _flag(values[i]) if keys[i].flag else
+                col(keys[i]).is_(None) if values[i] is None else col(keys[i]) == values[i]
+                for i in range(j) if i not in skip]
+
+    m = n
+    while m > 0 and not keys[m - 1].flag and not nullable[m - 1] and m - 1 not in skip and values[m - 1] is not None:
+        m -= 1
+    out: list[tuple[list, list[_Key]]] = []
+    if m < n:
+        cols = [col(keys[i]) for i in range(m, n)]
+        vals = tuple_(*[literal(values[i], c.type) for i, c in zip(range(m, n), cols, strict=True)])
+        beyond = tuple_(*cols) > vals if keys[m].ascending else tuple_(*cols) < vals
+        out.append(([*prefix(m), beyond], keys[m:]))
+    for j in range(m - 1, -1, -1):
+        if j in skip:
+            continue
+        k, v, c = keys[j], values[j], col(keys[j])
+        if k.flag:
+            if (not v) == k.ascending:  # the other value comes after this one
+                out.append(([*prefix(j), c == _flag(not v)], keys[j + 1:]))
+            continue
+        nulls_after = k.ascending != nulls_low
+        ranges: list[ColumnElement[bool]] = []
+        if v is None:
+            if not nulls_after:
+                ranges.append(c.is_not(None))
         else:
-            if dated_only:
-                where.append(EV.c.date_start.is_not(None))
-            found = list(conn.execute(base.where(*where).order_by(*_order(sort)).offset(offset).limit(limit + 1)))
-        rows = [dict(r._mapping, event=rebuild.event_from_row(r)) for r in found]
-        _name(conn, rows[:limit])
-    return page_of(rows, offset, limit)
+            ranges.append(c > v if k.ascending else c < v)
+            if nullable[j] and nulls_after:
+                ranges.append(c.is_(None))
+        out += [([*prefix(j), r], keys[j:]) for r in ranges]
+    return out
 
 
-def _by_date(conn: Any, base: Any, where: list[ColumnElement[bool]], descending: bool, offset: int, count: int,  # noqa: ANN401
-             dated_only: bool) -> list[Any]:
-    """Rows in date order, undated ones after the dated, as two queries that each walk the date index
-    (ix_events_by_date, or ix_events_type_by_date under a type filter) in the order asked, either
-    direction: the dated ones first, the undated ones when a page reaches their end. One ORDER BY
-    that put NULLs last in both directions would be a sort of every matching row instead."""
-    way = (lambda c: c.desc()) if descending else (lambda c: c)  # noqa: E731
-    order = [way(EV.c.date_start), way(EV.c.document_id), way(EV.c.idx)]
-    dated = list(conn.execute(base.where(*where, IS_DATED).order_by(*order).offset(offset).limit(count)))
-    if len(dated) == count or dated_only:
-        return dated
-    skip = 0
-    if not dated and offset:  # past the dated ones: how many there were says where the undated begin
-        total = conn.execute(select(func.count()).select_from(CURRENT).where(*where, IS_DATED)).scalar_one()
-        skip = offset - total
-    undated = conn.execute(base.where(*where, IS_UNDATED).order_by(*order).offset(skip)
-                           .limit(count - len(dated)))
-    return dated + list(undated)
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_CURSOR_PART = {"type": re.compile(r"[a-z_]{1,64}"), "confidence": re.compile(r"\d{1,3}"),
+                "document_id": re.compile(r"[0-9A-Za-z_.-]{1,64}"), "idx": re.compile(r"\d{1,9}")}
+
+
+def cursor_of(row: Any, sort: str) -> str:  # noqa: ANN401 (a row mapping)
+    """A row's place in an order, as a page's next or previous link carries it: its key's values,
+    "~" between them (the date as YYYY-MM-DD, or "undated")."""
+    parts = []
+    for k in _sort_keys(sort):
+        if k.name == "date_start":
+            parts.append(row["date_start"].isoformat() if row["date_start"] is not None else "undated")
+        elif k.name != "undated":
+            parts.append(str(row[k.name]))
+    return "~".join(parts)
+
+
+def parse_cursor(text: str, sort: str) -> dict[str, Any]:
+    """The key ``cursor_of`` wrote for the order ``sort``; raises ValueError for anything else."""
+    names = [k.name for k in _sort_keys(sort) if k.name != "undated"]
+    parts = text.split("~")
+    if len(parts) != len(names):
+        raise ValueError(f"a position in this order has {len(names)} parts")
+    row: dict[str, Any] = {}
+    for name, part in zip(names, parts, strict=True):
+        if name == "date_start":
+            if part == "undated":
+                row[name] = None
+                continue
+            try:
+                if not _DAY.fullmatch(part):
+                    raise ValueError
+                row[name] = dt.date.fromisoformat(part)
+            except ValueError:
+                raise ValueError("its date must be YYYY-MM-DD or undated") from None
+        elif not _CURSOR_PART[name].fullmatch(part):
+            raise ValueError(f"its {name.replace('_', ' ')} is not one")
+        else:
+            row[name] = int(part) if name in ("idx", "confidence") else part
+    return row
+
+
+def _queries(p: Plan, keys: list[_Key], cursor: Any, nulls_low: bool) -> list[Any]:  # noqa: ANN401
+    """The Selects (of COLUMNS, ordered) whose rows, one after another, are the order ``keys`` from its
+    start or after ``cursor``. A walk: each an index range (``_from_start``, ``_after``). A lead
+    (``Plan.lead``): one query over the leading filter's events, tested in a subquery that is not
+    merged into the outer one (OFFSET 0), so the role index drives it and the few it keeps are sorted."""
+    if p.lead is None:
+        base = select(*COLUMNS).select_from(CURRENT).where(*([IS_DATED] if p.dated_only else []), *p.where)
+        walks = _after(keys, cursor, _column, nulls_low) if cursor is not None else _from_start(keys, _column)
+        return [base.where(*conds).order_by(*_ordering(ks, _column)) for conds, ks in walks]
+    led = (select(*COLUMNS, UNDATED.label("undated")).select_from(CURRENT)
+           .where(_in_documents_with(p.lead), *p.where).offset(0).subquery("led"))
+    col = lambda k: led.c[k.name]  # noqa: E731
+    q = select(*(led.c[c.name] for c in COLUMNS))
+    if p.dated_only:  # asked of the few rows kept (in the subquery, it would lead SQLite to the date index)
+        q = q.where(led.c.undated == false())
+    if cursor is not None:
+        walks = _after(keys, cursor, col, nulls_low)
+        q = q.where(or_(*(and_(*conds) for conds, _ in walks)) if walks else false())
+    return [q.order_by(*_ordering(keys, col))]
+
+
+def _run(conn: Any, queries: list[Any], skip: int, count: int) -> list[Any]:  # noqa: ANN401
+    """Up to ``count`` rows of ``queries`` one after another, the first ``skip`` left out (a query
+    that skips past its end is counted, as far as ``skip``, to say how many the next one skips)."""
+    out: list[Any] = []
+    for q in queries:
+        need = count - len(out)
+        if need <= 0:
+            break
+        rows = list(conn.execute(q.offset(skip).limit(need) if skip else q.limit(need)))
+        if skip and not rows:
+            skip -= _count(conn, q, skip - 1) if skip > 0 else 0
+            continue
+        skip = 0
+        out += rows
+    return out
+
+
+def _nulls_low(conn: Any) -> bool:  # noqa: ANN401
+    return conn.dialect.name == "sqlite"
+
+
+def page(store: Store, actor: Actor, f: EventFilter, sort: str = "date", offset: int = 0, limit: int = 50,
+         dated_only: bool = False, after: dict[str, Any] | None = None,
+         before: dict[str, Any] | None = None) -> Page:
+    """One page of the filtered events, in the order ``sort`` names, from its start (``offset`` rows
+    in: each one walked), or the ``limit`` rows after the cursor ``after`` or before ``before``
+    (``parse_cursor``'s); ``dated_only`` leaves out events without a date (the timeline). Each row
+    carries the rebuilt ``event`` (liaison.model.Event) and ``names`` and ``refs``: entity key ->
+    name, and -> entity, for its actors, targets and place. ``extra`` holds ``next`` and ``previous``,
+    the cursors of its last and first rows where there is a page after or before it, and ``cursor``,
+    whether it was reached by one (its offset is then unknown)."""
+    offset, limit = bounded(offset, limit)
+    keys = _sort_keys(sort)
+    with store.engine.connect() as conn:
+        p = plan(actor, f, conn)
+        p.dated_only = dated_only
+        low = _nulls_low(conn)
+        found: list[Any] | None = None
+        if before is not None:
+            back = _run(conn, _queries(p, [k.flipped() for k in keys], before, low), 0, limit + 1)
+            if len(back) > limit:  # a full page before it (else the page before it is the first)
+                found, more, earlier = back[:limit][::-1], True, True
+            else:
+                before, offset = None, 0
+        if found is None:
+            found = _run(conn, _queries(p, keys, after, low), offset, limit + 1)
+            more, earlier = len(found) > limit, after is not None or offset > 0
+        rows = [dict(r._mapping, event=rebuild.event_from_row(r)) for r in found[:limit]]
+        _name(conn, rows)
+    extra = {"cursor": after is not None or before is not None,
+             "next": cursor_of(rows[-1], sort) if more and rows else None,
+             "previous": cursor_of(rows[0], sort) if earlier and rows else None}
+    return Page(rows, offset, limit, more, None, extra)
 
 
 def stream(store: Store, actor: Actor, f: EventFilter, sort: str = "date", most: int = 10_000,
            chunk: int = 500) -> Iterator[list[dict[str, Any]]]:
     """The first ``most`` filtered events in the order ``sort`` names, as ``page`` rows, ``chunk`` at a
-    time: one query read as it goes (a server-side cursor on PostgreSQL), names looked up per chunk
-    on a second connection, so a long download neither repeats the walk page by page nor holds
-    every row at once."""
-    base = select(*COLUMNS).select_from(CURRENT)
+    time: the page's own queries (the same plan), each read as it goes (a server-side cursor on
+    PostgreSQL), names looked up per chunk on a second connection, so a long download neither repeats
+    the walk page by page nor holds every row at once."""
     left = most
     with store.engine.connect() as conn, store.engine.connect() as lookups:
-        where = conditions(actor, f, lookups)
-        if sort.removeprefix("-") == "date":
-            way = (lambda c: c.desc()) if sort.startswith("-") else (lambda c: c)  # noqa: E731
-            order = [way(EV.c.date_start), way(EV.c.document_id), way(EV.c.idx)]
-            queries = [base.where(*where, IS_DATED).order_by(*order),
-                       base.where(*where, IS_UNDATED).order_by(*order)]
-        else:
-            queries = [base.where(*where).order_by(*_order(sort))]
-        for q in queries:
+        p = plan(actor, f, lookups)
+        for q in _queries(p, _sort_keys(sort), None, _nulls_low(conn)):
             if left <= 0:
                 return
             result = conn.execution_options(stream_results=True, yield_per=chunk).execute(q.limit(left))
@@ -342,20 +578,21 @@ def stream(store: Store, actor: Actor, f: EventFilter, sort: str = "date", most:
 def _name(conn: Any, rows: list[dict[str, Any]]) -> None:  # noqa: ANN401 (a Connection)
     """Adds ``names`` and ``refs`` to each row: the names of its entities and the entities (as the
     entity page names them: fusion's id, or the key where fusion has not linked it) they belong to,
-    read for this page's events only: the entities of their documents' current versions, by the
-    primary key's first column (an IN over several of its columns would multiply, over a row-value
-    IN SQLite would scan), with fusion's links joined by theirs."""
-    docs = sorted({r["document_id"] for r in rows})
+    read for these events' entities only: the entities of their documents' current versions, by the
+    primary key's first column, that have one of their keys (tested on each document's rows: the key
+    index would read every document's rows of a common key; a row-value IN SQLite would scan), with
+    fusion's links joined by theirs."""
+    wanted = {(r["document_id"], k) for r in rows for k in _keys(r["event"])}
     found: dict[tuple[str, str], tuple[str, str]] = {}
-    if docs:
+    if wanted:
         q = (select(ENT.c.document_id, ENT.c.key, ENT.c.canonical, EL.c.entity)
              .select_from(ENT.join(DOCS, current(ENT))
                           .outerjoin(EL, (EL.c.document_id == ENT.c.document_id) & (EL.c.entity_key == ENT.c.key)))
-             .where(ENT.c.document_id.in_(docs)))
-        found = {(d, k): (c, e or k) for d, k, c, e in conn.execute(q)}
+             .where(ENT.c.document_id.in_(sorted({d for d, _ in wanted})),
+                    (ENT.c.key + "").in_(sorted({k for _, k in wanted}))))  # the documents lead, not ix_entities_key
+        found = {(d, k): (c, e or k) for d, k, c, e in conn.execute(q) if (d, k) in wanted}
     for r in rows:
-        keys = _keys(r["event"])
-        named = {k: found.get((r["document_id"], k), (k, k)) for k in keys}
+        named = {k: found.get((r["document_id"], k), (k, k)) for k in _keys(r["event"])}
         r["names"] = {k: v[0] for k, v in named.items()}
         r["refs"] = {k: v[1] for k, v in named.items()}
 
