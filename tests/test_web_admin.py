@@ -220,6 +220,21 @@ def test_adding_a_user_shows_a_one_time_password_once_which_must_be_changed(worl
     assert re.search(r"<th scope=\"row\">lee</th>\s*<td>alpha</td>\s*<td>member</td>", listing), listing[-3000:]
 
 
+def test_the_users_list_shows_failed_sign_ins_and_who_is_disabled_never_a_hash(world: WebWorld):
+    users = Users(world.store)
+    users.add("mistyper", "bravo", password=PASSWORD)
+    users.verify("mistyper", "not the password at all")
+    users.verify("mistyper", "not the password either")
+    users.add("gone", None, password=PASSWORD)
+    users.disable("gone")
+    listing = world.client("admin").get("/admin/users").text
+    row = re.search(r'<th scope="row">mistyper</th>.*?</tr>', listing, re.S).group(0)
+    assert "<td>bravo</td>" in row and "<td>member</td>" in row and '<td class="num">2</td>' in row, row
+    gone = re.search(r'<tr class="revoked">\s*<th scope="row">gone</th>.*?</tr>', listing, re.S).group(0)
+    assert "Disable gone" not in gone and "Reset the password of gone" in gone
+    assert "$argon2" not in listing
+
+
 @pytest.mark.parametrize(("fields", "line"), [
     ({"name": "kim2", "org": "cell-z"},
      "no such partner (organisation cell-z). See the partners listed, or give self."),
