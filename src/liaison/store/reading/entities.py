@@ -66,8 +66,9 @@ MN = MentionRow.__table__
 EV = EventRow.__table__
 ER = EventRoleRow.__table__
 
-#: The page's figures are read from this many of the entity's documents at most.
-SAMPLE = 150
+#: The page's figures are read from this many of the entity's documents at most (each a document
+#: the access rule is asked about, and whose entities, mentions, links and dates are read).
+SAMPLE = 100
 NAMES_SHOWN = 50
 #: Documents the access rule is asked about at once while walking a list.
 BATCH = 100

@@ -25,6 +25,10 @@ EVENTS = 25
 RELATED = 10
 #: The centre is named from this many of its nodes (names_of's share).
 NAMED_BY = 4
+#: The related entities (RELATED of them) are drawn from this many of the centre's documents the
+#: reader may see: a handful to show needs fewer than the entity page's table (entities.SAMPLE),
+#: and each is a document the access rule is asked about.
+SAMPLE = 50
 
 
 def entity_node(ref: str) -> str:
@@ -86,7 +90,7 @@ def around_entity(store: Store, actor: Actor, ref: str) -> dict[str, Any] | None
     with store.engine.connect() as conn:
         # One sample of the entity's documents the actor may see (the rule asked of each once) both
         # names the centre (from its first rows, as names_of would) and gives the related entities.
-        nodes = ent.sample(conn, actor, ref)[0]
+        nodes = ent.sample(conn, actor, ref, SAMPLE)[0]
         if not nodes:
             return None
         info = names_at(conn, {n: ref for n in nodes[:NAMED_BY]}).get(ref) or names_of(conn, actor, [ref]).get(ref)
