@@ -203,6 +203,31 @@ def test_a_voa_language_service_is_voice_of_america_whole(ents):
     assert found["VOA\u2019s Somali Service"][1] == "Voice of America"
 
 
+def test_a_curated_alias_written_inside_a_longer_alias_of_the_same_actor_is_a_mention_too(ents):
+    found = ents("The governor told VOA's Somali Service that the strike hit. Talking to VOA Kurdish, he said more.")
+    assert found["VOA's Somali Service"][2] == found["VOA"][2] == found["VOA Kurdish"][2]
+    assert found["VOA"][1] == "Voice of America"
+
+
+def test_an_organisation_written_again_by_its_last_words_is_that_organisation(ents):
+    found = ents("A source tells VOA's Hausa Service that 24 soldiers died. A Hausa Service reporter said more.")
+    assert found["Hausa Service"][2] == found["VOA's Hausa Service"][2]
+    two = ents("The Iraqi Interior Ministry and the Syrian Interior Ministry met. The Interior Ministry said so.")
+    assert two["Interior Ministry"][2] not in (two["Iraqi Interior Ministry"][2], two["Syrian Interior Ministry"][2])
+
+
+def test_a_hyphenated_arabic_article_stays_on_the_name(ents):
+    found = ents("Al-Shabab militants in Somalia killed eight soldiers.")
+    assert found["Al-Shabab"][1] == "al-Shabaab"
+    assert "Shabab" not in found
+
+
+def test_a_typographic_apostrophe_does_not_cut_a_curated_name(ents):
+    found = ents("The designation of al-Nusrah Front, also known as Hay\u2019at Tahrir al-Sham (HTS), is revoked.")
+    assert found["Hay\u2019at Tahrir al-Sham"][1] == "Hayat Tahrir al-Sham"
+    assert "Hay\u2019at" not in found
+
+
 def test_a_curated_name_does_not_swallow_the_longer_name_it_begins(ents):
     found = ents("U.S. Africa Command struck an ISIS-Somalia camp. The Islamic State in Mozambique (ISIS-M) "
                  "attacked Palma; ISIS-M fighters withdrew.")
@@ -232,6 +257,25 @@ def test_a_name_keeps_its_suffix_and_a_suffix_alone_is_nobody(ents):
     found = ents("U.S. Attorney Roscoe Howard, Jr. announced the indictment today.")
     assert found["Roscoe Howard, Jr."][0] == "person"
     assert "Jr." not in found
+
+
+def test_a_suffix_the_model_took_alone_names_the_words_before_it(ents):
+    found = ents("U.S. Attorney for the District of Columbia Roscoe Howard, Jr. announced today the return of an "
+                 "indictment.")
+    assert found["Roscoe Howard, Jr."][0] == "person"
+    assert "Jr." not in found
+
+
+def test_a_given_name_between_a_title_and_the_name_is_the_names(ents):
+    found = ents("Marib is held by the government of President Abdrabbu Mansour Hadi. Forces loyal to Hadi fought.")
+    assert found["Abdrabbu Mansour Hadi"][0] == "person"
+    assert found["Hadi"][2] == found["Abdrabbu Mansour Hadi"][2]
+
+
+def test_a_surname_the_model_missed_after_the_full_name_is_that_person(ents):
+    found = ents("Its founder, Muhammad Yusuf, opposed Western influence. Nigerian security forces detained and "
+                 "executed Yusuf and killed hundreds of his adherents.")
+    assert found["Yusuf"][2] == found["Muhammad Yusuf"][2]
 
 
 def test_a_surname_after_a_full_name_with_a_suffix_is_that_person_not_a_town(ents):
@@ -330,6 +374,17 @@ def test_an_office_before_a_name_is_no_part_of_it(ents):
     found = ents("Sulu Governor Abdusakur Tan condemned the attack.")
     assert found["Abdusakur Tan"][0] == "person"
     assert not [m for m in found if "Governor" in m and found[m][0] == "person"]
+
+
+def test_a_body_named_by_its_own_word_is_no_town_of_that_name(ents):
+    found = ents("The forces have been a concern among some Members of Congress.")
+    assert found["Congress"][0] == "government_body"
+
+
+def test_a_countrys_official_long_name_and_saudi_alone_are_the_country(ents):
+    found = ents("They wage war against the Kingdom of Saudi Arabia. Saudi warplanes strafed the positions.")
+    assert found["Kingdom of Saudi Arabia"][:2] == ("country", "Saudi Arabia")
+    assert found["Saudi"][2] == found["Kingdom of Saudi Arabia"][2]
 
 
 def test_a_demonym_before_a_ministry_stays_and_before_a_unique_name_goes(ents):

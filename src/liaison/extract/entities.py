@@ -25,6 +25,7 @@ from liaison.extract.gazetteer import (
     country_by_name,
     demonyms,
     find_person,
+    known_aliases,
     place_by_name,
     place_candidates,
     region_by_name,
@@ -48,6 +49,7 @@ from liaison.extract.names import (
     speaker_people,
     titled_people,
     whole_people,
+    with_articles,
 )
 from liaison.ingest.dateline import LINE_BREAK_CHARS, dateline_end, has_line_break
 
@@ -171,6 +173,7 @@ class EntityResolver:
             if item:
                 found.append(item)
         found.extend(self._organisations_before_roles(doc, found))
+        found.extend(self._missed_surnames(doc, found))
         found.extend(self._gazetteer_places(doc, found))
         found = self._coordinated(doc, governments(doc, found))
         coalition = self._the_coalition(doc, found)
@@ -201,6 +204,8 @@ class EntityResolver:
                 clusters[key].mentions.append((tok.i, tok.i + 1))
                 token_entity[tok.i] = key
         self._merge_aliases(doc, clusters, token_entity)
+        self._join_trailing_names(doc, clusters, token_entity)
+        _inner_aliases(doc, clusters)
         for cluster in clusters.values():
             cluster.mentions.sort()
             if cluster.type == "person":
@@ -254,7 +259,7 @@ class EntityResolver:
                 span = Span(doc, span.start + 1, k, label="ORG")
             out.append(span)
             i += 1
-        out = whole_people(doc, longer_names(doc, possessive_names(doc, out)), self.titles)
+        out = whole_people(doc, longer_names(doc, possessive_names(doc, with_articles(doc, out))), self.titles)
         speakers = speaker_people(self.nlp, doc, self.titles)
         if speakers:
             out = sorted([e for e in out if not any(e.start < s.end and s.start < e.end for s in speakers)] + speakers,
@@ -488,6 +493,8 @@ class EntityResolver:
         sentence uses as one ("in Gao", "near Mopti") or that opens a dateline ("MOGADISHU, ...")."""
         if find_person(span.text) or actor_index().get(fold(span.text)):
             return False
+        if label == "ORG" and len(span) == 1 and span[0].lower_ in _GOV_WORDS:
+            return False  # "Members of Congress": a body's own word, whatever town GeoNames has of the name
         if label == "PERSON" and len(span) > 1 and self._person_cue(doc, span):
             return False  # "Khaled al Fawwaz, 50,": the age says it is a person, whatever GeoNames holds
         before = doc[span.start - 1] if span.start > 0 else None
@@ -592,6 +599,24 @@ class EntityResolver:
             words = [t for t in ent if t.is_alpha and t.lower_.rstrip(".") not in self.titles and not is_suffix(t.text)]
             if len(words) >= 2 and words[-1].is_title:
                 out.add(words[-1].lower_)
+        return out
+
+    def _missed_surnames(self, doc: Doc, found: list) -> list:
+        """"Muhammad Yusuf ... executed Yusuf": a surname of someone the text names in full, written alone
+        where the model found no name (or a kind of name Liaison does not keep, such as a work of art), is
+        that person. A capitalised word beside it would make it part of another name, so it stands alone."""
+        if not self._surnames:
+            return []
+        taken = {t for s, e, _t, _k in found for t in range(s, e)}
+        out = []
+        for tok in doc:
+            if tok.i in taken or tok.lower_ not in self._surnames or not tok.is_title or tok.pos_ != "PROPN" \
+                    or tok.ent_type_ in _SPACY_LABELS or tok.ent_type_ in LIAISON_LABELS:
+                continue
+            if any(doc[j].pos_ == "PROPN" and doc[j].text[:1].isupper() for j in (tok.i - 1, tok.i + 1)
+                   if 0 <= j < len(doc)):
+                continue
+            out.append((tok.i, tok.i + 1, "person", find_person(tok.text)))
         return out
 
     def _is_surname(self, doc: Doc, span: Span) -> bool:
@@ -917,6 +942,34 @@ class EntityResolver:
                     token_entity[t] = h.key
             del clusters[a.key]
 
+    @staticmethod
+    def _join_trailing_names(doc: Doc, clusters: dict[str, Cluster], token_entity: dict[int, str]) -> None:
+        """"VOA's Hausa Service" ... "a Hausa Service reporter": an organisation's name written again by its
+        last words (two or more) is that organisation, as a surname alone is the person named in full.
+
+        Only an unknown name joins, and only where one organisation of the document ends so."""
+        def words(s: int, e: int) -> tuple[str, ...]:
+            return tuple(t.lower_ for t in doc[s:e] if not t.is_punct)
+
+        for key in list(clusters):
+            short = clusters.get(key)
+            if short is None or short.known is not None or COARSE.get(short.type) != "org":
+                continue
+            own = {words(s, e) for s, e in short.mentions}
+            if not own or min(len(w) for w in own) < 2:
+                continue
+            hosts = {h.key for h in clusters.values() if h is not short and COARSE.get(h.type) == "org"
+                     and any(len(words(s, e)) > len(w) and words(s, e)[-len(w):] == w
+                             for s, e in h.mentions for w in own)}
+            if len(hosts) != 1:
+                continue
+            host = clusters[hosts.pop()]
+            host.mentions = sorted(host.mentions + short.mentions)
+            for s, e in short.mentions:
+                for t in range(s, e):
+                    token_entity[t] = host.key
+            del clusters[key]
+
     def _cluster_for(self, span: Span, type_: str, known: Known | None, clusters: dict[str, Cluster]) -> str:
         if type_ == "person" and not known:
             key_tokens = name_key(span.text)
@@ -1005,6 +1058,22 @@ _FACILITY_NOUNS = ("shopping mall", "mall", "dam", "hotel", "airport", "prison",
 
 
 _FACILITY_FIRST = {noun.split()[0] for noun in _FACILITY_NOUNS}
+
+
+def _inner_aliases(doc: Doc, clusters: dict[str, Cluster]) -> None:
+    """"VOA's Somali Service", "VOA Kurdish": a curated actor's mention that begins with another of its
+    own aliases names it by that alias too (the text writes "VOA"), so that alias is a mention as well."""
+    for cluster in clusters.values():
+        known = cluster.known
+        if known is None or known.source != "actors":
+            continue
+        own = {fold(a) for a in known_aliases(known.canonical) or ()} | {fold(known.canonical)}
+        inner = []
+        for s, e in cluster.mentions:
+            k = next((k for k in range(e - 1, s, -1) if fold(doc[s:k].text) in own and not doc[k - 1].is_punct), None)
+            if k is not None and (s, k) not in cluster.mentions:
+                inner.append((s, k))
+        cluster.mentions.extend(dict.fromkeys(inner))
 
 
 def _facility_noun_end(doc: Doc, end: int) -> int | None:

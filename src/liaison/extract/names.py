@@ -23,6 +23,7 @@ from spacy.tokens import Doc, Span, Token
 
 from liaison.extract.gazetteer import Known, actor_index, country_by_name, demonyms
 from liaison.extract.lexicon import fold, load_json
+from liaison.ingest.dateline import has_line_break
 
 Found = tuple[int, int, str, Known | None]
 _VERB_TAGS = {"VBD", "VBZ", "VBP", "MD", "RB", "RBR", "RBS"}
@@ -97,15 +98,53 @@ def whole_people(doc: Doc, ents: list[Span], titles: set[str]) -> list[Span]:
             prev = doc[start - 1]
             if prev.is_title and prev.is_alpha and prev.lower_ not in titles:
                 start -= 1
+        # "President Abdrabbu Mansour Hadi": the model took the name from its second word; the given
+        # names between a title and the name are the name's
+        k = start
+        while k > 0 and start - k < 2 and k - 1 not in taken and doc[k - 1].is_title and doc[k - 1].is_alpha \
+                and doc[k - 1].pos_ == "PROPN" and doc[k - 1].lower_ not in titles \
+                and not has_line_break(doc[k - 1].whitespace_):
+            k -= 1
+        if k < start and k > 0 and doc[k - 1].lower_.rstrip(".") in titles and doc[k - 1].text[:1].isupper():
+            start = k
         # "Roscoe Howard, Jr.", "Lloyd J. Austin III"
         if end < len(doc) and is_suffix(doc[end].text):
             end += 1
         elif end + 1 < len(doc) and doc[end].text == "," and doc[end + 1].text.rstrip(".") in ("Jr", "Sr"):
             end += 2
         if all(is_suffix(t.text) or t.is_punct for t in doc[start:end]):
+            # "Roscoe Howard, Jr." where the model took "Jr." alone: the capitalised words before it are the name
+            j = start - (start > 0 and doc[start - 1].text == ",")
+            k = j
+            while k > 0 and j - k < 3 and k - 1 not in taken and doc[k - 1].is_title and doc[k - 1].is_alpha \
+                    and doc[k - 1].pos_ == "PROPN" and doc[k - 1].lower_ not in titles \
+                    and not has_line_break(doc[k - 1].whitespace_):
+                k -= 1
+            if j - k >= 2:
+                fixed.append(Span(doc, k, end, label=ent.label_))
             continue  # "Jr." alone is nobody
         fixed.append(Span(doc, start, end, label=ent.label_) if (start, end) != (ent.start, ent.end) else ent)
     return fixed
+
+
+# Arabic articles written before a name with a hyphen ("Al-Shabab", "ash-Shabaab", "el-Sisi")
+ARTICLES = frozenset({"al", "el", "ad", "ag", "ar", "as", "ash", "at", "ath", "az", "adh", "an", "ul", "ud", "ur"})
+_HYPHENS = {"-", "\u2010", "\u2011"}
+
+
+def with_articles(doc: Doc, ents: list[Span]) -> list[Span]:
+    """"Al-Shabab": the tokenizer cuts a hyphenated article off the name, and a span that starts after it
+    (the model's, or a curated alias written without it) is given it back, so the name is written whole."""
+    starts = {t for e in ents for t in range(e.start, e.end)}
+    out = []
+    for ent in ents:
+        s = ent.start
+        if s >= 2 and doc[s - 1].text in _HYPHENS and not doc[s - 1].whitespace_ and not doc[s - 2].whitespace_ \
+                and doc[s - 2].lower_ in ARTICLES and doc[s - 2].is_alpha and s - 2 not in starts \
+                and (s < 3 or doc[s - 3].whitespace_ or doc[s - 3].is_punct):
+            ent = Span(doc, s - 2, ent.end, label=ent.label_, span_id=ent.id_)
+        out.append(ent)
+    return out
 
 
 def _ordinary_case(word: str) -> str:
@@ -389,7 +428,9 @@ def longer_names(doc: Doc, ents: list[Span]) -> list[Span]:
         new = _org_after_place(doc, ent, starts) or _hyphenated(doc, ent) or _branch(doc, ent, starts)
         prefixed = _curated_prefix(doc, new or ent, starts)
         if prefixed is not None:
-            if out and out[-1].end > prefixed.start:
+            if out and out[-1].end > prefixed.start and out[-1].start >= prefixed.start and not out[-1].id_:
+                out.pop()  # "Hay’at" + "Tahrir al-Sham": the model's word was the alias's first
+            elif out and out[-1].end > prefixed.start:
                 prefixed = new or ent  # the words before belong to the name before
             new = prefixed
         if new is not None:
@@ -423,12 +464,14 @@ def _curated_prefix(doc: Doc, ent: Span, starts: dict[int, Span]) -> Span | None
     """"U. S. Africa Command": words before a curated name that make a longer alias of it."""
     if not ent.id_:
         return None
-    if ent.start == 0 or not (doc[ent.start - 1].is_title or doc[ent.start - 1].is_upper):
+    if ent.start == 0 or not doc[ent.start - 1].text[:1].isupper():  # "Hay’at" is no title case to Python
         return None  # the word before must be capitalised whatever the length tried
     for n in (3, 2, 1):
-        if ent.start - n < 0 or any(j in starts for j in range(ent.start - n, ent.start)):
+        # the words may be a name the model found alone ("Hay’at" before "Tahrir al-Sham"), not a curated one
+        if ent.start - n < 0 or any(j in starts and (starts[j].id_ or starts[j].end > ent.start or j > ent.start - n)
+                                    for j in range(ent.start - n, ent.start)):
             continue
-        if not all(t.is_title or t.is_upper for t in doc[ent.start - n : ent.start]) or doc[ent.start - n].lower_ == "the":
+        if not all(t.text[:1].isupper() for t in doc[ent.start - n : ent.start]) or doc[ent.start - n].lower_ == "the":
             continue
         known = actor_index().get(fold(doc[ent.start - n : ent.end].text))
         if known is not None and known.canonical == ent.id_:
