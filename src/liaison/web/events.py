@@ -256,15 +256,16 @@ def neutral(value: Any) -> str:  # noqa: ANN401
 
 
 def csv_line(row: dict[str, Any]) -> list[str]:
-    """One CSV line from a row of liaison.store.reading.events (as ``display`` would show it, less the
-    links of its names, which a download does not carry): ten thousand of them are a download's cost."""
+    """One CSV line from a row of liaison.store.reading.events.stream (its ``event`` a Sketch), as
+    ``display`` would show it less the links of its names, which a download does not carry: ten
+    thousand of them are a download's cost."""
     ev, names = row["event"], row["names"]
     named = lambda keys: "; ".join(names.get(k, k) for k in keys)  # noqa: E731
     cells = (row["date_value"], row["date_start"], row["date_end"], row["type"], row["subtype"], row["status"],
              named(ev.actors), named(ev.targets), names.get(ev.location, ev.location) if ev.location else "",
-             "; ".join(figure(q) for q in ev.quantities), ev.attribution.source if ev.attribution else None,
-             row["confidence"], ev.trigger.text, row["title"] or row["stem"], row["document_id"], row["outlet"],
-             row["published"], f"/documents/{quote(row['document_id'], safe='')}")
+             "; ".join(figure(q) for q in ev.quantities), ev.source, row["confidence"], ev.trigger,
+             row["title"] or row["stem"], row["document_id"], row["outlet"], row["published"],
+             f"/documents/{quote(row['document_id'], safe='')}")
     return [neutral(c) for c in cells]
 
 

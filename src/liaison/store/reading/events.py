@@ -32,6 +32,7 @@ from typing import Any
 from sqlalchemy import and_, exists, false, func, literal, or_, select, true, tuple_, union
 from sqlalchemy.sql.elements import ColumnElement
 
+from liaison.model import Quantity, Span
 from liaison.store import rebuild
 from liaison.store.access import Actor, visible_rows
 from liaison.store.database import Store
@@ -555,12 +556,37 @@ def page(store: Store, actor: Actor, f: EventFilter, sort: str = "date", offset:
     return Page(rows, offset, limit, more, None, extra)
 
 
+@dataclass(frozen=True, slots=True)
+class Sketch:
+    """What a download shows of an event, read from its row's JSON as it is: rebuilding the whole
+    liaison.model.Event (its spans, evidence, mentions, date) costs several times more, ten
+    thousand times over for one CSV."""
+
+    actors: tuple[str, ...]
+    targets: tuple[str, ...]
+    location: str | None
+    quantities: tuple[Quantity, ...]
+    source: str | None  # the attributed source
+    trigger: str  # the trigger's text
+
+
+def sketch(data: dict[str, Any]) -> Sketch:
+    """The Sketch of an event row's ``data`` (what liaison.store.rebuild.event_from_row reads)."""
+    quantities = tuple(Quantity(q["kind"], q["value"], q["qualifier"], q["low"], q["high"],
+                                Span(q["span"]["start"], q["span"]["end"], q["span"]["text"]))
+                       for q in data.get("quantities") or ())
+    return Sketch(tuple(data["actors"]), tuple(data["targets"]), data["location"], quantities,
+                  (data.get("attribution") or {}).get("source"), data["trigger"]["text"])
+
+
 def stream(store: Store, actor: Actor, f: EventFilter, sort: str = "date", most: int = 10_000,
            chunk: int = 500) -> Iterator[list[dict[str, Any]]]:
-    """The first ``most`` filtered events in the order ``sort`` names, as ``page`` rows, ``chunk`` at a
-    time: the page's own queries (the same plan), each read as it goes (a server-side cursor on
-    PostgreSQL), names looked up per chunk on a second connection, so a long download neither repeats
-    the walk page by page nor holds every row at once."""
+    """The first ``most`` filtered events in the order ``sort`` names, as ``page`` rows whose ``event``
+    is a ``Sketch`` and without ``refs`` (a download carries names, not links), ``chunk`` at a time:
+    the page's own queries (the
+    same plan), each read as it goes (a server-side cursor on PostgreSQL), names looked up per chunk
+    on a second connection, so a long download neither repeats the walk page by page nor holds
+    every row at once."""
     left = most
     with store.engine.connect() as conn, store.engine.connect() as lookups:
         p = plan(actor, f, lookups)
@@ -569,32 +595,35 @@ def stream(store: Store, actor: Actor, f: EventFilter, sort: str = "date", most:
                 return
             result = conn.execution_options(stream_results=True, yield_per=chunk).execute(q.limit(left))
             for part in result.partitions(chunk):
-                rows = [dict(r._mapping, event=rebuild.event_from_row(r)) for r in part]
+                rows = [dict(r._mapping, event=sketch(r.data)) for r in part]
                 left -= len(rows)
-                _name(lookups, rows)
+                _name(lookups, rows, refs=False)
                 yield rows
 
 
-def _name(conn: Any, rows: list[dict[str, Any]]) -> None:  # noqa: ANN401 (a Connection)
-    """Adds ``names`` and ``refs`` to each row: the names of its entities and the entities (as the
-    entity page names them: fusion's id, or the key where fusion has not linked it) they belong to,
-    read for these events' entities only: the entities of their documents' current versions, by the
-    primary key's first column, that have one of their keys (tested on each document's rows: the key
-    index would read every document's rows of a common key; a row-value IN SQLite would scan), with
-    fusion's links joined by theirs."""
+def _name(conn: Any, rows: list[dict[str, Any]], refs: bool = True) -> None:  # noqa: ANN401 (a Connection)
+    """Adds ``names`` and (with ``refs``) ``refs`` to each row: the names of its entities and the
+    entities (as the entity page names them: fusion's id, or the key where fusion has not linked it)
+    they belong to, read for these events' entities only: the entities of their documents' current
+    versions, by the primary key's first column, that have one of their keys (tested on each
+    document's rows: the key index would read every document's rows of a common key; a row-value IN
+    SQLite would scan), with fusion's links joined by theirs where ``refs`` are wanted."""
     wanted = {(r["document_id"], k) for r in rows for k in _keys(r["event"])}
     found: dict[tuple[str, str], tuple[str, str]] = {}
     if wanted:
-        q = (select(ENT.c.document_id, ENT.c.key, ENT.c.canonical, EL.c.entity)
-             .select_from(ENT.join(DOCS, current(ENT))
-                          .outerjoin(EL, (EL.c.document_id == ENT.c.document_id) & (EL.c.entity_key == ENT.c.key)))
+        rows_now = ENT.join(DOCS, current(ENT))
+        linked = EL.c.entity if refs else literal(None).label("entity")
+        if refs:
+            rows_now = rows_now.outerjoin(EL, (EL.c.document_id == ENT.c.document_id) & (EL.c.entity_key == ENT.c.key))
+        q = (select(ENT.c.document_id, ENT.c.key, ENT.c.canonical, linked).select_from(rows_now)
              .where(ENT.c.document_id.in_(sorted({d for d, _ in wanted})),
                     (ENT.c.key + "").in_(sorted({k for _, k in wanted}))))  # the documents lead, not ix_entities_key
         found = {(d, k): (c, e or k) for d, k, c, e in conn.execute(q) if (d, k) in wanted}
     for r in rows:
         named = {k: found.get((r["document_id"], k), (k, k)) for k in _keys(r["event"])}
         r["names"] = {k: v[0] for k, v in named.items()}
-        r["refs"] = {k: v[1] for k, v in named.items()}
+        if refs:
+            r["refs"] = {k: v[1] for k, v in named.items()}
 
 
 def _keys(ev: Any) -> list[str]:  # noqa: ANN401 (an Event)
