@@ -7,20 +7,17 @@ a change behind (a partner added, then its token refused).
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 import typer
 from pydantic import ValidationError
 
 from liaison.errors import ConfigError
+from liaison.naming import ALIAS, IDENTITY_ID, PARTNER_ID
 from liaison.settings import Settings
 
 JSON = typer.Option(False, "--json", help="Print the rows as a JSON array instead of a table.")
 SINCE = "Only on or after this date (YYYY-MM-DD)."
 UNTIL = "Only on or before this date (YYYY-MM-DD)."
-ALIAS = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,127}")
-PARTNER_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
-IDENTITY_ID = re.compile(r"identity--[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 def settings() -> Settings:

@@ -30,6 +30,7 @@ from starlette.exceptions import HTTPException
 
 from liaison.clock import now
 from liaison.errors import ConfigError, LiaisonError
+from liaison.naming import ALIAS, IDENTITY_ID, PARTNER_ID
 from liaison.stix.ids import is_stix_id
 from liaison.stix.tlp import parse_level
 from liaison.store.reading import admin as reading
@@ -39,10 +40,6 @@ from liaison.web.render import page
 
 router = APIRouter(include_in_schema=False)
 
-# The command line's own argument rules (liaison.cli.common, a layer above the web UI's, so not importable).
-PARTNER_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
-ALIAS = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,127}")
-IDENTITY_ID = re.compile(r"identity--[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 MAX_OFFSET = 1_000_000
 PAGE = 50
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
