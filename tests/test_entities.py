@@ -278,6 +278,19 @@ def test_a_surname_the_model_missed_after_the_full_name_is_that_person(ents):
     assert found["Yusuf"][2] == found["Muhammad Yusuf"][2]
 
 
+def test_a_full_name_the_model_missed_before_its_surname_found_alone_is_that_person(ents):
+    found = ents("Two former residents of Alabama and California \u2013 Omar Shafik Hammami and Jehad Serwan Mostafa "
+                 "have been charged. According to public reports, Hammami has appeared in several videos.")
+    assert found["Omar Shafik Hammami"][0] == "person"
+    assert found["Hammami"][2] == found["Omar Shafik Hammami"][2]
+
+
+def test_the_country_an_office_is_to_is_no_part_of_the_name_after_it(ents):
+    found = ents("Townsend and U.S. Ambassador to Mozambique Dennis Hearne met with officials.")
+    assert found["Dennis Hearne"][0] == "person"
+    assert found["Mozambique"][0] == "country"
+
+
 def test_a_surname_after_a_full_name_with_a_suffix_is_that_person_not_a_town(ents):
     found = ents("Secretary of Defense Lloyd J. Austin III met Kenyan officials. Austin said the talks went well.")
     assert found["Lloyd J. Austin III"][0] == "person"
@@ -385,6 +398,12 @@ def test_a_countrys_official_long_name_and_saudi_alone_are_the_country(ents):
     found = ents("They wage war against the Kingdom of Saudi Arabia. Saudi warplanes strafed the positions.")
     assert found["Kingdom of Saudi Arabia"][:2] == ("country", "Saudi Arabia")
     assert found["Saudi"][2] == found["Kingdom of Saudi Arabia"][2]
+
+
+def test_an_abbreviation_in_square_brackets_is_introduced_like_one_in_parentheses(ents):
+    found = ents('"In coordination with the Libyan Government of National Accord [GNA], U.S. forces struck." '
+                 "The GNA welcomed the strikes.")
+    assert found["GNA"][2] == found["Government of National Accord"][2]
 
 
 def test_a_demonym_before_a_ministry_stays_and_before_a_unique_name_goes(ents):

@@ -84,6 +84,7 @@ _TRAILING_PARTICLES = {"le", "la", "de", "du", "des", "van", "von", "der", "den"
                        "ould", "ben", "di", "da", "dos", "do"}
 _COMPASS_POINTS = {"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest"}
 _RELEASE_KINDS = {"news release", "press release", "media note", "press statement", "fact sheet"}
+_BRACKETS = {"(": ")", "[": "]"}  # "Name (ABBR)", and a quotation's editor's "Name [ABBR]"
 _LIST_MARKS = {"--", "-", "–", "—", "•", "*", "·"}
 _OPENING_PREPOSITIONS = {"near", "in", "at", "outside", "around", "inside"}
 _SERVICES = {"army", "navy", "marine", "marines", "air", "coast"}
@@ -174,6 +175,7 @@ class EntityResolver:
                 found.append(item)
         found.extend(self._organisations_before_roles(doc, found))
         found.extend(self._missed_surnames(doc, found))
+        found.extend(self._missed_full_names(doc, found))
         found.extend(self._gazetteer_places(doc, found))
         found = self._coordinated(doc, governments(doc, found))
         coalition = self._the_coalition(doc, found)
@@ -235,7 +237,7 @@ class EntityResolver:
             ent = ents[i]
             end = ent.end
             for j in range(ent.start, ent.end):
-                if doc[j].text == "(":
+                if doc[j].text in _BRACKETS:
                     end = j
                     break
             span = Span(doc, ent.start, end, label=ent.label_, span_id=ent.id_) if end > ent.start else None
@@ -272,7 +274,7 @@ class EntityResolver:
     def _with_abbreviation_spans(self, doc: Doc, ents: list[Span]) -> list[Span]:
         stop = {"of", "the", "and", "for", "in", "de", "du", "des", "la", "le", "al", "wal", "to", "on"}
         for tok in doc[2:-1]:
-            if doc[tok.i - 1].text != "(" or doc[tok.i + 1].text != ")":
+            if _BRACKETS.get(doc[tok.i - 1].text) != doc[tok.i + 1].text:  # "(GNA)", "[GNA]"
                 continue
             letters = [c for c in tok.text if c.isupper()]
             if not 2 <= len(letters) <= 8 or not tok.text[0].isupper():
@@ -617,6 +619,29 @@ class EntityResolver:
                    if 0 <= j < len(doc)):
                 continue
             out.append((tok.i, tok.i + 1, "person", find_person(tok.text)))
+        return out
+
+    def _missed_full_names(self, doc: Doc, found: list) -> list:
+        """"Omar Shafik Hammami and Jehad Serwan Mostafa ... Hammami has appeared": the model found the
+        surname alone but not the full name the text gives once; two or three capitalised proper nouns
+        that end in a person's one-word name, that no entity covers, are that person's full name."""
+        singles = {doc[s].lower_ for s, e, t, _k in found if t == "person" and e - s == 1 and doc[s].is_title}
+        if not singles:
+            return []
+        taken = {t for s, e, _t, _k in found for t in range(s, e)}
+        out = []
+        for tok in doc:
+            if tok.lower_ not in singles or tok.i in taken or tok.i + 1 < len(doc) and doc[tok.i + 1].pos_ == "PROPN" \
+                    and doc[tok.i + 1].text[:1].isupper():
+                continue
+            k = tok.i
+            while k > 0 and tok.i - k < 2 and k - 1 not in taken and doc[k - 1].is_title and doc[k - 1].is_alpha \
+                    and doc[k - 1].pos_ == "PROPN" and doc[k - 1].lower_.rstrip(".") not in self.titles \
+                    and not has_line_break(doc[k - 1].whitespace_):
+                k -= 1
+            if k < tok.i and not (k > 0 and doc[k - 1].pos_ == "PROPN" and doc[k - 1].text[:1].isupper()):
+                out.append((k, tok.i + 1, "person", find_person(doc[k:tok.i + 1].text)))
+                taken.update(range(k, tok.i + 1))
         return out
 
     def _is_surname(self, doc: Doc, span: Span) -> bool:
@@ -1011,9 +1036,10 @@ class EntityResolver:
         """Abbreviations a text introduces: 'Name (ABBR)' makes every later ABBR a mention of Name."""
         out: dict[str, str] = {}
         for i, (_start, end, _type, _known) in enumerate(found):
-            if end + 2 < len(doc) and doc[end].text == "(":
-                # one token ("GNA") or a hyphenated few written together ("ISIS-M")
-                close = next((k for k in range(end + 2, min(end + 6, len(doc))) if doc[k].text == ")"), None)
+            if end + 2 < len(doc) and doc[end].text in _BRACKETS:
+                # one token ("GNA") or a hyphenated few written together ("ISIS-M"), in brackets of either kind
+                closing = _BRACKETS[doc[end].text]
+                close = next((k for k in range(end + 2, min(end + 6, len(doc))) if doc[k].text == closing), None)
                 if close is None or any(t.whitespace_ for t in doc[end + 1 : close - 1]):
                     continue
                 abbr = doc[end + 1 : close]

@@ -203,6 +203,9 @@ def titled_people(doc: Doc, ents: list[Span]) -> list[Span]:
         i = tok.i + 1
         while i < len(doc) and doc[i].lower_ in _DEPARTMENTS and (doc[i].is_title or doc[i].is_lower):
             i += 1
+        # "Ambassador to Mozambique Dennis Hearne": the country an office is to or in is no part of the name
+        if i + 1 < len(doc) and doc[i].lower_ in ("to", "in") and country_by_name(doc[i + 1].text) is not None:
+            i += 2
         if i < len(doc) and doc[i].text in ("Dr.", "Mr.", "Ms.", "Mrs."):
             i += 1
         j = i
