@@ -119,6 +119,7 @@ class EventRow(Base):
         Index("ix_events_by_date", text("(date_start IS NULL)"), "date_start", "document_id", "idx"),
         Index("ix_events_type_by_date", "type", text("(date_start IS NULL)"), "date_start", "document_id", "idx"),
         Index("ix_events_confidence", "confidence", "date_start", "document_id", "idx"),  # migration 0015
+        Index("ix_events_key_date", "document_id", "version", "idx", "date_start"),  # migration 0017
     )
 
 
@@ -300,7 +301,9 @@ class AuditRow(Base):
     user_name: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
 
     # the latest DELETE: one of the dashboard's signs that its counts may have changed (migration 0016)
-    __table_args__ = (Index("ix_audit_method", "method", "id"),)
+    __table_args__ = (Index("ix_audit_method", "method", "id"),
+                      # the sharing admin's audit pages by partner and by user, newest first (migration 0017)
+                      Index("ix_audit_partner_newest", "partner_id", "id"), Index("ix_audit_user_newest", "user_name", "id"))
 
 
 class PullStateRow(Base):
@@ -346,6 +349,7 @@ class EntityLinkRow(Base):
     mention: Mapped[str] = mapped_column(Text)
     __table_args__ = (
         Index("ix_entity_links_entity_document", "entity", "document_id", "entity_key"),  # migration 0014
+        Index("ix_entity_links_document_key_entity", "document_id", "entity_key", "entity"),  # migration 0017
     )
 
 

@@ -1,0 +1,40 @@
+"""Indexes for the web UI's pages at 100,000 documents (bench/web_bench.py; the figures are in
+bench/RESULTS.md, "Web UI at 100,000 documents"):
+
+- entity_links by (document, key, entity): each (document, name) node's resolved entity read
+  from the index alone (the entity page's related entities and roles, the graph's participants),
+  not one table-row visit per link (rows carry each node's mention JSON);
+- events by (document, version, idx, date): an entity's events put in date order from the index
+  alone, then only the page's rows read whole;
+- the audit log by partner and by user, newest first: the sharing admin's filtered audit pages
+  are an index walk on PostgreSQL too (SQLite's one-column indexes already carry the row id).
+
+Each is made only where missing: the bench's store had them by hand first.
+
+Revision ID: 0017
+Revises: 0016
+"""
+
+from alembic import op
+
+revision = "0017"
+down_revision = "0016"
+branch_labels = None
+depends_on = None
+
+INDEXES = [
+    ("ix_entity_links_document_key_entity", "entity_links", ["document_id", "entity_key", "entity"]),
+    ("ix_events_key_date", "events", ["document_id", "version", "idx", "date_start"]),
+    ("ix_audit_partner_newest", "audit", ["partner_id", "id"]),
+    ("ix_audit_user_newest", "audit", ["user_name", "id"]),
+]
+
+
+def upgrade() -> None:
+    for name, table, columns in INDEXES:
+        op.create_index(name, table, columns, if_not_exists=True)
+
+
+def downgrade() -> None:
+    for name, table, _ in reversed(INDEXES):
+        op.drop_index(name, table_name=table)
