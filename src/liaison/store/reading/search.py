@@ -157,8 +157,8 @@ def _match(query: Query) -> str:
 _FTS = literal_column("document_search")
 
 
-#: The most hits ranked by relevance: the latest this many (by when they were indexed), best first,
-#: then the older ones, latest first. Ranking scores every hit it ranks (bm25 on SQLite, ts_rank on
+#: The most hits ranked by relevance: the latest this many (by FTS rowid: when the document was
+#: first indexed; a new version keeps its rowid), best first, then the older ones, latest first. Ranking scores every hit it ranks (bm25 on SQLite, ts_rank on
 #: PostgreSQL), so a common word's search would cost every document holding it; this way it costs
 #: a bounded part (100,000 documents, "border security", 57,000 hits: 55 -> 5 ms).
 RANKED = 2000
