@@ -59,6 +59,12 @@ def test_a_countrys_military_army_police_or_parliament_is_a_government_body(ents
     assert found["Pakistani parliament"][:2] == ("government_body", "Parliament of Pakistan")
 
 
+def test_a_countrys_military_forces_are_its_armed_forces_whole(ents):
+    found = ents("Ms. Yap died in the firefight that followed when Philippine military forces encountered the group.")
+    assert found["Philippine military forces"][0] == "government_body"
+    assert found["Philippine military forces"][2] == ents("The Philippine military said so.")["Philippine military"][2]
+
+
 def test_the_us_military_is_no_body_but_a_states_named_service_as_a_modifier_is(ents):
     found = ents("The U.S. military said a Somali military commander was killed near a U.S. Navy destroyer.")
     assert "U.S. military" not in found
@@ -289,6 +295,18 @@ def test_the_country_an_office_is_to_is_no_part_of_the_name_after_it(ents):
     found = ents("Townsend and U.S. Ambassador to Mozambique Dennis Hearne met with officials.")
     assert found["Dennis Hearne"][0] == "person"
     assert found["Mozambique"][0] == "country"
+
+
+def test_a_person_named_by_a_kunya_is_also_the_name_after_abu(ents):
+    found = ents("Radical cleric Abu Hamza al-Masri was scheduled to appear before a judge.\n\n"
+                 "Officials say Hamza will be formally arraigned on Tuesday.")
+    assert found["Hamza"][2] == found["Abu Hamza al-Masri"][2]
+    assert found["Hamza"][0] == "person"
+
+
+def test_a_kunya_with_family_names_is_a_person_not_a_place(ents):
+    found = ents("The death of Abu al-Hassan al-Hashimi al-Qurayshi in mid-October is another blow to ISIS.")
+    assert found["Abu al-Hassan al-Hashimi al-Qurayshi"][0] == "person"
 
 
 def test_a_surname_after_a_full_name_with_a_suffix_is_that_person_not_a_town(ents):

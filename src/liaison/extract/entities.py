@@ -35,6 +35,7 @@ from liaison.extract.gazetteer import (
 from liaison.extract.hierarchy import contained, containers, place_noun
 from liaison.extract.lexicon import fold, load_json, name_key
 from liaison.extract.names import (
+    ARTICLES,
     ORG_HEADS,
     alias_pairs,
     country_of,
@@ -84,6 +85,7 @@ _TRAILING_PARTICLES = {"le", "la", "de", "du", "des", "van", "von", "der", "den"
                        "ould", "ben", "di", "da", "dos", "do"}
 _COMPASS_POINTS = {"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest"}
 _RELEASE_KINDS = {"news release", "press release", "media note", "press statement", "fact sheet"}
+_KUNYA = {"abu", "umm"}  # "father of", "mother of": the name a kunya is made with stands for the person
 _BRACKETS = {"(": ")", "[": "]"}  # "Name (ABBR)", and a quotation's editor's "Name [ABBR]"
 _LIST_MARKS = {"--", "-", "–", "—", "•", "*", "·"}
 _OPENING_PREPOSITIONS = {"near", "in", "at", "outside", "around", "inside"}
@@ -430,6 +432,11 @@ class EntityResolver:
             return start, end, "person", find_person(text)
         if known is None and label in ("ORG", "GPE", "LOC", "FAC") and self._person_cue(doc, span):
             return start, end, "person", find_person(text)
+        if known is None and label in ("GPE", "LOC", "ORG") and len(span) >= 3 and span[0].lower_ in _KUNYA \
+                and any(t.lower_ in ARTICLES for t in span[1:]) and place_by_name(text) is None:
+            # "Abu al-Hassan al-Hashimi al-Qurayshi": a kunya and family names with their article are a
+            # person's name, not a place's (a town named so, "Abu Kamal", is in the gazetteer)
+            return start, end, "person", find_person(text)
         if known is None and label in _SPACY_LABELS and self._is_surname(doc, span):
             # "Ellison said", "Hirsi's associates": the surname of a person the text names in full, or
             # a name after a rank ("Col. Ellison"), is that person, whatever else GeoNames calls it.
@@ -601,6 +608,8 @@ class EntityResolver:
             words = [t for t in ent if t.is_alpha and t.lower_.rstrip(".") not in self.titles and not is_suffix(t.text)]
             if len(words) >= 2 and words[-1].is_title:
                 out.add(words[-1].lower_)
+            if len(words) >= 3 and words[0].lower_ in _KUNYA and words[1].is_title:
+                out.add(words[1].lower_)  # "Abu Hamza al-Masri" is "Hamza" for short, as well as "al-Masri"
         return out
 
     def _missed_surnames(self, doc: Doc, found: list) -> list:
@@ -1008,6 +1017,10 @@ class EntityResolver:
                     break
                 if other == key_tokens:
                     best = cluster
+                    break
+                words = fold(cluster.canonical).split()
+                if len(key_tokens) == 1 and len(words) >= 3 and words[0] in _KUNYA and words[1] == key_tokens[0]:
+                    best = cluster  # "Hamza" after "Abu Hamza al-Masri": the name of the kunya
                     break
             if best:
                 return best.key

@@ -292,6 +292,8 @@ def _government_before(doc: Doc, tok: Token) -> Found | None:
         if not (end < len(doc) and doc[end].lower_ == "forces"):
             return None
         end += 1
+    elif low == "military" and end < len(doc) and doc[end].lower_ == "forces":
+        end += 1  # "Philippine military forces": the forces are the military, no noun it modifies
     j = tok.i - 1
     if doc[j].tag_ == "POS" and j > 0:
         j -= 1
