@@ -3,6 +3,8 @@ tile server; a place's events; the events filter; and the access rule."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 from pathlib import Path
@@ -95,3 +97,26 @@ def test_alpha_never_sees_the_strict_documents_places(world: WebWorld):
 def test_bravo_sees_no_places(world: WebWorld):
     assert map_data(world, "bravo-member")["places"] == []
     assert "No places of events match" in world.client("bravo-member").get("/map").text
+
+
+def test_a_partner_members_map_follows_a_re_marking_at_once(world: WebWorld):
+    from sqlalchemy import select
+
+    from liaison.stix.tlp import Marking
+    from liaison.store.markings import marking_from_row
+    from liaison.store.schema import DocumentRow
+
+    before = by_name(map_data(world, "alpha-member"))
+    assert by_name(map_data(world, "analyst")) == by_name(map_data(world, "analyst"))  # remembered: the same
+    rows = csv.DictReader(io.StringIO(world.client("alpha-member").get("/events.csv").text))
+    document = next(r["document_id"] for r in rows if r["location"] == "Amman")
+    with world.store.engine.connect() as conn:
+        tlp, recipients = conn.execute(select(DocumentRow.tlp, DocumentRow.recipients)
+                                       .where(DocumentRow.id == document)).one()
+    world.store.mark_document(document, Marking("red"))
+    try:
+        after = by_name(map_data(world, "alpha-member"))
+        assert after.get("Amman", {"events": 0})["events"] < before["Amman"]["events"]
+    finally:
+        world.store.mark_document(document, marking_from_row(tlp, recipients))
+    assert by_name(map_data(world, "alpha-member")) == before

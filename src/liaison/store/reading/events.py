@@ -480,19 +480,22 @@ def parse_cursor(text: str, sort: str) -> dict[str, Any]:
     return row
 
 
-def _queries(p: Plan, keys: list[_Key], cursor: Any, nulls_low: bool) -> list[Any]:  # noqa: ANN401
-    """The Selects (of COLUMNS, ordered) whose rows, one after another, are the order ``keys`` from its
+def _queries(p: Plan, keys: list[_Key], cursor: Any, nulls_low: bool,  # noqa: ANN401
+             columns: tuple = COLUMNS) -> list[Any]:
+    """The Selects (of ``columns``, ordered) whose rows, one after another, are the order ``keys`` from its
     start or after ``cursor``. A walk: each an index range (``_from_start``, ``_after``). A lead
     (``Plan.lead``): one query over the leading filter's events, tested in a subquery that is not
     merged into the outer one (OFFSET 0), so the role index drives it and the few it keeps are sorted."""
     if p.lead is None:
-        base = select(*COLUMNS).select_from(CURRENT).where(*([IS_DATED] if p.dated_only else []), *p.where)
+        base = select(*columns).select_from(CURRENT).where(*([IS_DATED] if p.dated_only else []), *p.where)
         walks = _after(keys, cursor, _column, nulls_low) if cursor is not None else _from_start(keys, _column)
         return [base.where(*conds).order_by(*_ordering(ks, _column)) for conds, ks in walks]
-    led = (select(*COLUMNS, UNDATED.label("undated")).select_from(CURRENT)
+    wanted = dict.fromkeys([*columns, *(EV.c[k.name] for k in keys if k.name != "undated")])  # the key's too, in order
+    led = (select(*wanted, UNDATED.label("undated"))
+           .select_from(CURRENT)
            .where(_in_documents_with(p.lead), *p.where).offset(0).subquery("led"))
     col = lambda k: led.c[k.name]  # noqa: E731
-    q = select(*(led.c[c.name] for c in COLUMNS))
+    q = select(*(led.c[c.name] for c in columns))
     if p.dated_only:  # asked of the few rows kept (in the subquery, it would lead SQLite to the date index)
         q = q.where(led.c.undated == false())
     if cursor is not None:

@@ -9,40 +9,44 @@ but not drawn.
 
 from __future__ import annotations
 
+import collections
 import functools
+import threading
 from typing import Any
 
 from sqlalchemy import func, select, union_all
 
 from liaison.store.access import Actor
 from liaison.store.database import Store
-from liaison.store.reading import current
-from liaison.store.reading.events import CURRENT, DOCS, ENT, EV, IS_DATED, IS_UNDATED, ROLES, EventFilter, conditions
+from liaison.store.reading import events
+from liaison.store.reading.dashboard import generation
+from liaison.store.reading.events import DOCS, ENT, EV, ROLES, EventFilter
 
 #: The most places one map shows: the busiest first.
 MAX_PLACES = 500
-#: The most events one map counts: the latest dated ones matching the filter, and as many undated.
+#: The most events one map counts: the latest that match, dated first (undated ones when fewer are).
 MAX_EVENTS = 1000
 #: Under a name or source filter (matched row by row, so matches can be sparse in the walk): fewer.
 MAX_NAMED_EVENTS = 250
+_KEYS = (EV.c.document_id, EV.c.version, EV.c.idx)
 
 
 def counted(f: EventFilter) -> int:
-    """How many of the latest matching events (dated, and as many undated) the map counts."""
+    """How many of the latest matching events the map counts."""
     return MAX_NAMED_EVENTS if f.entity or f.place or f.source else MAX_EVENTS
 
 
 def _recent(conn: Any, actor: Actor, f: EventFilter, limit: int) -> Any:  # noqa: ANN401 (a Connection; a Subquery)
-    """The map's events: the ``limit`` latest dated events matching the filter (found by walking the
-    date index down) and up to ``limit`` undated ones, so a map never counts the whole table."""
-    where = conditions(actor, f, conn)
-    keys = (EV.c.document_id, EV.c.version, EV.c.idx)
-    latest = (EV.c.date_start.desc(), EV.c.document_id.desc(), EV.c.idx.desc())  # ix_events_by_date, backwards
-    dated = (select(*keys).select_from(CURRENT).where(*where, IS_DATED)
-             .order_by(*latest).limit(limit).subquery("dated"))
-    undated = (select(*keys).select_from(CURRENT).where(*where, IS_UNDATED)
-               .order_by(*latest).limit(limit).subquery("undated"))
-    return union_all(select(*dated.c), select(*undated.c)).subquery("recent")
+    """The map's events: the ``limit`` latest events matching the filter, the dated ones first and the
+    undated after them, found as the events page finds its "-date" order (events.plan: a walk of the
+    date index down, or a filter of few events leading), each walk stopped after ``limit`` rows and
+    the whole after ``limit`` (so the undated are walked only when fewer are dated): a map never
+    counts the whole table, and under the rule asks it of at most ``limit`` events it keeps."""
+    p = events.plan(actor, f, conn)
+    queries = events._queries(p, events._sort_keys("-date"), None, events._nulls_low(conn), _KEYS)
+    parts = [q.limit(limit).subquery(f"recent_{i}") for i, q in enumerate(queries)]
+    both = union_all(*(select(*part.c) for part in parts)).limit(limit) if len(parts) > 1 else select(*parts[0].c)
+    return both.subquery("recent")
 
 
 @functools.cache
@@ -54,43 +58,79 @@ def _numeric_codes() -> dict[str, str]:
             if c.get("isonumeric") not in (None, "")}
 
 
+class _Made:
+    """Own members' maps, per (store, actor, filter, limit), with the store generation they were made
+    at (liaison.store.reading.dashboard.generation; for what an own member sees, everything held,
+    that is its latest ingest: events change only with a new document version), so a map asked
+    again of an unchanged store is not counted again. A partner member's map is made every time:
+    what it may see also changes with a document's own re-marking, which no generation records."""
+
+    def __init__(self, size: int = 256) -> None:
+        self.size, self.lock = size, threading.Lock()
+        self.made: collections.OrderedDict[tuple, tuple[tuple, list[dict[str, Any]]]] = collections.OrderedDict()
+
+    def get(self, key: tuple, now: tuple) -> list[dict[str, Any]] | None:
+        with self.lock:
+            found = self.made.get(key)
+            if found is None or found[0] != now:
+                return None
+            self.made.move_to_end(key)
+            return [dict(r) for r in found[1]]
+
+    def put(self, key: tuple, now: tuple, rows: list[dict[str, Any]]) -> None:
+        with self.lock:
+            self.made[key] = (now, [dict(r) for r in rows])
+            self.made.move_to_end(key)
+            while len(self.made) > self.size:
+                self.made.popitem(last=False)
+
+
+_MADE = _Made()
+
+
 def places(store: Store, actor: Actor, f: EventFilter, limit: int = MAX_PLACES) -> list[dict[str, Any]]:
     """The places of the filtered events the actor may see (the latest ``counted(f)`` of them, dated
-    and as many undated), busiest first: ``key``, ``name``, ``type``, ``events``,
+    first), busiest first: ``key``, ``name``, ``type``, ``events``,
     ``latitude``/``longitude`` (None when unknown), ``country_code`` and ``country_numeric`` (for a
     country without coordinates). Counted over the events' location roles alone; each place's name
-    and coordinates are then read from one document with an event there (one the actor may see),
-    for the places shown only."""
-    with store.engine.connect() as conn:
-        return _places(conn, actor, f, limit)
+    and coordinates are then read from one document with an event there (one the actor may see:
+    the latest), for the places shown only. An own member's is remembered until the store changes (``_Made``)."""
+    if not actor.own:
+        with store.engine.connect() as conn:
+            return _places(conn, actor, f, limit)
+    key, now = (store.url, actor, f, limit), generation(store)
+    found = _MADE.get(key, now)
+    if found is None:
+        with store.engine.connect() as conn:
+            found = _places(conn, actor, f, limit)
+        _MADE.put(key, now, found)
+    return found
 
 
 def _places(conn: Any, actor: Actor, f: EventFilter, limit: int) -> list[dict[str, Any]]:  # noqa: ANN401
     recent = _recent(conn, actor, f, counted(f))
     at = recent.join(ROLES, (ROLES.c.document_id == recent.c.document_id) & (ROLES.c.version == recent.c.version)
                      & (ROLES.c.idx == recent.c.idx) & (ROLES.c.role == "location"))
-    q = (select(ROLES.c.entity_key.label("key"), func.count().label("events"),
-                func.max(ROLES.c.document_id).label("document_id"))
-         .select_from(at).group_by(ROLES.c.entity_key)
-         .order_by(func.count().desc(), ROLES.c.entity_key).limit(max(1, min(limit, MAX_PLACES))))
-    rows_now = ENT.join(DOCS, current(ENT))
-    rows = [dict(r) for r in conn.execute(q).mappings()]
-    wanted = {(r["document_id"], r["key"]) for r in rows}
-    found: dict[tuple[str, str], Any] = {}
-    if rows:
-        for e in conn.execute(select(ENT.c.document_id, ENT.c.key, ENT.c.canonical, ENT.c.type, ENT.c.data)
-                              .select_from(rows_now)
-                              .where(ENT.c.document_id.in_(sorted({d for d, _ in wanted})),
-                                     ENT.c.key.in_(sorted({k for _, k in wanted})))):
-            if (e.document_id, e.key) in wanted:
-                found[(e.document_id, e.key)] = e
+    busiest = (select(ROLES.c.entity_key.label("key"), func.count().label("events"),
+                      func.max(ROLES.c.document_id).label("document_id"))
+               .select_from(at).group_by(ROLES.c.entity_key)
+               .order_by(func.count().desc(), ROLES.c.entity_key).limit(max(1, min(limit, MAX_PLACES)))
+               .subquery("busiest"))
+    # each place's entity row in the document chosen for it, by primary key (one probe a place shown)
+    named = (busiest.outerjoin(DOCS, DOCS.c.id == busiest.c.document_id)
+             .outerjoin(ENT, (ENT.c.document_id == busiest.c.document_id) & (ENT.c.version == DOCS.c.current_version)
+                        & (ENT.c.key == busiest.c.key)))
+    q = (select(busiest.c.key, busiest.c.events, ENT.c.canonical, ENT.c.type, ENT.c.data).select_from(named)
+         .order_by(busiest.c.events.desc(), busiest.c.key))
     codes = _numeric_codes()
-    for r in rows:
-        e = found.get((r.pop("document_id"), r["key"]))
-        data = (e.data if e is not None else None) or {}
-        r.update(name=e.canonical if e is not None else r["key"], type=e.type if e is not None else None,
-                 latitude=data.get("latitude"), longitude=data.get("longitude"),
-                 country_code=data.get("country_code"))
-        r["country_numeric"] = codes.get(r["country_code"] or "") if r["type"] == "country" else None
-        r["mapped"] = r["latitude"] is not None and r["longitude"] is not None or r["country_numeric"] is not None
+    rows = []
+    for r in conn.execute(q):
+        data = r.data or {}
+        row = {"key": r.key, "events": r.events, "name": r.canonical if r.canonical is not None else r.key,
+               "type": r.type, "latitude": data.get("latitude"), "longitude": data.get("longitude"),
+               "country_code": data.get("country_code")}
+        row["country_numeric"] = codes.get(row["country_code"] or "") if row["type"] == "country" else None
+        row["mapped"] = (row["latitude"] is not None and row["longitude"] is not None
+                         or row["country_numeric"] is not None)
+        rows.append(row)
     return rows
