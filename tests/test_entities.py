@@ -424,6 +424,13 @@ def test_an_abbreviation_in_square_brackets_is_introduced_like_one_in_parenthese
     assert found["GNA"][2] == found["Government of National Accord"][2]
 
 
+def test_an_acronym_is_the_capitalised_words_its_letters_begin_even_without_brackets(ents):
+    found = ents("The department deployed a battalion from the Immediate Response Force of the 82nd Airborne "
+                 "Division. Additional forces from the IRF prepared to deploy.")
+    assert found["Immediate Response Force"][2] == found["IRF"][2]
+    assert found["IRF"][1] == "Immediate Response Force"
+
+
 def test_a_demonym_before_a_ministry_stays_and_before_a_unique_name_goes(ents):
     assert "Syrian Ministry of Defence" in ents("The Syrian Ministry of Defence said the strikes hit Idlib.")
 

@@ -209,6 +209,7 @@ class EntityResolver:
                 token_entity[tok.i] = key
         self._merge_aliases(doc, clusters, token_entity)
         self._join_trailing_names(doc, clusters, token_entity)
+        _spelled_out(doc, clusters, token_entity)
         _inner_aliases(doc, clusters)
         for cluster in clusters.values():
             cluster.mentions.sort()
@@ -1097,6 +1098,41 @@ _FACILITY_NOUNS = ("shopping mall", "mall", "dam", "hotel", "airport", "prison",
 
 
 _FACILITY_FIRST = {noun.split()[0] for noun in _FACILITY_NOUNS}
+
+
+_INITIALS_STOP = {"of", "the", "and", "for", "in", "on"}
+
+
+def _spelled_out(doc: Doc, clusters: dict[str, Cluster], token_entity: dict[int, str]) -> None:
+    """"the Immediate Response Force of the 82nd Airborne Division ... forces from the IRF": an unknown
+    organisation's acronym whose letters are the initials of capitalised words the text writes without
+    brackets, and that no entity covers, is that name; the name becomes a mention of the acronym's thing."""
+    for cluster in clusters.values():
+        if cluster.known is not None or COARSE.get(cluster.type) != "org":
+            continue
+        texts = {doc[s:e].text for s, e in cluster.mentions}
+        if len(texts) != 1:
+            continue
+        acronym = texts.pop()
+        if not (3 <= len(acronym) <= 6 and acronym.isalpha() and acronym.isupper()):
+            continue
+        n = len(acronym)
+        for tok in doc:
+            i = tok.i
+            if i in token_entity or not tok.is_title or tok.text[0] != acronym[0] or i > 0 and doc[i - 1].is_title:
+                continue
+            words, k = [], i
+            while k < len(doc) and k not in token_entity and len(words) < n and (
+                    doc[k].is_title and doc[k].is_alpha or words and doc[k].lower_ in _INITIALS_STOP):
+                if doc[k].is_title:
+                    words.append(doc[k])
+                k += 1
+            if len(words) == n and "".join(w.text[0] for w in words) == acronym and doc[k - 1].is_title \
+                    and not (k < len(doc) and doc[k].is_title and doc[k].is_alpha):
+                cluster.mentions.append((i, k))
+                cluster.canonical = doc[i:k].text
+                for t in range(i, k):
+                    token_entity[t] = cluster.key
 
 
 def _inner_aliases(doc: Doc, clusters: dict[str, Cluster]) -> None:
