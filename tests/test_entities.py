@@ -59,6 +59,13 @@ def test_a_countrys_military_army_police_or_parliament_is_a_government_body(ents
     assert found["Pakistani parliament"][:2] == ("government_body", "Parliament of Pakistan")
 
 
+def test_a_service_after_the_countrys_spaced_initials_is_the_countrys_service(ents):
+    found = ents("U. S. Army Gen. Stephen Townsend wrapped up a trip. U.S. Army Maj. Gen. William Gayler spoke.")
+    assert found["U. S. Army"][:2] == ("government_body", "United States Army")
+    assert found["U. S. Army"][2] == found["U.S. Army"][2]
+    assert "U. S." not in found
+
+
 def test_a_countrys_military_forces_are_its_armed_forces_whole(ents):
     found = ents("Ms. Yap died in the firefight that followed when Philippine military forces encountered the group.")
     assert found["Philippine military forces"][0] == "government_body"

@@ -299,8 +299,13 @@ def _government_before(doc: Doc, tok: Token) -> Found | None:
         j -= 1
     if doc[j].lower_ in _GOVERNMENT_QUALIFIERS and j > 0:
         j -= 1
-    # "U.S. Navy": a country's initials name it before one of its services
-    country = country_of(doc[j].text) if doc[j].is_title or low in _STATE_BODY_NOUNS and doc[j].is_upper else None
+    # "U.S. Navy": a country's initials name it before one of its services, spaced or not ("U. S. Army")
+    if j > 0 and low in _STATE_BODY_NOUNS and _INITIAL.match(doc[j].text) and _INITIAL.match(doc[j - 1].text) \
+            and country_of(doc[j - 1].text + doc[j].text) is not None:
+        j -= 1
+        country = country_of(doc[j].text + doc[j + 1].text)
+    else:
+        country = country_of(doc[j].text) if doc[j].is_title or low in _STATE_BODY_NOUNS and doc[j].is_upper else None
     if country is None:
         return None
     if end < len(doc) and doc[end].pos_ == "NOUN" and not (low in _STATE_BODY_NOUNS and tok.is_title):
