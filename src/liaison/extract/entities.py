@@ -983,19 +983,24 @@ class EntityResolver:
         last words (two or more) is that organisation, as a surname alone is the person named in full.
 
         Only an unknown name joins, and only where one organisation of the document ends so."""
-        def words(s: int, e: int) -> tuple[str, ...]:
-            return tuple(t.lower_ for t in doc[s:e] if not t.is_punct)
-
+        words = {(s, e): tuple(t.lower_ for t in doc[s:e] if not t.is_punct)
+                 for c in clusters.values() if COARSE.get(c.type) == "org" for s, e in c.mentions}
+        # every organisation's mentions by their last words, so each short name looks up its hosts
+        ending: dict[tuple[str, ...], set[str]] = {}
+        for c in clusters.values():
+            if COARSE.get(c.type) == "org":
+                for s, e in c.mentions:
+                    w = words[(s, e)]
+                    for n in range(2, len(w)):
+                        ending.setdefault(w[-n:], set()).add(c.key)
         for key in list(clusters):
             short = clusters.get(key)
             if short is None or short.known is not None or COARSE.get(short.type) != "org":
                 continue
-            own = {words(s, e) for s, e in short.mentions}
+            own = {words[(s, e)] for s, e in short.mentions}
             if not own or min(len(w) for w in own) < 2:
                 continue
-            hosts = {h.key for h in clusters.values() if h is not short and COARSE.get(h.type) == "org"
-                     and any(len(words(s, e)) > len(w) and words(s, e)[-len(w):] == w
-                             for s, e in h.mentions for w in own)}
+            hosts = {h for w in own for h in ending.get(w, ()) if h != key and h in clusters}
             if len(hosts) != 1:
                 continue
             host = clusters[hosts.pop()]
