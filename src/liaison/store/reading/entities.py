@@ -82,8 +82,17 @@ def some(*conditions: ColumnElement[bool]) -> Exists:
     return select(literal_column("1")).where(*conditions).exists()
 
 
-def _unlinked():  # noqa: ANN202
-    return ~some(EL.c.document_id == ENT.c.document_id, EL.c.entity_key == ENT.c.key)
+def _unlinked(ref: str | ColumnElement | None = None):  # noqa: ANN202
+    """An entity row fusion has not linked. With ``ref`` (the key the rows are found by), the rows
+    linked to ``ref`` itself, nearly all of a resolved entity's, are told first by its compact
+    stretch of ix_entity_links_entity_document ("|| ''" keeps SQLite off the links' primary key),
+    and only the rest by a probe of the links' primary key, a page of a large index each."""
+    anywhere = ~some(EL.c.document_id == ENT.c.document_id, EL.c.entity_key == ENT.c.key)
+    if ref is None:
+        return anywhere
+    linked_to_it = EL.alias("linked_to_it")
+    return and_(~some(linked_to_it.c.entity == ref, linked_to_it.c.document_id == ENT.c.document_id,
+                      linked_to_it.c.entity_key + "" == ENT.c.key), anywhere)
 
 
 def _nodes(ref: str, *extra, versions: bool = False) -> Select:  # noqa: ANN002
@@ -98,7 +107,7 @@ def _nodes(ref: str, *extra, versions: bool = False) -> Select:  # noqa: ANN002
     fused = (select(EL.c.document_id.label("document_id"), EL.c.entity_key.label("entity_key"), *extra)
              .select_from(joined(EL.join(DOCS, DOCS.c.id == EL.c.document_id))).where(EL.c.entity == ref))
     unresolved = (select(ENT.c.document_id, ENT.c.key, *extra)
-                  .select_from(joined(ENT.join(DOCS, current(ENT)))).where(ENT.c.key == ref, _unlinked()))
+                  .select_from(joined(ENT.join(DOCS, current(ENT)))).where(ENT.c.key == ref, _unlinked(ref)))
     return union_all(fused, unresolved)
 
 
@@ -108,7 +117,7 @@ def members(actor: Actor, ref: str) -> Select:
     fused = select(EL.c.document_id.label("document_id"), EL.c.entity_key.label("entity_key")).select_from(
         EL.join(DOCS, DOCS.c.id == EL.c.document_id)).where(EL.c.entity == ref, visible_rows(actor, EL))
     unresolved = (select(ENT.c.document_id, ENT.c.key).select_from(ENT.join(DOCS, current(ENT)))
-                  .where(ENT.c.key == ref, visible_rows(actor, ENT), _unlinked()))
+                  .where(ENT.c.key == ref, visible_rows(actor, ENT), _unlinked(ref)))
     return union_all(fused, unresolved)
 
 
@@ -257,7 +266,7 @@ def sample(conn: Connection, actor: Actor, ref: str, size: int | None = None) ->
     rows, more = _walk(conn, actor, fused, size)
     if len(rows) < size:
         unresolved = (select(ENT.c.document_id, ENT.c.key.label("entity_key")).select_from(ENT.join(DOCS, current(ENT)))
-                      .where(ENT.c.key == ref, _unlinked()))
+                      .where(ENT.c.key == ref, _unlinked(ref)))
         extra, more = _walk(conn, actor, unresolved, size - len(rows))
         rows += extra
     return [(r.document_id, r.entity_key) for r in rows], more
@@ -296,7 +305,8 @@ def _naming(actor: Actor, per_entity: int) -> tuple[Select, Select]:
                            .join(DOCS, current(ENT)))
               .where(EL.c.entity == bindparam("named_ref"), visible_rows(actor, EL)).limit(per_entity))
     alone = (select(ENT.c.key, ENT.c.canonical, ENT.c.type).select_from(ENT.join(DOCS, current(ENT)))
-             .where(ENT.c.key == bindparam("named_ref"), visible_rows(actor, ENT), _unlinked()).limit(per_entity))
+             .where(ENT.c.key == bindparam("named_ref"), visible_rows(actor, ENT),
+                    _unlinked(bindparam("named_ref"))).limit(per_entity))
     return linked, alone
 
 
@@ -504,9 +514,12 @@ def _own_events(conn: Connection, actor: Actor, ref: str, offset: int, limit: in
     linked = (select(ER.c.document_id, ER.c.version, ER.c.idx)
               .select_from(EL.join(ER, and_(ER.c.document_id == EL.c.document_id, ER.c.entity_key == EL.c.entity_key)))
               .where(EL.c.entity == ref))
+    linked_to_it = EL.alias("linked_to_it")  # as _unlinked(ref): the key's roles linked to it told first
     alone = (select(ER.c.document_id, ER.c.version, ER.c.idx)
-             .where(ER.c.entity_key == ref, ~some(EL.c.document_id == ER.c.document_id,
-                                                  EL.c.entity_key == ER.c.entity_key)))
+             .where(ER.c.entity_key == ref,
+                    ~some(linked_to_it.c.entity == ref, linked_to_it.c.document_id == ER.c.document_id,
+                          linked_to_it.c.entity_key + "" == ER.c.entity_key),
+                    ~some(EL.c.document_id == ER.c.document_id, EL.c.entity_key == ER.c.entity_key)))
     taking_part = linked.union(alone).subquery("taking_part")  # UNION: an event once, whatever its roles
     ordered = (select(EV.c.document_id, EV.c.version, EV.c.idx)
                .select_from(taking_part.join(EV, and_(EV.c.document_id == taking_part.c.document_id,

@@ -158,9 +158,10 @@ _FTS = literal_column("document_search")
 
 
 #: The most hits ranked by relevance: the latest this many (by FTS rowid: when the document was
-#: first indexed; a new version keeps its rowid), best first, then the older ones, latest first. Ranking scores every hit it ranks (bm25 on SQLite, ts_rank on
-#: PostgreSQL), so a common word's search would cost every document holding it; this way it costs
-#: a bounded part (100,000 documents, "border security", 57,000 hits: 55 -> 5 ms).
+#: first indexed; a new version keeps its rowid), best first, then the older ones, latest first.
+#: Ranking scores every hit it ranks (bm25 on SQLite, ts_rank on PostgreSQL), so a common word's
+#: search would cost every document holding it; this way it costs a bounded part (100,000
+#: documents, "border security", 57,000 hits: 55 -> 5 ms).
 RANKED = 2000
 _LATEST = FTS.alias("latest_hits")
 
@@ -483,7 +484,7 @@ def _document_counts(conn: Connection, actor: Actor, refs: list[str]) -> dict[st
             fused = conn.execute(select(func.count()).select_from(linked)).scalar_one()
             if not fused:
                 alone = (select(ENT.c.document_id).select_from(ENT.join(DOCS, current(ENT)))
-                         .where(ENT.c.key == ref, _unlinked()).distinct().limit(UNRESOLVED_COUNT + 1)
+                         .where(ENT.c.key == ref, _unlinked(ref)).distinct().limit(UNRESOLVED_COUNT + 1)
                          .subquery("alone"))
                 fused = conn.execute(select(func.count()).select_from(alone)).scalar_one()
             out[ref] = fused
