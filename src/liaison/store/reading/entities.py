@@ -584,10 +584,12 @@ def timeline(store: Store, actor: Actor, ref: str, nodes: list[tuple[str, str]] 
         docs = (select(VERS.c.published, func.count()).select_from(
             VERS.join(DOCS, current(VERS)))
             .where(VERS.c.document_id.in_(ids), VERS.c.published.is_not(None)).group_by(VERS.c.published))
+        # Dates from ix_events_key_date alone ("+ 0" keeps SQLite off the events' primary key, which
+        # would read each event's row), and the months of documents from ix_document_versions_published.
         evs = (select(EV.c.date_start, func.count(func.distinct(EV.c.document_id + ":" + cast(EV.c.idx, String))))
                .select_from(ER.join(DOCS, current(ER)).join(EV, and_(EV.c.document_id == ER.c.document_id,
                                                                        EV.c.version == ER.c.version,
-                                                                       EV.c.idx == ER.c.idx)))
+                                                                       EV.c.idx + 0 == ER.c.idx)))
                .where(_in_nodes(ER, ER.c.entity_key, nodes), EV.c.date_start.is_not(None)).group_by(EV.c.date_start))
         for day, n in conn.execute(docs):
             months.setdefault(_month(day), {"documents": 0, "events": 0})["documents"] += n
