@@ -13,6 +13,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
@@ -1140,6 +1141,11 @@ def _spelled_out(doc: Doc, clusters: dict[str, Cluster], token_entity: dict[int,
                     token_entity[t] = cluster.key
 
 
+@lru_cache(maxsize=4096)
+def _folded_aliases(canonical: str) -> frozenset[str]:
+    return frozenset({fold(a) for a in known_aliases(canonical) or ()} | {fold(canonical)})
+
+
 def _inner_aliases(doc: Doc, clusters: dict[str, Cluster]) -> None:
     """"VOA's Somali Service", "VOA Kurdish": a curated actor's mention that begins with another of its
     own aliases names it by that alias too (the text writes "VOA"), so that alias is a mention as well."""
@@ -1147,7 +1153,7 @@ def _inner_aliases(doc: Doc, clusters: dict[str, Cluster]) -> None:
         known = cluster.known
         if known is None or known.source != "actors":
             continue
-        own = {fold(a) for a in known_aliases(known.canonical) or ()} | {fold(known.canonical)}
+        own = _folded_aliases(known.canonical)
         inner = []
         for s, e in cluster.mentions:
             k = next((k for k in range(e - 1, s, -1) if fold(doc[s:k].text) in own and not doc[k - 1].is_punct), None)
