@@ -608,9 +608,10 @@ def _name(conn: Any, rows: list[dict[str, Any]], refs: bool = True) -> None:  # 
     """Adds ``names`` and (with ``refs``) ``refs`` to each row: the names of its entities and the
     entities (as the entity page names them: fusion's id, or the key where fusion has not linked it)
     they belong to, read for these events' entities only: the entities of their documents' current
-    versions, by the primary key's first column, that have one of their keys (tested on each
-    document's rows: the key index would read every document's rows of a common key; a row-value IN
-    SQLite would scan), with fusion's links joined by theirs where ``refs`` are wanted."""
+    versions, by the primary key's first column, whose (document, key) is one of theirs (tested on
+    the index's columns, so only those rows are read: a key index would read every document's rows
+    of a common key, a row-value IN SQLite would scan), with fusion's links joined by theirs where
+    ``refs`` are wanted."""
     wanted = {(r["document_id"], k) for r in rows for k in _keys(r["event"])}
     found: dict[tuple[str, str], tuple[str, str]] = {}
     if wanted:
@@ -620,8 +621,8 @@ def _name(conn: Any, rows: list[dict[str, Any]], refs: bool = True) -> None:  # 
             rows_now = rows_now.outerjoin(EL, (EL.c.document_id == ENT.c.document_id) & (EL.c.entity_key == ENT.c.key))
         q = (select(ENT.c.document_id, ENT.c.key, ENT.c.canonical, linked).select_from(rows_now)
              .where(ENT.c.document_id.in_(sorted({d for d, _ in wanted})),
-                    (ENT.c.key + "").in_(sorted({k for _, k in wanted}))))  # the documents lead, not ix_entities_key
-        found = {(d, k): (c, e or k) for d, k, c, e in conn.execute(q) if (d, k) in wanted}
+                    (ENT.c.document_id + "|" + ENT.c.key).in_(sorted(f"{d}|{k}" for d, k in wanted))))
+        found = {(d, k): (c, e or k) for d, k, c, e in conn.execute(q)}
     for r in rows:
         named = {k: found.get((r["document_id"], k), (k, k)) for k in _keys(r["event"])}
         r["names"] = {k: v[0] for k, v in named.items()}
