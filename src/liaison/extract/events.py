@@ -48,6 +48,12 @@ _RAISING = {"believe", "think", "say", "report", "expect", "suspect", "understan
             "allege", "estimate", "claim", "consider"}
 _CASUALTY_VERBS = {"kill", "wound", "injure", "capture", "die", "abduct", "kidnap", "lose", "dead", "killed",
                    "wounded", "injured", "hurt", "missing", "behead", "execute"}
+# An operation is a raid (EventFinder._raid) when it is one of these, done by these, or to seize someone.
+_RAID_NOUNS = {"operation", "mission"}
+_COMMANDOS = {"commando", "commandos", "seal", "seals", "rangers", "delta"}
+_SEIZE = {"capture", "seize", "arrest", "detain", "apprehend", "snatch"}
+# Verbs that say only that something happened: a question about them asks whether it did.
+_EXISTENCE = {"happen", "occur", "take", "exist", "be", "come", "unfold", "materialize", "materialise"}
 _PRUNE = ("relcl", "acl", "appos", "advcl", "parataxis")
 
 
@@ -210,8 +216,10 @@ class EventFinder:
                 continue
             if rule["type"] == "troop_deployment" and _casualty_context(trigger):
                 continue  # "the dead included six security personnel" counts the dead, not a deployment
-            mentions.extend(_split_by_places(doc, self._build(doc, trigger, rule, clusters, token_entity, index),
-                                             token_entity, clusters))
+            ev = self._build(doc, trigger, rule, clusters, token_entity, index)
+            if ev.subtype == "operation.mission":
+                continue  # "the CENTCOM mission", "a defensive mission": a mission is an event only as a raid
+            mentions.extend(_split_by_places(doc, ev, token_entity, clusters))
         mentions = _fold_strike_verbs(doc, mentions)
         self._doc = doc
         mentions = self._merge_sentence(mentions)
@@ -329,7 +337,9 @@ class EventFinder:
                 if child.dep_ in ("aux", "auxpass") and child.lemma_.lower() in self.modals:
                     return True
                 if child.dep_ == "mark" and child.lower_ in self.conditions:
-                    return True
+                    # what is asked of the event takes it as a fact, whoever asks and however
+                    # ("are trying to determine whether", "did not say whether")
+                    return not _asked_of(trig, node)
                 if child.dep_ == "advmod" and child.lower_ == "yet" and not first:
                     return True  # "has yet to capture its leaders"
                 if child.dep_ == "amod" and child.lower_ in ("planned", "potential", "possible", "future", "proposed"):
@@ -460,6 +470,8 @@ class EventFinder:
             # "U.S. and coalition military forces continued to attack ISIL terrorists": the forces of a
             # state that attack an armed group run an operation; an attack is an attacker's
             ev.type, ev.subtype = "military_operation", "operation"
+        if ev.type == "military_operation" and self._raid(trig, governor):
+            ev.type, ev.subtype = "raid_or_arrest", "raid"
         ev.date = self._date(doc, trig, sent, index)
         ev.hedged = self._hedged(sent)
         ev.definite = self._definite(trig)
@@ -474,6 +486,40 @@ class EventFinder:
         ev.dated_sentence = bool(index.dates_in(sent.start, sent.end))
         ev.quoted = sent.text.lstrip().startswith(("\"", "\u201c", "\u2018", "'"))
         return ev
+
+    def _raid(self, trig: Token, governor: Token | None) -> bool:
+        """When an operation is a raid: one operation (not "operations", not "the fighting") that
+        special forces carry out ("U.S. special forces killed an Islamic State commander and
+        captured his wife", "special operations forces conducted an operation"), that is a
+        counter-terrorism mission or operation ("undertook a counterterrorism operation"), or
+        whose purpose is to seize someone ("an operation in Syria to capture a senior leader").
+        A raid is what forces on the ground do to named people; the general word stands for it."""
+        if trig.pos_ in ("NOUN", "PROPN"):
+            if trig.lemma_.lower() not in _RAID_NOUNS or trig.tag_ in ("NNS", "NNPS") or trig.lower_.endswith("s"):
+                return False
+            counter = [c for c in trig.children if c.dep_ in ("compound", "amod")]
+            if any(c.lower_.startswith(("counterterror", "counter-terror")) or c.lower_ == "terrorism"
+                   and c.i > 0 and c.doc[c.i - 1].lower_ in ("-", "counter") for c in counter):
+                return True
+            verb = governor
+        else:
+            verb = trig
+            # one person killed or seized ("killed an Islamic State commander"), not "killed 20 fighters"
+            objs = [c for c in trig.children if c.dep_ == "dobj"]
+            if not objs or any(o.tag_ in ("NNS", "NNPS") or any(c.dep_ == "nummod" for c in o.children)
+                               for o in objs):
+                return False
+        if verb is None:
+            return False
+        agent, _ = self._subject(verb)
+        words = {t.lemma_.lower() for t in agent} | {t.lower_ for t in agent}
+        if "special" in words and words & {"force", "forces", "operation", "operations"} or words & _COMMANDOS:
+            return True
+        # "conducted an operation in Syria to capture a senior leader": a purpose of seizing someone
+        for clause in (c for v in (verb, trig) for c in v.children if c.dep_ in ("advcl", "acl", "xcomp")):
+            if clause.lemma_.lower() in _SEIZE and any(c.dep_ == "aux" and c.lower_ == "to" for c in clause.children):
+                return True
+        return False
 
     def _governor(self, trig: Token) -> Token | None:
         """The verb a noun trigger is the object of: 'carried out operations' -> 'carried'."""
@@ -769,11 +815,14 @@ class EventFinder:
         return out
 
     def _date(self, doc: Doc, trig: Token, sent: Span, index: _DocIndex) -> DateMention | None:
-        best: tuple[int, DateMention] | None = None
+        best: tuple[tuple[int, int], DateMention] | None = None
         dates = index.dates_in(sent.start, sent.end)
         if not dates:
             return None
-        anchor_chain = {trig.i} | {a.i for a in trig.ancestors}
+        # the nearer to the trigger the word a date hangs on, the more it is the event's: "announced
+        # today that forces yesterday conducted an operation" dates the operation yesterday
+        depth = {t.i: n for n, t in enumerate([trig, *trig.ancestors])}
+        anchor_chain = set(depth)
         for dm in dates:
             root = doc[dm.start : dm.end].root
             node, steps, crossed = root, 0, False
@@ -788,8 +837,8 @@ class EventFinder:
                     crossed = True
             if crossed or node.i not in anchor_chain:
                 continue
-            if best is None or steps < best[0]:
-                best = (steps, dm)
+            if best is None or (depth[node.i], steps) < best[0]:
+                best = ((depth[node.i], steps), dm)
         return best[1] if best else None
 
     def _hedged(self, sent) -> bool:
@@ -963,6 +1012,16 @@ def _described(tokens, token_entity: dict[int, str], clusters: dict[str, Cluster
             if len(named) == 1:
                 return list(named)
     return []
+
+
+def _asked_of(trig: Token, clause: Token) -> bool:
+    """'determine whether a U.S. drone strike in Somalia killed Godane', 'unclear if the raid caught
+    him': a question put as a verb's complement asks what the event the clause is about did, and so
+    takes that it happened. Not so a condition ('if the army attacks'), a question whether it
+    happened at all ('whether an airstrike took place'), nor one about a verb trigger itself."""
+    return (trig.pos_ in ("NOUN", "PROPN") and trig.dep_ in _SUBJECTS and trig.head.i == clause.i
+            and clause.dep_ in ("ccomp", "xcomp", "csubj") and clause.pos_ == "VERB"
+            and clause.lemma_.lower() not in _EXISTENCE)
 
 
 def _heading(sent: Span) -> bool:

@@ -1,0 +1,73 @@
+"""Event rules that decide whether one happening told by several documents is found in each
+(issue 13, crossdoc event F1): the register of raid announcements, extraditions and charges,
+each behaviour on a short text made to show it, through the real pipeline."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from liaison.extract.pipeline import extract
+
+PUB = dt.date(2015, 5, 16)
+
+
+def _types(x):
+    return [e.type for e in x.events]
+
+
+def test_a_question_about_what_a_strike_did_takes_the_strike_as_a_fact(nlp):
+    x = extract(nlp, "Officials are trying to determine whether a U.S. drone strike in Somalia killed the group's "
+                     "leader.", PUB)
+    assert _types(x) == ["airstrike"]
+
+
+def test_a_question_whether_a_strike_took_place_is_no_event(nlp):
+    x = extract(nlp, "Officials would not say whether an airstrike took place near the town.", PUB)
+    assert _types(x) == []
+
+
+def test_a_condition_on_an_attack_is_no_event(nlp):
+    x = extract(nlp, "If an attack hits the base, the troops will leave.", PUB)
+    assert _types(x) == []
+
+
+def test_special_forces_killing_and_capturing_one_person_is_a_raid(nlp):
+    x = extract(nlp, "U.S. special forces killed an Islamic State commander and captured his wife in eastern Syria.",
+                PUB)
+    assert _types(x) == ["raid_or_arrest"]
+
+
+def test_an_operation_to_capture_a_leader_is_a_raid(nlp):
+    x = extract(nlp, "The Army conducted an operation in Syria to capture a senior leader of the Islamic State.", PUB)
+    assert _types(x) == ["raid_or_arrest"]
+
+
+def test_a_counterterrorism_mission_is_a_raid(nlp):
+    x = extract(nlp, "U.S. forces conducted a counterterrorism mission this evening in northwest Syria.", PUB)
+    assert _types(x) == ["raid_or_arrest"]
+
+
+def test_operations_in_the_plural_stay_operations_whoever_runs_them(nlp):
+    x = extract(nlp, "Special forces conducted clearing operations against the militants in the province.", PUB)
+    assert _types(x) == ["military_operation"]
+
+
+def test_a_mission_that_is_no_raid_is_no_event(nlp):
+    x = extract(nlp, "The mission of the command is to direct military activities with partners.", PUB)
+    assert _types(x) == []
+
+
+def test_an_extradition_is_an_arrest(nlp):
+    x = extract(nlp, "Abu Hamza appeared in court in New York following his extradition from Britain.", PUB)
+    assert _types(x) == ["raid_or_arrest"]
+
+
+def test_a_hostage_taking_is_an_attack(nlp):
+    x = extract(nlp, "He is charged in connection with a hostage-taking in Yemen in 1998.", PUB)
+    assert _types(x) == ["attack"]
+
+
+def test_the_date_nearest_the_trigger_dates_it(nlp):
+    x = extract(nlp, "Secretary Ash Carter announced today that U.S. forces yesterday conducted an operation in Syria "
+                     "to capture a senior leader.", PUB)
+    assert [e.date.value for e in x.events] == ["2015-05-15"]
