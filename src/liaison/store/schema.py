@@ -60,7 +60,9 @@ class DocumentVersionRow(Base):
     encoding_confidence: Mapped[float | None] = mapped_column(Float, nullable=True)
     extraction_method: Mapped[str] = mapped_column(String(64))
     ingested_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
-    __table_args__ = (ForeignKeyConstraint(["document_id"], ["documents.id"], ondelete="CASCADE"),)
+    __table_args__ = (ForeignKeyConstraint(["document_id"], ["documents.id"], ondelete="CASCADE"),
+                      # the entity page's timeline by month of publication, from the index (migration 0017)
+                      Index("ix_document_versions_published", "document_id", "version", "published"))
 
 
 class EntityRow(Base):
@@ -77,6 +79,7 @@ class EntityRow(Base):
         ForeignKeyConstraint(["document_id", "version"], ["document_versions.document_id",
                                                           "document_versions.version"], ondelete="CASCADE"),
         Index("ix_entities_key", "key"),
+        Index("ix_entities_key_document", "key", "document_id", "version"),  # migration 0017
     )
 
 

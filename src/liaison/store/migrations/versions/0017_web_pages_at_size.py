@@ -6,6 +6,9 @@ bench/RESULTS.md, "Web UI at 100,000 documents"):
   not one table-row visit per link (rows carry each node's mention JSON);
 - events by (document, version, idx, date): an entity's events put in date order from the index
   alone, then only the page's rows read whole;
+- entities by (key, document, version): the rows of one name in documents fusion has not linked;
+- document versions by (document, version, published): the entity page's timeline of months
+  read from the index, not from each version's row and its text;
 - the audit log by partner and by user, newest first: the sharing admin's filtered audit pages
   are an index walk on PostgreSQL too (SQLite's one-column indexes already carry the row id).
 
@@ -25,6 +28,8 @@ depends_on = None
 INDEXES = [
     ("ix_entity_links_document_key_entity", "entity_links", ["document_id", "entity_key", "entity"]),
     ("ix_events_key_date", "events", ["document_id", "version", "idx", "date_start"]),
+    ("ix_entities_key_document", "entities", ["key", "document_id", "version"]),
+    ("ix_document_versions_published", "document_versions", ["document_id", "version", "published"]),
     ("ix_audit_partner_newest", "audit", ["partner_id", "id"]),
     ("ix_audit_user_newest", "audit", ["user_name", "id"]),
 ]
