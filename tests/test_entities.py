@@ -289,6 +289,7 @@ def test_a_surname_the_model_missed_after_the_full_name_is_that_person(ents):
     found = ents("Its founder, Muhammad Yusuf, opposed Western influence. Nigerian security forces detained and "
                  "executed Yusuf and killed hundreds of his adherents.")
     assert found["Yusuf"][2] == found["Muhammad Yusuf"][2]
+    assert "Dispatch" not in ents("Reporter Frontline Dispatch filed it. The Dispatch is a fictional outlet.")
 
 
 def test_a_full_name_the_model_missed_before_its_surname_found_alone_is_that_person(ents):

@@ -627,8 +627,8 @@ class EntityResolver:
                     or tok.ent_type_ in _SPACY_LABELS or tok.ent_type_ in LIAISON_LABELS:
                 continue
             if any(doc[j].pos_ == "PROPN" and doc[j].text[:1].isupper() for j in (tok.i - 1, tok.i + 1)
-                   if 0 <= j < len(doc)):
-                continue
+                   if 0 <= j < len(doc)) or tok.i > 0 and doc[tok.i - 1].lower_ in ("the", "a", "an"):
+                continue  # (a person's surname takes no article: "the Dispatch" is no "Frontline Dispatch")
             out.append((tok.i, tok.i + 1, "person", find_person(tok.text)))
         return out
 
