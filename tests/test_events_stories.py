@@ -71,3 +71,28 @@ def test_the_date_nearest_the_trigger_dates_it(nlp):
     x = extract(nlp, "Secretary Ash Carter announced today that U.S. forces yesterday conducted an operation in Syria "
                      "to capture a senior leader.", PUB)
     assert [e.date.value for e in x.events] == ["2015-05-15"]
+
+
+def _target_names(x, e):
+    names = {en.key: en.canonical for en in x.entities}
+    return [names[k] for k in e.targets]
+
+
+def test_who_was_the_target_of_a_strike_is_its_target(nlp):
+    x = extract(nlp, "Officials confirmed that the leader of al-Shabab, Ahmed Abdi Godane, was the target of a "
+                     "U.S. drone attack in Somalia.", PUB)
+    assert [e.type for e in x.events] == ["airstrike"]
+    assert "Ahmed Abdi Godane" in _target_names(x, x.events[0])
+
+
+def test_a_person_singled_out_of_a_strikes_target_is_a_target_too(nlp):
+    x = extract(nlp, "U.S. forces carried out a strike against the al-Shabaab network, specifically the group's "
+                     "leader, Ahmed Abdi Godane.", PUB)
+    assert "Ahmed Abdi Godane" in _target_names(x, x.events[0])
+
+
+def test_an_unplaced_strike_happened_where_its_paragraph_set_the_scene(nlp):
+    x = extract(nlp, "You have all been tracking events in Somalia last night. U.S. forces destroyed an "
+                     "encampment and a vehicle using several Hellfire missiles.", PUB)
+    names = {en.key: en.canonical for en in x.entities}
+    assert [(e.type, names.get(e.location)) for e in x.events] == [("airstrike", "Somalia")]

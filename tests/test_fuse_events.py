@@ -515,3 +515,12 @@ def test_arrangements_sharing_one_party_only_stay_apart():
     story = _sharing("news", ("loc:united states", "loc:iraq"), ("country:US", "country:IQ"))
     other = _sharing("other", ("loc:syria", "loc:united states"), ("country:SY", "country:US"), place=(None, ()))
     assert not together(story, other)
+
+
+def test_a_person_keyed_as_extraction_keys_persons_identifies_the_act():
+    # extraction keys a person "per:<name>": reports of unknown date with that target are one act
+    a = report("a", day=None, published=None, targets=("per:ahmed abdi godane",))
+    b = report("b", day=None, published=None, targets=("per:ahmed abdi godane",))
+    assert together(a, b)
+    c = report("c", day=None, published=None, targets=("org:ahmed abdi godane",))  # no person: no identity
+    assert not together(a, c)

@@ -133,6 +133,7 @@ class DiscourseModel:
         self._source_acts(doc, events)
         self._continue_series(events, sents)
         doc._.events = self._specific(doc, events, sents)
+        self._scene_places(doc._.events, sents, doc)
         _one_strike(doc, doc._.events)
         return doc
 
@@ -381,6 +382,18 @@ class DiscourseModel:
                     <= self.outcome_reach):
                 ev.location = last[1].location
                 ev.places |= last[1].places
+
+    @staticmethod
+    def _scene_places(events: list[EventMention], sents: _Sentences, doc: Doc) -> None:
+        """An unplaced violent event happened where its paragraph set the scene (``_paragraph_place``).
+        Run after the trained filter, which learned its weights on events without this place."""
+        token_entity: dict[int, str] = doc._.token_entity or {}
+        clusters = doc._.clusters or {}
+        for ev in events:
+            if ev.location is None and ev.type in _VIOLENT and ev.type != "foiled_attack":
+                where = _paragraph_place(doc, ev, sents, token_entity, clusters)
+                if where is not None:
+                    ev.location = where
 
     def _continue_dates(self, events: list[EventMention], sents: _Sentences, doc: Doc) -> None:
         """An undated event in the paragraph of a dated one continues its story, and its day; one
@@ -633,6 +646,38 @@ def _absorb(host: EventMention, other: EventMention) -> None:
         host.attribution = other.attribution
     host.confidence = max(host.confidence, other.confidence)
     host.hedged = host.hedged and other.hedged
+
+
+_SCENE_PREPS = {"in", "inside", "across", "throughout", "near"}
+
+
+def _paragraph_place(doc: Doc, ev: EventMention, sents: _Sentences, token_entity: dict[int, str],
+                     clusters: dict[str, Cluster]) -> str | None:
+    """'I know that you've all been tracking events in Somalia last night. ... U.S. forces destroyed
+    an encampment': where the paragraph, before an unplaced violent event, names one place as
+    where things happen (in a locative phrase), and no other, that place sets the scene. A
+    place that takes part in the event (its actor or target) sets no scene."""
+    para = sents.paragraph(ev.sent_start)
+    first = ev.sent_start
+    for n in range(sents.index(ev.sent_start) - 1, -1, -1):
+        if sents.para[n] != para:
+            break
+        first = sents.starts[n]
+    found: set[str] = set()
+    for tok in doc[first:ev.trigger]:
+        key = token_entity.get(tok.i)
+        if key is None or key not in clusters or clusters[key].type not in ("place", "country"):
+            continue
+        if key in ev.actors or key in ev.targets:
+            continue
+        root = tok
+        while root.head.i != root.i and token_entity.get(root.head.i) == key:
+            root = root.head
+        if root.dep_ == "pobj" and root.head.lower_ in _SCENE_PREPS:
+            found.add(key)
+        else:
+            return None  # a place named otherwise (an actor's country, a description): no one scene
+    return found.pop() if len(found) == 1 else None
 
 
 @Language.factory(

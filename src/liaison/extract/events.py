@@ -52,6 +52,8 @@ _CASUALTY_VERBS = {"kill", "wound", "injure", "capture", "die", "abduct", "kidna
 _RAID_NOUNS = {"operation", "mission"}
 _COMMANDOS = {"commando", "commandos", "seal", "seals", "rangers", "delta"}
 _SEIZE = {"capture", "seize", "arrest", "detain", "apprehend", "snatch"}
+# Adverbs that single one out of a phrase ("the network, specifically its leader, X").
+_SINGLING = {"specifically", "namely", "particularly", "especially", "notably", "including", "chiefly", "mainly"}
 # Verbs that say only that something happened: a question about them asks whether it did.
 _EXISTENCE = {"happen", "occur", "take", "exist", "be", "come", "unfold", "materialize", "materialise"}
 _PRUNE = ("relcl", "acl", "appos", "advcl", "parataxis")
@@ -424,13 +426,18 @@ class EventFinder:
                 actors += ents(objs)
             elif word in self.target_preps and type_ not in ("intelligence_sharing", "troop_deployment"):
                 if not (word == "on" and type_ == "meeting"):
-                    targets += ents(objs, )
+                    targets += ents(objs + [t for p in child.children if p.dep_ == "pobj" for t in _singled_out(p)])
             elif word in ("with", "to") and type_ in ("intelligence_sharing",):
                 targets += ents(objs)
             elif word == "with" and type_ in _PARTY_TYPES:
                 partners += ents(objs)
             elif word == "between":
                 actors += ents(objs)
+        if type_ in _VIOLENT and trig.dep_ == "pobj" and trig.head.lower_ == "of" \
+                and trig.head.head.lemma_.lower() == "target" and trig.head.head.dep_ == "attr":
+            # "the leader of al-Shabab, Ahmed Abdi al-Mohammad, was the target of a U.S. drone attack"
+            be = trig.head.head.head
+            targets += ents([t for c in be.children if c.dep_ == "nsubj" for t in _pruned(c) + _singled_out(c)])
         if type_ == "intelligence_sharing" and not actors:
             for anc in list(trig.ancestors)[:3]:
                 for child in anc.children:
@@ -1293,6 +1300,19 @@ def conflict(a: EventMention, b: EventMention) -> bool:
             return True
     qa = {q.kind: q.value for q in a.quantities}
     return any(q.kind in qa and qa[q.kind] != q.value for q in b.quantities)
+
+
+def _singled_out(head: Token) -> list[Token]:
+    """The names an appositive gives the phrase of ``head``: a person it names ("the leader of
+    al-Shabab, Ahmed Abdi al-Mohammad") or one it singles out of it ("the Al-Shabaab network,
+    specifically the group's leader, Ahmed Abdi al-Muhammad"). Other appositives only describe."""
+    out: list[Token] = []
+    # (the parser may hang the name on the phrase's last noun: "the leader of al-Shabab, Ahmed Abdi Godane")
+    for app in (c for t in {head, *_pruned(head)} for c in t.children if c.dep_ == "appos"):
+        singled = any(c.dep_ == "advmod" and c.lower_ in _SINGLING for c in app.children)
+        if singled or app.ent_type_ in ("PERSON", "person"):
+            out += _pruned(app) + _singled_out(app)
+    return out
 
 
 def _pruned(head: Token) -> list[Token]:

@@ -52,6 +52,9 @@ _MILITARY = ("military_operation", "airstrike", "raid_or_arrest")
 _COMPATIBLE = {frozenset({"military_operation", "airstrike"}), frozenset({"military_operation", "raid_or_arrest"})}
 # Acts aimed at a target: a named person targeted identifies one (``_identifying``).
 _VIOLENT = {"military_operation", "raid_or_arrest", "airstrike", "attack", "foiled_attack"}
+# How a person's entity id begins: extraction keys a person "per:<name>" (extract.entities.COARSE),
+# and a resolved entity is named by such a key; "person:" is what hand-made reports may use.
+_PERSON_KEYS = ("per:", "person:")
 # Types that state a lasting situation rather than an act (``_standing``).
 _STANDING = {"troop_deployment", "intelligence_sharing"}
 # Types whose actors and targets are parties alike ("A met B" is "B met A").
@@ -277,12 +280,12 @@ def _standing(a: EventReport, b: EventReport, place: int, evidence: int) -> floa
 
 def _identifying(r: EventReport) -> set[str]:
     """The named people a single violent act is aimed at (entity ids of type person, by the
-    ``person:`` keys extraction gives them): "the raid that killed Abu Sayyaf" is one raid,
+    ``per:`` keys extraction gives them, or ``person:``): "the raid that killed Abu Sayyaf" is one raid,
     however its reports are dated. Parties to meetings and agreements are not: two people meet
     many times."""
     if r.aggregate or r.type not in _VIOLENT:
         return set()
-    return {t for t in r.targets if t.startswith("person:")}
+    return {t for t in r.targets if t.startswith(_PERSON_KEYS)}
 
 
 # ------------------------------------------------------------------------------ blocking
