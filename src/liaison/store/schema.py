@@ -118,8 +118,9 @@ class EventRow(Base):
     __table_args__ = (
         ForeignKeyConstraint(["document_id", "version"], ["document_versions.document_id",
                                                           "document_versions.version"], ondelete="CASCADE"),
-        # Migration 0013: the web UI's events in date order, undated last, are an index walk.
-        Index("ix_events_by_date", text("(date_start IS NULL)"), "date_start", "document_id", "idx"),
+        # Migration 0013: the web UI's events in date order, undated last, are an index walk (0017 added
+        # the version, so that a walk can probe each event's roles without reading its row).
+        Index("ix_events_by_date_version", text("(date_start IS NULL)"), "date_start", "document_id", "idx", "version"),
         Index("ix_events_type_by_date", "type", text("(date_start IS NULL)"), "date_start", "document_id", "idx"),
         Index("ix_events_confidence", "confidence", "date_start", "document_id", "idx"),  # migration 0015
         Index("ix_events_key_date", "document_id", "version", "idx", "date_start"),  # migration 0017

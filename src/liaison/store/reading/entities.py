@@ -483,7 +483,7 @@ def _event_rows():  # noqa: ANN202
 
 
 def _events_probed(conn: Connection, actor: Actor, ref: str, offset: int, limit: int) -> tuple[list, bool]:
-    """The page of the entity's events found by walking ix_events_by_date backwards (the dated ones,
+    """The page of the entity's events found by walking ix_events_by_date_version backwards (the dated ones,
     then the undated: the events page's "-date" order), each asked whether one of its roles is the
     entity's (the event's roles by primary key, a linked one's node by one probe of
     ix_entity_links_entity_document: "|| ''" on the key keeps SQLite off the links' primary key,
