@@ -39,15 +39,23 @@ AU = AuditRow.__table__
 
 def counts(store: Store, actor: Actor) -> dict[str, int]:
     """Documents, distinct entities (by key) and events in the current versions the actor may see:
-    exact, and so a walk of every row under the access rule (seconds at 100,000 documents for a
-    partner member). Pages ask ``figures``, which keeps these off the request path."""
+    exact, and so a walk of every row (seconds at 100,000 documents). Pages ask ``figures``, which
+    keeps these off the request path.
+
+    The access rule is asked once per document, in one materialised set of the documents the actor
+    may see (and their current versions) that the three counts share, not once per entity or event
+    row (100,000 documents, a partner member: 71 s -> 8 s)."""
+    seen = (select(DOCS.c.id, DOCS.c.current_version).where(visible_documents(actor))
+            .cte("seen_documents").prefix_with("MATERIALIZED"))
+
+    def of(table):  # noqa: ANN001,ANN202 (rows of the seen documents' current versions)
+        return table.join(seen, (seen.c.id == table.c.document_id) & (seen.c.current_version == table.c.version))
+
+    q = select(select(func.count()).select_from(seen).scalar_subquery(),
+               select(func.count(func.distinct(ENT.c.key))).select_from(of(ENT)).scalar_subquery(),
+               select(func.count()).select_from(of(EV)).scalar_subquery())
     with store.engine.connect() as conn:
-        documents = conn.execute(select(func.count()).select_from(DOCS).where(visible_documents(actor))).scalar_one()
-        current_e = ENT.join(DOCS, current(ENT))
-        entities = conn.execute(select(func.count(func.distinct(ENT.c.key))).select_from(current_e)
-                                .where(visible_rows(actor, ENT))).scalar_one()
-        current_v = EV.join(DOCS, current(EV))
-        events = conn.execute(select(func.count()).select_from(current_v).where(visible_rows(actor, EV))).scalar_one()
+        documents, entities, events = conn.execute(q).one()
     return {"documents": documents, "entities": entities, "events": events}
 
 
