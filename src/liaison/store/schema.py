@@ -78,8 +78,7 @@ class EntityRow(Base):
     __table_args__ = (
         ForeignKeyConstraint(["document_id", "version"], ["document_versions.document_id",
                                                           "document_versions.version"], ondelete="CASCADE"),
-        Index("ix_entities_key", "key"),
-        Index("ix_entities_key_document", "key", "document_id", "version"),  # migration 0017
+        Index("ix_entities_key_document", "key", "document_id", "version"),  # migration 0017 (was by key alone)
     )
 
 

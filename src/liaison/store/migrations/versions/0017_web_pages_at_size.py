@@ -9,7 +9,8 @@ bench/RESULTS.md, "Web UI at 100,000 documents"):
 - events in date order with their version (replacing ix_events_by_date, which it extends): a
   walk of a frequent entity's events probes each event's roles by (document, version, idx)
   without reading the event's row;
-- entities by (key, document, version): the rows of one name in documents fusion has not linked;
+- entities by (key, document, version), replacing ix_entities_key (key), which it extends: the
+  rows of one name in documents fusion has not linked, read from the index alone;
 - document versions by (document, version, published): the entity page's timeline of months
   read from the index, not from each version's row and its text;
 - the audit log by partner and by user, newest first: the sharing admin's filtered audit pages
@@ -47,9 +48,11 @@ def upgrade() -> None:
         op.create_index(name, table, columns, if_not_exists=True)
     op.create_index("ix_events_by_date_version", "events", [*BY_DATE, "version"], if_not_exists=True)
     op.drop_index("ix_events_by_date", table_name="events", if_exists=True)
+    op.drop_index("ix_entities_key", table_name="entities", if_exists=True)
 
 
 def downgrade() -> None:
+    op.create_index("ix_entities_key", "entities", ["key"])
     op.create_index("ix_events_by_date", "events", BY_DATE)
     op.drop_index("ix_events_by_date_version", table_name="events")
     for name, table, _ in reversed(INDEXES):
