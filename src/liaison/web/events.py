@@ -6,6 +6,12 @@ without JavaScript; htmx only swaps the table in place. ``parse_filter`` checks 
 and answers a bad one (a date like 2025-13-45, a negative offset, an unknown sort) with a 400 page
 saying which and why, never a 500. The rows come from liaison.store.reading.events, which puts the
 access rule into the SQL.
+
+Pages go on by keyset: Next and Previous carry ``after`` and ``before``, the last and first rows'
+places in the order, so the 400th page reached by clicking costs what the first does. ``offset``
+still works up to MAX_OFFSET (a deep offset walks every row before it); past it a 400 page says to
+narrow the filter or follow the Next links. The CSV is streamed: its header at once, then its rows
+500 at a time, at most CSV_MAX of them.
 """
 
 from __future__ import annotations
