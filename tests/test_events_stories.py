@@ -96,3 +96,35 @@ def test_an_unplaced_strike_happened_where_its_paragraph_set_the_scene(nlp):
                      "encampment and a vehicle using several Hellfire missiles.", PUB)
     names = {en.key: en.canonical for en in x.entities}
     assert [(e.type, names.get(e.location)) for e in x.events] == [("airstrike", "Somalia")]
+
+
+def test_who_is_charged_in_connection_with_an_attack_is_its_alleged_attacker(nlp):
+    x = extract(nlp, "Adel Abdel Bary, 52, a citizen of Egypt, lives in London. Bary is also charged with murder "
+                     "and other offenses in connection with the 1998 bombing of the U.S. Embassy in Kenya.", PUB)
+    attacks = [e for e in x.events if e.type == "attack"]
+    names = {en.key: en.canonical for en in x.entities}
+    assert attacks and [names[k] for k in attacks[0].actors] == ["Adel Abdel Bary"]
+
+
+def test_wanted_for_a_role_in_an_attack_is_no_wish(nlp):
+    x = extract(nlp, "Two of the suspects, Adel Abdul Bary and Khaled al-Fawwaz, are wanted for their alleged roles "
+                     "in the bombing of the U.S. embassy in Kenya in 1998.", PUB)
+    assert _types(x) == ["attack"]
+    assert len(x.events[0].actors) == 2
+
+
+def test_what_conspirators_were_to_do_has_not_happened(nlp):
+    x = extract(nlp, "They are charged with conspiring with members of al Qaeda to attack U.S. interests abroad.", PUB)
+    assert _types(x) == []
+
+
+def test_an_act_on_the_things_in_two_countries_is_one_act_in_each(nlp):
+    x = extract(nlp, "He is charged in connection with the 1998 bombings of the U.S. Embassies in Kenya and "
+                     "Tanzania.", PUB)
+    names = {en.key: en.canonical for en in x.entities}
+    assert sorted(names[e.location] for e in x.events) == ["Kenya", "Tanzania"]
+
+
+def test_attacks_on_people_in_two_countries_stay_one_series(nlp):
+    x = extract(nlp, "The Secretary condemned the series of attacks on U.S. personnel in Iraq and Syria.", PUB)
+    assert len([e for e in x.events if e.type == "attack"]) == 1

@@ -52,6 +52,13 @@ _CASUALTY_VERBS = {"kill", "wound", "injure", "capture", "die", "abduct", "kidna
 _RAID_NOUNS = {"operation", "mission"}
 _COMMANDOS = {"commando", "commandos", "seal", "seals", "rangers", "delta"}
 _SEIZE = {"capture", "seize", "arrest", "detain", "apprehend", "snatch"}
+# Verbs of a plot: what they are "to" do has not happened ("conspiring ... to attack U.S. interests").
+_PLOTTING = {"conspire", "scheme", "collude"}
+# Charges that name an act as someone's (_accused_of), and the words that tie a charge to its act.
+_ACCUSING = {"charge", "accuse", "indict", "convict", "want", "sentence", "suspect", "prosecute", "try", "blame"}
+_TIES = {"connection", "role", "roles", "involvement", "part", "participation", "responsibility", "relation",
+         "offense", "offence", "charge", "count", "crime", "murder"}
+_TIE_VERBS = {"help", "conspire", "participate", "take", "play"}
 # Adverbs that single one out of a phrase ("the network, specifically its leader, X").
 _SINGLING = {"specifically", "namely", "particularly", "especially", "notably", "including", "chiefly", "mainly"}
 # Verbs that say only that something happened: a question about them asks whether it did.
@@ -331,6 +338,7 @@ class EventFinder:
     def _not_factual(self, trig: Token) -> bool:
         """Negated, conditional, intended or merely possible: not an event that happened."""
         node: Token | None = trig
+        prev: Token = trig
         first = True
         while node is not None:
             for child in node.children:
@@ -347,14 +355,16 @@ class EventFinder:
                 if child.dep_ == "amod" and child.lower_ in ("planned", "potential", "possible", "future", "proposed"):
                     return True
             lemma = node.lemma_.lower()
-            if not first and lemma in self.intent:
+            if not first and lemma in self.intent and not _sought_for(node):
                 return True
+            if not first and lemma in _PLOTTING and prev.dep_ in ("xcomp", "advcl"):
+                return True  # "conspiring with members of al Qaeda to kill ... and to attack U.S. interests"
             if not first and lemma in self.reporting and node.pos_ == "VERB":
                 return False
             first = False
             if node.head.i == node.i:
                 break
-            node = node.head
+            prev, node = node, node.head
         return False
 
     # ---------------------------------------------------------------- arguments
@@ -433,6 +443,16 @@ class EventFinder:
                 partners += ents(objs)
             elif word == "between":
                 actors += ents(objs)
+        if type_ in _VIOLENT and type_ != "foiled_attack" and not actors:
+            accused = _accused_of(trig)
+            if accused is not None:
+                # "Bary is charged ... in connection with the 1998 bombings", "He is accused of helping
+                # abduct 16 tourists", "wanted for their roles in the bombings": who is charged is the
+                # alleged attacker
+                subject = [t for c in accused.children if c.dep_ in ("nsubjpass", "nsubj")
+                           for t in _pruned(c) + _singled_out(c)]
+                found = ents(subject) or ents(self._person_before(doc, subject, token_entity, clusters))
+                actors += found
         if type_ in _VIOLENT and trig.dep_ == "pobj" and trig.head.lower_ == "of" \
                 and trig.head.head.lemma_.lower() == "target" and trig.head.head.dep_ == "attr":
             # "the leader of al-Shabab, Ahmed Abdi al-Mohammad, was the target of a U.S. drone attack"
@@ -527,6 +547,25 @@ class EventFinder:
             if clause.lemma_.lower() in _SEIZE and any(c.dep_ == "aux" and c.lower_ == "to" for c in clause.children):
                 return True
         return False
+
+    @staticmethod
+    def _person_before(doc: Doc, subject: list[Token], token_entity, clusters) -> list[Token]:
+        """'He also is accused of ...': the person named last before the pronoun, within two
+        sentences (a charge sheet or court story tells of one defendant at a time); a surname
+        alone, the person of that surname named last."""
+        pron = [t for t in subject if t.dep_ in ("nsubj", "nsubjpass") and (
+            t.lower_ in ("he", "she") or t.pos_ == "PROPN" and t.is_title)]
+        if not pron:
+            return []
+        # (a bare surname the model did not tag: "Bary is also charged" after "Adel Abdel Bary")
+        surname = pron[0].text if pron[0].pos_ == "PROPN" else None
+        sent_starts = [s.start for s in doc.sents if s.start <= pron[0].i][-3:]
+        for tok in reversed(doc[sent_starts[0]:pron[0].i]):
+            key = token_entity.get(tok.i)
+            if key is not None and key in clusters and clusters[key].type == "person" and (
+                    surname is None or tok.text == surname):
+                return [tok]
+        return []
 
     def _governor(self, trig: Token) -> Token | None:
         """The verb a noun trigger is the object of: 'carried out operations' -> 'carried'."""
@@ -1021,6 +1060,35 @@ def _described(tokens, token_entity: dict[int, str], clusters: dict[str, Cluster
     return []
 
 
+def _accused_of(trig: Token) -> Token | None:
+    """The verb of a charge that names the event as what someone did: 'is charged ... in
+    connection with the bombings', 'accused of helping abduct', 'wanted for their roles in the
+    bombings', 'convicted of the attack'. Within a few heads of the trigger, passing no noun but
+    the words that tie a charge to its act ('connection', 'role', 'involvement', 'part')."""
+    node = trig
+    for _ in range(8):
+        head = node.head
+        if head.i == node.i:
+            return None
+        if node.dep_ == "conj" and head.pos_ in ("NOUN", "PROPN"):
+            node = head  # "murder, conspiracy, and other offenses in connection with ..."
+            continue
+        if head.pos_ in ("VERB", "AUX") and head.lemma_.lower() in _ACCUSING:
+            return head
+        if head.pos_ in ("NOUN", "PROPN") and head.lemma_.lower() not in _TIES:
+            return None
+        if head.pos_ == "VERB" and head.lemma_.lower() not in _TIE_VERBS:
+            return None
+        node = head
+    return None
+
+
+def _sought_for(verb: Token) -> bool:
+    """'are wanted for their roles in the bombings': wanted by the law for what was done, not a wish."""
+    return verb.lemma_.lower() == "want" and verb.tag_ == "VBN" and any(
+        c.dep_ in ("auxpass", "nsubjpass") for c in verb.children)
+
+
 def _asked_of(trig: Token, clause: Token) -> bool:
     """'determine whether a U.S. drone strike in Somalia killed Godane', 'unclear if the raid caught
     him': a question put as a verb's complement asks what the event the clause is about did, and so
@@ -1250,7 +1318,7 @@ def _split_by_places(doc: Doc, ev: EventMention, token_entity: dict[int, str],
     """'attacks in Cabo Delgado and Niassa provinces', 'strikes in the Red Sea, the Bab al-Mandeb and
     the Gulf of Aden': a plural mention placed in several coordinated places is one event per place."""
     trig = doc[ev.trigger]
-    if ev.definite:
+    if ev.definite and not (ev.location and _one_per_place(trig, ev.location, token_entity)):
         return [ev]  # "These indictments and arrests - in Minnesota, Alabama, and California": a re-mention
     # (a verb whose object is plural is a plural mention too: "striking KH bases in western Iraq and
     # western Syria")
@@ -1260,8 +1328,10 @@ def _split_by_places(doc: Doc, ev: EventMention, token_entity: dict[int, str],
         c.dep_ in ("nsubj", "nsubjpass") for c in trig.children)
     if ev.location is None or not plural:
         return [ev]
-    # countries split strikes as towns do ("strikes in Iraq and Syria"), where the event is placed in one
-    countries = clusters[ev.location].type == "country" and ev.type == "airstrike"
+    # countries split strikes as towns do ("strikes in Iraq and Syria"), where the event is placed in one,
+    # and any act on things one to a country ("the bombings of the U.S. embassies in Kenya and Tanzania")
+    countries = clusters[ev.location].type == "country" and (
+        ev.type == "airstrike" or _one_per_place(trig, ev.location, token_entity))
 
     def fits(key: str | None) -> bool:
         return bool(key) and key not in places and clusters[key].type in _LOCATION_TYPES and (
@@ -1285,6 +1355,32 @@ def _split_by_places(doc: Doc, ev: EventMention, token_entity: dict[int, str],
         return [ev]
     return [ev] + [replace(ev, location=key, others=[], places=set(), quantities=[], actors=list(ev.actors),
                            targets=list(ev.targets)) for key in places[1:]]
+
+
+def _one_per_place(trig: Token, location: str, token_entity: dict[int, str]) -> bool:
+    """Whether what the act was done to is a definite plural placed in the coordinated places ("the
+    bombings of the U.S. embassies in Kenya and Tanzania": the embassy in each), rather than the act
+    placed in a region ("attacks on U.S. personnel in Iraq and Syria", "attacks on bases in Iraq
+    and Syria": people, or a bare plural, may be one series)."""
+    for tok in trig.sent:
+        if token_entity.get(tok.i) != location or tok.dep_ != "pobj":
+            continue
+        thing = tok.head.head if tok.head.lower_ in ("in", "at") else None
+        if thing is None or thing.pos_ not in ("NOUN", "PROPN") or not (
+                thing.tag_ in ("NNS", "NNPS") or thing.tag_ == "NNP" and thing.lower_.endswith("ies")):
+            continue
+        if thing.lemma_.lower() in _PEOPLE_NOUNS or not any(
+                c.dep_ in ("det", "poss") and c.lower_ in ("the", "its", "their", "his", "her") for c in thing.children):
+            continue  # (a bare plural, "attacks on U.S. bases in Iraq and Syria", may tell a series)
+        if thing.head.i == trig.i and thing.dep_ == "dobj" or thing.head.head.i == trig.i and thing.dep_ == "pobj" \
+                and thing.head.lower_ in ("of", "on", "against", "at"):
+            return True
+    return False
+
+
+# People are no things one to a place: "attacks on U.S. personnel in Iraq and Syria".
+_PEOPLE_NOUNS = {"personnel", "force", "forces", "troop", "soldier", "citizen", "national", "civilian", "people",
+                 "interest", "official", "diplomat", "worker", "member"}
 
 
 def conflict(a: EventMention, b: EventMention) -> bool:
