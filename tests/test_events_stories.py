@@ -128,3 +128,27 @@ def test_an_act_on_the_things_in_two_countries_is_one_act_in_each(nlp):
 def test_attacks_on_people_in_two_countries_stay_one_series(nlp):
     x = extract(nlp, "The Secretary condemned the series of attacks on U.S. personnel in Iraq and Syria.", PUB)
     assert len([e for e in x.events if e.type == "attack"]) == 1
+
+
+def test_whom_a_raid_is_to_capture_is_its_target(nlp):
+    x = extract(nlp, "U.S. special operations forces conducted an operation in eastern Syria to capture an ISIL "
+                     "senior leader and his wife Umm Sayyaf.", PUB)
+    raids = [e for e in x.events if e.type == "raid_or_arrest"]
+    names = {en.key: en.canonical for en in x.entities}
+    assert raids and "Umm Sayyaf" in [names[k] for k in raids[0].targets]
+
+
+def test_whom_an_operation_eliminated_is_its_target(nlp):
+    x = extract(nlp, "Our correspondent has more on the operation that eliminated Abu Ibrahim al-Hashimi al-Qurashi.",
+                PUB)
+    names = {en.key: en.canonical for en in x.entities}
+    assert any("Abu Ibrahim al-Hashimi al-Qurashi" in [names[k] for k in e.targets] for e in x.events)
+
+
+def test_who_died_during_a_raid_is_its_target_not_its_actor(nlp):
+    x = extract(nlp, "The leader of the Islamic State died Thursday during a raid by U.S. special operations forces "
+                     "in Syria.", PUB)
+    names = {en.key: en.canonical for en in x.entities}
+    raid = [e for e in x.events if e.type == "raid_or_arrest"][0]
+    assert "Islamic State" in [names[k] for k in raid.targets]
+    assert "Islamic State" not in [names[k] for k in raid.actors]

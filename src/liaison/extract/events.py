@@ -52,6 +52,8 @@ _CASUALTY_VERBS = {"kill", "wound", "injure", "capture", "die", "abduct", "kidna
 _RAID_NOUNS = {"operation", "mission"}
 _COMMANDOS = {"commando", "commandos", "seal", "seals", "rangers", "delta"}
 _SEIZE = {"capture", "seize", "arrest", "detain", "apprehend", "snatch"}
+_KILL = {"kill", "eliminate", "neutralize", "neutralise"}
+_DYING = {"die", "perish", "dead"}
 # Verbs of a plot: what they are "to" do has not happened ("conspiring ... to attack U.S. interests").
 _PLOTTING = {"conspire", "scheme", "collude"}
 # Charges that name an act as someone's (_accused_of), and the words that tie a charge to its act.
@@ -405,9 +407,11 @@ class EventFinder:
             for acl in (c for c in trig.children if c.dep_ in ("acl", "relcl")):
                 for agent in (c for c in acl.children if c.dep_ == "agent"):
                     actors += ents([t for c in agent.children for t in _pruned(c)])
-                if acl.lemma_.lower() in _AIMED and acl.tag_ == "VBG":
-                    # "an airstrike targeting Abdullahi Haji Da'ud": who the strike was aimed at
-                    targets += ents([t for c in acl.children if c.dep_ == "dobj" for t in _pruned(c)])
+                if acl.lemma_.lower() in _AIMED and acl.tag_ == "VBG" or type_ in _VIOLENT and acl.dep_ == "relcl" \
+                        and acl.lemma_.lower() in _SEIZE | _KILL and not any(c.dep_ == "nsubjpass" for c in acl.children):
+                    # "an airstrike targeting Abdullahi Haji Da'ud": who the strike was aimed at;
+                    # "the operation that eliminated Abu Ibrahim al-Hashimi al-Qurashi": whom it killed
+                    targets += ents([t for c in acl.children if c.dep_ == "dobj" for t in _pruned(c) + _singled_out(c)])
             if trig.dep_ == "pobj" and trig.head.lower_ == "behind":
                 subject, _ = self._subject(trig.head.head)
                 actors += ents(subject)
@@ -425,6 +429,9 @@ class EventFinder:
             elif governor is not None and governor.lemma_.lower() in _CASUALTY_VERBS and type_ in _VIOLENT:
                 # "X confirmed killing two militants in an airstrike": who kills acts, who dies is the target
                 subject, patient = self._subject(governor)
+                if governor.lemma_.lower() in _DYING:
+                    # "The leader of the Islamic State died during a raid by U.S. forces": who dies is the target
+                    patient, subject = patient + subject, []
                 actors += [a for a in ents(subject) if a not in actors]
                 targets += ents(patient) + [k for c in governor.children if c.dep_ == "dobj" for k in ents(c.subtree)]
             elif trig.dep_ in ("attr",) or trig.head.lemma_ == "be" and trig.dep_ == "attr":
@@ -499,6 +506,16 @@ class EventFinder:
             ev.type, ev.subtype = "military_operation", "operation"
         if ev.type == "military_operation" and self._raid(trig, governor):
             ev.type, ev.subtype = "raid_or_arrest", "raid"
+        if ev.type == "raid_or_arrest" and trig.pos_ in ("NOUN", "PROPN"):
+            # "an operation in al-Amr to capture an ISIL senior leader known as Abu Sayyaf and his wife
+            # Umm Sayyaf": whom a raid is to seize is its target
+            for clause in (c for v in (governor, trig) if v is not None for c in v.children
+                           if c.dep_ in ("advcl", "acl", "xcomp") and c.lemma_.lower() in _SEIZE
+                           and any(a.dep_ == "aux" and a.lower_ == "to" for a in c.children)):
+                objs = [t for o in clause.children if o.dep_ == "dobj"
+                        for t in [*o.subtree]]
+                ev.targets = _unique(ev.targets + [k for k in ents(objs) if k not in ev.actors
+                                                   and clusters[k].type not in _LOCATION_TYPES])
         ev.date = self._date(doc, trig, sent, index)
         ev.hedged = self._hedged(sent)
         ev.definite = self._definite(trig)
