@@ -111,3 +111,19 @@ def test_a_taxii_delete_of_a_report_is_a_change_the_counts_see(small: WebWorld, 
         assert res.status_code == 200, res.text
     after = dashboard.figures(small.store, member)
     assert after.counts["documents"] == 1 and held.counts["documents"] == 2
+
+
+def test_a_re_marking_is_a_change_the_counts_see_at_once(small: WebWorld, tmp_path):
+    """`liaison mark` (store.mark_document) hides a document from a partner before the collections
+    catch up: the remembered counts are made again at once, not at the next ingest."""
+    from liaison.stix.tlp import Marking
+
+    extra = tmp_path / "green.json"
+    extra.write_text('{"title": "Open report", "tlp": "green", "text": "AMMAN, Oct 9, 2025 - Jordanian police '
+                     'arrested four suspects in Irbid, the ministry said."}', encoding="utf-8")
+    small.ingest([str(extra)])
+    users = Users(small.store)
+    member = users.actor(users.get("alpha-member"))
+    assert dashboard.figures(small.store, member).counts["documents"] == 1
+    small.store.mark_document(small.document_id("Open report"), Marking("red"))  # no sync of the collections
+    assert dashboard.figures(small.store, member).counts["documents"] == 0

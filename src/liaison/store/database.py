@@ -104,7 +104,7 @@ class Store:
         new version. Returns the number of new versions."""
         with self.writing() as conn:
             conn.execute(update(DocumentRow.__table__).where(DocumentRow.id == document)
-                         .values(**markings.marking_columns(marking)))
+                         .values(**markings.marking_columns(marking), marked_at=now()))
             ids = list(conn.execute(select(markings.DO.c.object_id).where(markings.DO.c.document_id == document))
                        .scalars())
             return markings.remark(conn, ids, self._unmarked_ids(), now())

@@ -41,6 +41,10 @@ class DocumentRow(Base):
     # for AMBER+STRICT and RED, the identity ids it may also go to (a JSON list).
     tlp: Mapped[str | None] = mapped_column(String(16), nullable=True, index=True)
     recipients: Mapped[str | None] = mapped_column(Text, nullable=True)
+    #: When the marking was last changed by `liaison mark` or the document page (None: as ingested).
+    #: What a partner may see changes with it at once, before the collections catch up, so the web
+    #: UI's remembered counts and maps read its latest value (migration 0017).
+    marked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True, index=True)
 
 
 class DocumentVersionRow(Base):

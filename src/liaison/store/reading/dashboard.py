@@ -78,14 +78,15 @@ SYNC_DOCUMENTS = 5000
 
 def generation(store: Store) -> tuple:
     """What changes whenever any count could: a document stored (``last_ingested``) or re-marked
-    (``marked_at``; its collections then get new rows, ``seq``), a TAXII DELETE (of a report, say:
-    the latest in the audit log), a grant or a collection changed. A handful of index probes and
-    counts of small tables."""
+    (its own ``marked_at``, at once, or an object's; its collections then get new rows, ``seq``), a
+    TAXII DELETE (of a report, say: the latest in the audit log), a grant or a collection changed.
+    A handful of index probes and counts of small tables."""
     def one(q):  # noqa: ANN001,ANN202
         return q.scalar_subquery()
 
     q = select(one(select(func.max(DOCS.c.last_ingested))), one(select(func.max(CO.c.seq))),
                one(select(func.max(AU.c.id)).where(AU.c.method == "DELETE")),
+               one(select(func.max(DOCS.c.marked_at))),
                one(select(func.max(OM.c.marked_at))), one(select(func.count()).select_from(GT)),
                one(select(func.count()).select_from(GT).where(GT.c.can_read)),
                one(select(func.count()).select_from(CT)), one(select(func.count()).select_from(CT).where(CT.c.public)))

@@ -59,11 +59,10 @@ def _numeric_codes() -> dict[str, str]:
 
 
 class _Made:
-    """Own members' maps, per (store, actor, filter, limit), with the store generation they were made
-    at (liaison.store.reading.dashboard.generation; for what an own member sees, everything held,
-    that is its latest ingest: events change only with a new document version), so a map asked
-    again of an unchanged store is not counted again. A partner member's map is made every time:
-    what it may see also changes with a document's own re-marking, which no generation records."""
+    """Maps, per (store, actor, filter, limit), with the store generation they were made at
+    (liaison.store.reading.dashboard.generation: a new document version, a re-marking of a document
+    or an object, a grant, a collection or a TAXII DELETE changes it), so a map asked again of an
+    unchanged store is not counted again, for an own member or a partner's."""
 
     def __init__(self, size: int = 256) -> None:
         self.size, self.lock = size, threading.Lock()
@@ -94,10 +93,7 @@ def places(store: Store, actor: Actor, f: EventFilter, limit: int = MAX_PLACES) 
     ``latitude``/``longitude`` (None when unknown), ``country_code`` and ``country_numeric`` (for a
     country without coordinates). Counted over the events' location roles alone; each place's name
     and coordinates are then read from one document with an event there (one the actor may see:
-    the latest), for the places shown only. An own member's is remembered until the store changes (``_Made``)."""
-    if not actor.own:
-        with store.engine.connect() as conn:
-            return _places(conn, actor, f, limit)
+    the latest), for the places shown only. It is remembered until the store changes (``_Made``)."""
     key, now = (store.url, actor, f, limit), generation(store)
     found = _MADE.get(key, now)
     if found is None:

@@ -13,6 +13,9 @@ bench/RESULTS.md, "Web UI at 100,000 documents"):
   rows of one name in documents fusion has not linked, read from the index alone;
 - document versions by (document, version, published): the entity page's timeline of months
   read from the index, not from each version's row and its text;
+- documents' ``marked_at``, when `liaison mark` or the document page last changed a document's
+  marking (with its index): a partner's view changes with it at once, so the web UI's remembered
+  counts and maps read its latest value;
 - the audit log by partner and by user, newest first: the sharing admin's filtered audit pages
   are an index walk on PostgreSQL too (SQLite's one-column indexes already carry the row id).
 
@@ -49,9 +52,15 @@ def upgrade() -> None:
     op.create_index("ix_events_by_date_version", "events", [*BY_DATE, "version"], if_not_exists=True)
     op.drop_index("ix_events_by_date", table_name="events", if_exists=True)
     op.drop_index("ix_entities_key", table_name="entities", if_exists=True)
+    with op.batch_alter_table("documents") as batch:
+        batch.add_column(sa.Column("marked_at", sa.DateTime(timezone=True), nullable=True))
+    op.create_index("ix_documents_marked_at", "documents", ["marked_at"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_documents_marked_at", table_name="documents")
+    with op.batch_alter_table("documents") as batch:
+        batch.drop_column("marked_at")
     op.create_index("ix_entities_key", "entities", ["key"])
     op.create_index("ix_events_by_date", "events", BY_DATE)
     op.drop_index("ix_events_by_date_version", table_name="events")
