@@ -152,3 +152,20 @@ def test_who_died_during_a_raid_is_its_target_not_its_actor(nlp):
     raid = [e for e in x.events if e.type == "raid_or_arrest"][0]
     assert "Islamic State" in [names[k] for k in raid.targets]
     assert "Islamic State" not in [names[k] for k in raid.actors]
+
+
+def test_the_operation_that_eliminated_someone_is_the_raid_told_before(nlp):
+    x = extract(nlp, "The leader of the Islamic State died Thursday during a raid by U.S. special operations forces "
+                     "in Syria. Our correspondent has more on the operation that eliminated Abu Ibrahim al-Qurashi.",
+                PUB)
+    names = {en.key: en.canonical for en in x.entities}
+    assert [e.type for e in x.events] == ["raid_or_arrest"]
+    assert "Abu Ibrahim al-Qurashi" in [names[k] for k in x.events[0].targets]
+
+
+def test_whom_forces_took_off_the_battlefield_is_the_target_of_their_operation(nlp):
+    x = extract(nlp, "U.S. forces in Syria undertook a counterterrorism operation last night. We have taken off the "
+                     "battlefield Abu Ibrahim al-Qurayshi, the leader of ISIS.", PUB)
+    names = {en.key: en.canonical for en in x.entities}
+    assert [e.type for e in x.events] == ["raid_or_arrest"]
+    assert "Abu Ibrahim al-Qurayshi" in [names[k] for k in x.events[0].targets]

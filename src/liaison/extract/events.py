@@ -916,7 +916,10 @@ class EventFinder:
             # "the operation the U.S. military conducted last year", "the December 28 attack": a
             # definite phrase that says which event it is introduces it; it does not point back
             # (a relative clause after a comma only describes it: "the attack, which damaged ...")
+            # (a clause that tells only what the event did to someone points back all the same: "the
+            # operation that eliminated Abu Ibrahim al-Hashimi al-Qurashi")
             if any(c.dep_ in ("relcl", "acl") and c.doc[c.left_edge.i - 1].text != ","
+                   and not (c.dep_ == "relcl" and c.lemma_.lower() in _SEIZE | _KILL)
                    or c.ent_type_ in ("DATE", "TIME") and c.dep_ != "poss" for c in n.children):
                 return False
             for c in n.children:
