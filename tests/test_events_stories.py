@@ -169,3 +169,13 @@ def test_whom_forces_took_off_the_battlefield_is_the_target_of_their_operation(n
     names = {en.key: en.canonical for en in x.entities}
     assert [e.type for e in x.events] == ["raid_or_arrest"]
     assert "Abu Ibrahim al-Qurayshi" in [names[k] for k in x.events[0].targets]
+
+
+def test_whose_extradition_it_is_is_its_target_and_it_happens_where_they_are_handed_over_from(nlp):
+    x = extract(nlp, "Radical cleric Abu Hamza al-Masri was scheduled to appear before a federal judge in New York "
+                     "Saturday following his extradition from Britain.", PUB)
+    names = {en.key: en.canonical for en in x.entities}
+    arrest = [e for e in x.events if e.type == "raid_or_arrest"][0]
+    assert [names[k] for k in arrest.targets] == ["Abu Hamza al-Masri"]
+    assert not arrest.actors
+    assert names[arrest.location] == "United Kingdom"

@@ -53,6 +53,10 @@ _RAID_NOUNS = {"operation", "mission"}
 _COMMANDOS = {"commando", "commandos", "seal", "seals", "rangers", "delta"}
 _SEIZE = {"capture", "seize", "arrest", "detain", "apprehend", "snatch"}
 _KILL = {"kill", "eliminate", "neutralize", "neutralise"}
+# Custody nouns, whose possessor is the one held ("his extradition"), and handovers, which happen
+# where the person is handed over from ("extradition from Britain").
+_CUSTODY = {"arrest", "detention", "extradition", "capture", "custody"}
+_HANDOVER = {"extradition", "extradite", "deportation", "deport", "transfer", "handover"}
 _DYING = {"die", "perish", "dead"}
 # Verbs of a plot: what they are "to" do has not happened ("conspiring ... to attack U.S. interests").
 _PLOTTING = {"conspire", "scheme", "collude"}
@@ -400,6 +404,14 @@ class EventFinder:
         else:
             # modifiers of the noun: "US airstrikes", "an IS car bomb attack", "Syria's operations"
             mods = [c for c in trig.children if c.dep_ in ("compound", "amod", "poss", "nmod", "npadvmod")]
+            if type_ == "raid_or_arrest" and trig.lemma_.lower() in _CUSTODY and not any(
+                    c.dep_ == "prep" and c.lower_ == "of" for c in trig.children):
+                # "following his extradition from Britain", "her arrest": whose custody it is, not who took it
+                held = [c for c in mods if c.dep_ == "poss"]
+                mods = [c for c in mods if c not in held]
+                targets += ents([t for c in held for t in c.subtree]) or ents(
+                    self._person_before(doc, [c for c in held if c.lower_ in ("his", "her")], token_entity, clusters,
+                                        pronouns=("his", "her")))
             mod_tokens = [t for m in mods for t in m.subtree]
             if type_ in ("troop_deployment",):
                 mod_tokens = [t for t in mod_tokens if not t.like_num]
@@ -566,12 +578,13 @@ class EventFinder:
         return False
 
     @staticmethod
-    def _person_before(doc: Doc, subject: list[Token], token_entity, clusters) -> list[Token]:
+    def _person_before(doc: Doc, subject: list[Token], token_entity, clusters,
+                       pronouns: tuple[str, ...] = ("he", "she")) -> list[Token]:
         """'He also is accused of ...': the person named last before the pronoun, within two
         sentences (a charge sheet or court story tells of one defendant at a time); a surname
         alone, the person of that surname named last."""
-        pron = [t for t in subject if t.dep_ in ("nsubj", "nsubjpass") and (
-            t.lower_ in ("he", "she") or t.pos_ == "PROPN" and t.is_title)]
+        pron = [t for t in subject if t.dep_ in ("nsubj", "nsubjpass", "poss") and (
+            t.lower_ in pronouns or t.pos_ == "PROPN" and t.is_title and t.dep_ != "poss")]
         if not pron:
             return []
         # (a bare surname the model did not tag: "Bary is also charged" after "Adel Abdel Bary")
@@ -713,7 +726,7 @@ class EventFinder:
         if head.dep_ in ("xcomp", "advcl") and head.head.pos_ == "VERB":
             head = head.head
         scope = self._scope(head, trig)
-        best: tuple[tuple[int, int], str] | None = None
+        best: tuple[tuple[int, int, int], str] | None = None
         for tok in scope:
             key = token_entity.get(tok.i)
             if key is None:
@@ -745,11 +758,17 @@ class EventFinder:
                 continue
             if prep.lower_ not in self.loc_preps:
                 continue
-            if prep.lower_ == "from" and prep.head.pos_ in ("NOUN", "PROPN"):
+            if prep.lower_ == "from" and prep.head.pos_ in ("NOUN", "PROPN") and not (
+                    prep.head.i == trig.i and trig.lemma_.lower() in _HANDOVER):
                 continue  # "with support from Australia": where help comes from, not where it happened
+            # (but "his extradition from Britain" is a handover there)
             # the most specific place wins ("in Jilib, Somalia"; "a base near Mogadishu"), then the nearest
             rank = _SPECIFIC.get(clusters[key].type, 1) if key in clusters else 1
-            cand = (rank, abs(tok.i - trig.i))
+            # a place of the trigger's own phrase first, where the trigger is a noun in another
+            # verb's clause ("appear before a judge in New York following his extradition from Britain")
+            own = 0 if trig.pos_ not in ("NOUN", "PROPN") or head is trig or trig.left_edge.i <= tok.i <= trig.right_edge.i \
+                or governor is not None and governor.lemma_.lower() in self.light else 1
+            cand = (own, rank, abs(tok.i - trig.i))
             if best is None or cand < best[0]:
                 best = (cand, key)
         return best[1] if best is not None else None
