@@ -21,6 +21,7 @@ from liaison.fuse.names import (
     ("ahmed", "ahmad"), ("sharaa", "shara"), ("qaeda", "qaida"), ("zeinab", "zaynab"), ("mohamed", "muhammad"),
     ("mohammed", "muhammad"), ("abu", "abou"), ("yusuf", "yousef"), ("husayn", "hussein"), ("osama", "usama"),
     ("qalah", "qala"), ("ismail", "ismael"), ("maxamed", "mohamed"), ("dawud", "daoud"),
+    ("qurayshi", "qurashi"), ("husayni", "husaini"),
 ])
 def test_transliteration_variants_share_one_skeleton(a: str, b: str) -> None:
     assert skeleton(a) == skeleton(b)
@@ -29,6 +30,7 @@ def test_transliteration_variants_share_one_skeleton(a: str, b: str) -> None:
 
 @pytest.mark.parametrize(("a", "b"), [
     ("muhammad", "mahmoud"), ("hassan", "hussein"), ("mohamed", "ahmed"), ("jane", "john"),
+    ("husayn", "hasan"),  # a final diphthong stays one: only one before a consonant and a vowel is read "a"
 ])
 def test_different_names_keep_different_skeletons(a: str, b: str) -> None:
     assert skeleton(a) != skeleton(b)
@@ -90,3 +92,20 @@ def test_consonant_key_tolerates_a_vowel_typo() -> None:
 def test_context_signature_tolerates_spelling() -> None:
     assert context_sig("org:al shabaab") == context_sig("org:al shabab")
     assert context_sig("loc:geonames:123") == "loc:geonames:123"
+
+
+def test_a_diphthong_before_a_consonant_and_a_vowel_written_as_a_is_one_person() -> None:
+    """"al-Qurayshi" (a White House statement) and "al-Qurashi" (VOA) are one man; a man whose
+    other names differ ("Abu al-Hassan") stays another even with the same nisbas."""
+    from liaison.extract.lexicon import fold
+    from liaison.fuse.entities import resolve
+    from liaison.fuse.records import EntityMention
+
+    def men(doc: str, name: str) -> EntityMention:
+        return EntityMention(document=doc, key=f"per:{fold(name)}", canonical=name, type="person", names=(name,))
+
+    voa, white_house = men("d1", "Abu Ibrahim al-Hashimi al-Qurashi"), men("d2", "Abu Ibrahim al-Hashimi al-Qurayshi")
+    hassan = men("d3", "Abu al-Hassan al-Hashimi al-Qurayshi")
+    links = resolve([voa, white_house, hassan])
+    assert links[voa.node].entity == links[white_house.node].entity
+    assert links[hassan.node].entity != links[voa.node].entity

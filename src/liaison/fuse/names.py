@@ -102,6 +102,9 @@ def tokens(name: str, coarse: str) -> tuple[str, ...]:
 
 _DIPHTHONG = re.compile(r"[aeiou]*(?:ai|ay|ae|ei|ey)[ei]*")
 _AW = re.compile(r"aw|ew|au|ao|ow")
+# A diphthong between a consonant and a consonant that a vowel follows, the y of "Qurayshi" and
+# "Husayni": Arabic's short-vowel readings write it as that vowel ("Qurashi", "Husaini").
+_OPEN_Y = re.compile(r"(?<=[^aeiouy])y(?=[^aeiouy][aeiou])")
 _VOWELS = re.compile(r"[aeiou]+")
 
 
@@ -110,7 +113,8 @@ def _spelled(word: str) -> str:
     """A word with the letters transliterations exchange made one: q/k/c/ck, ph/f, sh/ch (S),
     kh (K), gh (G), th (T), dh (D), Somali x between vowels (h); a doubled digraph ("kkh") one;
     a final h after a vowel gone; diphthongs (ai ay ae ei ey) y and aw/ew/au/ao/ow w; doubled
-    letters one."""
+    letters one; a diphthong between a consonant and a consonant before a vowel an "a"
+    (Qurayshi/Qurashi: a final one, Husayn, stays y, so Husayn is not Hasan)."""
     w = re.sub(r"[^a-z]", "", word)
     if not w:
         return word
@@ -121,7 +125,8 @@ def _spelled(word: str) -> str:
     w = re.sub(r"(?<=[aeiou])h$", "", w)
     w = _DIPHTHONG.sub("y", w)
     w = _AW.sub("w", w)
-    return re.sub(r"(.)\1+", r"\1", w)
+    w = re.sub(r"(.)\1+", r"\1", w)
+    return _OPEN_Y.sub("a", w)
 
 
 @lru_cache(maxsize=200_000)
