@@ -547,3 +547,22 @@ def test_shared_with_says_a_revoked_partner_receives_nothing(matrix: World):
     after = _page_says(matrix.admin.get("/admin/shared", params={"object": report}).text)
     assert not after["echo"][0] and "Revoked" in after["echo"][1]
     assert not _taxii_serves(matrix, "echo", report)
+
+
+def test_a_collections_object_count_follows_the_store(world: WebWorld, tmp_path):
+    """The counts are kept between views (a large collection's count is a long index range) but
+    made again once the store changed: an ingest's new objects show at the next view."""
+    admin = world.client("admin")
+
+    def reports_count() -> int:
+        page = admin.get("/admin/collections").text
+        row = page.split('<th scope="row">reports', 1)[1].split("</tr>", 1)[0]
+        return int(re.search(r'<td class="num">([\d,]+)</td>', row).group(1).replace(",", ""))
+
+    before = reports_count()
+    assert reports_count() == before  # asked again of an unchanged store: the same
+    extra = tmp_path / "count.json"
+    extra.write_text('{"title": "Counted report", "text": "MOSUL, Oct 10, 2025 - Iraqi forces detained two '
+                     'suspects in Mosul, officials said."}', encoding="utf-8")
+    world.ingest([str(extra)])
+    assert reports_count() > before
