@@ -469,3 +469,36 @@ def test_a_us_state_abbreviation_is_its_state_never_a_town(nlp):
     assert (by_text["Ga."].canonical, by_text["Ga."].known.admin_code) == ("Georgia", "US-GA")
     assert by_text["Fort Benning"].known.admin1_code == "US-GA"  # the town lies in the state after it
     assert "May" not in by_text
+
+
+# -- a name the gazetteer knows as a group, introduced as a person's ------------------------------
+
+
+@pytest.mark.parametrize("text", [
+    "The Tunisian man, known as Abu Sayyaf, was killed in a raid in eastern Syria.",
+    "U.S. forces killed an ISIL senior leader known as Abu Sayyaf in eastern Syria.",
+    "The raid targeted Abu Sayyaf, a senior leader of the group, at his home.",
+])
+def test_a_person_introduced_as_known_as_a_groups_name_is_a_person(ents, text):
+    assert ents(text)["Abu Sayyaf"][0] == "person"
+
+
+@pytest.mark.parametrize("text", [
+    "Abu Sayyaf militants kidnapped two tourists in Sulu.",
+    "The kidnappers belong to a group known as Abu Sayyaf, a militant group based in Sulu.",
+])
+def test_the_group_named_so_stays_the_group(ents, text):
+    assert ents(text)["Abu Sayyaf"][0] == "armed_group"
+
+
+@pytest.mark.parametrize("text", [
+    "William Sweeney, Acting Assistant Director in Charge of the FBI's New York office, announced the charges.",
+    "Special Agent in Charge John Smith spoke in New York.",
+])
+def test_in_charge_inside_a_title_is_no_place(ents, text):
+    assert "Charge" not in ents(text)
+
+
+def test_an_apposition_whose_role_is_anothers_does_not_make_the_name_a_person(ents):
+    found = ents("In an interview with VOA, the provincial governor's spokesman Muhammad Zarin said five were killed.")
+    assert found["VOA"][0] != "person"

@@ -86,6 +86,8 @@ _TRAILING_PARTICLES = {"le", "la", "de", "du", "des", "van", "von", "der", "den"
                        "ould", "ben", "di", "da", "dos", "do"}
 _COMPASS_POINTS = {"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest"}
 _RELEASE_KINDS = {"news release", "press release", "media note", "press statement", "fact sheet"}
+# Nouns that say a person, besides titles.json's roles: "the Tunisian man, known as Abu Sayyaf"
+_PERSON_NOUNS = {"man", "woman", "person", "individual", "boy", "girl", "suspect", "terrorist", "jihadist"}
 _KUNYA = {"abu", "umm"}  # "father of", "mother of": the name a kunya is made with stands for the person
 _BRACKETS = {"(": ")", "[": "]"}  # "Name (ABBR)", and a quotation's editor's "Name [ABBR]"
 _LIST_MARKS = {"--", "-", "–", "—", "•", "*", "·"}
@@ -432,6 +434,9 @@ class EntityResolver:
             known = actor_index().get(fold(text))
         if known is None and label in _SPACY_LABELS and self._transcript and _addressed(doc, span):
             return start, end, "person", find_person(text)
+        if known is not None and known.type in ("armed_group", "organization") and self._introduced_as_person(doc, span):
+            # "an ISIL senior leader known as Abu Sayyaf": a man named like the group is the man
+            return start, end, "person", find_person(text)
         if known is None and label in ("ORG", "GPE", "LOC", "FAC") and self._person_cue(doc, span):
             return start, end, "person", find_person(text)
         if known is None and label in ("GPE", "LOC", "ORG") and len(span) >= 3 and span[0].lower_ in _KUNYA \
@@ -494,6 +499,34 @@ class EntityResolver:
                                                       and doc[j].lower_ not in self.person_roles):
                     j += 1
                 return j + 1 < len(doc) and doc[j].lower_ in self.person_roles and doc[j + 1].lower_ in ("of", "in", "for")
+        return False
+
+    def _is_person_noun(self, tok: Token) -> bool:
+        return tok.is_lower and (tok.lower_ in self.person_roles or tok.lemma_.lower() in _PERSON_NOUNS
+                                 or tok.lower_ in _PERSON_NOUNS)
+
+    def _introduced_as_person(self, doc: Doc, span: Span) -> bool:
+        """Whether the text introduces a name as a person's even where a gazetteer knows it as a
+        group's: "(a/the) <person noun or role> ... known as X" ("the Tunisian man, known as Abu
+        Sayyaf", "an ISIL senior leader known as Abu Sayyaf") or an apposition "X, a <person role>
+        of/in/for" whose head is the role ("Abu Sayyaf, a senior leader of the group"; not "X, a
+        militant group", "VOA, the governor's spokesman")."""
+        i = span.start
+        if i >= 2 and doc[i - 1].lower_ == "as" and doc[i - 2].lower_ == "known":
+            j = i - 3
+            if j >= 0 and doc[j].lower_ == "also":
+                j -= 1
+            if j >= 0 and doc[j].text == ",":
+                j -= 1
+            return j >= 0 and self._is_person_noun(doc[j])
+        k = span.end
+        if k + 2 < len(doc) and doc[k].text == "," and doc[k + 1].lower_ in ("a", "an", "the"):
+            j = k + 2
+            while j < len(doc) and j - k < 6 and not self._is_person_noun(doc[j]) \
+                    and (doc[j].pos_ == "ADJ" or doc[j].is_lower and doc[j].pos_ == "NOUN"):
+                j += 1
+            # the role heads the apposition: "a leader of", not "a militant group", "the governor's spokesman"
+            return j + 1 < len(doc) and self._is_person_noun(doc[j]) and doc[j + 1].lower_ in ("of", "in", "for")
         return False
 
     def _in_dateline(self, tok: Token) -> bool:
@@ -569,7 +602,10 @@ class EntityResolver:
             dateline = self._in_dateline(tok) and tok.is_upper
             # "the city of Jos", "the town of Patikul": the noun says it is a place, known or not
             noun_of = i >= 2 and doc[i - 1].lower_ == "of" and doc[i - 2].lemma_.lower() in _POPULATED_NOUNS
-            if tok.i not in taken and (tok.is_title or tok.is_upper) and tok.pos_ == "PROPN" \
+            # "Special Agent in Charge", "Assistant Director in Charge of ...": a title's words, no place
+            in_charge = tok.lower_ == "charge" and i >= 2 and doc[i - 1].lower_ == "in" \
+                and doc[i - 2].is_title and doc[i - 2].lower_.rstrip(".") in self.titles | self.person_roles
+            if tok.i not in taken and not in_charge and (tok.is_title or tok.is_upper) and tok.pos_ == "PROPN" \
                     and us_state_abbreviation(tok.text) is None and (  # a state's abbreviation is _classify's
                     dateline or i > 0 and doc[i - 1].lower_ in ("in", "near", "at", "outside", "around", "from", "to")
                     or i == doc[i].sent.start or i > 0 and doc[i - 1].is_punct or noun_of):
