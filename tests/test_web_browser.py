@@ -311,6 +311,14 @@ def test_the_graph_draws_a_network_around_an_entity(site):
     after = page.evaluate("() => document.getElementById('graph')._cyreg.cy.nodes().length")
     assert after > where["before"], (page.locator("#graph-status").inner_text(), where["before"], after)
     assert page.locator("#graph-list li").count() == after
+    # From the keyboard: a node's "Add its neighbours" button in the list expands it as a tap does.
+    page.evaluate("() => { document.getElementById('graph-status').textContent = ''; }")
+    button = page.locator("#graph-list li").nth(after - 1).get_by_role("button", name="Add its neighbours")
+    button.focus()
+    page.keyboard.press("Enter")
+    page.locator("#graph-status").get_by_text(re.compile(r"added|Nothing more|are shown")).wait_for()
+    chosen = page.evaluate("() => document.getElementById('graph')._cyreg.cy.nodes(':selected').map(n => n.id())")
+    assert chosen == [page.locator("#graph-list li").nth(after - 1).get_attribute("data-node")]
     _no_script_errors(site.analyst)
 
 

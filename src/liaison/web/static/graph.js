@@ -1,6 +1,8 @@
 // The graph page: a cytoscape.js network read from the page's JSON; selecting a node fetches its
 // neighbours from /graph/data and adds those not shown yet; a double tap opens the node's page.
 // Names are set as text (cytoscape draws them on a canvas; the list uses textContent), never as HTML.
+// The canvas takes no keyboard focus: the list below it is the graph for the keyboard, each node's
+// "Add its neighbours" button expanding it (and showing it selected on the canvas) as a tap does.
 (function () {
   "use strict";
   var source = document.getElementById("graph-data");
@@ -39,9 +41,33 @@
 
   function say(text) { if (status) { status.textContent = text; } }
 
+  function expandButton(item, id) {
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "graph-expand";
+    button.textContent = "Add its neighbours";
+    button.addEventListener("click", function () {
+      var node = cy.getElementById(id);
+      if (node.empty()) { return; }
+      cy.elements().unselect();
+      node.select();
+      if (expanded[id]) { say("Its neighbours are shown."); return; }
+      expand(node);
+    });
+    item.appendChild(document.createTextNode(" "));
+    item.appendChild(button);
+  }
+
+  if (list) {
+    Array.prototype.forEach.call(list.querySelectorAll("li[data-node]"), function (item) {
+      expandButton(item, item.getAttribute("data-node"));
+    });
+  }
+
   function listNode(node) {
     if (!list) { return; }
     var item = document.createElement("li");
+    item.setAttribute("data-node", node.data.id);
     var link = document.createElement("a");
     link.href = node.data.href;
     link.textContent = node.data.label;
@@ -50,6 +76,7 @@
     kind.textContent = " " + node.data.kind + (node.data.type ? ", " + node.data.type.replace(/_/g, " ") : "");
     item.appendChild(link);
     item.appendChild(kind);
+    expandButton(item, node.data.id);
     list.appendChild(item);
   }
 
