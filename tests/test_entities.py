@@ -502,3 +502,10 @@ def test_in_charge_inside_a_title_is_no_place(ents, text):
 def test_an_apposition_whose_role_is_anothers_does_not_make_the_name_a_person(ents):
     found = ents("In an interview with VOA, the provincial governor's spokesman Muhammad Zarin said five were killed.")
     assert found["VOA"][0] != "person"
+
+
+def test_a_groups_name_introduced_as_a_persons_is_the_person_throughout_the_document(nlp):
+    doc = nlp("U.S. forces captured an ISIL senior leader known as Abu Sayyaf in eastern Syria. "
+              "Abu Sayyaf was killed during the operation.")
+    types = [c.type for c in doc._.clusters.values() for s, e in c.mentions if doc[s:e].text == "Abu Sayyaf"]
+    assert types == ["person", "person"]

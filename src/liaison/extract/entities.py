@@ -174,10 +174,12 @@ class EntityResolver:
         self._lower_abbreviations = lowercase_abbreviations(doc)
         ents = self._repaired_ents(doc)
         self._surnames = self._person_surnames(ents)
+        self._introduced: set[str] = set()  # group names the text introduces as a person's
         for ent in ents:
             item = self._classify(doc, ent)
             if item:
                 found.append(item)
+        found = [self._as_introduced(doc, f) for f in found]
         found.extend(self._organisations_before_roles(doc, found))
         found.extend(self._missed_surnames(doc, found))
         found.extend(self._missed_full_names(doc, found))
@@ -436,6 +438,7 @@ class EntityResolver:
             return start, end, "person", find_person(text)
         if known is not None and known.type in ("armed_group", "organization") and self._introduced_as_person(doc, span):
             # "an ISIL senior leader known as Abu Sayyaf": a man named like the group is the man
+            self._introduced.add(fold(text))
             return start, end, "person", find_person(text)
         if known is None and label in ("ORG", "GPE", "LOC", "FAC") and self._person_cue(doc, span):
             return start, end, "person", find_person(text)
@@ -500,6 +503,17 @@ class EntityResolver:
                     j += 1
                 return j + 1 < len(doc) and doc[j].lower_ in self.person_roles and doc[j + 1].lower_ in ("of", "in", "for")
         return False
+
+    def _as_introduced(self, doc: Doc, item: tuple) -> tuple:
+        """A group's name the document introduced as a person's is that person wherever it stands
+        alone ("Abu Sayyaf was killed"); as a modifier of a noun ("Abu Sayyaf militants") it is
+        still the group."""
+        start, end, type_, _known = item
+        text = doc[start:end].text
+        if type_ in ("armed_group", "organization") and fold(text) in self._introduced \
+                and not (end < len(doc) and doc[end].is_lower and doc[end].pos_ == "NOUN"):
+            return start, end, "person", find_person(text)
+        return item
 
     def _is_person_noun(self, tok: Token) -> bool:
         return tok.is_lower and (tok.lower_ in self.person_roles or tok.lemma_.lower() in _PERSON_NOUNS
