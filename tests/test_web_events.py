@@ -229,6 +229,19 @@ def test_the_csv_holds_the_filtered_rows_with_a_header(world: WebWorld):
     assert rows and {r["type"] for r in rows} == {"airstrike"} and all(r["link"].startswith("/documents/") for r in rows)
 
 
+def test_a_csv_with_no_matching_rows_is_its_header_alone(world: WebWorld):
+    res = world.client("analyst").get("/events.csv?type=airstrike&since=1901-01-01&until=1901-12-31")
+    assert res.status_code == 200
+    assert res.text.splitlines() == [res.text.splitlines()[0]] and res.text.startswith("date,date_start,")
+
+
+def test_the_csvs_first_chunk_carries_the_header_with_the_first_rows(world: WebWorld):
+    with world.client("analyst").stream("GET", "/events.csv?type=airstrike") as res:
+        first = next(res.iter_text())
+    lines = first.splitlines()
+    assert lines[0].startswith("date,date_start,date_end,type,") and len(lines) > 1
+
+
 def test_csv_cells_that_would_be_formulas_are_quoted(world: WebWorld):
     assert [neutral(v) for v in ("=1+2", "+1", "-1", "@SUM(A1)", "\t=x", "plain", None, 80)] == [
         "'=1+2", "'+1", "'-1", "'@SUM(A1)", "'\t=x", "plain", "", "80"]

@@ -284,14 +284,17 @@ def events_csv(request: Request, svc: Services, who: Signed) -> Response:
     store, actor = svc.store, who.actor
 
     def lines() -> Iterator[str]:
+        """The header goes out with the first rows, so the download's first byte is its first data
+        (an empty result is the header alone)."""
         out = io.StringIO()
         writer = csv.writer(out)
         writer.writerow(CSV_COLUMNS)
-        yield out.getvalue()
         for rows in reading.stream(store, actor, f, sort, CSV_MAX, CSV_BATCH):
+            writer.writerows(csv_line(r) for r in rows)
+            yield out.getvalue()
             out.seek(0)
             out.truncate()
-            writer.writerows(csv_line(r) for r in rows)
+        if out.tell():
             yield out.getvalue()
 
     return StreamingResponse(lines(), media_type="text/csv; charset=utf-8",
