@@ -13,12 +13,12 @@ import re
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from conftest import BACKENDS, backend_database
 from liaison.share.app import TAXII
 from liaison.store.access import own_analyst
-from liaison.store.schema import AuditRow
+from liaison.store.schema import AuditRow, TokenRow
 from liaison.store.users import Users
 from test_access import PARTNERS, World
 from webkit import PASSWORD, SECRET_TITLE, WebWorld, csrf_of, sign_in, world_fixture
@@ -27,6 +27,7 @@ world = world_fixture()
 
 TOKEN = re.compile(r'value="(liaison_[0-9a-f]{12}_[A-Za-z0-9_-]{43})"')
 ONE_TIME = re.compile(r'id="secret-value" class="secret-value" readonly value="([A-Za-z0-9_-]{24})"')
+SHOWN = re.compile(r"/admin/shown/(token|password)/[A-Za-z0-9_-]{22}")
 GETS = ["/admin", "/admin/partners", "/admin/users", "/admin/collections", "/admin/audit", "/admin/shared"]
 POSTS = ["/admin/partners", "/admin/partners/alpha/token", "/admin/partners/alpha/revoke", "/admin/users",
          "/admin/users/analyst/disable", "/admin/users/analyst/reset", "/admin/collections", "/admin/grants",
@@ -44,13 +45,27 @@ def _post(client: TestClient, path: str, **fields: str):  # noqa: ANN202
     return client.post(path, data={**fields, "csrf_token": token}, follow_redirects=False)
 
 
+def _shown(client: TestClient, path: str, **fields: str):  # noqa: ANN202
+    """A form that makes a token or one-time password, posted: the answer is a 303 (never cached, no
+    secret in its address) to the page that shows it once, which is fetched."""
+    res = _post(client, path, **fields)
+    assert res.status_code == 303, (res.status_code, res.text[:500])
+    assert SHOWN.fullmatch(res.headers["location"]) and res.headers["cache-control"] == "no-store"
+    return client.get(res.headers["location"], follow_redirects=False)
+
+
+def _audited_paths(world: WebWorld) -> list[str]:
+    with world.store.engine.connect() as conn:
+        return conn.execute(select(AuditRow.path)).scalars().all()
+
+
 def _taxii(client: TestClient, token: str | None, path: str = "/taxii2/api/collections/"):  # noqa: ANN202
     headers = {"Accept": TAXII} | ({"Authorization": f"Bearer {token}"} if token else {})
     return client.get(path, headers=headers)
 
 
 def _add_partner(world: WebWorld, admin: TestClient, partner_id: str) -> str:
-    res = _post(admin, "/admin/partners", partner_id=partner_id, name=f"{partner_id} org")
+    res = _shown(admin, "/admin/partners", partner_id=partner_id, name=f"{partner_id} org")
     assert res.status_code == 200, res.text[:500]
     return TOKEN.search(res.text).group(1)
 
@@ -117,7 +132,7 @@ def test_not_signed_in_goes_to_sign_in(world: WebWorld):
 
 def test_adding_a_partner_shows_its_first_token_once_and_it_authenticates(world: WebWorld):
     admin = world.client("admin")
-    res = _post(admin, "/admin/partners", partner_id="cell-a", name="Coalition cell A", expires_in="30")
+    res = _shown(admin, "/admin/partners", partner_id="cell-a", name="Coalition cell A", expires_in="30")
     assert res.status_code == 200 and "Shown once" in _t(res)
     assert res.headers["cache-control"] == "no-store"
     token = TOKEN.search(res.text).group(1)
@@ -126,17 +141,15 @@ def test_adding_a_partner_shows_its_first_token_once_and_it_authenticates(world:
     listing = admin.get("/admin/partners").text
     assert "cell-a" in listing and token not in listing
     secret = token.rsplit("_", 1)[1]
-    with world.store.engine.connect() as conn:
-        paths = conn.execute(select(AuditRow.path)).scalars().all()
-    assert not any(secret in p for p in paths)  # never in an address, so never in the audit log
+    assert not any(secret in p for p in _audited_paths(world))  # never in an address, so never in the audit log
 
 
 def test_a_new_token_with_rotate_revokes_the_partners_other_tokens(world: WebWorld):
     admin = world.client("admin")
     first = _add_partner(world, admin, "rotor")
-    second = TOKEN.search(_post(admin, "/admin/partners/rotor/token").text).group(1)
+    second = TOKEN.search(_shown(admin, "/admin/partners/rotor/token").text).group(1)
     assert _taxii(admin, first).status_code == _taxii(admin, second).status_code == 200
-    res = _post(admin, "/admin/partners/rotor/token", rotate="1", expires_in="7")
+    res = _shown(admin, "/admin/partners/rotor/token", rotate="1", expires_in="7")
     third = TOKEN.search(res.text).group(1)
     assert "other tokens were revoked" in _t(res)
     assert _taxii(admin, first).status_code == _taxii(admin, second).status_code == 401
@@ -200,7 +213,7 @@ def test_a_token_for_an_unknown_partner_is_a_404_with_the_line(world: WebWorld):
 
 def test_adding_a_user_shows_a_one_time_password_once_which_must_be_changed(world: WebWorld):
     admin = world.client("admin")
-    res = _post(admin, "/admin/users", name="kim", org="self")
+    res = _shown(admin, "/admin/users", name="kim", org="self")
     assert res.status_code == 200 and "User kim added: analyst" in _t(res)
     assert res.headers["cache-control"] == "no-store"
     password = ONE_TIME.search(res.text).group(1)
@@ -210,9 +223,9 @@ def test_adding_a_user_shows_a_one_time_password_once_which_must_be_changed(worl
     signed = client.post("/login", data={"name": "kim", "password": password, "csrf_token": csrf_of(form.text)},
                          follow_redirects=False)
     assert signed.headers["location"] == "/password"
-    res = _post(admin, "/admin/users", name="lee", org="alpha")
+    res = _shown(admin, "/admin/users", name="lee", org="alpha")
     assert "User lee added: member of alpha" in _t(res)
-    res = _post(admin, "/admin/users", name="ana", org="self", admin="1")
+    res = _shown(admin, "/admin/users", name="ana", org="self", admin="1")
     assert "User ana added: administrator" in _t(res)
     got = Users(world.store)
     assert (got.get("lee").organisation, got.get("ana").admin, got.get("kim").must_change) == ("alpha", True, True)
@@ -274,7 +287,7 @@ def test_a_disabled_user_cannot_sign_in_and_its_sessions_end(world: WebWorld):
 def test_a_reset_shows_a_new_one_time_password_and_the_old_one_stops_working(world: WebWorld):
     Users(world.store).add("forgetful", None, password=PASSWORD)
     admin = world.client("admin")
-    res = _post(admin, "/admin/users/forgetful/reset")
+    res = _shown(admin, "/admin/users/forgetful/reset")
     assert res.status_code == 200 and "Password of forgetful replaced" in _t(res)
     assert res.headers["cache-control"] == "no-store"
     password = ONE_TIME.search(res.text).group(1)
@@ -283,6 +296,97 @@ def test_a_reset_shows_a_new_one_time_password_and_the_old_one_stops_working(wor
     assert users.verify("forgetful", password).must_change
     res = _post(admin, "/admin/users/nobody-here/reset")
     assert res.status_code == 404 and "no such user (nobody-here)" in _t(res)
+
+
+# ---------------------------------------------------------------- a secret shown once
+
+
+def _once_partner(world: WebWorld, partner_id: str) -> str:
+    """A partner of the test's own (a rotation must not revoke the world's partners' tokens)."""
+    if world.sharing.partner(partner_id) is None:
+        world.sharing.add_partner(partner_id, f"{partner_id} org")
+    return partner_id
+
+
+def _once_user(world: WebWorld, name: str) -> str:
+    """A user of the test's own (a reset must not end the world's users' passwords)."""
+    if Users(world.store).get(name) is None:
+        Users(world.store).add(name, None, password=PASSWORD)
+    return name
+
+
+@pytest.mark.parametrize(("action", "fields", "pattern"), [
+    ("/admin/partners", {"partner_id": "once-added", "name": "Once added org"}, TOKEN),
+    ("/admin/partners/{partner}/token", {}, TOKEN),
+    ("/admin/partners/{partner}/token", {"rotate": "1"}, TOKEN),
+    ("/admin/users", {"name": "once-added", "org": "self"}, ONE_TIME),
+    ("/admin/users/{user}/reset", {}, ONE_TIME),
+])
+def test_a_secret_is_shown_exactly_once_and_a_reload_makes_no_other(world: WebWorld, action, fields, pattern):
+    admin = world.client("admin")
+    n = len(_audited_paths(world))
+    partner, user = _once_partner(world, f"once-p{n}"), _once_user(world, f"once-u{n}")
+    made = _post(admin, action.format(partner=partner, user=user), **fields)
+    assert made.status_code == 303 and pattern.search(made.text) is None  # the answer to the POST holds no secret
+    where = made.headers["location"]
+    kind = SHOWN.fullmatch(where).group(1)
+    with world.store.engine.connect() as conn:
+        tokens = conn.execute(select(func.count()).select_from(TokenRow)).scalar()
+    password_set = Users(world.store).get(user).password_set_at
+    first = admin.get(where)
+    assert first.status_code == 200 and first.headers["cache-control"] == "no-store"
+    secret = pattern.search(first.text).group(1)
+    for _ in range(2):  # a reload, and another: neither shows it again nor makes another
+        again = admin.get(where)
+        assert again.status_code == 410 and again.headers["cache-control"] == "no-store"
+        assert pattern.search(again.text) is None and secret not in again.text
+        assert "shown once already" in _t(again)
+        assert ("Issue token" if kind == "token" else "Reset password") in _t(again)
+    with world.store.engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(TokenRow)).scalar() == tokens
+    assert Users(world.store).get(user).password_set_at == password_set
+    if kind == "token":
+        assert _taxii(admin, secret).status_code == 200  # the one shown is the one that works
+    paths = _audited_paths(world)
+    assert where in paths and not any(secret in p for p in paths)
+    assert not any(secret in p for p in (where, made.headers.get("location", "")))
+
+
+def test_a_shown_once_page_replayed_with_its_cookie_shows_nothing(world: WebWorld):
+    """A client that keeps the cookie the page deleted (or copies it) still gets no second view."""
+    admin = world.client("admin")
+    made = _post(admin, f"/admin/partners/{_once_partner(world, 'once-replayed')}/token")
+    where, cookie = made.headers["location"], made.cookies.get("liaison_shown")
+    assert TOKEN.search(admin.get(where).text)
+    admin.cookies.set("liaison_shown", cookie, path=where)
+    again = admin.get(where)
+    assert again.status_code == 410 and TOKEN.search(again.text) is None
+
+
+def test_a_shown_once_page_is_for_the_session_that_made_it(world: WebWorld):
+    admin = world.client("admin")
+    made = _post(admin, f"/admin/partners/{_once_partner(world, 'once-bound')}/token")
+    where, cookie = made.headers["location"], made.cookies.get("liaison_shown")
+    other = world.client("admin")  # the same administrator, another session
+    other.cookies.set("liaison_shown", cookie, path=where)
+    res = other.get(where)
+    assert res.status_code == 410 and TOKEN.search(res.text) is None
+    forged = world.client("admin")
+    forged.cookies.set("liaison_shown", cookie[:-2] + ("AA" if not cookie.endswith("AA") else "BB"), path=where)
+    assert forged.get(where).status_code == 410
+    assert TOKEN.search(admin.get(where).text)  # still there for its own session, once
+
+
+def test_shown_once_pages_are_for_administrators_and_odd_addresses_are_missing(world: WebWorld):
+    admin = world.client("admin")
+    made = _post(admin, f"/admin/users/{_once_user(world, 'once-refused')}/reset")
+    where = made.headers["location"]
+    for who in ("analyst", "alpha-member"):
+        res = world.client(who).get(where)
+        assert res.status_code in (403, 404) and ONE_TIME.search(res.text) is None, who
+    for odd in ("/admin/shown/cookie/" + "a" * 22, "/admin/shown/token/short", "/admin/shown/token/" + "a" * 23):
+        assert admin.get(odd).status_code == 404, odd
+    assert ONE_TIME.search(admin.get(where).text)  # the refusals spent nothing
 
 
 # ---------------------------------------------------------------- collections and grants

@@ -4,9 +4,10 @@ tokens, users, collections and grants, the audit log, and "shared with" for any 
 Each action is what its command does (`liaison partners|users|collections ...`), through the same
 store code (``Sharing``, ``Users``), with every field checked before anything is written and each
 mistake the command's one line (what, where, what to do), shown above the form it came from, which
-keeps what was typed (a 4xx, never a 500). A token or one-time password is shown once, on the
-answer to the form that made it (never stored, logged or put in an address; the answer is not
-cached), as the command prints it once.
+keeps what was typed (a 4xx, never a 500). A token or one-time password is shown once, as the
+command prints it once: the form that made it is answered with a redirect (POST-redirect-GET) to a
+page of its own, which shows it once, uncached, and forgets it; reloading that page says it was
+shown already and how to make a new one, and never makes another (see "a secret shown once").
 
 Who may come here: an administrator. An analyst of this installation gets a 403 page saying so; a
 partner's member gets exactly what an address that names nothing gives (the 404 page), whatever
@@ -20,11 +21,17 @@ token (deps.checked).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import re
+import secrets
+import threading
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException
 
@@ -34,6 +41,7 @@ from liaison.naming import ALIAS, IDENTITY_ID, PARTNER_ID
 from liaison.stix.ids import is_stix_id
 from liaison.stix.tlp import parse_level
 from liaison.store.reading import admin as reading
+from liaison.store.secrets import secret as installation_secret
 from liaison.store.users import NAME, SELF, BadName, NameTaken, NoSuchPartner, NoSuchUser, Users, check_name
 from liaison.web.deps import Forbidden, Services, Signed, Viewer, checked
 from liaison.web.render import page
@@ -158,8 +166,8 @@ def partner_add(request: Request, svc: Services, who: AdminChecked, partner_id: 
     except LiaisonError as exc:
         return _partners(request, svc, who, status=400, error=exc.line(), form="add", values=values)
     token = svc.sharing.issue_token(partner_id, expires)
-    return _secret(request, who, f"Partner {partner_id} added", [f"STIX identity {row['identity_id']}"],
-                   token_of=partner_id, secret=token, expires=expires)
+    return _show_once(request, svc, who, Secret(TOKEN, partner_id, token, f"Partner {partner_id} added",
+                                                (f"STIX identity {row['identity_id']}",), expires))
 
 
 @router.post("/admin/partners/{partner_id}/token")
@@ -179,9 +187,9 @@ def partner_token(request: Request, svc: Services, who: AdminChecked, partner_id
     except LiaisonError as exc:
         status = 404 if exc.what == "no such partner" else 400
         return _partners(request, svc, who, status=status, error=exc.line())
-    lines = ["Its other tokens were revoked: they no longer authenticate."] if rotate else []
-    return _secret(request, who, f"New token for {partner_id}", lines, token_of=partner_id, secret=token,
-                   expires=expires)
+    lines = ("Its other tokens were revoked: they no longer authenticate.",) if rotate else ()
+    return _show_once(request, svc, who, Secret(TOKEN, partner_id, token, f"New token for {partner_id}", lines,
+                                                expires))
 
 
 @router.post("/admin/partners/{partner_id}/revoke")
@@ -200,13 +208,6 @@ def partner_revoke(request: Request, svc: Services, who: AdminChecked, partner_i
         return _partners(request, svc, who, done=f"partner {partner_id} was revoked already")
     svc.sharing.revoke_partner(partner_id)
     return _partners(request, svc, who, done=f"partner {partner_id} revoked")
-
-
-def _secret(request: Request, who: Viewer, heading: str, lines: list[str], **context: Any) -> Response:  # noqa: ANN401
-    """The one answer that shows a token or a one-time password: not cached, never shown again."""
-    response = page(request, "admin_secret.html", who, heading=heading, lines=lines, title=heading, **context)
-    response.headers.update(NO_STORE)
-    return response
 
 
 # ---------------------------------------------------------------- users
@@ -257,7 +258,7 @@ def user_add(request: Request, svc: Services, who: AdminChecked, name: Short = "
     except LiaisonError as exc:
         return _users(request, svc, who, status=400, error=exc.line(), form="add", values=values)
     role = "administrator" if admin else "analyst" if organisation is None else f"member of {organisation}"
-    return _secret(request, who, f"User {name} added: {role}", [], password_of=name, secret=made)
+    return _show_once(request, svc, who, Secret(PASSWORD, name, made, f"User {name} added: {role}"))
 
 
 @router.post("/admin/users/{name}/disable")
@@ -288,10 +289,10 @@ def user_reset(request: Request, svc: Services, who: AdminChecked, name: str) ->
         made = store_users.reset(name)
     except NoSuchUser:
         return _users(request, svc, who, status=404, error=_line("no such user", name, "See the users listed"))
-    lines = ["The old password no longer works; its sessions have ended."]
+    lines = ("The old password no longer works; its sessions have ended.",)
     if user.disabled:
-        lines.append("The user is disabled and still cannot sign in.")
-    return _secret(request, who, f"Password of {name} replaced", lines, password_of=name, secret=made)
+        lines += ("The user is disabled and still cannot sign in.",)
+    return _show_once(request, svc, who, Secret(PASSWORD, name, made, f"Password of {name} replaced", lines))
 
 
 # ---------------------------------------------------------------- collections and grants
@@ -383,6 +384,125 @@ def grant_revoke(request: Request, svc: Services, who: AdminChecked, collection:
         return _collections(request, svc, who, status=400, error=exc.line(), form="revoke",
                             values={"collection": collection, "partner": partner})
     return _collections(request, svc, who, done=f"{partner} may no longer use {col['alias']}")
+
+
+# ---------------------------------------------------------------- a secret shown once
+#
+# The form that makes a token or a one-time password is answered with a 303 to a page of its own,
+# /admin/shown/KIND/NONCE, so that reloading the answer never posts the form again. The secret
+# travels to that page in a cookie scoped to its one address (HttpOnly, SameSite=Strict, Secure as
+# the session's), signed with the web session's key under a salt of its own, bound to this session
+# and good for SHOWN_S seconds: nothing about it is kept on the server (any server process of the
+# store shows it), and it is never in an address, so never in the audit log. The page shows it once
+# with Cache-Control: no-store and deletes the cookie; a reload finds no cookie (or a nonce this
+# process showed already) and says the secret was shown and how to make a new one.
+
+TOKEN, PASSWORD = "token", "password"
+SHOWN_COOKIE = "liaison_shown"
+SHOWN_S = 300
+_SHOWN_SALT = "liaison-admin-shown"
+_NONCE = re.compile(r"[A-Za-z0-9_-]{22}")
+
+
+@dataclass(frozen=True)
+class Secret:
+    """A token (of a partner) or one-time password (of a user) just made, and what its page says."""
+
+    kind: str  # TOKEN or PASSWORD
+    of: str  # the partner's id or the user's name
+    value: str
+    heading: str
+    lines: tuple[str, ...] = ()
+    expires: dt.datetime | None = None
+
+
+class _Spent:
+    """The nonces this process has shown, until their cookies expire: a cookie replayed after its
+    page deleted it shows nothing either (another process relies on the deletion alone)."""
+
+    def __init__(self) -> None:
+        self._until: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def take(self, nonce: str) -> bool:
+        """True the first time ``nonce`` is taken."""
+        t = now().timestamp()
+        with self._lock:
+            self._until = {n: u for n, u in self._until.items() if u > t}
+            if nonce in self._until:
+                return False
+            self._until[nonce] = t + SHOWN_S
+            return True
+
+
+_SPENT = _Spent()
+
+
+def _serializer(request: Request, svc: Any) -> URLSafeTimedSerializer:  # noqa: ANN401
+    found = getattr(request.app.state, "admin_shown", None)
+    if found is None:
+        found = request.app.state.admin_shown = URLSafeTimedSerializer(
+            installation_secret(svc.store, "web_session"), salt=_SHOWN_SALT)
+    return found
+
+
+def _binding(who: Viewer) -> str:
+    """What ties a shown-once cookie to the session that made it (a digest: the CSRF token stays unsaid)."""
+    return hashlib.sha256(b"liaison-shown:" + who.csrf.encode()).hexdigest()
+
+
+def _shown_cookie(response: Response, svc: Any, where: str, value: str | None) -> None:  # noqa: ANN401
+    """Set (``value``) or delete (None) the shown-once cookie of the page at ``where``."""
+    secure = bool(svc.settings.secure_cookies)
+    if value is None:
+        response.delete_cookie(SHOWN_COOKIE, path=where, httponly=True, samesite="strict", secure=secure)
+    else:
+        response.set_cookie(SHOWN_COOKIE, value, max_age=SHOWN_S, path=where, httponly=True, samesite="strict",
+                            secure=secure)
+
+
+def _show_once(request: Request, svc: Any, who: Viewer, made: Secret) -> Response:  # noqa: ANN401
+    """The answer to a form that made a secret: a 303 to the page that shows it once."""
+    nonce = secrets.token_urlsafe(16)
+    where = f"/admin/shown/{made.kind}/{nonce}"
+    value = _serializer(request, svc).dumps({
+        "n": nonce, "b": _binding(who), "k": made.kind, "o": made.of, "v": made.value, "h": made.heading,
+        "l": list(made.lines), "e": made.expires.isoformat() if made.expires else None})
+    response = RedirectResponse(where, status_code=303, headers=NO_STORE)
+    _shown_cookie(response, svc, where, value)
+    return response
+
+
+def _taken(request: Request, svc: Any, who: Viewer, kind: str, nonce: str) -> Secret | None:  # noqa: ANN401
+    """The secret the cookie brought to this page, the first time it is shown; None after that."""
+    try:
+        data = _serializer(request, svc).loads(request.cookies.get(SHOWN_COOKIE, ""), max_age=SHOWN_S)
+    except BadSignature:  # none, forged, or expired (SignatureExpired is one)
+        return None
+    if not (isinstance(data, dict) and data.get("n") == nonce and data.get("k") == kind
+            and isinstance(data.get("b"), str) and hmac.compare_digest(data["b"], _binding(who))):
+        return None
+    if not _SPENT.take(nonce):
+        return None
+    expires = dt.datetime.fromisoformat(data["e"]) if data.get("e") else None
+    return Secret(kind, str(data["o"]), str(data["v"]), str(data["h"]), tuple(map(str, data["l"])), expires)
+
+
+@router.get("/admin/shown/{kind}/{nonce}")
+def shown(request: Request, svc: Services, who: Admin, kind: str, nonce: str) -> Response:
+    """The token or one-time password a form just made, once; then that it was shown already."""
+    if kind not in (TOKEN, PASSWORD) or not _NONCE.fullmatch(nonce):
+        raise HTTPException(404, "Not Found")
+    made = _taken(request, svc, who, kind, nonce)
+    if made is None:
+        response = page(request, "admin_secret.html", who, 410, title="Shown already", heading="Shown already",
+                        lines=[], kind=kind, of=None, secret=None, expires=None)
+    else:
+        response = page(request, "admin_secret.html", who, title=made.heading, heading=made.heading,
+                        lines=list(made.lines), kind=kind, of=made.of, secret=made.value, expires=made.expires)
+    response.headers.update(NO_STORE)
+    _shown_cookie(response, svc, f"/admin/shown/{kind}/{nonce}", None)
+    return response
 
 
 # ---------------------------------------------------------------- the audit log
