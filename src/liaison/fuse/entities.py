@@ -40,7 +40,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from liaison.extract.lexicon import fold
 from liaison.fuse import names as nm
@@ -63,8 +63,7 @@ def coarse_type(mention: EntityMention) -> str:
 
 # -- what a mention's names are, for comparing ---------------------------------------------------
 
-@dataclass(frozen=True)
-class Forms:
+class Forms(NamedTuple):
     """A mention's names sorted by what they can prove: ``complete`` names (a person's name of
     two words or more; any other name but an acronym) link entities; ``singles`` (one-word
     person names) and ``acronyms`` only attach a node to the one entity they fit."""
@@ -100,7 +99,24 @@ def _forms(coarse: str, names: tuple[str, ...]) -> Forms:
         init = nm.initials(name)
         if init:
             inits.add(init)
-    return Forms(frozenset(complete), frozenset(singles), frozenset(acronyms), frozenset(inits))
+    return Forms(_frozen(complete), _frozen(singles), _frozen(acronyms), _frozen(inits))
+
+
+_EMPTY: frozenset = frozenset()
+_INTERNED: dict[frozenset, frozenset] = {}
+
+
+def _frozen(items: Iterable) -> frozenset:
+    """A frozenset, the one empty one where empty: most mentions have no acronym, no initials, no
+    single name, and a corpus of 160k mentions should not hold half a million empty sets."""
+    out = frozenset(items)
+    return out if out else _EMPTY
+
+
+def _interned(items: Iterable) -> frozenset:
+    """A frozenset shared by every profile with the same few members (types, features, countries)."""
+    out = frozenset(items)
+    return _INTERNED.setdefault(out, out) if len(_INTERNED) < 10_000 else out
 
 
 def forms(mention: EntityMention) -> Forms:
@@ -109,10 +125,10 @@ def forms(mention: EntityMention) -> Forms:
 
 # What resolution derives from one mention, remembered by the mention object itself: the store's
 # and the index's mentions come back as the same objects, pass after pass.
-_INFO: dict[int, tuple[EntityMention, tuple[Forms, frozenset[str], bool, frozenset[str]]]] = {}
+_INFO: dict[int, tuple[EntityMention, tuple[Forms, frozenset[str], bool, tuple[str, ...]]]] = {}
 
 
-def _info(m: EntityMention) -> tuple[Forms, frozenset[str], bool, frozenset[str]]:
+def _info(m: EntityMention) -> tuple[Forms, frozenset[str], bool, tuple[str, ...]]:
     """(forms, blocking keys, complete, context signatures) of a mention."""
     hit = _INFO.get(id(m))
     if hit is not None and hit[0] is m:
@@ -158,27 +174,52 @@ def _blocking_keys(key: str, type_: str, names: tuple[str, ...]) -> frozenset[st
 
 @dataclass(eq=False)  # one object per profile: compared and cached by identity
 class _Key:
+    """One entity key's profile. Its context (``context``, ``context_counts``) is counted when
+    first asked for: most pairs and most weak nodes are decided by names alone, and a profile
+    of every key's context made a large corpus's heap, and its cost, grow faster than the corpus."""
+
     key: str
     coarse: str
-    nodes: list[EntityMention]
+    nodes: tuple[EntityMention, ...]
     types: frozenset[str]
     forms: Forms
     features: frozenset[str]
     countries: frozenset[str]
     gazetteer: bool
-    context: frozenset[str]
     canonical: str
-    context_counts: dict[str, int]
     heads: frozenset[str] | None = None
+    _counts: dict[str, int] | None = None
+    _context: frozenset[str] | None = None
+
+    @property
+    def context_counts(self) -> dict[str, int]:
+        """How many of the key's nodes each co-occurring entity (its context signature) is named with."""
+        if self._counts is None:
+            counts: dict[str, int] = defaultdict(int)
+            for m in self.nodes:
+                for c in _context(m):
+                    counts[c] += 1
+            self._counts = dict(counts)
+        return self._counts
+
+    @property
+    def context(self) -> frozenset[str]:
+        """The context signatures of any of the key's nodes."""
+        if self._context is None:
+            self._context = frozenset(self.context_counts)
+        return self._context
 
 
-def _context(mention: EntityMention) -> frozenset[str]:
+def _context(mention: EntityMention) -> tuple[str, ...]:
     return _info(mention)[3]
 
 
 @lru_cache(maxsize=200_000)
-def _context_of(key: str, context: tuple[str, ...]) -> frozenset[str]:
-    return frozenset(nm.context_sig(k) for k in context if k != key)
+def _context_of(key: str, context: tuple[str, ...]) -> tuple[str, ...]:
+    """The context signatures of a mention's co-occurring keys, each once (a tuple: one a mention,
+    and a mention's dozen fit a tuple in a third of a set's memory)."""
+    return tuple(dict.fromkeys(map(nm.context_sig, context if key not in context else
+                                   (k for k in context if k != key))))
 
 
 def _key_profile(key: str, nodes: list[EntityMention]) -> _Key:
@@ -189,31 +230,22 @@ def _key_profile(key: str, nodes: list[EntityMention]) -> _Key:
 
 @lru_cache(maxsize=100_000)
 def _cached_profile(key: str, nodes: tuple[EntityMention, ...]) -> _Key:
-    nodes = list(nodes)
     coarse = coarse_type(nodes[0])
-    complete: set[tuple[str, ...]] = set()
-    singles: set[str] = set()
-    acronyms: set[str] = set()
-    inits: set[str] = set()
-    counts: dict[str, int] = defaultdict(int)
-    for m in nodes:
-        f = forms(m)
-        complete |= f.complete
-        singles |= f.singles
-        acronyms |= f.acronyms
-        inits |= f.initials
-        for c in _context(m):
-            counts[c] += 1
-    types = frozenset(m.type for m in nodes)
-    features = frozenset(m.feature for m in nodes if m.feature)
-    countries = frozenset(m.country_code for m in nodes if m.country_code)
-    canon = defaultdict(int)
+    if len(nodes) == 1:  # most keys: the node's own forms, no copy of them
+        m = nodes[0]
+        return _Key(key, coarse, nodes, _interned((m.type,)), forms(m), _interned((m.feature,) if m.feature else ()),
+                    _interned((m.country_code,) if m.country_code else ()), bool(m.gazetteer), m.canonical)
+    fs = [forms(m) for m in nodes]
+    union = Forms(*(fs[0][i] if all(f[i] <= fs[0][i] for f in fs) else _frozen(x for f in fs for x in f[i])
+                    for i in range(4)))
+    types = _interned(m.type for m in nodes)
+    features = _interned(m.feature for m in nodes if m.feature)
+    countries = _interned(m.country_code for m in nodes if m.country_code)
+    canon: dict[str, int] = defaultdict(int)
     for m in nodes:
         canon[m.canonical] += 1
     canonical = min(canon, key=lambda c: (-canon[c], -len(c), c))
-    return _Key(key, coarse, nodes, types, Forms(frozenset(complete), frozenset(singles), frozenset(acronyms),
-                                                  frozenset(inits)), features, countries,
-                any(m.gazetteer for m in nodes), frozenset(counts), canonical, dict(counts))
+    return _Key(key, coarse, nodes, types, union, features, countries, any(m.gazetteer for m in nodes), canonical)
 
 
 def _heads(k: _Key) -> frozenset[str]:
@@ -285,13 +317,13 @@ def _strong(a: _Key, b: _Key) -> tuple[str, float] | None:
             if len(x) == len(y):
                 best = max(best, _words_score(x, y) if x < y else _words_score(y, x))
     low, mean = best
-    if low < VARIANT_MIN and a.coarse == "per" and len(a.context & b.context) >= MIDDLE_CONTEXT:
+    if low < VARIANT_MIN and a.coarse == "per":  # the names first: the context is counted only if they allow
         middle = max((_middle_dropped(x, y) for x in a.forms.complete for y in b.forms.complete), default=(0.0, 0.0))
-        if middle[0] >= SKELETON:
+        if middle[0] >= SKELETON and len(a.context & b.context) >= MIDDLE_CONTEXT:
             return "middle-name", round(middle[1] * 0.95, 4)
     if low < VARIANT_MIN:
         return None
-    if low < SKELETON and not a.context & b.context:
+    if low < SKELETON and a.context.isdisjoint(b.context):
         return None  # a spelling apart from the skeleton counts only where the context is shared
     return "name-variant", round(mean, 4)
 
@@ -481,7 +513,9 @@ def _pass(by_node: dict[Node, EntityMention], merges: list[tuple[str, ...]], dro
     # strong links between complete keys sharing a block
     uf = _Union()
     edges: dict[str, list[tuple[str, str, float]]] = defaultdict(list)
-    tried: set[tuple[str, str]] = set()
+    tried: set[int] = set()  # pairs compared, as one int each (a set of a million string pairs is a heap of its own)
+    number = {k: i for i, k in enumerate(keys)}
+    many = len(number)
     for b in block_complete:  # the order of blocks decides nothing: a pair's decision is its own
         if b in full or b.startswith("k:"):
             continue
@@ -497,10 +531,12 @@ def _pass(by_node: dict[Node, EntityMention], merges: list[tuple[str, ...]], dro
             groups = [g for g in by_head.values() if len(g) > 1]
         for group in groups:
             for i, a in enumerate(group):
+                na = number[a] * many
                 for c in group[i + 1:]:
-                    if (a, c) in tried:
+                    pair = na + number[c]
+                    if pair in tried:
                         continue
-                    tried.add((a, c))
+                    tried.add(pair)
                     decided = _strong(keys[a], keys[c])
                     if decided is not None:
                         uf.union(a, c)
