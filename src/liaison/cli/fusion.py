@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import typer
 
-from liaison.cli import common
+from liaison.cli import common, knowledge
 from liaison.cli.render import ENTITY_STYLE, Column, emit, say, table
 from liaison.errors import ConfigError
-from liaison.model import ENTITY_TYPES, EVENT_TYPES
+from liaison.model import EVENT_TYPES
 
 TIMELINE_COLUMNS = [Column("date", wrap=False), Column("kind"), Column("type"), Column("what"), Column("figures"),
                     Column("sources"), Column("reports", justify="right")]
@@ -43,18 +43,16 @@ def _who(by: str | None) -> str:
 @entities_app.callback()
 def entities(
     ctx: typer.Context,
-    type_: str = typer.Option(None, "--type", help=f"Only this type: {', '.join(ENTITY_TYPES)}."),
-    entity: str = typer.Option(None, "--entity", help="Only names containing this text."),
-    since: str = typer.Option(None, "--since", help="Only in documents published on or after this date."),
-    until: str = typer.Option(None, "--until", help="Only in documents published on or before this date."),
+    type_: str = knowledge.ENTITY_TYPE,
+    entity: str = knowledge.NAME_CONTAINS,
+    since: str = knowledge.PUBLISHED_SINCE,
+    until: str = knowledge.PUBLISHED_UNTIL,
     as_json: bool = common.JSON,
 ) -> None:
     """List entities across the stored documents (or: merge, split)."""
     if ctx.invoked_subcommand is not None:
         return
-    from liaison.cli.knowledge import entities as listing
-
-    listing(type_=type_, entity=entity, since=since, until=until, as_json=as_json)
+    knowledge.entities(type_=type_, entity=entity, since=since, until=until, as_json=as_json)
 
 
 @entities_app.command()
@@ -140,13 +138,12 @@ def entity(
 def timeline(
     entity: str = typer.Option(None, "--entity", help="Only events and facts of this entity (name or alias)."),
     type_: str = typer.Option(None, "--type", help=f"Only this event type: {', '.join(EVENT_TYPES)}."),
-    since: str = typer.Option(None, "--since", help=common.SINCE),
-    until: str = typer.Option(None, "--until", help=common.UNTIL),
+    since: str = knowledge.SINCE,
+    until: str = knowledge.UNTIL,
     as_json: bool = common.JSON,
 ) -> None:
     """Dated events (one row per fused event, with all its sources) and facts, in time order."""
-    common.check_type(type_, EVENT_TYPES, "--type")
-    since_d, until_d = common.parse_date(since, "--since"), common.parse_date(until, "--until")
+    since_d, until_d = knowledge.narrowed(type_, EVENT_TYPES, since, until)
     k = _knowledge()
     target = k.find(entity) if entity else None
     emit("Timeline", TIMELINE_COLUMNS, k.timeline(target, type_, since_d, until_d), as_json)
