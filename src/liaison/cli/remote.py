@@ -6,10 +6,11 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from liaison.cli import common
-from liaison.cli.render import Column, err, out, table
+from liaison.cli.render import Column, err, error, note, say, table
 from liaison.errors import LiaisonError
 
-# What pull and push both take to reach and sign in to a remote collection.
+# What pull and push both take to reach and sign in to a remote collection. Each command still
+# spells the five parameters out: Typer reads a command's options from its own signature.
 REMOTE_COLLECTION = typer.Option(None, "--collection", "-c",
                                  help="Remote collection id, alias or title (not needed with a collection URL).")
 USER = typer.Option(None, "--user", help="HTTP Basic user name (for Liaison: the partner id).")
@@ -46,19 +47,18 @@ def pull(
     finally:
         remote.close()
     for oid, why in report.rejected:
-        err.print(f"Error: object {oid} from {report.url} rejected: {why}", style="red", highlight=False, markup=False,
-                  soft_wrap=True)
+        error(f"object {oid} from {report.url} rejected: {why}")
     since = report.since or "the beginning"
-    out.print(f"pulled {report.fetched} objects added after {since} from {report.remote_title} ({report.remote_id}) "
-              f"at {report.url}", highlight=False, soft_wrap=True)
+    say(f"pulled {report.fetched} objects added after {since} from {report.remote_title} ({report.remote_id}) "
+        f"at {report.url}")
     table(f"Pull into {report.into}", [Column(c, justify="right") for c in ("fetched", "new", "already present",
                                                                             "rejected")],
           [{"fetched": report.fetched, "new": report.new, "already present": report.present,
             "rejected": len(report.rejected)}])
-    out.print(f"next pull starts after {report.until or 'the beginning'}", highlight=False)
+    say(f"next pull starts after {report.until or 'the beginning'}")
     if report.no_header:
-        err.print("Note: the server sent no X-TAXII-Date-Added-Last header, so the next pull fetches these objects "
-                  "again (they are stored once).", highlight=False, soft_wrap=True)
+        note("Note: the server sent no X-TAXII-Date-Added-Last header, so the next pull fetches these objects "
+             "again (they are stored once).")
     if report.rejected:
         raise typer.Exit(1)
 
@@ -82,7 +82,7 @@ def push(
     chosen, missing = choose_objects(sharing, source, types or [], ids or [])
     where = f"collection {source}" if source else "the store"
     for oid in missing:
-        err.print(f"Error: no object {oid} in {where}.", style="red", highlight=False, markup=False, soft_wrap=True)
+        error(f"no object {oid} in {where}.")
     if not chosen:
         raise LiaisonError("no objects to push", where, "Check --from, --type and --id")
     remote = open_remote(url, collection, Credentials(user, password, token), writing=True)
@@ -94,16 +94,15 @@ def push(
     finally:
         remote.close()
     for oid, why in report.failures:
-        err.print(f"Error: {report.url} refused {oid}: {why}", style="red", highlight=False, markup=False,
-                  soft_wrap=True)
-    out.print(f"pushed {report.chosen} objects from {where} to {report.url}", highlight=False, soft_wrap=True)
+        error(f"{report.url} refused {oid}: {why}")
+    say(f"pushed {report.chosen} objects from {where} to {report.url}")
     table("Push status", [Column(c, justify="right") for c in ("objects", "envelopes", "succeeded", "failed",
                                                                 "pending")],
           [{"objects": report.chosen, "envelopes": report.envelopes, "succeeded": report.success,
             "failed": report.failure, "pending": report.pending}])
     if report.pending:
-        err.print(f"Note: {report.pending} objects were still pending when Liaison stopped waiting; see the server's "
-                  "status resources.", highlight=False, soft_wrap=True)
+        note(f"Note: {report.pending} objects were still pending when Liaison stopped waiting; see the server's "
+             "status resources.")
     if report.failure or report.pending or missing:
         raise typer.Exit(1)
 
