@@ -48,11 +48,11 @@ class StoredDocument:
 
 
 @dataclass(frozen=True)
-class StoredEntity:
-    """One entity as one document's current version names it (its mentions in that text)."""
+class InDocument:
+    """What one document's current version says (an entity, an event), with that document: the
+    base of StoredEntity and StoredEvent, whose ``document`` comes first."""
 
     document: StoredDocument  # without its text
-    entity: Entity
 
     @property
     def document_id(self) -> str:
@@ -61,6 +61,13 @@ class StoredEntity:
     @property
     def version(self) -> int:
         return self.document.version
+
+
+@dataclass(frozen=True)
+class StoredEntity(InDocument):
+    """One entity as one document's current version names it (its mentions in that text)."""
+
+    entity: Entity
 
     @property
     def key(self) -> str:
@@ -87,20 +94,11 @@ class EntitySummary:
 
 
 @dataclass(frozen=True)
-class StoredEvent:
+class StoredEvent(InDocument):
     """One event of one document's current version: its index there and the event as extracted."""
 
-    document: StoredDocument  # without its text
     idx: int
     event: Event
-
-    @property
-    def document_id(self) -> str:
-        return self.document.id
-
-    @property
-    def version(self) -> int:
-        return self.document.version
 
     @property
     def stem(self) -> str:
