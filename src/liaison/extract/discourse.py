@@ -15,9 +15,13 @@ run after it, turns mentions into events:
    unless their parties differ ("strikes in response to the attack").
 3. **Re-mentions across sentences** (event coreference): a mention of a compatible type is the
    same event as an earlier one when it is anaphoric ("the attack", "this operation",
-   "Friday's raid") or adds no participant, and nothing conflicts (place, day, figures). The
-   first mention gives the evidence; the others are kept with their spans.
-4. **Slots from the discourse.** Slots are merged from all the mentions. A source governs what
+   "Friday's raid"), adds no participant, or is aimed at the same named person, and nothing
+   conflicts (place, day, figures). The first mention gives the evidence; the others are kept
+   with their spans.
+4. **Slots from the discourse.** Whom an act was aimed at, told by a description ("an Islamic
+   State commander", "three defendants"), is whom the next sentences name for it
+   (liaison.extract.described), before the mentions are grouped. Slots are merged from all the
+   mentions. A source governs what
    follows it (a speaker label its turn, "according to" its paragraph, else the last source
    named before); where none is named, the issuer of a release is the source. An undated or
    unplaced violent event takes the day or place of the one its paragraph tells, an event with
@@ -38,6 +42,7 @@ from spacy.tokens import Doc
 
 from liaison.extract.attribution import AttributionMention
 from liaison.extract.dates import DateMention, Resolved
+from liaison.extract.described import DescribedTargets
 from liaison.extract.entities import Cluster
 from liaison.extract.events import EventMention, conflict
 from liaison.extract.gazetteer import country_name
@@ -113,6 +118,7 @@ class DiscourseModel:
         self.outcome_reach = outcome_reach
         self.remention_reach = remention_reach
         self.specificity = SpecificityModel.load(specificity)
+        self.described = DescribedTargets()
 
     def __call__(self, doc: Doc) -> Doc:
         mentions: list[EventMention] = list(doc._.events or [])
@@ -122,6 +128,7 @@ class DiscourseModel:
         for ev in mentions:
             if ev.location:
                 ev.places |= enclosing(ev.location)
+        self.described(doc, mentions, sents.index, sents.paragraph)
         events = self._fold_outcomes(mentions, sents)
         events = self._fold_in_sentence(events, doc)
         events = self._corefer(events, sents)
@@ -245,6 +252,11 @@ class DiscourseModel:
             if conflict(o, ev):
                 continue
             if ev.definite:
+                return o
+            # "an operation in Syria to capture a senior leader of ISIL ... an operation in al-Amr to
+            # capture an ISIL senior leader known as Abu Sayyaf": an act of one type aimed at the same
+            # named person is one act, whatever figures each mention gives
+            if not ev.fresh and o.type == ev.type and _persons(o) & _persons(ev) and _same_parties(o, ev):
                 return o
             # an indefinite mention with figures of its own is a new event ("another attack killed six")
             if ev.quantities or ev.fresh:
@@ -621,6 +633,11 @@ def _same_parties(a: EventMention, b: EventMention) -> bool:
     if set(a.actors) & set(b.targets) or set(b.actors) & set(a.targets):
         return False
     return not (a.actors and b.actors and not set(a.actors) & set(b.actors))
+
+
+def _persons(ev: EventMention) -> set[str]:
+    """The named persons a violent mention is aimed at."""
+    return {t for t in ev.targets if t.startswith("per:")} if ev.type in _VIOLENT else set()
 
 
 def _promote(host: EventMention, specific: EventMention) -> None:

@@ -488,7 +488,10 @@ class EventFinder:
             hit = ents(subject)
             targets = hit + targets
             actors = [a for a in actors if a not in hit]
-        actors = _unique(actors)
+        # "the anti-ISIS operations": what the event's own phrase says it is against is its target
+        against = {token_entity[t.i] for t in trig.subtree if _after_anti(doc, t.i, token_entity)}
+        targets += [a for a in actors if a in against]
+        actors = [a for a in _unique(actors) if a not in against]
         targets = [t for t in _unique(targets) if t not in actors]
         if type_ in _PARTY_TYPES:
             actors = _unique(actors + [p for p in partners if p not in targets])
@@ -1435,6 +1438,21 @@ def conflict(a: EventMention, b: EventMention) -> bool:
             return True
     qa = {q.kind: q.value for q in a.quantities}
     return any(q.kind in qa and qa[q.kind] != q.value for q in b.quantities)
+
+
+_ANTI = {"anti", "counter"}
+
+
+def _after_anti(doc: Doc, i: int, token_entity: dict[int, str]) -> bool:
+    """Whether token ``i`` belongs to a name written after "anti-" or "counter-" ("anti-ISIS")."""
+    key = token_entity.get(i)
+    if key is None:
+        return False
+    j = i
+    while j > 0 and token_entity.get(j - 1) == key:
+        j -= 1
+    return j >= 2 and doc[j - 1].text == "-" and doc[j - 2].lower_ in _ANTI \
+        or j >= 1 and doc[j - 1].lower_.rstrip("-") in _ANTI and doc[j - 1].text.endswith("-")
 
 
 def _singled_out(head: Token) -> list[Token]:

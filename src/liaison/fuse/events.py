@@ -235,7 +235,9 @@ def judge(a: EventReport, b: EventReport) -> float | None:
     town and a shared actor, published within UNDATED_DAYS. Aggregates: the same aggregate
     (``_same_aggregate``) with a place or participant in common. Whatever the time, short of a
     contradiction: a violent act on the same named person (``_identifying``) with evidence 3
-    (the person and a shared actor or place), since a person is killed or seized once."""
+    (the person and a shared actor or place), since a person is killed or seized once; on the
+    same day the person alone suffices, unless two named sets of actors differ (the FBI's
+    release of an extradition that names its announcers, a news story that names no actor)."""
     if _vetoed(a, b):
         return None
     time = _time(a, b)
@@ -243,7 +245,7 @@ def judge(a: EventReport, b: EventReport) -> float | None:
     parts = _participants(a, b)
     assert time is not None and place is not None and parts is not None
     evidence = place + parts
-    if evidence >= 3 and _identifying(a) & _identifying(b):
+    if _identifying(a) & _identifying(b) and (evidence >= 3 or time == 1 and evidence >= 1):
         return round(min(1.0, (evidence + max(time, 0)) / 5), 2)
     if time < 0:
         return _standing(a, b, place, evidence)
