@@ -488,6 +488,14 @@ class Store:
                 s.execute(delete(table))
 
 
+#: Each SQLite connection's page cache, in KiB (SQLite's default is 2 MiB). A page of the web UI at
+#: 100,000 documents touches tens of MB of index and table pages (a partner's map: some 16,000 page
+#: reads at 2 MiB, 8,000 at 64 MiB on its first visit and none on the next; bench/RESULTS.md), each a
+#: read from the operating system's cache into SQLite's. The cache is filled as pages are read, so
+#: a small store never uses it all; the pool keeps a few connections, each with its own.
+SQLITE_CACHE_KIB = 65_536
+
+
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001
     # pysqlite opens transactions on its own and mishandles SAVEPOINT; let SQLAlchemy say BEGIN itself
     # (the workaround SQLAlchemy documents for the sqlite3 driver).
@@ -497,6 +505,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
     cur.close()
 
 
