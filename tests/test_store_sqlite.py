@@ -18,3 +18,21 @@ def test_every_sqlite_connection_has_the_large_page_cache_and_wal(tmp_path: Path
                 assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar_one() == 1
     finally:
         store.engine.dispose()
+
+
+def test_the_pool_hands_back_the_connection_used_last_whose_cache_is_warm(tmp_path: Path):
+    store = open_store(f"sqlite:///{tmp_path / 'store.db'}")
+    try:
+        with store.engine.connect() as first, store.engine.connect() as second:
+            first_id, second_id = id(first.connection.dbapi_connection), id(second.connection.dbapi_connection)
+        # "second" closes first, then "first": the one given back last is "first"
+        with store.engine.connect() as again:
+            assert id(again.connection.dbapi_connection) == first_id != second_id
+    finally:
+        store.engine.dispose()
+
+
+def test_an_in_memory_store_still_opens():
+    store = open_store("sqlite:///:memory:")
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT 1").scalar_one() == 1

@@ -515,6 +515,11 @@ def _sqlite_begin(conn) -> None:  # noqa: ANN001
     conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("write") else "BEGIN")
 
 
+def _sqlite_file(url: str) -> bool:
+    """A SQLite database in a file (pooled by a queue), not in memory (one connection a thread)."""
+    return url.startswith("sqlite:///") and ":memory:" not in url and "mode=memory" not in url
+
+
 def open_store(url: str) -> Store:
     """Connect to ``url``, bring its schema to the newest migration, and return the store."""
     if url.startswith("sqlite:///"):
@@ -526,7 +531,10 @@ def open_store(url: str) -> Store:
                              "Set LIAISON_HOME or LIAISON_DATABASE_URL to a writable place") from None
     try:
         # A SQLite file needs no liveness check; a PostgreSQL connection may have been dropped by the server.
-        engine = create_engine(url, future=True, pool_pre_ping=not url.startswith("sqlite"))
+        # A SQLite connection's page cache is its own: the pool hands back the one used last (LIFO),
+        # whose cache holds what the last pages read, rather than the longest idle.
+        engine = create_engine(url, future=True, pool_pre_ping=not url.startswith("sqlite"),
+                               **({"pool_use_lifo": True} if _sqlite_file(url) else {}))
     except (SQLAlchemyError, ImportError, ValueError) as err:
         raise StoreError(f"cannot use database URL: {err}", url.split("@")[-1],
                          "Check LIAISON_DATABASE_URL") from None
