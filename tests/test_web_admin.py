@@ -322,7 +322,8 @@ def _once_user(world: WebWorld, name: str) -> str:
     ("/admin/users", {"name": "once-added", "org": "self"}, ONE_TIME),
     ("/admin/users/{user}/reset", {}, ONE_TIME),
 ])
-def test_a_secret_is_shown_exactly_once_and_a_reload_makes_no_other(world: WebWorld, action, fields, pattern):
+def test_a_secret_is_shown_exactly_once_and_a_reload_makes_no_other(world: WebWorld, action, fields, pattern, caplog):
+    caplog.set_level("DEBUG")
     admin = world.client("admin")
     n = len(_audited_paths(world))
     partner, user = _once_partner(world, f"once-p{n}"), _once_user(world, f"once-u{n}")
@@ -350,6 +351,7 @@ def test_a_secret_is_shown_exactly_once_and_a_reload_makes_no_other(world: WebWo
     paths = _audited_paths(world)
     assert where in paths and not any(secret in p for p in paths)
     assert not any(secret in p for p in (where, made.headers.get("location", "")))
+    assert secret not in caplog.text  # nor in any log line
 
 
 def test_a_shown_once_page_replayed_with_its_cookie_shows_nothing(world: WebWorld):
