@@ -125,23 +125,31 @@ def forms(mention: EntityMention) -> Forms:
 
 # What resolution derives from one mention, remembered by the mention object itself: the store's
 # and the index's mentions come back as the same objects, pass after pass.
-_INFO: dict[int, tuple[EntityMention, tuple[Forms, frozenset[str], bool, tuple[str, ...]]]] = {}
+# Each entry: [the mention, (forms, blocking keys, complete), its context signatures or None until
+# asked for: most nodes are linked by their names alone, and working out the context of each of a
+# large corpus's co-occurring keys was a third of a full pass and most of a cold incremental one].
+_INFO: dict[int, list] = {}
 
 
-def _info(m: EntityMention) -> tuple[Forms, frozenset[str], bool, tuple[str, ...]]:
-    """(forms, blocking keys, complete, context signatures) of a mention."""
+def _entry(m: EntityMention) -> list:
     hit = _INFO.get(id(m))
     if hit is not None and hit[0] is m:
-        return hit[1]
+        return hit
     if len(_INFO) > 500_000:  # fresh objects from a store each time must not pile up
         _INFO.clear()
     names = (m.canonical, *m.names, *m.aliases)
-    f = _forms(coarse_type(m), names)
-    complete = bool(f.complete) and not (coarse_type(m) == "loc" and m.type == "place" and not m.feature
+    coarse = coarse_type(m)
+    f = _forms(coarse, names)
+    complete = bool(f.complete) and not (coarse == "loc" and m.type == "place" and not m.feature
                                           and not m.country_code)
-    info = (f, _blocking_keys(m.key, m.type, names), complete, _context_of(m.key, m.context))
-    _INFO[id(m)] = (m, info)
-    return info
+    entry = [m, (f, _blocking_keys(m.key, m.type, names), complete), None]
+    _INFO[id(m)] = entry
+    return entry
+
+
+def _info(m: EntityMention) -> tuple[Forms, frozenset[str], bool]:
+    """(forms, blocking keys, complete) of a mention."""
+    return _entry(m)[1]
 
 
 def _block_name(toks: tuple[str, ...]) -> str:
@@ -211,13 +219,16 @@ class _Key:
 
 
 def _context(mention: EntityMention) -> tuple[str, ...]:
-    return _info(mention)[3]
+    entry = _entry(mention)
+    if entry[2] is None:
+        entry[2] = _context_of(mention.key, mention.context)
+    return entry[2]
 
 
-@lru_cache(maxsize=200_000)
 def _context_of(key: str, context: tuple[str, ...]) -> tuple[str, ...]:
     """The context signatures of a mention's co-occurring keys, each once (a tuple: one a mention,
-    and a mention's dozen fit a tuple in a third of a set's memory)."""
+    and a mention's dozen fit a tuple in a third of a set's memory). Not remembered by value:
+    no two documents share a context, and a cache of it only held each mention's context twice."""
     return tuple(dict.fromkeys(map(nm.context_sig, context if key not in context else
                                    (k for k in context if k != key))))
 
@@ -374,7 +385,7 @@ def clear_caches() -> None:
     """Forget every remembered name, profile and pair decision (benchmarks start cold with it;
     a long-running process may call it to give the memory back)."""
     _INFO.clear()
-    for f in (_forms, _words_score, _strong, _cached_profile, _blocking_keys, _context_of, nm.person_tokens,
+    for f in (_forms, _words_score, _strong, _cached_profile, _blocking_keys, nm.person_tokens,
               nm.org_tokens, nm.skeleton, nm._spelled, nm.consonants, nm.context_sig):
         f.cache_clear()
 
