@@ -109,3 +109,22 @@ def test_a_diphthong_before_a_consonant_and_a_vowel_written_as_a_is_one_person()
     links = resolve([voa, white_house, hassan])
     assert links[voa.node].entity == links[white_house.node].entity
     assert links[hassan.node].entity != links[voa.node].entity
+
+
+@pytest.mark.parametrize(("a", "b"), [("ziyad", "ziad"), ("iyad", "iad"), ("hashimiyya", "hashimia")])
+def test_a_glide_y_between_an_i_and_a_vowel_is_written_or_not(a: str, b: str) -> None:
+    assert skeleton(a) == skeleton(b)
+    assert token_score(a, b) >= 0.95
+
+
+def test_a_y_after_another_vowel_stays_a_diphthong_not_a_glide() -> None:
+    assert skeleton("zayd") != skeleton("ziyad")  # Zayd is not Ziyad
+
+
+def test_a_dropped_letter_is_scored_on_the_spellings_as_well_as_the_letters() -> None:
+    """"Bahdah" (Bahadah with a letter dropped) and "Bahada": their letters are 0.83 alike, their
+    spellings (the final h gone) 0.91; distinct names stay far apart either way."""
+    assert skeleton("bahdah") != skeleton("bahada")
+    assert token_score("bahdah", "bahada") >= 0.9
+    assert token_score("hassan", "hussein") < 0.9
+    assert token_score("omar", "amir") < 0.9
