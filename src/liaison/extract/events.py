@@ -482,6 +482,18 @@ class EventFinder:
                 for child in anc.children:
                     if child.dep_ == "prep" and child.lower_ == "between":
                         actors += ents(child.subtree)
+            if not actors:
+                # "co-operation, centred on sharing intelligence, has been going on for months between
+                # Syria and the US": who it is between, wherever the sentence says it, are its parties
+                actors += [k for c in sent if c.dep_ == "prep" and c.lower_ == "between"
+                           for k in ents(c.subtree) if clusters[k].type not in _LOCATION_TYPES - {"country"}]
+        if type_ == "intelligence_sharing" and trig.pos_ in ("VERB", "AUX"):
+            # "sharing its own intelligence on IS activity in Syria with the new transitional
+            # government": a "with" or "to" inside what is shared names whom it is shared with
+            for obj in (c for c in trig.children if c.dep_ == "dobj"):
+                targets += [k for p in obj.subtree if p.dep_ == "prep" and p.lower_ in ("with", "to")
+                            for k in ents([t for o in p.children if o.dep_ == "pobj" for t in _pruned(o)])
+                            if clusters[k].type not in _LOCATION_TYPES]
         if trig.lemma_.lower() == "come" and any(c.dep_ == "prep" and c.lower_ == "under" for c in trig.children):
             # "U.S. forces came under attack by a drone": who comes under fire is the target
             subject, _ = self._subject(trig)
