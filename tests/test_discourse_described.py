@@ -78,3 +78,18 @@ def test_a_second_mention_aimed_at_the_same_named_person_is_the_same_raid(nlp):
             "and his wife,\" the defense secretary said.")
     x = extract(nlp, text, PUB)
     assert len(_raids(x)) == 1
+
+
+def test_an_indefinite_general_noun_named_later_is_someone_else(nlp):
+    text = ("U.S. forces killed an al-Shabaab commander in Jilib on Friday, officials said.\n\n"
+            "A man, known as Ali Farah, was also seen near the site.")
+    x = extract(nlp, text, PUB)
+    assert all("Ali Farah" not in _names(x, e.targets) for e in x.events)
+
+
+def test_a_person_introduced_as_a_casualty_is_not_one_of_the_group_held(nlp):
+    text = ("Police today announced the arrest of two suspects in Nairobi.\n\n"
+            "John Kamau, 30, was killed in the shooting. Peter Otieno, 41, was wounded.")
+    x = extract(nlp, text, dt.date(2012, 10, 6))
+    names = set().union(*(_names(x, e.targets) for e in x.events if e.type == "raid_or_arrest"))
+    assert not names & {"John Kamau", "Peter Otieno"}

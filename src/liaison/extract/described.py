@@ -18,14 +18,14 @@ Two patterns, each the way a reader resolves such a description:
    coordinated with it, acts on; what its noun is "of"; whom it is "to capture") is the person
    that a later sentence, within ``REACH`` sentences, names with a naming cue ("known as N",
    "identified as N", "named N", or N in apposition to the noun) on a phrase headed by the same
-   person noun or by a general one ("the Tunisian man"). A description already holding a
-   person's name is named already, and the first naming phrase that fits is taken.
+   person noun, or by a general one made definite ("the Tunisian man"). A description already
+   holding a person's name is named already, and the first naming phrase that fits is taken.
 2. **A counted group, enumerated after.** A counted plural of people ("three defendants", "two
    suspects") that an arrest, detention or handover is of is the first that many persons the
    next sentences (the same and the next ``GROUP_PARAGRAPHS`` paragraphs) introduce: each the
-   subject of its clause, not of a reporting verb, followed by an apposition (an age, an alias,
-   a description: "Adel Abdel Bary, 52, a citizen of Egypt"). Only when at least that many are
-   introduced so; otherwise the count is left as it is.
+   subject of its clause (not of a reporting verb, nor of one of dying or being hurt), followed
+   by an apposition (an age, an alias, a description: "Adel Abdel Bary, 52, a citizen of
+   Egypt"). Only when at least that many are introduced so; otherwise the count is left as it is.
 
 The named persons become targets of the event (never where they are already its actors), and
 so does the armed group a description names ("an Islamic State commander").
@@ -54,8 +54,10 @@ _GENERAL_PERSONS = {"man", "woman", "person", "individual"}
 _PERSONS = {"man", "woman", "person", "individual", "suspect", "terrorist", "jihadist", "defendant", "militant",
             "people", "men", "detainee", "prisoner", "fugitive", "accomplice", "conspirator"}
 _INDEFINITE = {"a", "an"}
+_ANAPHORIC = {"the", "this", "that"}
 _POSSESSIVE = {"his", "her", "their"}
 _NAMING = {"known", "identified", "named", "called", "nicknamed", "dubbed"}
+_CASUALTY = {"kill", "wound", "injure", "die", "hurt", "shoot", "behead", "execute"}
 _REPORTING = {"say", "tell", "announce", "state", "add", "report", "describe", "confirm", "note", "explain",
               "claim", "told", "said"}
 
@@ -159,8 +161,11 @@ class DescribedTargets:
             head = _naming_head(doc, start, end)
             if head is None or head.i == desc.i:
                 continue
-            if head.lemma_.lower() == noun or head.lemma_.lower() in _GENERAL_PERSONS \
-                    or head.lower_ == desc.lower_:
+            if head.lemma_.lower() == noun or head.lower_ == desc.lower_:
+                return key
+            # a general noun re-mentions only when definite: "the Tunisian man", not "a man"
+            if head.lemma_.lower() in _GENERAL_PERSONS and any(
+                    c.dep_ == "det" and c.lower_ in _ANAPHORIC for c in head.children):
                 return key
         return None
 
@@ -225,4 +230,5 @@ def _introduced_subject(doc: Doc, start: int, end: int) -> bool:
         node = node.head
     if node.dep_ not in ("nsubj", "nsubjpass"):
         return False
-    return node.head.lemma_.lower() not in _REPORTING
+    # "X, a spokesman, said": a source; "X, 30, was killed": a casualty, not one of those held
+    return node.head.lemma_.lower() not in _REPORTING | _CASUALTY
