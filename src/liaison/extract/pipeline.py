@@ -32,6 +32,7 @@ from liaison.extract.aliases import stated_aliases
 from liaison.extract.chunking import CHUNK_CHARS, chunk_bounds, context_year, merge
 from liaison.extract.entities import place_fields
 from liaison.extract.gazetteer import country_index, known_aliases
+from liaison.extract.governments import placed_state_aliases
 from liaison.extract.lexicon import actors, load_json
 from liaison.ingest.dateline import dateline_end, has_line_break
 from liaison.model import Attribution, DateValue, Entity, Event, Extraction, Quantity, Span
@@ -218,6 +219,7 @@ def doc_extraction(doc: Doc, offset: int = 0) -> Extraction:
         return Span(s.start_char + offset, s.end_char + offset, s.text)
 
     entities = []
+    placed = placed_state_aliases(doc, clusters, doc._.token_entity or {})
     for c in clusters.values():
         if not c.mentions:
             continue
@@ -230,7 +232,8 @@ def doc_extraction(doc: Doc, offset: int = 0) -> Extraction:
                 mentions=tuple(span(s, e) for s, e in c.mentions),
                 titles=tuple(c.titles),
                 descriptions=tuple(c.descriptions),
-                aliases=tuple(known_aliases(c.canonical) or ()) if known and known.source == "actors" else (),
+                aliases=tuple(known_aliases(c.canonical) or ()) if known and known.source == "actors"
+                else ((placed[c.key],) if c.key in placed else ()),
                 **place_fields(known),
             )
         )
