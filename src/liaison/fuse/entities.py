@@ -492,6 +492,25 @@ def _complete(m: EntityMention, forced: bool) -> bool:
     return forced or _info(m)[2]
 
 
+def _file(blocks: dict[str, str | set[str]], bs: Iterable[str], key: str) -> None:
+    """File ``key`` under each of ``bs`` but its own "k:" block: a lone key as itself, several as a set."""
+    for b in bs:
+        held = blocks.get(b)
+        if held is None:
+            if not b.startswith("k:"):
+                blocks[b] = key
+        elif held.__class__ is str:
+            if held != key:
+                blocks[b] = {held, key}
+        else:
+            held.add(key)
+
+
+def _held(held: str | set[str] | tuple) -> Iterable[str]:
+    """The keys a block holds, however it holds them."""
+    return (held,) if held.__class__ is str else held
+
+
 def _pass(by_node: dict[Node, EntityMention], merges: list[tuple[str, ...]], dropped: frozenset[str],
           want: set[Node] | None = None) -> dict[Node, Link]:
     merge_keys = {k for keys in merges for k in keys}
@@ -506,20 +525,23 @@ def _pass(by_node: dict[Node, EntityMention], merges: list[tuple[str, ...]], dro
     # large corpus should not sort it whole)
     keys = {k: _key_profile(k, sorted(ms, key=_node_order)) for k, ms in nodes_of.items()}
 
-    # blocks: block -> keys (all nodes count towards the limit; complete ones are compared)
-    block_keys: dict[str, set[str]] = defaultdict(set)
-    block_complete: dict[str, set[str]] = defaultdict(set)
-    node_blocks: dict[Node, frozenset[str]] = {}
-    for n, m in by_node.items():
-        bs = _info(m)[1]
-        node_blocks[n] = bs
-        for b in bs:
-            block_keys[b].add(m.key)
-    for k in keys:
-        for m in keys[k].nodes:
-            for b in node_blocks[m.node]:
-                block_complete[b].add(k)
-    full = {b for b, ks in block_keys.items() if len(ks) > MAX_BLOCK_KEYS} | (dropped & block_keys.keys())
+    # blocks: block -> keys (all nodes count towards the limit; complete ones are compared). A
+    # block holds its one key as a string until a second comes: most hold one, and a set for each
+    # of a large corpus's blocks made this step grow faster than the corpus. "k:" blocks (a key's
+    # own, one key each) are never compared, and not filed.
+    block_keys: dict[str, str | set[str]] = {}
+    block_complete: dict[str, str | set[str]] = {}
+    for m in by_node.values():
+        _file(block_keys, _info(m)[1], m.key)
+    for k, prof in keys.items():
+        filed: set[int] = set()
+        for m in prof.nodes:
+            bs = _info(m)[1]
+            if id(bs) not in filed:  # a key's nodes mostly share one set of blocks (one object)
+                filed.add(id(bs))
+                _file(block_complete, bs, k)
+    full = {b for b, ks in block_keys.items() if ks.__class__ is not str and len(ks) > MAX_BLOCK_KEYS} \
+        | (dropped & block_keys.keys())
 
     # strong links between complete keys sharing a block
     uf = _Union()
@@ -527,12 +549,10 @@ def _pass(by_node: dict[Node, EntityMention], merges: list[tuple[str, ...]], dro
     tried: set[int] = set()  # pairs compared, as one int each (a set of a million string pairs is a heap of its own)
     number = {k: i for i, k in enumerate(keys)}
     many = len(number)
-    for b in block_complete:  # the order of blocks decides nothing: a pair's decision is its own
-        if b in full or b.startswith("k:"):
+    for b, held in block_complete.items():  # the order of blocks decides nothing: a pair's decision is its own
+        if held.__class__ is str or b in full:
             continue
-        ks = sorted(block_complete[b])
-        if len(ks) < 2:
-            continue
+        ks = sorted(held)
         groups = [ks]
         if b.startswith("l:"):  # one family name: only given names that begin alike can be one
             by_head: dict[str, list[str]] = defaultdict(list)
@@ -588,8 +608,8 @@ def _pass(by_node: dict[Node, EntityMention], merges: list[tuple[str, ...]], dro
             continue
         wf = forms(m)
         fits: dict[str, tuple[str, float, str]] = {}
-        cands = sorted({c for b in node_blocks[m.node] if b not in full and not b.startswith("k:")
-                        for c in block_complete.get(b, ())})
+        cands = sorted({c for b in _info(m)[1] if b not in full and not b.startswith("k:")
+                        for c in _held(block_complete.get(b, ()))})
         for c in cands:
             decided = _cover(m, wf, keys[c])
             if decided is None:
