@@ -1078,7 +1078,7 @@ _EVALUATIVE = {"vital", "important", "key", "critical", "essential", "necessary"
                "tool", "priority", "pillar", "cornerstone", "component", "element"}
 _HABITUAL = {"often", "usually", "regularly", "routinely", "typically", "frequently", "generally", "normally",
              "sometimes", "commonly", "always"}
-_KNOWN_FOR = {"responsible", "involved", "linked", "blamed", "known", "notorious", "similar", "like", "accused"}
+_KNOWN_FOR = {"responsible", "involved", "involve", "linked", "blamed", "known", "notorious", "similar", "like", "accused"}
 _ASPECTUAL = {"continue", "begin", "start", "resume", "keep", "go", "proceed", "manage", "fail", "happen"}
 _CASUALTY_NOUNS = {"dead", "casualty", "victim", "toll", "fatality", "killed", "wounded", "injured", "death"}
 _CREDIT = re.compile(r"\b(information|material|reporting)\b.{0,40}\b(this|the) (report|story|article)\b.{0,20}"
