@@ -124,7 +124,8 @@ class EventRow(Base):
         # Migration 0013: the web UI's events in date order, undated last, are an index walk (0017 added
         # the version, so that a walk can probe each event's roles without reading its row).
         Index("ix_events_by_date_version", text("(date_start IS NULL)"), "date_start", "document_id", "idx", "version"),
-        Index("ix_events_type_by_date", "type", text("(date_start IS NULL)"), "date_start", "document_id", "idx"),
+        Index("ix_events_type_by_date_version", "type", text("(date_start IS NULL)"), "date_start", "document_id",
+              "idx", "version"),  # migration 0018 (0013's ix_events_type_by_date with the version)
         Index("ix_events_confidence", "confidence", "date_start", "document_id", "idx"),  # migration 0015
         Index("ix_events_key_date", "document_id", "version", "idx", "date_start"),  # migration 0017
     )
@@ -263,6 +264,8 @@ class CollectionObjectRow(Base):
         Index("ix_collection_objects_seq", "collection_id", "seq"),
         # by object alone: whether a document's report is shared anywhere (store/access.visible_documents)
         Index("ix_collection_objects_object", "object_id"),
+        # migration 0018: the access rule's report row (store/access.visible_documents) from the index alone
+        Index("ix_collection_objects_rule", "collection_id", "object_id", "origin", "version", "tlp", "producer", "seq"),
         {"sqlite_autoincrement": True},  # a deleted row's seq is never reused, so paging never skips
     )
 

@@ -2,8 +2,9 @@
 and paginated in SQL, under the access rule (``visible_rows`` on the events table).
 
 A filter is an ``EventFilter`` the web layer has already validated. A page is an index walk that
-stops after its rows: the date order walks ix_events_by_date (or ix_events_type_by_date under a
-type filter) in either direction, the type order ix_events_type_by_date, the confidence order
+stops after its rows: the date order walks ix_events_by_date_version (or
+ix_events_type_by_date_version under a type filter) in either direction, the type order
+ix_events_type_by_date_version, the confidence order
 ix_events_confidence, asking each row the cheap column tests first, then probes by primary key
 (event_roles, entities, entity_links), and the access rule last; a date range is a range of that
 index, since an event is kept by the day its date begins (as the dashboard's chart counts it).
@@ -340,8 +341,9 @@ class _Key:
 
 def _sort_keys(sort: str) -> list[_Key]:
     """The key of an order, a total one (so pages never overlap), as the indexes hold it: the date
-    order is the dated events then the undated (in either direction: two walks of ix_events_by_date),
-    the type order ix_events_type_by_date's columns, the confidence order ix_events_confidence's."""
+    order is the dated events then the undated (in either direction: two walks of
+    ix_events_by_date_version), the type order ix_events_type_by_date_version's columns, the
+    confidence order ix_events_confidence's."""
     name, up = sort.removeprefix("-"), not sort.startswith("-")
     tail = [_Key("date_start", up), _Key("document_id", up), _Key("idx", up)]
     if name == "date":
@@ -583,21 +585,22 @@ def sketch(data: dict[str, Any]) -> Sketch:
 
 
 def stream(store: Store, actor: Actor, f: EventFilter, sort: str = "date", most: int = 10_000,
-           chunk: int = 500) -> Iterator[list[dict[str, Any]]]:
+           chunk: int = 500, first: int = 100) -> Iterator[list[dict[str, Any]]]:
     """The first ``most`` filtered events in the order ``sort`` names, as ``page`` rows whose ``event``
-    is a ``Sketch`` and without ``refs`` (a download carries names, not links), ``chunk`` at a time:
-    the page's own queries (the
-    same plan), each read as it goes (a server-side cursor on PostgreSQL), names looked up per chunk
-    on a second connection, so a long download neither repeats the walk page by page nor holds
-    every row at once."""
-    left = most
+    is a ``Sketch`` and without ``refs`` (a download carries names, not links): ``first`` of them,
+    then ``chunk`` at a time (a download starts with a page's worth, then reads in larger batches):
+    the page's own queries (the same plan), each read as it goes (a server-side cursor on
+    PostgreSQL), names looked up per chunk on a second connection, so a long download neither
+    repeats the walk page by page nor holds every row at once."""
+    left, size = most, min(first, chunk)
     with store.engine.connect() as conn, store.engine.connect() as lookups:
         p = plan(actor, f, lookups)
         for q in _queries(p, _sort_keys(sort), None, _nulls_low(conn)):
             if left <= 0:
                 return
             result = conn.execution_options(stream_results=True, yield_per=chunk).execute(q.limit(left))
-            for part in result.partitions(chunk):
+            while part := result.fetchmany(size):
+                size = chunk
                 rows = [dict(r._mapping, event=sketch(r.data)) for r in part]
                 left -= len(rows)
                 _name(lookups, rows, refs=False)
