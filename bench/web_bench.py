@@ -20,7 +20,7 @@ Why it is built this way:
     cursors). The sharing admin's pages are asked as an administrator. One request per page warms
     it first (not counted).
   - A download (the events CSV, filtered or of 10,000 rows) is judged on its first byte, what its
-    reader waits for before the file streams: the header goes out with the first 500 rows, so that
+    reader waits for before the file streams: the header goes out with the first 100 rows, so that
     byte waits for the query and its first rows; the time to its last byte is shown beside it (it
     grows with its rows).
   - Two baselines in the same run, on the same machine at the same moment (the machine's cores are

@@ -10,6 +10,7 @@ import re
 import pytest
 from sqlalchemy import select, update
 
+from liaison.store.access import own_analyst
 from liaison.store.schema import EventRow
 from liaison.web.events import neutral
 from webkit import SECRET_TITLE, WebWorld, world_fixture
@@ -290,3 +291,13 @@ def test_the_pages_ask_for_sign_in(world: WebWorld):
     client = world.client()
     for path in ("/events", "/timeline", "/events.csv"):
         assert client.get(path, follow_redirects=False).status_code == 303
+
+
+def test_the_csv_streams_a_first_batch_then_larger_ones_holding_every_row(world: WebWorld):
+    from liaison.store.reading import events as reading
+
+    actor = own_analyst()
+    f = reading.EventFilter()
+    sizes = [len(rows) for rows in reading.stream(world.store, actor, f, "date", 10_000, chunk=5, first=2)]
+    total = reading.page(world.store, actor, f, "date", 0, 500).rows
+    assert sizes[0] == 2 and all(s <= 5 for s in sizes[1:]) and sum(sizes) == len(total) > 7

@@ -10,8 +10,8 @@ access rule into the SQL.
 Pages go on by keyset: Next and Previous carry ``after`` and ``before``, the last and first rows'
 places in the order, so the 400th page reached by clicking costs what the first does. ``offset``
 still works up to MAX_OFFSET (a deep offset walks every row before it); past it a 400 page says to
-narrow the filter or follow the Next links. The CSV is streamed: its header at once, then its rows
-500 at a time, at most CSV_MAX of them.
+narrow the filter or follow the Next links. The CSV is streamed: its header with its first CSV_FIRST
+rows, then CSV_BATCH at a time, at most CSV_MAX of them.
 """
 
 from __future__ import annotations
@@ -40,9 +40,10 @@ router = APIRouter(include_in_schema=False)
 #: The filter's parameters, as the form names them (offset, limit, sort and group come beside them).
 FILTER_FIELDS = ("type", "entity", "place", "entity_key", "place_key", "since", "until", "source", "confidence",
                  "added_since")
-#: The most rows one CSV download holds, read in batches of CSV_BATCH.
+#: The most rows one CSV download holds, read in batches of CSV_BATCH after a first of CSV_FIRST.
 CSV_MAX = 10_000
 CSV_BATCH = 500
+CSV_FIRST = 100
 #: Events one timeline page shows.
 TIMELINE_PAGE = 100
 #: The deepest offset a page may start at (as search engines bound theirs: Elasticsearch's
@@ -289,7 +290,7 @@ def events_csv(request: Request, svc: Services, who: Signed) -> Response:
         out = io.StringIO()
         writer = csv.writer(out)
         writer.writerow(CSV_COLUMNS)
-        for rows in reading.stream(store, actor, f, sort, CSV_MAX, CSV_BATCH):
+        for rows in reading.stream(store, actor, f, sort, CSV_MAX, CSV_BATCH, CSV_FIRST):
             writer.writerows(csv_line(r) for r in rows)
             yield out.getvalue()
             out.seek(0)
