@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from liaison.store.schema import AuditRow
@@ -126,6 +127,15 @@ def test_every_page_view_is_in_the_audit_log_with_its_user(world: WebWorld):
         rows = conn.execute(select(AuditRow.user_name, AuditRow.partner_id, AuditRow.status)
                             .where(AuditRow.path == "/?audit-probe=1")).all()
     assert rows == [("alpha-member", "alpha", 200)]
+
+
+@pytest.mark.parametrize("path", ["/taxii2", "/taxii2/", "/taxii2x-not-taxii"])
+def test_a_request_near_the_taxii_root_is_in_the_audit_log_once(world: WebWorld, path: str):
+    asked = f"{path}?audit-once={len(path)}"  # each case its own (a redirect adds a slash to /taxii2)
+    world.client("analyst").get(asked, follow_redirects=False)
+    with world.store.engine.connect() as conn:
+        rows = conn.execute(select(AuditRow.path).where(AuditRow.path == asked)).all()
+    assert len(rows) == 1
 
 
 def test_a_fresh_store_has_no_account_to_sign_in_with(tmp_path):

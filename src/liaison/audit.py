@@ -13,6 +13,14 @@ from typing import Any
 
 import anyio
 
+#: Where the TAXII mount lives: its paths are its own to record, the web UI's the rest.
+TAXII_ROOT = "/taxii2"
+
+
+def under(path: str, root: str) -> bool:
+    """Whether ``path`` is ``root`` or below it ("/taxii2", "/taxii2/..."; not "/taxii2x")."""
+    return path == root or path.startswith(root + "/")
+
 
 class AuditMiddleware:
     """Records each request it ``covers`` as it is answered: once, at the start of the answer, or as

@@ -13,10 +13,10 @@ from liaison import audit
 class AuditMiddleware(audit.AuditMiddleware):
     """``deps.viewer`` notes the user on ``request.state``; TAXII paths are the TAXII mount's to record."""
 
-    SKIP = ("/taxii2/", "/static/")
+    SKIP = (audit.TAXII_ROOT, "/static")
 
     def covers(self, path: str) -> bool:
-        return not path.startswith(self.SKIP)
+        return not any(audit.under(path, root) for root in self.SKIP)
 
     def begin(self, state: dict[str, Any]) -> None:
         state.setdefault("user_name", None)

@@ -15,7 +15,7 @@ class AuditMiddleware(audit.AuditMiddleware):
     """Endpoints note the partner, collection and object count on ``request.state``."""
 
     def covers(self, path: str) -> bool:
-        return path.startswith(ROOT)
+        return audit.under(path, ROOT)
 
     def begin(self, state: dict[str, Any]) -> None:
         state.update(partner_id=None, collection_id=None, objects=0)

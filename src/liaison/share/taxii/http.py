@@ -8,11 +8,12 @@ from typing import Any
 
 from fastapi.responses import Response
 
+from liaison.audit import TAXII_ROOT
 from liaison.share.errors import Refusal
 
 TAXII = "application/taxii+json;version=2.1"
 STIX = "application/stix+json;version=2.1"
-ROOT = "/taxii2"
+ROOT = TAXII_ROOT
 API = f"{ROOT}/api"
 UNAUTHORIZED = {"WWW-Authenticate": 'Basic realm="liaison", Bearer realm="liaison"'}
 
