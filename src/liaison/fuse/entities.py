@@ -37,7 +37,8 @@ from __future__ import annotations
 
 import gc
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple, Protocol
@@ -424,13 +425,20 @@ def resolve(mentions: Iterable[EntityMention], overrides: Sequence[Override] = (
 
 def _resolve(mentions: list[EntityMention], overrides: Sequence[Override], dropped: frozenset[str],
              want: set[Node] | None = None) -> dict[Node, Link]:
-    # Resolution makes millions of small objects and no reference cycles: the cyclic collector,
-    # left on, walks the whole heap again and again as it grows and made the cost superlinear
-    # (a 40k corpus took 4x a 20k one); it is off while resolution runs, as it was found.
+    with _collector_off():
+        return _resolve_all(mentions, overrides, dropped, want)
+
+
+@contextmanager
+def _collector_off() -> Iterator[None]:
+    """Resolution makes millions of small objects and no reference cycles: the cyclic collector,
+    left on, walks the whole heap again and again as it grows and made the cost superlinear
+    (a 40k corpus took 4x a 20k one), and in an incremental run, one full collection over the
+    index's heap cost more than the run; it is off while resolution runs, and put back as found."""
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _resolve_all(mentions, overrides, dropped, want)
+        yield
     finally:
         if enabled:
             gc.enable()
@@ -762,6 +770,12 @@ def resolve_incremental(new: Sequence[EntityMention], index: MentionIndex,
     pass; a block is dropped where the store's count says it is over the limit. Only the links
     of (1)-(3) are compared with the stored ones and returned: they equal what ``resolve`` over
     everything gives (tests/test_fuse_entities.py)."""
+    with _collector_off():
+        return _resolve_incremental(new, index, overrides)
+
+
+def _resolve_incremental(new: Sequence[EntityMention], index: MentionIndex,
+                         overrides: Sequence[Override]) -> dict[Node, Link]:
     merges = [set(o.keys) for o in overrides if o.kind == "merge"]
     merge_keys = {k for keys in merges for k in keys}
     found: dict[Node, EntityMention] = {m.node: m for m in new}
