@@ -13,9 +13,8 @@ provinces of one name. A "mention" is one node: one entity in one document (abou
 document). Every entity is someone's or something's, so truth is known.
 
 Times are CPU seconds (time.process_time: the machine is shared), the fastest of ``--repeat``
-cold passes, taken in turn across the sizes (every corpus is made first). Reported per size:
-the time of one full `resolve`, the ratio to the size before (target: at most 2.2 a
-doubling), pairwise precision and recall over nodes (targets 0.99 and 0.95), and the
+cold passes. Reported per size: the time of one full `resolve`, the ratio to the size before (target: at most
+2.2 a doubling), pairwise precision and recall over nodes (targets 0.99 and 0.95), and the
 same-run baseline: every pair of a sample's nodes scored by the same pair rule, timed and
 extrapolated to the size (what resolution without blocking would cost). At the largest size,
 the time to resolve one new document (10-20 nodes) incrementally against the MemoryIndex of the
@@ -304,25 +303,15 @@ def main() -> None:
     last = None
     per_pair = None
     largest = None
-    corpora = {}
     for size in sizes:
         mentions, truth = make_corpus(size, args.seed)
-        corpora[size] = (mentions, truth, truth.pop("_world"))
-    # the passes are taken in turn across the sizes (20k, 40k, ..., 20k, 40k, ...): on a shared
-    # machine the load changes over a run, and a size timed only at its end would carry it alone
-    took_of = dict.fromkeys(sizes, float("inf"))
-    links_of = {}
-    for _ in range(args.repeat):
-        for size in sizes:
+        world = truth.pop("_world")
+        took = float("inf")
+        for _ in range(args.repeat):
             clear_caches()
             start = time.process_time()
-            links = ent.resolve(corpora[size][0])
-            took_of[size] = min(took_of[size], time.process_time() - start)
-            links_of[size] = links
-            del links
-    for size in sizes:
-        mentions, truth, world = corpora.pop(size)
-        links, took = links_of.pop(size), took_of[size]
+            links = ent.resolve(mentions)
+            took = min(took, time.process_time() - start)
         p, r = pairwise(links, truth)
         if per_pair is None:
             per_pair = baseline(mentions, args.sample, random.Random(args.seed))
