@@ -524,30 +524,32 @@ def _pass(by_node: dict[Node, EntityMention], merges: list[tuple[str, ...]], dro
     merge_keys = {k for keys in merges for k in keys}
     nodes_of: dict[str, list[EntityMention]] = defaultdict(list)
     weak: list[EntityMention] = []
-    for m in by_node.values():
-        if _complete(m, m.key in merge_keys):
-            nodes_of[m.key].append(m)
-        else:
-            weak.append(m)
-    # (orders below are fixed where a result depends on them, and only there: a pass over a
-    # large corpus should not sort it whole)
-    keys = {k: _key_profile(k, sorted(ms, key=_node_order)) for k, ms in nodes_of.items()}
-
     # blocks: block -> keys (all nodes count towards the limit; complete ones are compared). A
     # block holds its one key as a string until a second comes: most hold one, and a set for each
     # of a large corpus's blocks made this step grow faster than the corpus. "k:" blocks (a key's
-    # own, one key each) are never compared, and not filed.
+    # own, one key each) are never compared, and not filed. One walk over the nodes does it all.
     block_keys: dict[str, str | set[str]] = {}
     block_complete: dict[str, str | set[str]] = {}
+    blocks_of_key: dict[str, list[frozenset[str]]] = {}  # a key's distinct block sets (mostly one object)
     for m in by_node.values():
-        _file(block_keys, _info(m)[1], m.key)
-    for k, prof in keys.items():
-        filed: set[int] = set()
-        for m in prof.nodes:
-            bs = _info(m)[1]
-            if id(bs) not in filed:  # a key's nodes mostly share one set of blocks (one object)
-                filed.add(id(bs))
-                _file(block_complete, bs, k)
+        _f, bs, complete = _info(m)
+        key = m.key
+        _file(block_keys, bs, key)
+        if complete or key in merge_keys:
+            nodes_of[key].append(m)
+            sets = blocks_of_key.get(key)
+            if sets is None:
+                blocks_of_key[key] = [bs]
+            elif all(x is not bs for x in sets):
+                sets.append(bs)
+        else:
+            weak.append(m)
+    for k, sets in blocks_of_key.items():
+        for bs in sets:
+            _file(block_complete, bs, k)
+    # (orders below are fixed where a result depends on them, and only there: a pass over a
+    # large corpus should not sort it whole)
+    keys = {k: _key_profile(k, sorted(ms, key=_node_order)) for k, ms in nodes_of.items()}
     full = {b for b, ks in block_keys.items() if ks.__class__ is not str and len(ks) > MAX_BLOCK_KEYS} \
         | (dropped & block_keys.keys())
 
