@@ -121,6 +121,15 @@ def resolve(text: str, published: dt.date | None, context_year: int | None = Non
         year = years[0] if years else _month_year(months[0], published, context_year)
         if year is None:
             return None
+        span = next((w for w in words if re.fullmatch(r"\d{1,2}[-\u2013]\d{1,2}", w)), None)
+        if span and not days and len(months) == 1:
+            # "Nov. 17-23": the days from the first to the last
+            a, b = (int(x) for x in re.split(r"[-\u2013]", span))
+            try:
+                return _interval(_day(dt.date(year, months[0], a)), _day(dt.date(year, months[0], b))) \
+                    if a < b else None
+            except ValueError:
+                return None
         if days:
             try:
                 return _day(dt.date(year, months[0], days[0]))
@@ -173,7 +182,7 @@ class DateFinder:
             # the latest year named: a report looks back from its own year ("... surpassed the
             # total number of events in 2020" in a report on 2021)
             context_year = max(years) if years else None
-        ents = [e for e in doc.ents if e.label_ == "DATE"]
+        ents = [e for e in doc.ents if e.label_ == "DATE" and not _bare_number(e.text)]
         out: list[DateMention] = []
         i = 0
         while i < len(ents):
@@ -185,7 +194,9 @@ class DateFinder:
             nxt = ents[i + 1] if i + 1 < len(ents) else None
             joiner = doc[end - 1].lower_ in ("and", "to", "until", "through") or (
                 nxt is not None and nxt.start == end + 1 and doc[end].lower_ in ("and", "to", "until", "through", "-"))
-            if nxt is not None and joiner and nxt.start <= end + 1:
+            # "sentenced today to 22 years": a length of time after "to" ends no interval
+            duration = nxt is not None and re.fullmatch(r"(?i)(?:\w+\s+)?(?:days|weeks|months|years)", nxt.text)
+            if nxt is not None and joiner and nxt.start <= end + 1 and not duration:
                 a = resolve(trimmed, published, context_year)
                 b = resolve(nxt.text, published, context_year)
                 if a and b and a.start > b.start and a.value[:4] == b.value[:4]:
@@ -201,15 +212,17 @@ class DateFinder:
                 b = resolve(parts[1], published, context_year)
                 if a and b and a.start <= b.end:
                     res = _interval(a, b)
-            if res and start > 0 and doc[start - 1].lower_ == "since":
+            before_since = start > 0 and doc[start - 1].lower_ == "since"
+            if res and (before_since or _since_clause(doc[start:end])):
                 res = Resolved(f"{res.start.isoformat() if res.fidelity != 'year' else res.value}"
                                f"/{published.isoformat()}", res.start, published, "day") if published else None
-                start -= 1
+                start -= before_since
             out.append(DateMention(start, end, doc[start:end].text, res))
             i += 1
+        out += _missed_dates(doc, out, published, context_year)
         out += _relative_mentions(doc, out, published)
         out.sort(key=lambda dm: dm.start)
-        doc._.dates = out
+        doc._.dates = _same_day(out, published)
         return doc
 
 
@@ -236,6 +249,68 @@ def _relative_mentions(doc: Doc, found: list[DateMention], published: dt.date | 
                 res = resolve(m.group(1), published, None)
             out.append(DateMention(span.start, span.end, span.text, res))
             taken |= set(range(span.start, span.end))
+    return out
+
+
+def _bare_number(text: str) -> bool:
+    """'13224' (an executive order), '47' (an age): a number alone that is not a year names no date."""
+    t = text.strip()
+    return bool(re.fullmatch(r"[\d.,()/-]+", t)) and not re.fullmatch(r"(?:19|20)\d\d(?:s)?", t)
+
+
+def _since_clause(span) -> bool:  # noqa: ANN001
+    """'since the operation started early this week': a date in a clause that "since" opens runs
+    from that date to the day of the report, like "since March"."""
+    head = span.root.head
+    return any(c.dep_ == "mark" and c.lower_ == "since" for c in head.children) and head.i != span.root.i
+
+
+_MONTH_NAMES = "|".join(sorted((m for m in MONTHS if m != "may"), key=len, reverse=True)) + "|may"
+# "September 11, 2012", "Dec, 2. 2013", "4 March 2021": a full date the model did not mark (it
+# reads "September 11" as the name of an event, or stumbles on stray punctuation)
+_FULL_DATE = re.compile(rf"(?i)\b(?:({_MONTH_NAMES})\.?,?\s+(\d{{1,2}})(?:st|nd|rd|th)?[.,]?\s+((?:19|20)\d\d)"
+                        rf"|(\d{{1,2}})\s+({_MONTH_NAMES})\.?,?\s+((?:19|20)\d\d))\b")
+
+
+def _missed_dates(doc: Doc, found: list[DateMention], published: dt.date | None,
+                  context_year: int | None) -> list[DateMention]:
+    """Full dates (month, day and year) that no DATE entity covers, or that the model cut in two."""
+    out: list[DateMention] = []
+    for m in _FULL_DATE.finditer(doc.text):
+        span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
+        if span is None:
+            continue
+        inside = [dm for dm in found if dm.start < span.end and span.start < dm.end]
+        # a date already read whole (or as part of an interval) stands
+        if any(dm.start <= span.start and span.end <= dm.end and dm.resolved is not None
+               and dm.resolved.fidelity == "day" for dm in inside):
+            continue
+        month, day, year = (m.group(1), m.group(2), m.group(3)) if m.group(1) else (m.group(5), m.group(4), m.group(6))
+        try:
+            res = _day(dt.date(int(year), MONTHS[month.lower()], int(day)))
+        except ValueError:
+            continue
+        for dm in inside:
+            found.remove(dm)
+        out.append(DateMention(span.start, span.end, span.text, res))
+    return out
+
+
+_SAME_DAY = re.compile(r"(?i)^(?:(?:earlier|later)\s+)?(?:in\s+|on\s+)?(?:that|the\s+same|the)\s+day$")
+
+
+def _same_day(dates: list[DateMention], published: dt.date | None) -> list[DateMention]:
+    """'earlier in the day', 'later that day', 'the same day': the day the text last named, or the
+    day of the report where it named none."""
+    out: list[DateMention] = []
+    last: Resolved | None = None
+    for dm in dates:
+        if dm.resolved is None and _SAME_DAY.match(dm.text.strip()):
+            day = last or (_day(published) if published else None)
+            dm = DateMention(dm.start, dm.end, dm.text, day)
+        if dm.resolved is not None and dm.resolved.fidelity == "day" and dm.resolved.start == dm.resolved.end:
+            last = dm.resolved
+        out.append(dm)
     return out
 
 

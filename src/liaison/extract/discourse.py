@@ -141,6 +141,7 @@ class DiscourseModel:
         self._continue_series(events, sents)
         doc._.events = self._specific(doc, events, sents)
         self._scene_places(doc._.events, sents, doc)
+        self._story_dates(doc._.events, sents, doc)
         _one_strike(doc, doc._.events)
         return doc
 
@@ -414,13 +415,18 @@ class DiscourseModel:
         published = doc._.published
         last: tuple[int, EventMention] | None = None
         before: EventMention | None = None  # the last event with a day of its own
+        kind_before: dict[str, EventMention] = {}  # the same, by type
         for ev in events:
-            shifted = _shifted(ev.date, before.date) if before is not None else None
+            # "Four days earlier, six U.S. precision strikes ...": counted from the strike told
+            # before (not from the day a statement about it was announced), else the last event
+            anchor = kind_before.get(ev.type) or before
+            shifted = _shifted(ev.date, anchor.date) if anchor is not None else None
             if shifted is not None:
-                ev.date = shifted  # "Four days earlier, six U.S. precision strikes ..."
+                ev.date = shifted
             if ev.date is not None and ev.date.resolved is not None and ev.date.resolved.fidelity == "day" \
                     and ev.date.resolved.start == ev.date.resolved.end:
                 before = ev
+                kind_before[ev.type] = ev
             if ev.date is None and ev.perfect and not ev.dated_sentence and published is not None:
                 start, end = ev.perfect
                 ev.date = DateMention(start, end, doc[start:end].text,
@@ -431,6 +437,57 @@ class DiscourseModel:
             elif last is not None and last[0] == para and ev.type in _VIOLENT and last[1].type in _VIOLENT \
                     and not ev.dated_sentence:
                 ev.date = last[1].date
+
+    @staticmethod
+    def _story_dates(events: list[EventMention], sents: _Sentences, doc: Doc) -> None:
+        """The day of a story for its undated violent events beyond their paragraph: a paragraph that
+        opens on an undated event tells its day in the sentences after it (``_lede_day``), and the
+        story goes on into the next paragraphs until the text names another time. Run after the
+        trained filter, which learned its weights on events without these dates."""
+        dates: list[DateMention] = doc._.dates or []
+        last: EventMention | None = None
+        for ev in events:
+            if ev.date is None and not ev.dated_sentence and ev.type in _VIOLENT and last is None:
+                ev.date = _lede_day(ev, sents, dates, events)
+            if ev.date is not None and ev.date.resolved is not None:
+                last = ev
+            elif ev.date is None and last is not None and ev.type in _VIOLENT and last.type in _VIOLENT \
+                    and not ev.dated_sentence and not _dates_between(dates, last.sent_end, ev.sent_start, last.date):
+                ev.date = last.date
+
+
+def _dates_between(dates: list[DateMention], start: int, end: int, own: DateMention | None) -> bool:
+    """Whether the text names any time, resolved or not ("in recent weeks"), between two tokens,
+    other than ``own`` (the day the story was told, which may stand after its first event)."""
+    if own is not None and own.start >= start:
+        start = own.end  # (the times before it in that paragraph were read with it: ``_lede_day``)
+    return any(start <= dm.start < end for dm in dates)
+
+
+def _lede_day(ev: EventMention, sents: _Sentences, dates: list[DateMention],
+              events: list[EventMention]) -> DateMention | None:
+    """'Militants have killed 12 soldiers in an attack on an army camp. ... Two rebels infiltrated the
+    camp early Saturday.': a paragraph that opens on an undated event tells its day in a sentence
+    after it (within two), when no other event of the paragraph says a time of its own."""
+    k = sents.index(ev.sent_start)
+    if sents.starts[k] != ev.sent_start or (k > 0 and sents.para[k - 1] == sents.para[k]):
+        return None  # not the paragraph's opening sentence
+    para = sents.para[k]
+    last = min(k + 2, len(sents.starts) - 1)
+    while last > k and sents.para[last] != para:
+        last -= 1
+    if last == k:
+        return None
+    stop = sents.starts[last + 1] if last + 1 < len(sents.starts) else None
+    later = [dm for dm in dates if dm.start >= ev.sent_end and (stop is None or dm.start < stop)]
+    if not later or any(o is not ev and o.date is not None and ev.sent_end <= o.sent_start
+                        and (stop is None or o.sent_start < stop) for o in events):
+        return None
+    first = next((dm for dm in later if dm.resolved is not None), None)  # ("Kashmir's winter capital")
+    r = first.resolved if first is not None else None
+    if r is None or r.fidelity != "day" or r.start != r.end:
+        return None
+    return first
 
 
 class _Enclosing:
