@@ -85,3 +85,12 @@ def test_the_story_goes_on_into_the_next_paragraph_until_another_time_is_named(n
             "Troops launched a counterattack in the town of Jamame, killing two soldiers.")
     x = extract(nlp, text, dt.date(2020, 1, 17))
     assert _dates(x, "military_operation") == ["2020-01-17", "2019"]
+
+
+def test_an_undated_event_takes_the_day_its_sentence_names_that_no_other_event_took(nlp):
+    text = ("Additionally, following the Jan. 15 attack on the M/V Gibraltar Eagle, a U.S.-owned container "
+            "ship, on Jan. 16 at approximately 4:15 a.m., U.S. Forces struck and destroyed four Houthi "
+            "anti-ship ballistic missiles.")
+    x = extract(nlp, text, dt.date(2024, 1, 16))
+    assert _dates(x, "attack") == ["2024-01-15"]
+    assert _dates(x, "airstrike") == ["2024-01-16"]

@@ -445,6 +445,7 @@ class DiscourseModel:
         story goes on into the next paragraphs until the text names another time. Run after the
         trained filter, which learned its weights on events without these dates."""
         dates: list[DateMention] = doc._.dates or []
+        _unclaimed_day(events, dates)
         last: EventMention | None = None
         for ev in events:
             if ev.date is None and not ev.dated_sentence and ev.type in _VIOLENT and last is None:
@@ -454,6 +455,26 @@ class DiscourseModel:
             elif ev.date is None and last is not None and ev.type in _VIOLENT and last.type in _VIOLENT \
                     and not ev.dated_sentence and not _dates_between(dates, last.sent_end, ev.sent_start, last.date):
                 ev.date = last.date
+
+
+def _unclaimed_day(events: list[EventMention], dates: list[DateMention]) -> None:
+    """'Following the Jan. 15 attack on the M/V Gibraltar Eagle, on Jan. 16 U.S. Forces struck four
+    missiles': where one event of a sentence took one of its dates and another event of it took
+    none, the one day the sentence names that no event took is the undated one's."""
+    by_sentence: dict[int, list[EventMention]] = {}
+    for ev in events:
+        by_sentence.setdefault(ev.sent_start, []).append(ev)
+    for group in by_sentence.values():
+        undated = [ev for ev in group if ev.date is None]
+        claimed = {ev.date.start for ev in group if ev.date is not None}
+        if not undated or not claimed:
+            continue
+        sent_end = group[0].sent_end
+        free = [dm for dm in dates if group[0].sent_start <= dm.start < sent_end and dm.start not in claimed
+                and dm.resolved is not None and dm.resolved.fidelity == "day"]
+        if len(free) == 1:
+            for ev in undated:
+                ev.date = free[0]
 
 
 def _dates_between(dates: list[DateMention], start: int, end: int, own: DateMention | None) -> bool:
