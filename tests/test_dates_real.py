@@ -94,3 +94,17 @@ def test_an_undated_event_takes_the_day_its_sentence_names_that_no_other_event_t
     x = extract(nlp, text, dt.date(2024, 1, 16))
     assert _dates(x, "attack") == ["2024-01-15"]
     assert _dates(x, "airstrike") == ["2024-01-16"]
+
+
+def test_an_undated_event_takes_the_span_an_earlier_sentence_of_its_paragraph_names(nlp):
+    text = ("U.S. Army Gen. Stephen Townsend wrapped up a multi-country trip to the Southern Africa region, "
+            "Nov. 17-23. During his travels, he visited civilian and military leaders in Mozambique.\n\n"
+            "The first stop of the trip was in Maputo, where Townsend met with the Minister of Defense.")
+    x = extract(nlp, text, dt.date(2021, 11, 24))
+    assert _dates(x, "meeting") == ["2021-11-17/2021-11-23"] * 2
+
+
+def test_a_header_date_line_dates_no_event_of_the_caption_after_it(nlp):
+    text = "Posted by Rhonda Shore\nMay 16, 2014\nNigerians Hold a Vigil for the Girls Abducted by Boko Haram"
+    x = extract(nlp, text)
+    assert all(e.date is None or e.date.value != "2014-05-16" for e in x.events if e.type == "attack")

@@ -452,9 +452,14 @@ class DiscourseModel:
                 ev.date = _lede_day(ev, sents, dates, events)
             if ev.date is not None and ev.date.resolved is not None:
                 last = ev
-            elif ev.date is None and last is not None and ev.type in _VIOLENT and last.type in _VIOLENT \
+            elif ev.date is None and last is not None and (ev.type in _VIOLENT and last.type in _VIOLENT
+                                                           or ev.type == last.type) \
                     and not ev.dated_sentence and not _dates_between(dates, last.sent_end, ev.sent_start, last.date):
                 ev.date = last.date
+            if ev.date is None and not ev.dated_sentence:
+                ev.date = _paragraph_day(ev, sents, dates, events, doc)
+                if ev.date is not None:
+                    last = ev
 
 
 def _unclaimed_day(events: list[EventMention], dates: list[DateMention]) -> None:
@@ -475,6 +480,28 @@ def _unclaimed_day(events: list[EventMention], dates: list[DateMention]) -> None
         if len(free) == 1:
             for ev in undated:
                 ev.date = free[0]
+
+
+def _paragraph_day(ev: EventMention, sents: _Sentences, dates: list[DateMention],
+                   events: list[EventMention], ev_doc: Doc) -> DateMention | None:
+    """'Gen. Townsend wrapped up a multi-country trip to the region, Nov. 17-23. During his travels, he
+    visited civilian and military leaders': a day (or span of days) that an earlier sentence of the
+    paragraph names, and that no event took, dates the undated event after it."""
+    para = sents.paragraph(ev.sent_start)
+    claimed = {o.date.start for o in events if o.date is not None}
+    before = [dm for dm in dates if dm.start < ev.sent_start and sents.paragraph(dm.start) == para]
+    if not before:
+        return None
+    dm = before[-1]
+    r = dm.resolved
+    if dm.start in claimed or r is None or r.fidelity != "day" \
+            or any(dm.start < o.sent_start < ev.sent_start for o in events):
+        return None
+    k = sents.index(dm.start)
+    sent = ev_doc[sents.starts[k]: sents.starts[k + 1] if k + 1 < len(sents.starts) else len(ev_doc)]
+    if not any(t.pos_ in ("VERB", "AUX") for t in sent if not (dm.start <= t.i < dm.end)):
+        return None  # a header's date line ("May 16, 2014") tells when the text was written
+    return dm
 
 
 def _dates_between(dates: list[DateMention], start: int, end: int, own: DateMention | None) -> bool:
