@@ -9,6 +9,7 @@ import datetime as dt
 import random
 
 import pytest
+from sqlalchemy import select
 
 from liaison.fuse.records import Override
 from liaison.model import DateValue, Document, Entity, Event, Extraction, Quantity, Span
@@ -81,6 +82,18 @@ def _clusters(fusion: Fusion) -> set[frozenset]:
     return {frozenset(v) for v in by.values()}
 
 
+def _state(fusion: Fusion, store) -> tuple:  # noqa: ANN001
+    """Everything fusion decided and files: entity clusters, every story link (story, rule, score,
+    best match), the claims, and the event reports' block keys."""
+    from liaison.store.schema import EventBlockRow
+
+    with store.engine.connect() as conn:
+        blocks = sorted(tuple(r) for r in conn.execute(
+            select(EventBlockRow.block, EventBlockRow.document_id, EventBlockRow.idx)))
+    claims = sorted((c.story, c.field, c.value, c.ref, c.source, str(c.published), c.conflict) for c in fusion.claims())
+    return _clusters(fusion), fusion.stories(), claims, blocks
+
+
 def test_spelling_variants_across_documents_are_one_entity_and_a_namesake_is_not(store):
     ids = _ingest(store, corpus())
     fusion = Fusion(store)
@@ -100,10 +113,9 @@ def test_documents_resolved_one_by_one_in_any_order_give_what_one_full_run_gives
     fusion = Fusion(store)
     for did in ids:
         fusion.update([did])
-    incremental = (_clusters(fusion), {r: s.story for r, s in fusion.stories().items()})
+    incremental = _state(fusion, store)
     fusion.resolve_all()
-    full = (_clusters(fusion), {r: s.story for r, s in fusion.stories().items()})
-    assert incremental == full
+    assert incremental == _state(fusion, store)
 
 
 def test_two_reports_of_one_raid_are_one_story_with_their_tolls_kept_apart_as_a_conflict(store):
@@ -172,6 +184,70 @@ def test_documents_changed_after_resolution_give_what_a_full_run_gives(store, se
         store.save(Document(d.source_key, d.stem, d.text + f" v{seed}", d.media_type, published=d.published),
                    Extraction(entities=kept), [])
         fusion.update([ids[n]])
-    incremental = (_clusters(fusion), {r: s.story for r, s in fusion.stories().items()})
+    incremental = _state(fusion, store)
     fusion.resolve_all()
-    assert incremental == (_clusters(fusion), {r: s.story for r, s in fusion.stories().items()})
+    assert incremental == _state(fusion, store)
+
+
+def event_corpus(seed: int, n: int = 30) -> list[tuple[Document, Extraction]]:
+    """Many small reports of raids by two actors at three places over five weeks: stories of two and
+    three reports, near-misses (another day, another place) and reports of their own."""
+    rng = random.Random(seed)
+    places = [place(p, "SY") for p in ("Idlib", "Raqqa", "Deir ez-Zor")]
+    actors = [CENTCOM, group("Syrian Democratic Forces", "SDF")]
+    start = dt.date(2025, 3, 1)
+    items = []
+    for k in range(n):
+        events, ents = [], {}
+        for _ in range(rng.randint(1, 3)):
+            who, where = rng.choice(actors), rng.choice(places)
+            day = start + dt.timedelta(days=rng.randrange(35))
+            events.append(raid(who, where, day, rng.randint(1, 9)))
+            ents[who.key], ents[where.key] = who, where
+        published = start + dt.timedelta(days=rng.randrange(40))
+        items.append((Document(f"/events/doc{k}.txt", f"ev{k}", f"Report {k}.", "text/plain", published=published),
+                      Extraction(entities=tuple(ents.values()), events=tuple(events))))
+    return items
+
+
+@pytest.mark.parametrize("seed", [5, 6])
+def test_events_fused_one_document_at_a_time_and_changed_give_what_a_full_run_gives(store, seed):
+    items = event_corpus(seed)
+    random.Random(seed).shuffle(items)
+    ids = _ingest(store, items)
+    fusion = Fusion(store)
+    for did in ids:
+        fusion.update([did])
+    rng = random.Random(seed + 10)
+    for n in rng.sample(range(len(items)), 4):  # stored again with fewer, or other, events
+        d, ex = items[n]
+        kept = ex.events[:1] if len(ex.events) > 1 else event_corpus(seed + 20, 1)[0][1].events
+        store.save(Document(d.source_key, d.stem, d.text + " again", d.media_type, published=d.published),
+                   Extraction(entities=ex.entities + tuple(e for e in event_corpus(seed + 20, 1)[0][1].entities
+                                                           if e not in ex.entities), events=kept), [])
+        fusion.update([ids[n]])
+    incremental = _state(fusion, store)
+    assert len({s.story for s in incremental[1].values()}) < len(incremental[1])  # some stories join reports
+    fusion.resolve_all()
+    assert incremental == _state(fusion, store)
+
+
+def test_an_ingest_reads_the_reports_it_can_match_not_every_report_stored(store, monkeypatch):
+    from liaison.store import event_fusion
+
+    ids = _ingest(store, event_corpus(7, 40))
+    fusion = Fusion(store)
+    fusion.resolve_all()
+    read: list[int] = []
+    load = event_fusion.SqlEventIndex.load
+
+    def counted(self, refs):  # noqa: ANN001,ANN202
+        load(self, refs)
+        read.append(len(self.loaded))
+
+    monkeypatch.setattr(event_fusion.SqlEventIndex, "load", counted)
+    before = _state(fusion, store)
+    fusion.update([ids[0]])
+    total = len(before[1])
+    assert read and max(read) < total  # some reports were never read
+    assert _state(fusion, store) == before  # and the same decisions stand

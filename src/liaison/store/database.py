@@ -40,6 +40,7 @@ from liaison.store.schema import (
     EntityLinkRow,
     EntityOverrideRow,
     EntityRow,
+    EventBlockRow,
     EventRoleRow,
     EventRow,
     EventStoryRow,
@@ -484,7 +485,7 @@ class Store:
             for table in (AuditRow, PullStateRow, StatusRow, RecipientRow, CollectionObjectRow, GrantRow, CollectionRow,
                           TokenRow, PartnerRow, EventRoleRow, EventRow, MentionRow, EntityRow, StixObjectRow,
                           DocumentVersionRow, DocumentRow, DocumentObjectRow, ObjectMarkingRow, ClaimRow,
-                          EventStoryRow, EntityBlockRow, EntityLinkRow, EntityOverrideRow):
+                          EventStoryRow, EventBlockRow, EntityBlockRow, EntityLinkRow, EntityOverrideRow):
                 s.execute(delete(table))
 
 

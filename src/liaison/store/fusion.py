@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from sqlalchemy import delete, insert, select, tuple_
 from sqlalchemy.engine import Connection
@@ -30,6 +30,7 @@ from liaison.fuse.build import (
     report_json,
 )
 from liaison.fuse.records import Claim, EntityMention, EventReport, Link, Node, Override, StoryLink
+from liaison.store import event_fusion
 from liaison.store.database import Store
 from liaison.store.schema import (
     ClaimRow,
@@ -37,6 +38,7 @@ from liaison.store.schema import (
     EntityBlockRow,
     EntityLinkRow,
     EntityOverrideRow,
+    EventBlockRow,
     EventStoryRow,
 )
 
@@ -197,7 +199,7 @@ class Fusion:
         for part in _chunks(sorted(set(document_ids))):
             gone += [mention_from_json(r[0]) for r in conn.execute(
                 select(EntityLinkRow.mention).where(EntityLinkRow.document_id.in_(part)))]
-            for table in (EntityLinkRow, EntityBlockRow, EventStoryRow):
+            for table in (EntityLinkRow, EntityBlockRow, EventStoryRow, EventBlockRow):
                 conn.execute(delete(table).where(table.document_id.in_(part)))
         return gone
 
@@ -218,6 +220,8 @@ class Fusion:
             docs += self._documents([d for d in document_ids if d not in known])
             before = [_link(r) for part in _chunks(sorted(set(document_ids)))
                       for r in _SqlIndex(conn)._nodes(EntityLinkRow.document_id.in_(part))]
+            earlier = event_fusion.stories_of(conn, document_ids)  # their reports' story-mates are fused again
+            filed = event_fusion.filed(conn)
             gone = self._forget(conn, document_ids)
             new = [m for did, published, ex in docs for m in entity_mentions(did, ex, published)]
             index = _SqlIndex(conn)
@@ -233,7 +237,12 @@ class Fusion:
             self._write_reports(conn, docs)
             entities = {link.entity for link in (*links.values(), *old.values(), *before)}
             documents = set(document_ids) | {n[0] for n in links}
-            report.published = self._publish(conn, creator, self._fuse_events(conn, report), (entities, documents))
+            # A report's keys change only where a node of its document now resolves to another entity.
+            moved = set(document_ids) | {n[0] for n, link in links.items()
+                                         if n not in old or old[n].entity != link.entity}
+            fused = (self._fuse_around(conn, report, moved, earlier) if filed
+                     else self._fuse_events(conn, report))
+            report.published = self._publish(conn, creator, fused, (entities, documents))
         return report
 
     def resolve_all(self) -> FusionReport:
@@ -242,7 +251,7 @@ class Fusion:
         creator = self._creator()
         with self.store.writing() as conn:
             before = {(r.document_id, r.entity_key): _link(r) for r in _SqlIndex(conn)._nodes(True)}
-            for table in (EntityLinkRow, EntityBlockRow, EventStoryRow, ClaimRow):
+            for table in (EntityLinkRow, EntityBlockRow, EventStoryRow, ClaimRow, EventBlockRow):
                 conn.execute(delete(table))
             docs = self._documents()
             report.documents = [d for d, _, _ in docs]
@@ -265,9 +274,17 @@ class Fusion:
         for part in _chunks(rows, 1000):
             conn.execute(insert(EventStoryRow), list(part))
 
+    def _fuse_around(self, conn: Connection, report: FusionReport, documents: set[str], earlier: set[str]) -> tuple:
+        """Fuse again only the stories these documents' reports can change (liaison.store.event_fusion)
+        and rewrite them and their claims."""
+        reports, stories, stale = event_fusion.fuse_around(conn, documents, earlier)
+        found = event_fusion.write(conn, reports, stories, stale)
+        report.reports, report.stories, report.conflicts = event_fusion.counts(conn)
+        return reports, stories, found
+
     def _fuse_events(self, conn: Connection, report: FusionReport) -> tuple:
-        """Fuse every stored event report (their places and actors read through the current links)
-        and rewrite the stories and claims that changed."""
+        """Fuse every stored event report (their places and actors read through the current links),
+        rewrite the stories and claims that changed, and file every report under its block keys."""
         stored = list(conn.execute(select(EventStoryRow.document_id, EventStoryRow.idx, EventStoryRow.story,
                                           EventStoryRow.rule, EventStoryRow.score, EventStoryRow.against_document,
                                           EventStoryRow.against_idx, EventStoryRow.report)))
@@ -275,6 +292,7 @@ class Fusion:
             select(EntityLinkRow.document_id, EntityLinkRow.entity_key, EntityLinkRow.entity))}
         reports = [_resolved_report(report_from_json(r.report), resolved) for r in stored]
         stories = fuse_events.fuse_events(reports)
+        event_fusion.refile_all(conn, reports)
         for r in stored:
             link = stories[(r.document_id, r.idx)]
             new = (link.story, link.rule, float(link.score), link.against[0] if link.against else None,
@@ -395,14 +413,7 @@ class Fusion:
                     for r in conn.execute(q)]
 
 
-def _resolved_report(r: EventReport, resolved: dict[Node, str]) -> EventReport:
-    """A stored report (document keys) with its places and actors as resolved entity ids."""
-    def res(key: str) -> str:
-        return resolved.get((r.document, key), key)
-
-    return replace(r, location=res(r.location) if r.location else None,
-                   within=tuple(res(k) if not k.startswith("country:") else k for k in r.within),
-                   actors=tuple(res(k) for k in r.actors), targets=tuple(res(k) for k in r.targets))
+_resolved_report = event_fusion.resolved_report
 
 
 def canonical_names(links: dict[Node, Link], nodes: dict[Node, EntityMention]) -> dict[str, str]:

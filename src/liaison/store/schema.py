@@ -372,6 +372,17 @@ class EntityBlockRow(Base):
     entity_key: Mapped[str] = mapped_column(String(512), primary_key=True)
 
 
+class EventBlockRow(Base):
+    """A block key of an event report (liaison.fuse.events.block_keys, as its names resolve now):
+    an ingest fuses a new report only with the reports filed under one of its lookup keys
+    (migration 0019; liaison.store.event_fusion)."""
+
+    __tablename__ = "event_blocks"
+    block: Mapped[str] = mapped_column(String(255), primary_key=True)
+    document_id: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
+    idx: Mapped[int] = mapped_column(Integer, primary_key=True)
+
+
 class EntityOverrideRow(Base):
     """An analyst's merge or split (`liaison entities merge|split`): who, when, and over which keys;
     every later resolution follows it, and it is exported."""
