@@ -108,3 +108,10 @@ def test_a_header_date_line_dates_no_event_of_the_caption_after_it(nlp):
     text = "Posted by Rhonda Shore\nMay 16, 2014\nNigerians Hold a Vigil for the Girls Abducted by Boko Haram"
     x = extract(nlp, text)
     assert all(e.date is None or e.date.value != "2014-05-16" for e in x.events if e.type == "attack")
+
+
+def test_a_weekday_the_model_reads_as_a_time_still_names_the_day(nlp):
+    text = ("Fighters attacked a Nigerian Army base in Marte, Borno State, on Saturday night, killing at "
+            "least 11 soldiers.")
+    x = extract(nlp, text, dt.date(2025, 8, 18))
+    assert _dates(x, "attack") == ["2025-08-16"]

@@ -182,7 +182,9 @@ class DateFinder:
             # the latest year named: a report looks back from its own year ("... surpassed the
             # total number of events in 2020" in a report on 2021)
             context_year = max(years) if years else None
-        ents = [e for e in doc.ents if e.label_ == "DATE" and not _bare_number(e.text)]
+        # ("on Saturday night", "Wednesday morning": the model calls those times; they name a day)
+        ents = [e for e in doc.ents if e.label_ == "DATE" and not _bare_number(e.text)
+                or e.label_ == "TIME" and _DAY_IN_TIME.search(e.text)]
         out: list[DateMention] = []
         i = 0
         while i < len(ents):
@@ -250,6 +252,9 @@ def _relative_mentions(doc: Doc, found: list[DateMention], published: dt.date | 
             out.append(DateMention(span.start, span.end, span.text, res))
             taken |= set(range(span.start, span.end))
     return out
+
+
+_DAY_IN_TIME = re.compile(r"(?i)\b(?:" + "|".join(WEEKDAYS) + r")\b")
 
 
 def _bare_number(text: str) -> bool:
