@@ -115,3 +115,12 @@ def test_a_weekday_the_model_reads_as_a_time_still_names_the_day(nlp):
             "least 11 soldiers.")
     x = extract(nlp, text, dt.date(2025, 8, 18))
     assert _dates(x, "attack") == ["2025-08-16"]
+
+
+def test_a_strike_on_one_day_of_its_own_is_not_folded_into_a_summary_of_several_days(nlp):
+    text = ("SOUTHWEST ASIA, Dec. 18, 2017 - U.S. and coalition military forces continued to attack ISIS "
+            "between Dec. 15-17, conducting 19 strikes, officials reported today.\n\n"
+            "Strikes in Iraq\n\n"
+            "Yesterday in Iraq, coalition military forces conducted a strike against ISIS targets near Rutbah.")
+    x = extract(nlp, text, dt.date(2017, 12, 18))
+    assert _dates(x, "airstrike") == ["2017-12-15/2017-12-17", "2017-12-17"]

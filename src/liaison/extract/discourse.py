@@ -262,6 +262,11 @@ class DiscourseModel:
             # an indefinite mention with figures of its own is a new event ("another attack killed six")
             if ev.quantities or ev.fresh:
                 continue
+            # "U.S. and coalition forces continued to attack ISIS between Dec. 15-17 ... Yesterday in
+            # Iraq, coalition forces conducted a strike": one day of its own is a part of a summary
+            # told over several days, not the summary again
+            if _one_day(ev) and _several_days(o):
+                continue
             parties = set(o.actors) | set(o.targets)
             if o.type == ev.type and (ev.actors or ev.targets) \
                     and set(ev.actors) | set(ev.targets) <= parties:
@@ -460,6 +465,16 @@ class DiscourseModel:
                 ev.date = _paragraph_day(ev, sents, dates, events, doc)
                 if ev.date is not None:
                     last = ev
+
+
+def _one_day(ev: EventMention) -> bool:
+    r = ev.date.resolved if ev.date is not None else None
+    return ev.dated_sentence and r is not None and r.fidelity == "day" and r.start == r.end
+
+
+def _several_days(ev: EventMention) -> bool:
+    r = ev.date.resolved if ev.date is not None else None
+    return r is not None and r.fidelity == "day" and r.start < r.end
 
 
 def _unclaimed_day(events: list[EventMention], dates: list[DateMention]) -> None:
