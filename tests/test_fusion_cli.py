@@ -1,5 +1,6 @@
 """The fusion commands as a user runs them: `liaison entity`, `timeline`, `conflicts`, `resolve`,
-and the analyst's `entities merge` / `entities split`, which outlast re-ingest and re-resolution."""
+and the analyst's `entities merge` / `entities split`, which outlast re-ingest and re-resolution,
+on SQLite and on PostgreSQL (every test runs on both)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import home_env, ok_cli, run_cli
+from conftest import BACKENDS, backend_database, home_env, ok_cli, run_cli
 
 DOCS = {
     "a.json": {"title": "Sharaa meets US envoys", "published": "2025-01-10", "text": (
@@ -31,13 +32,15 @@ def _write(folder: Path, docs: dict[str, dict]) -> Path:
     return folder
 
 
-@pytest.fixture(scope="module")
-def env(tmp_path_factory):
-    """One SQLite installation holding the three documents (the commands below only read it)."""
-    home = tmp_path_factory.mktemp("fusion-cli")
-    e = home_env(home / "home")
-    ok_cli(["ingest", str(_write(home / "docs", DOCS))], e)
-    return e
+@pytest.fixture(scope="module", params=BACKENDS)
+def env(request, tmp_path_factory):  # noqa: ANN001,ANN201
+    """One installation per backend (SQLite, then PostgreSQL) holding the three documents: the
+    commands below only read it, so one ingest serves every test of a backend."""
+    home = tmp_path_factory.mktemp(f"fusion-cli-{request.param}")
+    with backend_database(request, request.param, home) as url:
+        e = home_env(home / "home", url)
+        ok_cli(["ingest", str(_write(home / "docs", DOCS))], e)
+        yield e
 
 
 def _json(args: list[str], env: dict[str, str]):  # noqa: ANN202
@@ -116,7 +119,7 @@ def test_the_entities_listing_has_one_row_per_resolved_entity_counting_every_spe
     assert [r["name"] for r in _json(["entities", "--entity", "al shara"], env)] == ["Ahmed al-Sharaa"]
 
 
-def test_asking_a_store_fusion_never_ran_on_says_to_run_resolve(tmp_path):
-    res = run_cli(["entity", "Ahmed al-Sharaa"], home_env(tmp_path / "home"))
+def test_asking_a_store_fusion_never_ran_on_says_to_run_resolve(cli_env):
+    res = run_cli(["entity", "Ahmed al-Sharaa"], cli_env)
     assert res.returncode == 1
     assert "liaison resolve" in res.stderr.decode() and len(res.stderr.decode().strip().splitlines()) == 1
