@@ -100,6 +100,8 @@ class Samples:
     terms: list[str]  # search queries
     deep: dict[str, str] = field(default_factory=dict)  # places deep in the events' orders, as Next links carry them
     objects: list[str] = field(default_factory=list)  # STIX object ids (reports, events) for the sharing admin
+    document_objects: list[tuple[str, str]] = field(default_factory=list)  # (document, its report or event) both see
+    jobs: list[str] = field(default_factory=list)  # the analyst's finished ingest jobs (bench_jobs)
 
 
 @dataclass
@@ -120,6 +122,10 @@ def _q(path: str, **params: Any) -> str:  # noqa: ANN401
 
 def _entity(key: str) -> str:
     return "/entities/" + quote(key, safe="")
+
+
+def _object(document: str, object_id: str) -> str:
+    return f"/documents/{document}/objects/{quote(object_id, safe='')}"
 
 
 def pages() -> list[Page]:
@@ -143,6 +149,15 @@ def pages() -> list[Page]:
         Page("document (strict, analyst)", "/documents/{document_id}",
              lambda s: [f"/documents/{d}" for d in s.strict_documents], partner=False),
         Page("ingest", "/ingest", lambda s: ["/ingest"], partner=False),
+        Page("ingest job", "/ingest/jobs/{job_id}", lambda s: [f"/ingest/jobs/{j}" for j in s.jobs], partner=False),
+        Page("ingest job status", "/ingest/jobs/{job_id}/status",
+             lambda s: [f"/ingest/jobs/{j}/status" for j in s.jobs], partner=False),
+        Page("document object", "/documents/{document_id}/objects/{object_id}",
+             lambda s: [_object(d, o) for d, o in s.document_objects]),
+        Page("document object json", "/documents/{document_id}/objects/{object_id}/json",
+             lambda s: [_object(d, o) + "/json" for d, o in s.document_objects]),
+        Page("dashboard figures", "/dashboard/figures", lambda s: ["/dashboard/figures"]),
+        Page("password", "/password", lambda s: ["/password"]),
         Page("entity", "/entities/{ref:path}", lambda s: [_entity(k) for k in s.entities]),
         Page("events", ev, lambda s: [_q(ev, **f) for f in event_filters(s)]),
         Page("timeline", "/timeline", lambda s: [_q("/timeline", **f) for f in event_filters(s)
@@ -244,6 +259,17 @@ def samples(store: Any, rng: random.Random, count: int = 12) -> Samples:  # noqa
             dob.c.document_id.in_(seen[:3] + hidden[:1]),
             dob.c.object_id.startswith("report--") | dob.c.object_id.startswith("event--"))
             .order_by(dob.c.object_id)).scalars().all()[:6]
+        # a report and an event of each of four documents both users may see: the object's page and its JSON
+        pairs = conn.execute(select(dob.c.document_id, dob.c.object_id).where(
+            dob.c.document_id.in_(seen[:4]),
+            dob.c.object_id.startswith("report--") | dob.c.object_id.startswith("event--"))
+            .order_by(dob.c.document_id, dob.c.object_id)).all()
+        document_objects = []
+        for d in seen[:4]:
+            for kind in ("report--", "event--"):
+                first = next((o for dd, o in pairs if dd == d and o.startswith(kind)), None)
+                if first is not None:
+                    document_objects.append((d, first))
         places = [k for k, in conn.execute(select(roles.c.entity_key).where(
             roles.c.document_id.in_(seen[:count]), roles.c.role == "location").distinct())][:count]
     names = [frequent[0].canonical, *(c for _, c in rare[-2:])]
@@ -251,7 +277,33 @@ def samples(store: Any, rng: random.Random, count: int = 12) -> Samples:  # noqa
     terms = [frequent[0].canonical, "airstrike", "airstrikes killed", "Kismayo", rare_place, names[-1],
              "Islamik Stat", "coordination with partner forces", '"border security"', "militants -Iraq"]
     return Samples(seen[:count], hidden[:count // 2] or seen[:1], keys, names, places or ["loc:iraq"], terms,
-                   deep_places(store), list(objects))
+                   deep_places(store), list(objects), document_objects, bench_jobs(store, seen[:count]))
+
+
+#: The analyst's ingest jobs the job pages are asked for (fixed ids: a rerun reuses them).
+JOBS = 3
+
+
+def bench_jobs(store: Any, documents: list[str]) -> list[str]:  # noqa: ANN401
+    """Finished ingest jobs of the analyst, as a web ingest leaves them: one file that landed, ten
+    files that landed, and ten of which three failed with the CLI's one-line messages. Written in
+    the store (as the audit rows are), so the job page and its status fragment read them as they
+    read a real one; their ids are fixed, so a rerun reuses them."""
+    from liaison.store.jobs import IngestJobs
+
+    jobs, ids = IngestJobs(store), []
+    for i, (files, failed) in enumerate(((1, 0), (10, 0), (10, 3))[:JOBS]):
+        job_id = f"be{i:030x}"
+        record = {"files": [{"name": f"report-{n:03d}.json", "document_id": None if n < failed else
+                             documents[n % len(documents)] if documents else None,
+                             "message": "report-000.json: not UTF-8 text (or a known binary format)"
+                             if n < failed else "", "warnings": []} for n in range(files)],
+                  "notes": [], "counts": {"documents": files - failed}}
+        if jobs.get(job_id, web_data.ANALYST) is None:
+            jobs.add(job_id, web_data.ANALYST, files, record)
+        jobs.save(job_id, state="done", done=files, error="", record=record)
+        ids.append(job_id)
+    return ids
 
 
 def deep_places(store: Any) -> dict[str, str]:  # noqa: ANN401
