@@ -124,3 +124,16 @@ def test_a_strike_on_one_day_of_its_own_is_not_folded_into_a_summary_of_several_
             "Yesterday in Iraq, coalition military forces conducted a strike against ISIS targets near Rutbah.")
     x = extract(nlp, text, dt.date(2017, 12, 18))
     assert _dates(x, "airstrike") == ["2017-12-15/2017-12-17", "2017-12-17"]
+
+
+def test_a_present_perfect_act_on_victims_taken_on_a_day_happened_between_that_day_and_the_report(nlp):
+    text = ("Philippine military officials say Abu Sayyaf rebels have beheaded two of six captives who "
+            "were abducted Tuesday on a remote southern island.")
+    x = extract(nlp, text, dt.date(2002, 8, 22))
+    assert _dates(x, "attack")[0] == "2002-08-20/2002-08-22"
+
+
+def test_a_present_perfect_act_dated_in_its_own_clause_keeps_its_day(nlp):
+    text = "Rebels have attacked an army camp on Tuesday on a remote southern island."
+    x = extract(nlp, text, dt.date(2002, 8, 22))
+    assert _dates(x, "attack") == ["2002-08-20"]

@@ -451,6 +451,7 @@ class DiscourseModel:
         trained filter, which learned its weights on events without these dates."""
         dates: list[DateMention] = doc._.dates or []
         _unclaimed_day(events, dates)
+        _since_an_earlier_act(events, doc)
         last: EventMention | None = None
         for ev in events:
             if ev.date is None and not ev.dated_sentence and ev.type in _VIOLENT and last is None:
@@ -475,6 +476,37 @@ def _one_day(ev: EventMention) -> bool:
 def _several_days(ev: EventMention) -> bool:
     r = ev.date.resolved if ev.date is not None else None
     return r is not None and r.fidelity == "day" and r.start < r.end
+
+
+def _since_an_earlier_act(events: list[EventMention], doc: Doc) -> None:
+    """'Rebels have beheaded two of six captives who were abducted Tuesday': an event told in the
+    present perfect whose date belongs to a clause about something done before it (the abduction of
+    its victims) happened between that day and the day of the report."""
+    published = doc._.published
+    if published is None:
+        return
+    for ev in events:
+        r = ev.date.resolved if ev.date is not None else None
+        if ev.perfect is None or r is None or r.fidelity != "day" or r.start != r.end or r.start >= published:
+            continue
+        verb = doc[ev.date.start:ev.date.end].root.head
+        verb_i = ev.perfect[1] - 1
+        if verb.i == verb_i or verb.dep_ not in ("relcl", "acl") or not _in_arguments(verb.head, verb_i):
+            continue
+        ev.date = DateMention(ev.date.start, ev.date.end, ev.date.text,
+                              Resolved(f"{r.start.isoformat()}/{published.isoformat()}", r.start, published, "day"))
+
+
+def _in_arguments(node, verb_i: int) -> bool:  # noqa: ANN001
+    """Whether a noun is one of a verb's arguments ("two of six captives" of "beheaded"), reached
+    without passing through another verb."""
+    for _ in range(4):
+        if node.i == verb_i:
+            return True
+        if node.pos_ in ("VERB", "AUX") or node.head.i == node.i:
+            return False
+        node = node.head
+    return False
 
 
 def _unclaimed_day(events: list[EventMention], dates: list[DateMention]) -> None:
