@@ -28,6 +28,8 @@ CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--disable-quic"]
 VIEWPORT = {"width": 1280, "height": 800}
+#: A tablet held upright: the narrowest width the pages are made for (issue 14: "laptop to tablet").
+TABLET = {"width": 768, "height": 1024}
 
 
 def need_chromium() -> str:

@@ -26,7 +26,7 @@ from urllib.parse import quote, unquote
 
 import pytest
 
-from browser import CHROMIUM_ARGS, VIEWPORT, Recorder, Shots, need_chromium
+from browser import CHROMIUM_ARGS, TABLET, VIEWPORT, Recorder, Shots, need_chromium
 from conftest import BACKENDS, EXAMPLES, ROOT, LiveServer, backend_database, home_env, ok_cli, run_cli
 
 PASSWORD = "a long enough browser-test password"
@@ -392,6 +392,33 @@ def test_search_finds_documents_by_their_text_with_highlighted_snippets(site):
     # The analyst sees the AMBER+STRICT report: the partner's checks below are not vacuous.
     page.goto(f"/search?q={quote('Zarqawi')}")
     assert site.found.get("secret", "-") in page.content()
+    _no_script_errors(site.analyst)
+
+
+#: The elements that reach past the window's right edge (the culprits of a sideways scroll), for the message.
+WIDER_THAN_WINDOW = """() => [...document.querySelectorAll('body *')]
+    .filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5).slice(0, 8)
+    .map(e => [e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
+               + (typeof e.className === 'string' && e.className.trim()
+                  ? '.' + e.className.trim().split(/\\s+/).join('.') : ''),
+               Math.round(e.getBoundingClientRect().right)].join(' '))"""
+
+
+def test_the_document_and_events_pages_fit_a_tablet_without_sideways_scrolling(site):
+    page, shots = site.analyst_page, site.shots
+    page.goto("/")
+    document = page.locator('main a[href^="/documents/"]').first.get_attribute("href")
+    assert document, "no document on the dashboard"
+    page.set_viewport_size(TABLET)
+    try:
+        for path, name in ((document, "document-tablet"), ("/events", "events-tablet")):
+            page.goto(path)
+            page.wait_for_load_state()
+            shots.take(page, name)
+            scroll, window = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+            assert scroll <= window, (path, scroll, window, page.evaluate(WIDER_THAN_WINDOW))
+    finally:
+        page.set_viewport_size(VIEWPORT)
     _no_script_errors(site.analyst)
 
 
