@@ -14,6 +14,14 @@ key is one object everywhere. Fusion then says several keys are one thing ("Ahme
 * a new version of each **report** that named a revoked object, whose `object_refs` also name
   the representative and the relationship, so every report references the resolved entity.
 
+An analyst's split (an Override) takes mentions out of a resolved entity into one of their own:
+the representative gets a new version without their names and without the objects they took
+(`resolved_from` shrinks or goes, and the `derived-from` of the merge is revoked); the split-off
+entity gets an object of its own under a fresh id (uuid5 of its ref: a revoked object can never
+come back), `resolved_from` the revoked objects it now holds, and a `derived-from` relationship to
+the representative and to each of them that says "split by <analyst> on <day>"; the reports of
+its documents get a new version naming it.
+
 Reports of one happening (a story of several reports) become a `grouping` of their events and
 reports; figures or dates the sources disagree on become a `note` on the events concerned,
 listing each claim with its source. Everything is written through the store's own versioning
@@ -88,6 +96,110 @@ def _evidence(link: Link, overrides: list[Override]) -> str:
     return f"resolved as one entity by Liaison fusion: rule {link.rule}, score {link.score:.2f}"
 
 
+SPLIT_MARK = "|split:"  # liaison.fuse.entities names a split-off entity "<its representative key>|split:<label>"
+
+
+def _ext(obj: dict[str, Any]) -> dict[str, Any]:
+    return (obj.get("extensions") or {}).get(LIAISON_EXTENSION_ID) or {}
+
+
+def _names_of(keys: dict[str, list[Node]], nodes: dict[Node, EntityMention]) -> set[str]:
+    return {t for key_nodes in keys.values() for n in key_nodes for t in (*nodes[n].names, *nodes[n].aliases)}
+
+
+def _named(obj: dict[str, Any], name: str, all_names: set[str]) -> dict[str, Any]:
+    """A copy of an entity object named ``name`` with every other of ``all_names`` as its aliases
+    (an intrusion-set's own property; the Liaison extension's on an identity or location)."""
+    new = json.loads(json.dumps(obj))
+    new["name"] = name
+    others = sorted({t for t in all_names if t.casefold() != name.casefold()}, key=str.casefold)
+    ext = new.setdefault("extensions", {}).setdefault(LIAISON_EXTENSION_ID, {"extension_type": "property-extension"})
+    target = new if new["type"] == "intrusion-set" else ext
+    if others:
+        target["aliases"] = others
+    else:
+        target.pop("aliases", None)
+    return new
+
+
+def _derived_id(source: str, target: str, ns) -> str:  # noqa: ANN001
+    return stix_id("relationship", relationship_key(source, "derived-from", target), ns)
+
+
+def _relationship(rid: str, creator: str, stamp: str, source: str, target: str, description: str) -> dict[str, Any]:
+    return {"type": "relationship", "spec_version": "2.1", "id": rid, "created_by_ref": creator,
+            "created": stamp, "modified": stamp, "relationship_type": "derived-from",
+            "description": description, "source_ref": source, "target_ref": target}
+
+
+def _split_by(entity: str, keys: set[str], overrides: list[Override]) -> str:
+    """"split by <analyst> on <day>", from the override that made this split-off entity (its id
+    ends with the folded alias or the document it was split by)."""
+    from liaison.extract.gazetteer import fold
+
+    label = entity.split(SPLIT_MARK, 1)[1]
+    found = [o for o in overrides if o.kind == "split" and (o.document == label or o.alias and fold(o.alias) == label)]
+    found.sort(key=lambda o: (not set(o.keys) & keys, o.at or dt.datetime.max))
+    o = found[0] if found else None
+    day = o.at.date().isoformat() if o is not None and isinstance(o.at, dt.datetime) else ""
+    return f"split by {(o.by if o else '') or 'an analyst'}" + (f" on {day}" if day else "")
+
+
+def _split_off(conn: Connection, ns, creator: str, entity: str,  # noqa: ANN001, PLR0913
+               members: dict[str, dict[str, list[Node]]], by_key: dict[str, set[str]],
+               nodes: dict[Node, EntityMention], names: dict[str, str], overrides: list[Override], stamp: str,
+               object_id, extra_refs: dict[str, set[str]]) -> list[StixRow]:
+    """The object of an entity an analyst split off, and what ties it to what partners hold.
+
+    Its nodes' keys keep their objects (one may be revoked already, or be the representative's
+    too when the split took one document's mentions of the same key), so it gets a fresh id,
+    uuid5 of its own ref: the same split gives the same object on every run. It is the source of
+    a derived-from relationship to the entity it was split from and to each revoked object of
+    a key now wholly its own (those are its `resolved_from`), saying who split it and when; the
+    reports of its documents name it and the relationships."""
+    keys = members[entity]
+    rep_key = entity.split(SPLIT_MARK, 1)[0]
+    head = min(n for ns_ in keys.values() for n in ns_)
+    base_id = object_id(rep_key, nodes[head].type) or next(
+        (oid for k, ns_ in sorted(keys.items()) if (oid := object_id(k, nodes[ns_[0]].type))), None)
+    if base_id is None:
+        return []
+    type_ = base_id.split("--")[0]
+    new_id = stix_id(type_, f"split|{entity}", ns)
+    froms = {f for o in overrides if o.kind == "split" for k in o.keys for f in by_key.get(k, ())}
+    froms = {f for f in froms if f != entity and SPLIT_MARK not in f and f in members[f]}
+    from_ids = {oid for f in froms if (oid := object_id(f, nodes[members[f][f][0]].type)) and oid.startswith(type_ + "--")}
+    own = {oid: k for k, ns_ in keys.items() if by_key[k] == {entity}
+           and (oid := object_id(k, nodes[ns_[0]].type)) and oid.startswith(type_ + "--")}
+    stored = _latest(conn, sorted({new_id, base_id} | from_ids | set(own)))
+    base = stored.get(new_id) or stored.get(base_id)
+    if base is None:
+        return []
+    new = _named(dict(base, id=new_id), names.get(entity, base["name"]), _names_of(keys, nodes))
+    new.pop("revoked", None)
+    ext = new["extensions"][LIAISON_EXTENSION_ID]
+    revoked = sorted(oid for oid in own if oid in stored and stored[oid].get("revoked"))
+    if revoked:
+        ext["resolved_from"] = revoked
+    else:
+        ext.pop("resolved_from", None)
+    if new_id not in stored:
+        new["created"] = new["modified"] = stamp
+    why = _split_by(entity, set(keys), overrides)
+    rows = [_row(new, stamp)]
+    tied = sorted(oid for oid in from_ids if oid in stored and not stored[oid].get("revoked")) + revoked
+    for target in tied:
+        rid = _derived_id(new_id, target, ns)
+        rows.append(_row(_relationship(rid, creator, stamp, new_id, target, why), stamp))
+        for key_nodes in keys.values():
+            for n in key_nodes:
+                extra_refs[n[0]].add(rid)
+    for key_nodes in keys.values():
+        for n in key_nodes:
+            extra_refs[n[0]].add(new_id)
+    return rows
+
+
 def publish(conn: Connection, store, creator: str, links: dict[Node, Link],  # noqa: ANN001, PLR0913
             nodes: dict[Node, EntityMention], names: dict[str, str], overrides: list[Override],
             reports: dict[tuple[str, int], EventReport], stories: dict[tuple[str, int], StoryLink],
@@ -110,14 +222,21 @@ def publish(conn: Connection, store, creator: str, links: dict[Node, Link],  # n
 
     rows: list[StixRow] = []
     extra_refs: dict[str, set[str]] = defaultdict(set)  # document -> ids its report must also name
+    split_entities = {e for e in members if e not in members[e] and SPLIT_MARK in e}
+    split_keys = {k for o in overrides if o.kind == "split" for k in o.keys}
+    split_keys |= {k for e in split_entities for k in members[e]}
     plan = []
     for entity, keys in members.items():
         if only is not None and entity not in only:
             continue
-        if entity not in keys or len(keys) < 2:
-            continue  # one key (nothing merged), or an analyst's split-off entity (no key of its own)
+        if entity not in keys:
+            continue  # an analyst's split-off entity (no key of its own): _split_off publishes it
+        if len(keys) < 2 and entity not in split_keys:
+            continue  # one key, nothing merged and nothing split off it
         rep_type = nodes[keys[entity][0]].type
         rep_id = object_id(entity, rep_type)
+        if rep_id is None:
+            continue
         merged = {}
         for key, key_nodes in keys.items():
             if key == entity or by_key[key] != {entity}:
@@ -125,39 +244,40 @@ def publish(conn: Connection, store, creator: str, links: dict[Node, Link],  # n
             oid = object_id(key, nodes[key_nodes[0]].type)
             if oid and oid != rep_id and oid.split("--")[0] == rep_id.split("--")[0]:
                 merged[oid] = (key, key_nodes)
-        if merged:
-            plan.append((entity, rep_id, merged))
+        plan.append((entity, rep_id, merged))
     stored = _latest(conn, sorted({rep for _, rep, _ in plan} | {o for _, _, m in plan for o in m}))
     for entity, rep_id, merged in plan:
         rep = stored.get(rep_id)
-        alive = {oid: v for oid, v in merged.items() if oid in stored}
-        if rep is None or rep.get("revoked") or not alive:
+        if rep is None or rep.get("revoked"):
             continue
-        all_names = {t for key_nodes in members[entity].values() for n in key_nodes
-                     for t in (*nodes[n].names, *nodes[n].aliases)}
-        name = names.get(entity, rep["name"])
-        new = json.loads(json.dumps(rep))
-        new["name"] = name
-        others = sorted({t for t in all_names if t.casefold() != name.casefold()}, key=str.casefold)
-        ext = new.setdefault("extensions", {}).setdefault(LIAISON_EXTENSION_ID, {"extension_type": "property-extension"})
-        if others and new["type"] == "intrusion-set":
-            new["aliases"] = others
-        elif others:
-            ext["aliases"] = others
-        ext["resolved_from"] = sorted(alive)
+        alive = {oid: v for oid, v in merged.items() if oid in stored}
+        was = list(_ext(rep).get("resolved_from") or [])
+        if not alive and not was:
+            continue  # never fused: extraction's object stands
+        new = _named(rep, names.get(entity, rep["name"]), _names_of(members[entity], nodes))
+        ext = new["extensions"][LIAISON_EXTENSION_ID]
+        if alive:
+            ext["resolved_from"] = sorted(alive)
+        else:
+            ext.pop("resolved_from", None)  # what was merged into it was split off again
         rows.append(_row(new, stamp))
+        for oid in sorted(set(was) - set(alive)):  # no longer one thing with it: the tie is withdrawn
+            old = _latest(conn, [_derived_id(rep_id, oid, ns)]).get(_derived_id(rep_id, oid, ns))
+            if old is not None and not old.get("revoked"):
+                rows.append(_row(dict(old, revoked=True), stamp))
         for oid, (_key, key_nodes) in sorted(alive.items()):
             loser = stored[oid]
             if not loser.get("revoked"):
                 rows.append(_row(dict(loser, revoked=True), stamp))
-            rid = stix_id("relationship", relationship_key(rep_id, "derived-from", oid), ns)
-            rows.append(_row({
-                "type": "relationship", "spec_version": "2.1", "id": rid, "created_by_ref": creator,
-                "created": stamp, "modified": stamp, "relationship_type": "derived-from",
-                "description": _evidence(links[key_nodes[0]], overrides), "source_ref": rep_id, "target_ref": oid,
-            }, stamp))
+            rid = _derived_id(rep_id, oid, ns)
+            rows.append(_row(_relationship(rid, creator, stamp, rep_id, oid,
+                                           _evidence(links[key_nodes[0]], overrides)), stamp))
             for n in key_nodes:
                 extra_refs[n[0]].update((rep_id, rid))
+    for entity in sorted(split_entities):
+        if only is None or entity in only:
+            rows += _split_off(conn, ns, creator, entity, members, by_key, nodes, names, overrides, stamp,
+                               object_id, extra_refs)
     rows += _stories(conn, ns, creator, reports, stories, claims, stamp, extra_refs)
     rows += _reports(conn, ns, extra_refs, stamp)
     if not rows:
