@@ -58,6 +58,13 @@ def test_an_entity_named_two_ways_in_two_documents_is_one_profile_with_its_roles
     assert all(link["rule"] for link in profile["links"])  # every link says why
 
 
+def test_an_entitys_plain_profile_says_why_each_document_s_name_is_linked_to_it(env):
+    out = ok_cli(["entity", "Ahmad Al Shara"], env)
+    assert "Linked because" in out
+    profile = _json(["entity", "Ahmad Al Shara"], env)
+    assert all(link["rule"] in out for link in profile["links"])
+
+
 def test_an_entity_is_found_by_a_misspelt_name_and_an_unknown_one_is_one_line(env):
     assert _json(["entity", "Ahmed al-Sharra"], env)["name"] == "Ahmed al-Sharaa"
     res = run_cli(["entity", "Zzyzx Qwerty"], env)

@@ -133,6 +133,9 @@ def entity(
         table("Events", [Column("date", wrap=False), Column("type"), Column("actors"), Column("location"),
                          Column("figures"), Column("document")], profile["events"])
     table("Documents", [Column("document"), Column("published", wrap=False)], profile["documents"])
+    if profile.get("links"):  # why each of its names in each document is this entity
+        table("Linked because", [Column("document"), Column("name"), Column("rule"),
+                                 Column("score", justify="right"), Column("against")], profile["links"])
 
 
 def timeline(
