@@ -54,3 +54,30 @@ def test_endpoints_reach_services_as_a_dependency(database_url, tmp_path):
     assert built["alias"] == "open"
     res = TestClient(app).get("/taxii2/", headers={"Accept": TAXII})
     assert res.status_code == 200 and res.json()["title"] == "Elsewhere"
+
+
+def _warmed() -> None:
+    import threading
+
+    for thread in threading.enumerate():
+        if thread.name == "names-warm":
+            thread.join(timeout=60)
+
+
+def test_a_large_stores_server_freezes_what_start_made_and_a_small_ones_does_not(database_url, tmp_path, monkeypatch):
+    import gc
+
+    from liaison.share import app as root
+
+    app = _app(database_url, tmp_path)
+    before = gc.get_freeze_count()
+    with TestClient(app):
+        _warmed()
+        assert gc.get_freeze_count() == before  # an empty store is small: nothing frozen
+    monkeypatch.setattr(root, "FREEZE_DOCUMENTS", -1)  # every store counted as large
+    try:
+        with TestClient(_app(database_url, tmp_path)):
+            _warmed()
+            assert gc.get_freeze_count() > before
+    finally:
+        gc.unfreeze()

@@ -11,16 +11,20 @@ under uvicorn with as many worker processes as configured.
 from __future__ import annotations
 
 import contextlib
+import gc
 import threading
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from sqlalchemy import func, select
 
 from liaison import __version__, web
 from liaison.settings import Settings
 from liaison.share import errors, services, taxii
 from liaison.share.taxii import API, ROOT, STIX, TAXII, TaxiiError
+from liaison.store.database import Store
 from liaison.store.reading import events, search
+from liaison.store.schema import DocumentRow
 
 __all__ = ["API", "ROOT", "STIX", "TAXII", "TaxiiError", "create_app"]
 
@@ -31,12 +35,30 @@ async def lifespan(app: FastAPI):  # noqa: ANN201
     built.checker.start()  # in the main thread, before serving: it spawns the pool with SIGINT ignored
     # The names search and the events filter look in, read while the first pages are served (seconds
     # on a large store).
-    threading.Thread(target=_quietly, args=((search.warm, events.warm), built.store), name="names-warm",
+    threading.Thread(target=_quietly, args=((search.warm, events.warm, _freeze), built.store), name="names-warm",
                      daemon=True).start()
     try:
         yield
     finally:
         built.checker.stop()
+
+
+#: A store of more documents than this has its start's objects frozen (``_freeze``).
+FREEZE_DOCUMENTS = 5000
+
+
+def _freeze(store: Store) -> None:
+    """What start made (the app, the store, the names indexes just read) lives as long as the
+    server: moved out of the cyclic collector's generations, a full collection no longer walks it.
+    At 100,000 documents those indexes are millions of objects, and each full collection took
+    170-300 ms, paid by whichever request set it off; frozen, 20-30 ms (bench/RESULTS.md, "Web UI
+    at 100,000 documents"). Objects made later are collected as before. A small store's heap is
+    small and is left as it is (a test process makes many apps)."""
+    with store.engine.connect() as conn:
+        documents = conn.execute(select(func.count()).select_from(DocumentRow.__table__)).scalar_one()
+    if documents > FREEZE_DOCUMENTS:
+        gc.collect()
+        gc.freeze()
 
 
 def _quietly(works, *args) -> None:  # noqa: ANN001
