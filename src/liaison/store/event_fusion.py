@@ -18,7 +18,7 @@ no blocks yet (one made before migration 0019) is fused whole once, which files 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import replace
 
 from sqlalchemy import delete, exists, func, insert, select
@@ -28,22 +28,16 @@ from liaison.fuse import claims as fuse_claims
 from liaison.fuse import events as fuse_events
 from liaison.fuse.build import report_from_json
 from liaison.fuse.records import Claim, EventReport, Node, StoryLink
+from liaison.store import batches
 from liaison.store.schema import ClaimRow, EntityLinkRow, EventBlockRow, EventStoryRow
 
-_CHUNK = 500  # ids per IN (...) clause: well under SQLite's and PostgreSQL's parameter limits
-_BLOCK_CHARS = 255
 Ref = tuple[str, int]
+_chunks = batches.chunks
 
 
 def block(key: tuple) -> str:
-    """A block key as a row's text: JSON of its parts, cut to the column's width (a longer key only
-    files a report with a few more candidates, never fewer)."""
-    return json.dumps(key, separators=(",", ":"), default=str, ensure_ascii=False)[:_BLOCK_CHARS]
-
-
-def _chunks(items: Sequence, size: int = _CHUNK) -> Iterable[Sequence]:
-    for i in range(0, len(items), size):
-        yield items[i:i + size]
+    """A block key as a row's text: JSON of its parts, fitted to the column (batches.fit)."""
+    return batches.fit(json.dumps(key, separators=(",", ":"), default=str, ensure_ascii=False))
 
 
 def resolved_report(r: EventReport, resolved: dict[Node, str]) -> EventReport:

@@ -18,7 +18,6 @@ from sqlalchemy import delete, insert, select, tuple_
 from sqlalchemy.engine import Connection
 
 from liaison.clock import now
-from liaison.fuse import claims as fuse_claims
 from liaison.fuse import entities as fuse_entities
 from liaison.fuse import events as fuse_events
 from liaison.fuse.build import (
@@ -30,7 +29,7 @@ from liaison.fuse.build import (
     report_json,
 )
 from liaison.fuse.records import Claim, EntityMention, EventReport, Link, Node, Override, StoryLink
-from liaison.store import event_fusion
+from liaison.store import batches, event_fusion
 from liaison.store.database import Store
 from liaison.store.schema import (
     ClaimRow,
@@ -42,22 +41,8 @@ from liaison.store.schema import (
     EventStoryRow,
 )
 
-_CHUNK = 500  # ids per IN (...) clause: well under SQLite's and PostgreSQL's parameter limits
-_BLOCK_CHARS = 255
-
-
-def _block(key: str) -> str:
-    """A blocking key as its column holds it: a key too long for it is stored as its digest."""
-    if len(key) <= _BLOCK_CHARS:
-        return key
-    import hashlib
-
-    return "sha1:" + hashlib.sha1(key.encode()).hexdigest()
-
-
-def _chunks(items: Sequence, size: int = _CHUNK) -> Iterable[Sequence]:
-    for i in range(0, len(items), size):
-        yield items[i:i + size]
+_block = batches.fit
+_chunks = batches.chunks
 
 
 @dataclass
@@ -293,20 +278,8 @@ class Fusion:
         reports = [_resolved_report(report_from_json(r.report), resolved) for r in stored]
         stories = fuse_events.fuse_events(reports)
         event_fusion.refile_all(conn, reports)
-        for r in stored:
-            link = stories[(r.document_id, r.idx)]
-            new = (link.story, link.rule, float(link.score), link.against[0] if link.against else None,
-                   link.against[1] if link.against else None)
-            if new != (r.story, r.rule, r.score, r.against_document, r.against_idx):
-                conn.execute(EventStoryRow.__table__.update().where(
-                    (EventStoryRow.document_id == r.document_id) & (EventStoryRow.idx == r.idx)).values(
-                    story=new[0], rule=new[1], score=new[2], against_document=new[3], against_idx=new[4]))
-        conn.execute(delete(ClaimRow))
-        found = fuse_claims.claims(reports, stories)
-        if found:
-            conn.execute(insert(ClaimRow), [
-                {"story": c.story, "field": c.field, "value": c.value, "document_id": c.ref[0], "idx": c.ref[1],
-                 "source": c.source, "published": c.published, "conflict": c.conflict} for c in found])
+        conn.execute(delete(ClaimRow))  # every story is written again, with its claims
+        found = event_fusion.write(conn, {r.ref: r for r in reports}, stories, set())
         report.reports = len(reports)
         report.stories = len({s.story for s in stories.values()})
         report.conflicts = sum(c.conflict for c in found)
